@@ -1,0 +1,4 @@
+"""`python -m gitdesk`."""
+from .cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Click commands, one module per area; each parses options, calls the Desk once, prints."""

@@ -1,0 +1,71 @@
+"""Reading the desk: list and show."""
+from __future__ import annotations
+
+import click
+
+from ..options import emit, id_argument, json_option, pass_desk
+
+_PRIORITY_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "": 9}
+
+
+@click.command("list", epilog="Examples:\n\n\b\n  gitdesk list\n  gitdesk list --all --queue network --sort priority"
+               "\n  gitdesk list --status waiting --json")
+@click.option("--status", multiple=True, help="Only these statuses; repeatable.")
+@click.option("--queue", default=None)
+@click.option("--priority", default=None, type=click.Choice(["P1", "P2", "P3", "P4"], case_sensitive=False))
+@click.option("--assignee", default=None)
+@click.option("--tier", type=int, default=None)
+@click.option("--requester", default=None, help="Name or email (substring, case-insensitive).")
+@click.option("--all", "show_all", is_flag=True, help="Include resolved, closed, split and cancelled tickets.")
+@click.option("--sort", default="priority", show_default=True,
+              help="Sort key(s), comma-separated: id, status, priority, queue, tier, assignee, created, updated, "
+                   "title; prefix '-' to reverse.")
+@json_option
+@pass_desk
+def list_tickets(desk, status, queue, priority, assignee, tier, requester, show_all, sort,
+                 as_json):  # type: ignore[no-untyped-def]
+    """List tickets (open ones unless --all or --status)."""
+    from ..lifecycle import OPEN, STATUSES
+    from ..views import SORT_KEYS, summaries_json, table
+
+    for s in status:
+        if s not in STATUSES:
+            raise click.BadParameter(f"'{s}' is not one of {', '.join(STATUSES)}", param_hint="--status")
+    rows = desk.summaries()
+    wanted = set(status) if status else (None if show_all else OPEN)
+    needle = requester.lower() if requester else None
+    rows = [r for r in rows if (wanted is None or r.status in wanted)
+            and (queue is None or r.queue == queue)
+            and (priority is None or r.priority == priority.upper())
+            and (assignee is None or r.assignee == assignee)
+            and (tier is None or r.tier == tier)
+            and (needle is None or needle in r.requester.lower() or needle in r.email.lower())]
+    for key in reversed([k.strip() for k in sort.split(",") if k.strip()]):
+        name = key.lstrip("-")
+        if name not in SORT_KEYS:
+            raise click.BadParameter(f"'{name}' is not one of {', '.join(SORT_KEYS)}", param_hint="--sort")
+        rank = (lambda r: _PRIORITY_RANK.get(r.priority, 9)) if name == "priority" else (lambda r, n=name: getattr(r, n))
+        rows.sort(key=rank, reverse=key.startswith("-"))
+    click.echo(summaries_json(rows) if as_json else table(rows))
+
+
+@click.command(epilog="Examples:\n\n\b\n  gitdesk show HD-4f7k\n  gitdesk show 4f7k --json")
+@id_argument
+@json_option
+@pass_desk
+def show(desk, ticket_ref, as_json):  # type: ignore[no-untyped-def]
+    """Show a ticket with its full history: what was done, by whom, when."""
+    from ..views import show as render
+
+    ticket = desk.get(ticket_ref)
+    extra = _clock_lines(desk, ticket)
+    emit(ticket, as_json, render(ticket, extra))
+
+
+def _clock_lines(desk, ticket) -> list[str]:  # type: ignore[no-untyped-def]
+    """The SLA clock state, when the SLA module is present."""
+    try:
+        from ..sla import describe_clocks
+    except ImportError:
+        return []
+    return describe_clocks(desk, ticket)

@@ -1,0 +1,45 @@
+"""Setting a desk up: init and install."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command(epilog="Examples:\n\n\b\n  gitdesk init\n  gitdesk init ../support-desk")
+@click.argument("path", required=False, default=".", type=click.Path(file_okay=False))
+def init(path: str) -> None:
+    """Scaffold a desk (tickets/, kb/, surveys/, gitdesk.yml, mkdocs.yml, CI files) and commit it.
+
+    Runs `git init` first when PATH is not a git repository. Existing files are
+    never overwritten, so running it twice is safe.
+    """
+    from ..desk import Desk
+    from ..gitrepo import GitRepo
+    from ..scaffold import lay_out
+
+    root = Path(path).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    if not (root / ".git").exists():
+        GitRepo(root).run("init", "-q")
+    desk = Desk(root)
+    with desk.transaction():
+        written = lay_out(root)
+        if not written:
+            click.echo(f"{root}: already a desk; nothing to do")
+            return
+        desk.repo.commit_paths(written, "gitdesk: init desk\n\nGitdesk-Action: init\n")
+    click.echo(f"{root}: desk ready ({len(written)} files committed)")
+    click.echo("next: gitdesk install   (registers the ticket merge driver in this clone)")
+
+
+@click.command(epilog="Examples:\n\n\b\n  gitdesk install")
+@click.pass_context
+def install(ctx: click.Context) -> None:
+    """Register gitdesk's field-by-field ticket merge driver in this clone's git config."""
+    from ..options import desk_from
+
+    desk = desk_from(ctx)
+    desk.repo.run("config", "merge.gitdesk.name", "gitdesk ticket merge (field by field)")
+    desk.repo.run("config", "merge.gitdesk.driver", "gitdesk merge-driver %O %A %B %P")
+    click.echo("merge driver 'gitdesk' registered for tickets/*.md")

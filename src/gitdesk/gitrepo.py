@@ -1,0 +1,175 @@
+"""The one git seam: every git call gitdesk makes goes through this module.
+
+Commits are built with plumbing on a private index, so a gitdesk command
+commits exactly the files of its action and never sweeps in whatever else is
+staged or modified in the work tree. The hot path shells out to git directly
+(GitPython costs ~120 ms to import); GitPython is loaded only by the callers
+that want an object database, through `GitRepo.open_gitpython()`.
+"""
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import subprocess
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import DeskBusy, GitFailure, NotADesk
+
+ZERO = "0" * 40
+
+
+def find_root(start: Path) -> Path:
+    """The top of the git work tree around `start`."""
+    here = start.resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    raise NotADesk(f"{start}: not inside a git repository (run 'git init' and 'gitdesk init', or use --desk)")
+
+
+class GitRepo:
+    """A git work tree, addressed by its top directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._git_dir: Path | None = None
+
+    # -- plumbing ---------------------------------------------------------------------
+    def run(self, *args: str, input: str | bytes | None = None, env: dict[str, str] | None = None,
+            check: bool = True, text: bool = True) -> Any:
+        full_env = {**os.environ, **(env or {})}
+        try:
+            proc = subprocess.run(["git", *args], cwd=self.root, input=input, env=full_env,
+                                  capture_output=True, text=text)
+        except FileNotFoundError:
+            raise GitFailure("git is not installed or not on PATH") from None
+        if check and proc.returncode != 0:
+            err = proc.stderr if text else proc.stderr.decode("utf-8", "replace")
+            raise GitFailure(f"git {args[0]} failed: {err.strip().splitlines()[-1] if err.strip() else proc.returncode}")
+        return proc.stdout.strip() if text and isinstance(proc.stdout, str) else proc.stdout
+
+    @property
+    def git_dir(self) -> Path:
+        if self._git_dir is None:
+            dot = self.root / ".git"
+            if dot.is_file():  # a worktree or submodule: "gitdir: <path>"
+                target = dot.read_text().split(":", 1)[1].strip()
+                dot = (self.root / target).resolve()
+            self._git_dir = dot
+        return self._git_dir
+
+    def state_dir(self) -> Path:
+        """Private, untracked scratch space for gitdesk (lock, caches, index)."""
+        path = self.git_dir / "gitdesk"
+        path.mkdir(exist_ok=True)
+        return path
+
+    def head(self) -> str | None:
+        out = self.run("rev-parse", "--verify", "-q", "HEAD", check=False)
+        return out or None
+
+    def ident(self) -> tuple[str, str]:
+        """(name, email) of the configured author."""
+        raw = self.run("var", "GIT_AUTHOR_IDENT", check=False)
+        if "<" not in raw:
+            return (os.environ.get("USER", "unknown"), "")
+        name, rest = raw.split("<", 1)
+        return name.strip(), rest.split(">", 1)[0].strip()
+
+    def show(self, rev: str, path: str) -> bytes | None:
+        """A file's bytes at a revision, or None where it does not exist there."""
+        proc = subprocess.run(["git", "cat-file", "blob", f"{rev}:{path}"], cwd=self.root,
+                              capture_output=True)
+        return proc.stdout if proc.returncode == 0 else None
+
+    def changed(self, base: str, head: str | None = None, paths: Sequence[str] = ()) -> list[tuple[str, str]]:
+        """(status letter, path) for files that differ between base and head (or the work tree)."""
+        args = ["diff", "--name-status", "--no-renames", "-z", base]
+        if head:
+            args.append(head)
+        out = self.run(*args, "--", *paths)
+        parts = [p for p in out.split("\0") if p]
+        return [(parts[i][0], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
+
+    @contextlib.contextmanager
+    def open_gitpython(self) -> Iterator[Any]:
+        """GitPython's Repo, closed on exit so no `git cat-file` process leaks."""
+        import git  # noqa: PLC0415 - heavy import, only on the paths that need it
+
+        with git.Repo(self.root) as repo:
+            yield repo
+
+    # -- the one way gitdesk commits ----------------------------------------------------
+    def commit_paths(self, paths: Sequence[str], message: str, env: dict[str, str] | None = None) -> str:
+        """Commit exactly `paths` (as they are in the work tree) on top of HEAD.
+
+        Uses a private index kept in .git/gitdesk/, so the user's own index and
+        work tree are left as they were, apart from these paths being staged
+        as committed. Returns the new commit id.
+        """
+        index = self.state_dir() / "index"
+        stamp = self.state_dir() / "index.head"
+        genv = {**(env or {}), "GIT_INDEX_FILE": str(index)}
+        head = self.head()
+        mirrored = stamp.read_text().strip() if stamp.exists() and index.exists() else ""
+        if head != (mirrored or None) or not index.exists():
+            if head:
+                self.run("read-tree", head, env=genv)
+            else:
+                self.run("read-tree", "--empty", env=genv)
+        self.run("update-index", "--add", "--remove", "--", *paths, env=genv)
+        tree = self.run("write-tree", env=genv)
+        args = ["commit-tree", tree] + (["-p", head] if head else [])
+        commit = self.run(*args, input=message, env=genv)
+        self.run("update-ref", "-m", message.splitlines()[0], "HEAD", commit, head or ZERO, env=env)
+        stamp.write_text(commit + "\n")
+        # Stage the committed versions in the user's index too, so `git status` stays clean
+        # for these paths; their other staged work is left alone.
+        self.run("update-index", "--add", "--remove", "--", *paths, check=False, env=env)
+        return commit
+
+    # -- one writer at a time ------------------------------------------------------------
+    @contextlib.contextmanager
+    def lock(self, timeout: float = 15.0) -> Iterator[None]:
+        """Serialise gitdesk writers on one desk; waits, then fails with a clear message."""
+        path = self.state_dir() / "lock"
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+                os.write(fd, str(os.getpid()).encode())
+                os.close(fd)
+                break
+            except FileExistsError:
+                if _stale(path):
+                    with contextlib.suppress(FileNotFoundError):
+                        path.unlink()
+                    continue
+                if time.monotonic() > deadline:
+                    raise DeskBusy(f"another gitdesk command is writing to this desk ({path} is held); "
+                                   "try again in a moment") from None
+                time.sleep(0.02)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+
+def _stale(path: Path) -> bool:
+    """A lock whose process is gone (a crash) may be taken over."""
+    try:
+        pid = int(path.read_text().strip() or "0")
+    except (OSError, ValueError):
+        return False
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except OSError as exc:
+        return exc.errno == errno.ESRCH
+    return False

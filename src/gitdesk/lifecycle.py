@@ -1,0 +1,143 @@
+"""The lifecycle as data: statuses, the move table, and what each move requires.
+
+The CLI, `gitdesk validate` and the site all read this table; there is no
+second copy of the rules anywhere.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Status = Literal[
+    "new", "triaged", "in_progress", "waiting", "proposed", "resolved", "closed", "split", "cancelled"
+]
+STATUSES: tuple[Status, ...] = (
+    "new", "triaged", "in_progress", "waiting", "proposed", "resolved", "closed", "split", "cancelled",
+)
+OPEN: frozenset[str] = frozenset({"new", "triaged", "in_progress", "waiting", "proposed"})
+DONE: frozenset[str] = frozenset({"resolved", "closed", "split", "cancelled"})
+ACTIVE = ("new", "triaged", "in_progress", "waiting", "proposed")
+EVERY = STATUSES
+
+# Fields a ticket must carry once it is in a status.
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "new": ("id", "title", "status", "queue", "requester", "created"),
+    **{s: ("id", "title", "status", "priority", "queue", "requester", "created")
+       for s in ("triaged", "in_progress", "waiting", "proposed", "resolved", "closed")},
+    "split": ("id", "title", "status", "children", "created"),
+    "cancelled": ("id", "title", "status", "created"),
+}
+
+
+@dataclass(frozen=True)
+class Move:
+    """One row of the table: from each status, the statuses this move may lead to.
+
+    The first target listed is preferred; a later one is used when the ticket
+    lacks the fields the first needs (assigning a ticket with no priority yet
+    routes it but leaves it `new`).
+    """
+
+    name: str
+    targets: dict[str | None, tuple[str, ...]]
+    requires: tuple[str, ...] = ()     # keys the history event must carry
+    summary: str = ""                  # customer-facing words for the site timeline; "" = internal
+
+    def allowed_from(self, status: str | None) -> tuple[str, ...]:
+        return self.targets.get(status, ())
+
+
+def _same(statuses: tuple[str, ...]) -> dict[str | None, tuple[str, ...]]:
+    return {s: (s,) for s in statuses}
+
+
+MOVES: dict[str, Move] = {m.name: m for m in (
+    Move("open", {None: ("new",)}, summary="Request opened"),
+    Move("prioritise", {"new": ("triaged", "new"), **_same(("triaged", "in_progress", "waiting", "proposed"))},
+         summary="Priority set"),
+    Move("assign", {"new": ("triaged", "new"), **_same(("triaged", "in_progress", "waiting", "proposed"))},
+         summary="Routed to a support team"),
+    Move("split", {s: ("split",) for s in ("new", "triaged", "in_progress", "waiting")},
+         requires=("children",), summary="Split into separate requests"),
+    Move("escalate", _same(("new", "triaged", "in_progress", "waiting")), requires=("reason", "tier"),
+         summary="Escalated to the next tier of technicians"),
+    Move("start", {"triaged": ("in_progress",), "waiting": ("in_progress",)}, summary="Work started"),
+    Move("note", _same(EVERY), requires=("text",)),
+    Move("contact:outbound", _same(EVERY), requires=("via", "summary"), summary="We contacted you"),
+    Move("contact:inbound", {"waiting": ("in_progress",), **_same(tuple(s for s in EVERY if s != "waiting"))},
+         requires=("via", "summary"), summary="You contacted us"),
+    Move("wait", {"triaged": ("waiting",), "in_progress": ("waiting",)}, requires=("question",),
+         summary="Waiting for your answer"),
+    Move("propose", {"in_progress": ("proposed",)}, requires=("solution",),
+         summary="A solution has been proposed"),
+    Move("review:approve", {"proposed": ("resolved",)}, summary="The solution was approved"),
+    Move("review:request-changes", {"proposed": ("in_progress",)}, requires=("feedback",),
+         summary="The solution is being reworked"),
+    Move("close", {"resolved": ("closed",)}, requires=("lesson", "kb"), summary="Request closed"),
+    Move("reopen", {s: ("in_progress",) for s in ("resolved", "closed", "cancelled")}, requires=("reason",),
+         summary="Request reopened"),
+    Move("cancel", {s: ("cancelled",) for s in ACTIVE}, requires=("reason",), summary="Request cancelled"),
+    Move("edit", _same(EVERY), requires=("changes",)),
+    Move("survey", {"closed": ("closed",)}, summary="Survey answered"),
+)}
+
+# The customer-facing sentence for a ticket's current status, used by the site and `show`.
+STATUS_TEXT: dict[str, str] = {
+    "new": "We have received your request and will triage it shortly.",
+    "triaged": "Your request has been prioritised and placed in a support team's queue.",
+    "in_progress": "A technician is working on your request.",
+    "waiting": "We are waiting for information from you.",
+    "proposed": "A solution has been proposed and is awaiting review.",
+    "resolved": "The solution was approved; the request is resolved.",
+    "closed": "This request is closed.",
+    "split": "This request was split into separate requests, each tracked on its own.",
+    "cancelled": "This request was cancelled.",
+}
+
+
+def move_name(event: dict[str, Any]) -> str:
+    """The table key for a history event: contact and review carry a qualifier."""
+    action = str(event.get("action", ""))
+    if action == "contact":
+        return "contact:inbound" if event.get("direction") == "inbound" else "contact:outbound"
+    if action == "review":
+        return "review:approve" if event.get("verdict") == "approve" else "review:request-changes"
+    return action
+
+
+def allowed_actions(status: str | None) -> list[str]:
+    """Every move that may start from `status`, for error messages and help."""
+    return sorted({name.split(":")[0] for name, m in MOVES.items() if m.allowed_from(status)})
+
+
+def check_event(event: dict[str, Any], status_before: str | None) -> str | None:
+    """Return a problem with a history event against the table, or None if it is legal."""
+    name = move_name(event)
+    move = MOVES.get(name)
+    if move is None:
+        return f"unknown action '{event.get('action')}'"
+    if event.get("from") != status_before:
+        return f"event says from '{event.get('from')}' but the ticket was '{status_before}'"
+    targets = move.allowed_from(status_before)
+    if not targets:
+        return f"'{name}' is not allowed from '{status_before}' (allowed: {', '.join(allowed_actions(status_before))})"
+    if event.get("to") not in targets:
+        return f"'{name}' from '{status_before}' leads to {' or '.join(targets)}, not '{event.get('to')}'"
+    missing = [k for k in move.requires if event.get(k) in (None, "", [])]
+    if missing:
+        return f"'{name}' event lacks {', '.join(missing)}"
+    return None
+
+
+def missing_fields(meta: dict[str, Any], status: str) -> list[str]:
+    """Fields `status` requires that `meta` lacks."""
+    return [f for f in REQUIRED_FIELDS.get(status, ()) if f != "status" and meta.get(f) in (None, "", [], {})]
+
+
+def choose_target(move: Move, status: str | None, meta: dict[str, Any]) -> str | None:
+    """The status a move leads to from `status`, given the ticket's fields; None if illegal."""
+    targets = move.allowed_from(status)
+    for target in targets:
+        if target == status or not missing_fields(meta, target):
+            return target
+    return targets[-1] if targets else None

@@ -1,0 +1,106 @@
+"""Plain-text and JSON renderings of tickets for the terminal. No click, no printing."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .lifecycle import STATUS_TEXT
+from .store import Summary
+from .ticket import Ticket
+
+LIST_COLUMNS = ("id", "status", "priority", "queue", "tier", "assignee", "updated", "title")
+SORT_KEYS = ("id", "status", "priority", "queue", "tier", "assignee", "created", "updated", "title")
+
+
+def to_json(value: Any) -> str:
+    if isinstance(value, Ticket):
+        value = value.to_json()
+    elif isinstance(value, list) and value and isinstance(value[0], Ticket):
+        value = [t.to_json() for t in value]
+    return json.dumps(value, ensure_ascii=False, indent=2, default=str)
+
+
+def summaries_json(rows: Iterable[Summary]) -> str:
+    return json.dumps([r._asdict() for r in rows], ensure_ascii=False, indent=1)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def table(rows: Sequence[Summary]) -> str:
+    """Fixed columns, one line per ticket: fast to print and easy to grep."""
+    if not rows:
+        return "no tickets match"
+    out = [f"{'ID':<12} {'STATUS':<11} {'PRI':<3} {'QUEUE':<14} {'T':<1} {'ASSIGNEE':<12} {'UPDATED':<16} TITLE"]
+    for r in rows:
+        out.append(f"{r.id:<12} {r.status:<11} {r.priority or '-':<3} {_clip(r.queue, 14):<14} {r.tier:<1} "
+                   f"{_clip(r.assignee or '-', 12):<12} {r.updated[:16].replace('T', ' '):<16} {r.title}")
+    return "\n".join(out)
+
+
+def _event_line(e: dict[str, Any]) -> str:
+    at = str(e.get("at", ""))[:16].replace("T", " ")
+    head = f"{at}  {e.get('by', '?')}: {e.get('action')}"
+    if e.get("from") != e.get("to"):
+        head += f" ({e.get('from') or '-'} -> {e.get('to')})"
+    skip = {"at", "by", "action", "from", "to"}
+    details = []
+    for key, value in e.items():
+        if key in skip or value in (None, ""):
+            continue
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in value.items())
+        elif isinstance(value, list):
+            value = ", ".join(map(str, value))
+        text = str(value)
+        details.append(f"      {key}: " + text.replace("\n", "\n        "))
+    return "\n".join([head, *details])
+
+
+def show(t: Ticket, extra_lines: Sequence[str] = ()) -> str:
+    """The ticket with its full history: what was done, by whom, when."""
+    m = t.meta
+    req = t.requester
+    who = req.get("name") or ""
+    if req.get("email"):
+        who += f" <{req['email']}>"
+    for key in ("phone", "org"):
+        if req.get(key):
+            who += f", {req[key]}"
+    lines = [f"{t.id}  {t.title}", "",
+             f"  status      {t.status}  — {STATUS_TEXT.get(t.status, '')}",
+             f"  priority    {t.priority or 'unset'}",
+             f"  queue       {m.get('queue') or '-'}    tier {t.tier}    assignee {m.get('assignee') or '-'}",
+             f"  requester   {who or '-'}",
+             f"  channel     {m.get('channel') or '-'}    visibility {t.visibility}"]
+    if m.get("location"):
+        lines.append(f"  location    {m['location']}")
+    product = m.get("product") or {}
+    if product:
+        lines.append("  product     " + ", ".join(f"{k}={v}" for k, v in product.items()))
+    if m.get("parent"):
+        lines.append(f"  parent      {m['parent']}")
+    if m.get("children"):
+        lines.append(f"  children    {', '.join(m['children'])}")
+    lines.append(f"  created     {m.get('created')}    updated {m.get('updated')}")
+    lines.extend(extra_lines)
+    feedback = _open_feedback(t)
+    if feedback:
+        lines += ["", f"  ! Reviewer asked for changes: {feedback}"]
+    if t.description:
+        lines += ["", "Description", "", *("  " + line for line in t.description.splitlines())]
+    lines += ["", f"History ({len(t.history)} events)", ""]
+    lines += ["  " + _event_line(e).replace("\n", "\n  ") for e in t.history]
+    return "\n".join(lines)
+
+
+def _open_feedback(t: Ticket) -> str | None:
+    """Feedback from the last review, if it asked for changes and no newer proposal exists."""
+    for e in reversed(t.history):
+        if e.get("action") == "propose":
+            return None
+        if e.get("action") == "review" and e.get("verdict") == "request-changes":
+            return str(e.get("feedback") or "")
+    return None

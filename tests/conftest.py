@@ -1,0 +1,121 @@
+"""Shared fixtures: a real git desk in tmp_path with a fixed author, a settable clock, cli_invoke."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import traceback
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from gitdesk.cli import cli
+
+AUTHOR = {"GIT_AUTHOR_NAME": "Ada Tech", "GIT_AUTHOR_EMAIL": "ada@desk.example",
+          "GIT_COMMITTER_NAME": "Ada Tech", "GIT_COMMITTER_EMAIL": "ada@desk.example"}
+START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)  # a Monday
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch, tmp_path_factory):
+    """No test sees the developer's git config, desk or clock."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    for key, value in AUTHOR.items():
+        monkeypatch.setenv(key, value)
+    for key in ("GITDESK_DESK", "GITDESK_NOW", "GITDESK_USER", "GITDESK_SITE_KEY"):
+        monkeypatch.delenv(key, raising=False)
+    (home / ".gitconfig").write_text("[user]\n\tname = Ada Tech\n\temail = ada@desk.example\n"
+                                     "[init]\n\tdefaultBranch = main\n")
+
+
+class Clock:
+    """A settable clock: sets GITDESK_NOW, which the CLI and Desk read."""
+
+    def __init__(self, monkeypatch) -> None:
+        self._mp = monkeypatch
+        self.set(START)
+
+    def set(self, when: dt.datetime) -> None:
+        self.now = when
+        self._mp.setenv("GITDESK_NOW", when.strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+    def advance(self, **delta) -> dt.datetime:
+        self.set(self.now + dt.timedelta(**delta))
+        return self.now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    return Clock(monkeypatch)
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout.strip()
+
+
+@pytest.fixture
+def desk_root(tmp_path, clock, monkeypatch) -> Path:
+    """An initialised desk (git repo + gitdesk init), current directory set to it."""
+    root = tmp_path / "desk"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    result = CliRunner().invoke(cli, ["init", str(root)])
+    assert result.exit_code == 0, result.output
+    monkeypatch.chdir(root)
+    return root
+
+
+@pytest.fixture
+def desk(desk_root, clock):
+    from gitdesk.desk import Desk
+
+    return Desk(desk_root, clock=clock)
+
+
+@pytest.fixture
+def cli_invoke(desk_root):
+    """Run a gitdesk command in the desk; print output and traceback when it fails unexpectedly."""
+    runner = CliRunner()
+
+    def invoke(*args: str, ok: bool = True, input: str | None = None):
+        result = runner.invoke(cli, [str(a) for a in args], input=input, catch_exceptions=True)
+        if ok and result.exit_code != 0:
+            print(result.output)
+            if result.exc_info and not isinstance(result.exception, SystemExit):
+                traceback.print_exception(*result.exc_info)
+        if ok:
+            assert result.exit_code == 0, f"gitdesk {' '.join(map(str, args))} failed: {result.output}"
+        return result
+
+    return invoke
+
+
+@pytest.fixture
+def open_ticket(cli_invoke):
+    """Open a ticket through the CLI and return its ID."""
+    import json
+
+    def make(title: str = "Printer on floor 3 jams", *extra: str) -> str:
+        out = cli_invoke("new", title, "--requester", "Bob Smith <bob@example.com>", "--json", *extra)
+        return json.loads(out.stdout)["id"]
+
+    return make
+
+
+def gitdesk_exe() -> list[str]:
+    """How to run gitdesk as a real subprocess."""
+    exe = shutil.which("gitdesk", path=os.path.dirname(sys.executable))
+    return [exe] if exe else [sys.executable, "-m", "gitdesk"]
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
