@@ -33,7 +33,15 @@ class Run:
         self.env.pop("GITDESK_DESK", None)
 
     def at(self, **delta: float) -> Run:
-        self.now += dt.timedelta(**delta)
+        """Move the clock on; work happens in office hours (Mon-Fri, 08:30-18:00 UTC)."""
+        now = self.now + dt.timedelta(**delta)
+        if now.hour >= 18:
+            now = (now + dt.timedelta(days=1)).replace(hour=8, minute=30 + now.minute % 30)
+        elif now.hour < 8:
+            now = now.replace(hour=8, minute=30 + now.minute % 30)
+        while now.weekday() >= 5:
+            now += dt.timedelta(days=1)
+        self.now = now
         return self
 
     def __call__(self, *args: str, who: str = "ada") -> dict:
