@@ -83,16 +83,17 @@ class Desk:
         with self.repo.lock():
             yield
 
-    def commit(self, files: dict[str, str], subject: str, ticket_id: str, action: str, body: str = "") -> str:
+    def commit(self, files: dict[str, str | bytes], subject: str, ticket_id: str, action: str,
+               body: str = "") -> str:
         """Write `files` (relative path -> text) atomically and commit exactly them.
 
         On any failure the previous contents are restored and the error re-raised.
         """
-        backups: dict[Path, str | None] = {}
+        backups: dict[Path, bytes | None] = {}
         try:
             for rel, text in files.items():
                 path = self.root / rel
-                backups[path] = path.read_text(encoding="utf-8") if path.exists() else None
+                backups[path] = path.read_bytes() if path.exists() else None
                 atomic_write(path, text)
             message = f"{ticket_id}: {subject}\n\n"
             if body:

@@ -39,12 +39,16 @@ def canonical(ref: str) -> str:
     return ref.lower()
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so a crash never leaves half a file."""
+def atomic_write(path: Path, text: str | bytes) -> None:
+    """Write via a temporary file and rename, so a crash never leaves half a file.
+
+    Bytes are written as they are: intake stores mail attachments beside tickets.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        with (open(tmp, "wb") if isinstance(text, bytes)
+              else open(tmp, "w", encoding="utf-8", newline="\n")) as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
