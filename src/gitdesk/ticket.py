@@ -151,7 +151,7 @@ def split_front_matter(text: str, path: str = "<ticket>") -> tuple[str, str, int
         if text.rstrip().endswith("\n---") or text.rstrip() == "---":
             cut = text.rstrip().rfind("---")
             return text[start:cut], "", 2
-        raise MalformedTicket(path, None, "front matter is not closed by a '---' line")
+        raise MalformedTicket(path, 1, "the front matter opened here is never closed by a '---' line")
     return text[start:end.start()], text[end.end():], 2
 
 
@@ -161,9 +161,19 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else None
-        raise MalformedTicket(path, line, f"invalid YAML: {exc.problem or exc}") from None
+        problem = f"invalid YAML: {exc.problem or exc}"
+        # Where the broken construct began is often the line the person has to fix.
+        if exc.context and exc.context_mark and exc.context_mark.line + first_line != line:
+            problem += f" ({exc.context} started on line {exc.context_mark.line + first_line})"
+        raise MalformedTicket(path, line, problem) from None
     except yaml.YAMLError as exc:
         raise MalformedTicket(path, None, f"invalid YAML: {exc}") from None
+
+
+def _key_line(front: str, key: str, first: int) -> int:
+    """The file line of a top-level key, so a shape error points at it, not at the fence."""
+    match = re.search(rf"^{re.escape(key)}\s*:", front, re.M)
+    return first + front.count("\n", 0, match.start()) if match else first
 
 
 def parse(text: str, path: str = "<ticket>") -> Ticket:
@@ -179,10 +189,11 @@ def parse(text: str, path: str = "<ticket>") -> Ticket:
             meta[key] = iso(meta[key])
     history = meta.get("history")
     if history is not None and not isinstance(history, list):
-        raise MalformedTicket(path, first, "history must be a list of events")
-    for event in history or ():
+        raise MalformedTicket(path, _key_line(front, "history", first), "history must be a list of events")
+    for n, event in enumerate(history or (), 1):
         if not isinstance(event, dict):
-            raise MalformedTicket(path, first, "each history event must be a mapping")
+            raise MalformedTicket(path, _key_line(front, "history", first),
+                                  f"history event {n} must be a mapping of at, by, action, from, to, ...")
         if isinstance(event.get("at"), (dt.date, dt.datetime)):
             event["at"] = iso(event["at"])
     return Ticket(meta, body, path)
