@@ -1,0 +1,263 @@
+"""Business-time arithmetic: working seconds between two instants, and the instant a budget runs out.
+
+Pure: no disk, no git, no wall clock. Instants are POSIX seconds (ints), so a
+report over 100,000 tickets does no datetime juggling per ticket. A business
+calendar keeps a running total of working seconds per local day, which turns
+"how much working time lies between a and b" into two partial days and one
+subtraction, however far apart a and b are.
+
+The `calendar:` section of gitdesk.yml is validated here (`from_config`).
+"""
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import ConfigError, GitdeskError
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DEFAULTS: dict[str, Any] = {"timezone": "UTC", "hours": "09:00-17:00", "weekdays": list(WEEKDAYS[:5]),
+                            "holidays": [], "at_risk": 0.8}
+_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+_COUNTRY = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,4})?$")
+_CHUNK = 400            # days of running totals computed at a time
+_HORIZON = 366 * 20     # a budget that needs more than 20 years of calendar is a broken calendar
+
+
+class Always:
+    """The 24x7 calendar: every second counts, so business time is plain elapsed time."""
+
+    name = "24x7"
+    day_length = 86400
+    week_length = 7 * 86400
+
+    def elapsed(self, start: int, end: int) -> int:
+        return max(0, end - start)
+
+    def add(self, start: int, seconds: int) -> int:
+        return start + max(0, seconds)
+
+
+class Business:
+    """Working hours on working weekdays in one time zone, minus holidays."""
+
+    name = "business"
+
+    def __init__(self, tz: dt.tzinfo, opens: dt.time, closes: dt.time, weekdays: frozenset[int],
+                 is_holiday: Callable[[dt.date], bool] = lambda d: False) -> None:
+        if not weekdays:
+            raise ValueError("a business calendar needs at least one working weekday")
+        self.tz, self.opens, self.closes = tz, opens, closes
+        self.weekdays, self.is_holiday = weekdays, is_holiday
+        # Nominal length, used to turn "1d" into working time; DST days may really be an hour off.
+        self.day_length = (closes.hour * 3600 + closes.minute * 60) - (opens.hour * 3600 + opens.minute * 60)
+        self.week_length = self.day_length * len(weekdays)
+        self._windows: dict[int, tuple[int, int] | None] = {}
+        self._base = 0          # ordinal of the day _totals[0] starts
+        self._totals: list[int] = []   # _totals[i]: working seconds from day _base up to day _base + i
+
+    # -- days ----------------------------------------------------------------------------
+    def day_of(self, instant: int) -> int:
+        """The local calendar day (proleptic ordinal) an instant falls on."""
+        return dt.datetime.fromtimestamp(instant, self.tz).toordinal()
+
+    def window(self, day: int) -> tuple[int, int] | None:
+        """(opens, closes) of a day as instants, or None when nobody works that day."""
+        if day in self._windows:
+            return self._windows[day]
+        date = dt.date.fromordinal(day)
+        win = None
+        if date.weekday() in self.weekdays and not self.is_holiday(date):
+            # Real instants, so a DST change inside working hours gives a day one hour shorter or longer.
+            start = int(dt.datetime.combine(date, self.opens, self.tz).timestamp())
+            end = int(dt.datetime.combine(date, self.closes, self.tz).timestamp())
+            win = (start, end) if end > start else None
+        self._windows[day] = win
+        return win
+
+    def _length(self, day: int) -> int:
+        win = self.window(day)
+        return win[1] - win[0] if win else 0
+
+    def _total(self, day: int) -> int:
+        """Working seconds from the start of the table up to (not including) `day`."""
+        if not self._totals:
+            self._base, self._totals = day - _CHUNK // 2, [0]
+        if day < self._base:
+            old_base, old = self._base, self._totals
+            self._base, self._totals = day - _CHUNK, [0]
+            self._extend(old_base + len(old) - 1)
+        self._extend(day)
+        return self._totals[day - self._base]
+
+    def _extend(self, day: int) -> None:
+        totals = self._totals
+        while self._base + len(totals) - 1 < day:
+            last = self._base + len(totals) - 1
+            totals.append(totals[-1] + self._length(last))
+
+    # -- the two operations ---------------------------------------------------------------
+    def elapsed(self, start: int, end: int) -> int:
+        """Working seconds in [start, end)."""
+        if end <= start:
+            return 0
+        first, last = self.day_of(start), self.day_of(end)
+        if first == last:
+            return _overlap(self.window(first), start, end)
+        head = _overlap(self.window(first), start, None)
+        tail = _overlap(self.window(last), None, end)
+        return head + self._total(last) - self._total(first + 1) + tail
+
+    def add(self, start: int, seconds: int) -> int:
+        """The earliest instant by which `seconds` of working time have passed since `start`."""
+        if seconds <= 0:
+            return start
+        first = self.day_of(start)
+        win = self.window(first)
+        if win and start < win[1]:
+            begin = max(start, win[0])
+            if begin + seconds <= win[1]:
+                return begin + seconds
+            seconds -= win[1] - begin
+        goal = self._total(first + 1) + seconds
+        end = first + 1
+        while self._totals[-1] < goal:
+            end += _CHUNK
+            if end - first > _HORIZON:
+                raise GitdeskError("the business calendar has no working time left (check calendar.holidays)")
+            self._extend(end)
+        index = bisect.bisect_left(self._totals, goal)   # first day boundary at or past the goal
+        day = self._base + index - 1
+        win = self.window(day)
+        assert win is not None
+        return win[0] + goal - self._totals[index - 1]
+
+
+def _overlap(win: tuple[int, int] | None, start: int | None, end: int | None) -> int:
+    if win is None:
+        return 0
+    lo = win[0] if start is None else max(win[0], start)
+    hi = win[1] if end is None else min(win[1], end)
+    return max(0, hi - lo)
+
+
+Calendar = Always | Business
+
+
+@dataclass(frozen=True)
+class Calendars:
+    """The desk's two calendars and its at-risk threshold, from gitdesk.yml."""
+
+    business: Business
+    always: Always
+    at_risk: float
+
+    def for_name(self, name: str) -> Calendar:
+        return self.always if name == "24x7" else self.business
+
+
+# -- the calendar: section of gitdesk.yml ------------------------------------------------
+def _timezone(value: Any) -> dt.tzinfo:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError("calendar.timezone", f"'{value}' is not a time zone (e.g. Europe/Amsterdam)") from None
+
+
+def _hours(value: Any) -> tuple[dt.time, dt.time]:
+    match = _HOURS.match(str(value))
+    problem = f"'{value}' must be like 09:00-17:00 (opening before closing, same day)"
+    if not match:
+        raise ConfigError("calendar.hours", problem)
+    h1, m1, h2, m2 = map(int, match.groups())
+    if h1 > 23 or m1 > 59 or m2 > 59 or h2 > 24 or (h2 == 24 and m2) or h1 * 60 + m1 >= h2 * 60 + m2:
+        raise ConfigError("calendar.hours", problem)
+    # 24:00 closes at the last representable second; the second lost is below any target's precision.
+    closes = dt.time(23, 59, 59) if h2 == 24 else dt.time(h2, m2)
+    return dt.time(h1, m1), closes
+
+
+def _weekdays(value: Any) -> frozenset[int]:
+    if not isinstance(value, list) or not value:
+        raise ConfigError("calendar.weekdays", f"must be a list such as [mon, tue, wed, thu, fri], not {value!r}")
+    days = set()
+    for item in value:
+        name = str(item).strip().lower()[:3]
+        if name not in WEEKDAYS:
+            raise ConfigError("calendar.weekdays", f"'{item}' is not a weekday (mon..sun)")
+        days.add(WEEKDAYS.index(name))
+    return frozenset(days)
+
+
+def _holidays(value: Any) -> Callable[[dt.date], bool]:
+    """A list of dates and/or country codes ('NL', 'DE-BY' for a subdivision), or one code."""
+    items = value if isinstance(value, list) else [value]
+    dates: set[dt.date] = set()
+    countries = []
+    for item in items:
+        if isinstance(item, dt.datetime):
+            item = item.date()
+        if isinstance(item, dt.date):
+            dates.add(item)
+        elif isinstance(item, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", item.strip()):
+            try:
+                dates.add(dt.date.fromisoformat(item.strip()))
+            except ValueError:
+                raise ConfigError("calendar.holidays", f"'{item}' is not a date") from None
+        elif isinstance(item, str) and _COUNTRY.match(item.strip()):
+            countries.append(_country(item.strip()))
+        else:
+            raise ConfigError("calendar.holidays", f"'{item}' is neither a date (YYYY-MM-DD) nor a country code")
+    frozen = frozenset(dates)
+    if not countries:
+        return frozen.__contains__
+    return lambda d: d in frozen or any(d in c for c in countries)
+
+
+def _country(code: str) -> Any:
+    try:
+        import holidays
+    except ImportError:
+        raise ConfigError("calendar.holidays", f"country code '{code}' needs the 'holidays' package "
+                          "(pip install 'gitdesk[sla]'), or list the dates instead") from None
+    country, _, subdiv = code.upper().partition("-")
+    try:
+        return holidays.country_holidays(country, subdiv=subdiv or None)
+    except NotImplementedError:
+        raise ConfigError("calendar.holidays", f"'{code}' is not a country (or subdivision) "
+                          "the holidays package knows") from None
+
+
+def from_section(section: dict[str, Any]) -> Calendars:
+    """Validate a `calendar:` mapping; every problem names its key."""
+    unknown = sorted(set(section) - set(DEFAULTS))
+    if unknown:
+        raise ConfigError(f"calendar.{unknown[0]}", f"unknown key (known: {', '.join(DEFAULTS)})")
+    spec = {**DEFAULTS, **{k: v for k, v in section.items() if v is not None}}
+    opens, closes = _hours(spec["hours"])
+    at_risk = spec["at_risk"]
+    if isinstance(at_risk, bool) or not isinstance(at_risk, (int, float)) or not 0 < at_risk <= 1:
+        raise ConfigError("calendar.at_risk", f"'{at_risk}' must be a fraction above 0 and at most 1, e.g. 0.8")
+    business = Business(_timezone(spec["timezone"]), opens, closes, _weekdays(spec["weekdays"]),
+                        _holidays(spec["holidays"]))
+    return Calendars(business, Always(), float(at_risk))
+
+
+_CACHE: dict[int, tuple[Any, Calendars]] = {}
+
+
+def from_config(config: Any) -> Calendars:
+    """The desk's calendars; built once per Config object, because the running totals are worth keeping."""
+    hit = _CACHE.get(id(config))
+    if hit is not None and hit[0] is config:
+        return hit[1]
+    calendars = from_section(config.section("calendar"))
+    _CACHE.clear()   # one desk per process in practice; never grow without bound
+    _CACHE[id(config)] = (config, calendars)
+    return calendars

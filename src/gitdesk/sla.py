@@ -1,0 +1,296 @@
+"""SLA clocks computed from a ticket's history: first response, resolution and customer check-in.
+
+The rules (docs/sla.md says the same in prose):
+- Every clock starts when the ticket is opened and counts time in the priority's calendar.
+- The clocks run while the ticket is open and not `waiting`; waiting on the customer pauses them.
+- First response is the first *customer touch*: an outbound contact, a `wait` (a question to the
+  customer) or a `propose` (a solution sent for review). Notes, assigning and escalating are internal.
+- Resolution stops when the ticket reaches `resolved`; a reopen resumes it where it stopped.
+- The check-in clock restarts at every customer touch.
+- The targets are those of the ticket's current priority; an unprioritised ticket has no clocks.
+
+Pure apart from `describe_clocks`, which reads the desk's clock and config.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, Literal, NamedTuple
+
+from .calendar import Calendar, Calendars, from_config
+from .errors import MalformedTicket
+from .lifecycle import OPEN, move_name
+from .ticket import Ticket, parse_time
+
+TOUCHES = frozenset({"contact:outbound", "wait", "propose"})
+PAUSED = frozenset({"waiting"})
+RUNNING = frozenset(OPEN - PAUSED)
+KINDS = ("response", "resolution", "checkin")
+_UNIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$")
+
+State = Literal["met", "breached", "running", "paused", "stopped"]
+
+
+def epoch(value: Any) -> int:
+    return int(parse_time(value).timestamp())
+
+
+class Facts(NamedTuple):
+    """What the clocks and reports need of one ticket; small, picklable, config-independent."""
+
+    id: str
+    priority: str
+    queue: str
+    tier: int
+    assignee: str
+    status: str
+    created: int
+    changes: tuple[tuple[int, str], ...]   # (instant, status entered), the first is the opening
+    touches: tuple[int, ...]               # instants of customer touches, in order
+    escalations: int
+    reopens: int
+
+    @classmethod
+    def of(cls, t: Ticket) -> Facts:
+        try:
+            return cls._of(t)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise MalformedTicket(t.path or t.id, None, f"a timestamp cannot be read: {exc}") from None
+
+    @classmethod
+    def _of(cls, t: Ticket) -> Facts:
+        opened = t.meta.get("created") or (t.history[0].get("at") if t.history else None)
+        created = epoch(opened) if opened else 0
+        changes: list[tuple[int, str]] = [(created, "new")]
+        touches: list[int] = []
+        escalations = reopens = 0
+        for event in t.history:
+            at = epoch(event["at"]) if event.get("at") else changes[-1][0]
+            at = max(at, changes[-1][0])   # hand-edited histories never make time run backwards
+            name = move_name(event)
+            to = str(event.get("to") or changes[-1][1])
+            if name == "open":
+                changes[0] = (at, to)
+            elif to != changes[-1][1]:
+                changes.append((at, to))
+            if name in TOUCHES:
+                touches.append(at)
+            escalations += name == "escalate"
+            reopens += name == "reopen"
+        return cls(t.id, t.priority or "", str(t.meta.get("queue") or ""), t.tier,
+                   str(t.meta.get("assignee") or ""), t.status, changes[0][0], tuple(changes), tuple(touches),
+                   escalations, reopens)
+
+    def as_of(self, at: int) -> Facts:
+        """The ticket as it stood at instant `at` (events after it ignored)."""
+        changes = tuple(c for c in self.changes if c[0] <= at) or self.changes[:1]
+        return self._replace(status=changes[-1][1], changes=changes,
+                             touches=tuple(x for x in self.touches if x <= at))
+
+    def status_at(self, at: int) -> str | None:
+        if at < self.created:
+            return None
+        current = self.changes[0][1]
+        for when, status in self.changes:
+            if when > at:
+                break
+            current = status
+        return current
+
+    @property
+    def resolved_at(self) -> int | None:
+        """When the ticket last reached `resolved`, if it is resolved or closed now."""
+        if self.status not in ("resolved", "closed"):
+            return None
+        return next((at for at, s in reversed(self.changes) if s == "resolved"), None)
+
+    def running(self, since: int | None = None) -> list[tuple[int, int | None]]:
+        """Intervals in which the clocks run; the last may be open-ended (None)."""
+        out: list[tuple[int, int | None]] = []
+        for i, (at, status) in enumerate(self.changes):
+            end = self.changes[i + 1][0] if i + 1 < len(self.changes) else None
+            if status not in RUNNING:
+                continue
+            if since is not None:
+                if end is not None and end <= since:
+                    continue
+                at = max(at, since)
+            out.append((at, end))
+        return out
+
+
+@dataclass(frozen=True)
+class Clock:
+    kind: str            # response | resolution | checkin
+    target: int          # seconds of calendar time
+    used: int            # seconds of calendar time used so far (or until it stopped)
+    state: State
+    due: int | None      # instant the budget runs out, while running
+    stopped: int | None  # instant it stopped (met or breached)
+    calendar: str
+
+    @property
+    def fraction(self) -> float:
+        return self.used / self.target if self.target else 0.0
+
+    @property
+    def breached(self) -> bool:
+        return self.used > self.target
+
+    def left(self) -> int:
+        return self.target - self.used
+
+
+def budget(config: Any, priority: str, kind: str, calendars: Calendars | None = None) -> int:
+    """A target in seconds of calendar time. On a business calendar a day is one working day.
+
+    "1d" on a 09:00-17:00 calendar is 8 working hours and "1w" is a working week; hours and
+    minutes are taken literally. That is why the raw text is re-read here rather than the
+    seconds config.py computed.
+    """
+    spec = config.priorities[priority]
+    cal = (calendars or from_config(config)).for_name(spec.calendar)
+    seconds = int(getattr(spec, kind))
+    match = _UNIT.match(str(spec.raw.get(kind, "")))
+    if match and match.group(2) in "dw":
+        per = cal.day_length if match.group(2) == "d" else cal.week_length
+        return int(float(match.group(1)) * per)
+    return seconds
+
+
+def _spent(cal: Calendar, intervals: list[tuple[int, int | None]], stop: int) -> int:
+    return sum(cal.elapsed(a, min(b, stop) if b is not None else stop) for a, b in intervals if a < stop)
+
+
+def _due(cal: Calendar, intervals: list[tuple[int, int | None]], target: int) -> int | None:
+    """The instant `target` seconds of running time are used up, walking the intervals."""
+    left = target
+    for start, end in intervals:
+        if end is None:
+            return cal.add(start, left)
+        part = cal.elapsed(start, end)
+        if part >= left:
+            return cal.add(start, left)
+        left -= part
+    return None
+
+
+def _clock(kind: str, cal: Calendar, intervals: list[tuple[int, int | None]], target: int,
+           stop: int | None, now: int, paused: bool) -> Clock:
+    if stop is not None:
+        used = _spent(cal, intervals, stop)
+        return Clock(kind, target, used, "breached" if used > target else "met", None, stop, cal.name)
+    used = _spent(cal, intervals, now)
+    if paused:
+        return Clock(kind, target, used, "paused", None, None, cal.name)
+    return Clock(kind, target, used, "running", _due(cal, intervals, target), None, cal.name)
+
+
+def clocks(facts: Facts, config: Any, now: int, calendars: Calendars | None = None) -> list[Clock]:
+    """The ticket's clocks at instant `now`; [] when it has no priority."""
+    if facts.priority not in config.priorities:
+        return []
+    calendars = calendars or from_config(config)
+    facts = facts.as_of(now)
+    cal = calendars.for_name(config.priorities[facts.priority].calendar)
+    intervals = facts.running()
+    is_open = facts.status in OPEN
+    paused = facts.status in PAUSED
+    ended = None if is_open else facts.changes[-1][0]
+    out = []
+    first_touch = facts.touches[0] if facts.touches else None
+    response_stop = first_touch if first_touch is not None else ended
+    response = _clock("response", cal, intervals, budget(config, facts.priority, "response", calendars),
+                      response_stop, now, paused)
+    if first_touch is not None or is_open:
+        out.append(response)
+    if facts.status not in ("split", "cancelled"):
+        stop = facts.resolved_at
+        out.append(_clock("resolution", cal, intervals, budget(config, facts.priority, "resolution", calendars),
+                          stop, now, paused))
+    if is_open:
+        since = facts.touches[-1] if facts.touches else facts.created
+        out.append(_clock("checkin", cal, facts.running(since), budget(config, facts.priority, "checkin",
+                                                                       calendars), None, now, paused))
+    return out
+
+
+def checkin_due(ticket: Ticket, config: Any) -> dt.datetime | None:
+    """When the next customer check-in is due; None if the ticket is not open, has no priority,
+    or is waiting on the customer (the ball is in their court)."""
+    facts = Facts.of(ticket)
+    if facts.status not in RUNNING or facts.priority not in config.priorities:
+        return None
+    calendars = from_config(config)
+    cal = calendars.for_name(config.priorities[facts.priority].calendar)
+    since = facts.touches[-1] if facts.touches else facts.created
+    due = _due(cal, facts.running(since), budget(config, facts.priority, "checkin", calendars))
+    return None if due is None else dt.datetime.fromtimestamp(due, dt.timezone.utc)
+
+
+def at_risk(clock: Clock, threshold: float) -> bool:
+    return clock.state in ("running", "paused") and not clock.breached and clock.fraction >= threshold
+
+
+def overdue(clock: Clock, now: int) -> bool:
+    """Breached: a stopped clock over its target, or a running one past its due instant."""
+    if clock.state == "breached":
+        return True
+    return clock.state in ("running", "paused") and clock.used > clock.target
+
+
+# -- words for people ---------------------------------------------------------------------
+def span(seconds: int) -> str:
+    """2h10m, 45m, 26h: business time is easiest to read in hours."""
+    seconds = abs(int(seconds))
+    hours, minutes = divmod(round(seconds / 60), 60)
+    if hours and minutes:
+        return f"{hours}h{minutes:02d}m"
+    return f"{hours}h" if hours else f"{minutes}m"
+
+
+def when(instant: int, calendars: Calendars) -> str:
+    local = dt.datetime.fromtimestamp(instant, calendars.business.tz)
+    return local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "")
+
+
+def target_text(config: Any, priority: str, kind: str) -> str:
+    return str(config.priorities[priority].raw.get(kind) or span(getattr(config.priorities[priority], kind)))
+
+
+LABEL = {"response": "response", "resolution": "resolution", "checkin": "check-in"}
+
+
+def clock_line(clock: Clock, config: Any, priority: str, now: int, calendars: Calendars) -> str:
+    target = target_text(config, priority, clock.kind)
+    label = f"  {LABEL[clock.kind]:<11} "
+    if clock.state == "met":
+        return f"{label}met after {span(clock.used)} (target {target})"
+    if clock.state == "breached":
+        return f"{label}breached: took {span(clock.used)} (target {target}, {span(-clock.left())} over)"
+    if clock.kind == "checkin":
+        if clock.state == "paused":
+            return f"{label}paused while waiting on the customer"
+        assert clock.due is not None
+        ahead = clock.due - now
+        return f"{label}due in {span(ahead)}" if ahead >= 0 else f"{label}overdue by {span(ahead)}"
+    pct = f"{clock.fraction * 100:.0f} %"
+    head = f"{label}{clock.state}, {span(clock.used)} of {target} used ({pct})"
+    if clock.state == "paused":
+        return f"{head}, paused while waiting on the customer"
+    assert clock.due is not None
+    verb = "was due" if clock.breached else "due"
+    return f"{head}, {verb} {when(clock.due, calendars)}"
+
+
+def describe_clocks(desk: Any, ticket: Ticket) -> list[str]:
+    """Lines for `gitdesk show`: one per clock, or one saying why there are none."""
+    config = desk.config
+    calendars = from_config(config)
+    facts = Facts.of(ticket)
+    if facts.priority not in config.priorities:
+        return ["  sla         no clocks until the ticket has a priority"]
+    now = int(desk.clock().timestamp())
+    return [clock_line(c, config, facts.priority, now, calendars) for c in clocks(facts, config, now, calendars)]
+
