@@ -261,3 +261,14 @@ def from_config(config: Any) -> Calendars:
     _CACHE.clear()   # one desk per process in practice; never grow without bound
     _CACHE[id(config)] = (config, calendars)
     return calendars
+
+
+def summary(config: Any) -> dict[str, Any]:
+    """The calendar as people configured it, for `gitdesk priorities` and the site."""
+    calendars = from_config(config)
+    spec = {**DEFAULTS, **{k: v for k, v in config.section("calendar").items() if v is not None}}
+    holidays = spec["holidays"] if isinstance(spec["holidays"], list) else [spec["holidays"]]
+    return {"timezone": str(spec["timezone"]), "hours": str(spec["hours"]).replace(" ", ""),
+            "weekdays": [WEEKDAYS[d] for d in sorted(calendars.business.weekdays)],
+            "holidays": ", ".join(str(h) for h in holidays), "at_risk": calendars.at_risk,
+            "day_seconds": calendars.business.day_length}

@@ -15,7 +15,7 @@ from typing import Any
 from .sla import Facts
 
 CACHE_FILE = "sla-facts.pickle"
-VERSION = 1
+VERSION = 2  # bump whenever Facts changes shape
 
 
 def desk_facts(desk: Any) -> list[Facts]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
@@ -40,6 +41,7 @@ class Facts(NamedTuple):
     """What the clocks and reports need of one ticket; small, picklable, config-independent."""
 
     id: str
+    title: str
     priority: str
     queue: str
     tier: int
@@ -78,7 +80,7 @@ class Facts(NamedTuple):
                 touches.append(at)
             escalations += name == "escalate"
             reopens += name == "reopen"
-        return cls(t.id, t.priority or "", str(t.meta.get("queue") or ""), t.tier,
+        return cls(t.id, t.title, t.priority or "", str(t.meta.get("queue") or ""), t.tier,
                    str(t.meta.get("assignee") or ""), t.status, changes[0][0], tuple(changes), tuple(touches),
                    escalations, reopens)
 
@@ -227,6 +229,29 @@ def checkin_due(ticket: Ticket, config: Any) -> dt.datetime | None:
     since = facts.touches[-1] if facts.touches else facts.created
     due = _due(cal, facts.running(since), budget(config, facts.priority, "checkin", calendars))
     return None if due is None else dt.datetime.fromtimestamp(due, dt.timezone.utc)
+
+
+def scan(facts: Iterable[Facts], config: Any, now: int) -> list[dict[str, Any]]:
+    """Open tickets with a clock at risk or breached at `now`: most overdue first, then least time left."""
+    calendars = from_config(config)
+    alerts = []
+    for f in facts:
+        if f.created > now or f.status_at(now) not in OPEN:
+            continue
+        for clock in clocks(f, config, now, calendars):
+            state = "breached" if overdue(clock, now) else "at-risk" if at_risk(clock, calendars.at_risk) else ""
+            if not state:
+                continue
+            alerts.append({"id": f.id, "title": f.title, "priority": f.priority, "status": f.status_at(now),
+                           "queue": f.queue, "assignee": f.assignee, "clock": clock.kind, "state": state,
+                           "clock_state": clock.state, "used_seconds": clock.used, "target_seconds": clock.target,
+                           "left_seconds": clock.left(), "used_pct": round(clock.fraction * 100, 1),
+                           "due": iso_instant(clock.due) if clock.due is not None else None})
+    return sorted(alerts, key=lambda a: (a["state"] != "breached", a["left_seconds"], a["id"], a["clock"]))
+
+
+def iso_instant(instant: int) -> str:
+    return dt.datetime.fromtimestamp(instant, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def at_risk(clock: Clock, threshold: float) -> bool:
