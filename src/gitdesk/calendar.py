@@ -53,8 +53,10 @@ class Business:
             raise ValueError("a business calendar needs at least one working weekday")
         self.tz, self.opens, self.closes = tz, opens, closes
         self.weekdays, self.is_holiday = weekdays, is_holiday
+        self.to_midnight = closes == dt.time(0)   # "09:00-24:00" works until the day ends
         # Nominal length, used to turn "1d" into working time; DST days may really be an hour off.
-        self.day_length = (closes.hour * 3600 + closes.minute * 60) - (opens.hour * 3600 + opens.minute * 60)
+        close_s = 86400 if self.to_midnight else closes.hour * 3600 + closes.minute * 60
+        self.day_length = close_s - (opens.hour * 3600 + opens.minute * 60)
         self.week_length = self.day_length * len(weekdays)
         self._windows: dict[int, tuple[int, int] | None] = {}
         self._base = 0          # ordinal of the day _totals[0] starts
@@ -74,7 +76,8 @@ class Business:
         if date.weekday() in self.weekdays and not self.is_holiday(date):
             # Real instants, so a DST change inside working hours gives a day one hour shorter or longer.
             start = int(dt.datetime.combine(date, self.opens, self.tz).timestamp())
-            end = int(dt.datetime.combine(date, self.closes, self.tz).timestamp())
+            close_day = date + dt.timedelta(days=1) if self.to_midnight else date
+            end = int(dt.datetime.combine(close_day, self.closes, self.tz).timestamp())
             win = (start, end) if end > start else None
         self._windows[day] = win
         return win
@@ -84,13 +87,18 @@ class Business:
         return win[1] - win[0] if win else 0
 
     def _total(self, day: int) -> int:
-        """Working seconds from the start of the table up to (not including) `day`."""
+        """Working seconds from a fixed origin up to (not including) `day`; differences are what count."""
         if not self._totals:
             self._base, self._totals = day - _CHUNK // 2, [0]
         if day < self._base:
-            old_base, old = self._base, self._totals
-            self._base, self._totals = day - _CHUNK, [0]
-            self._extend(old_base + len(old) - 1)
+            # Prepend, keeping every existing total unchanged: callers may hold totals already read.
+            new_base = day - _CHUNK
+            head = [0]
+            for d in range(new_base, self._base):
+                head.append(head[-1] + self._length(d))
+            shift = self._totals[0] - head[-1]
+            self._totals = [t + shift for t in head[:-1]] + self._totals
+            self._base = new_base
         self._extend(day)
         return self._totals[day - self._base]
 
@@ -178,9 +186,8 @@ def _hours(value: Any) -> tuple[dt.time, dt.time]:
     h1, m1, h2, m2 = map(int, match.groups())
     if h1 > 23 or m1 > 59 or m2 > 59 or h2 > 24 or (h2 == 24 and m2) or h1 * 60 + m1 >= h2 * 60 + m2:
         raise ConfigError("calendar.hours", problem)
-    # 24:00 closes at the last representable second; the second lost is below any target's precision.
-    closes = dt.time(23, 59, 59) if h2 == 24 else dt.time(h2, m2)
-    return dt.time(h1, m1), closes
+    # 24:00 is stored as midnight, which Business reads as the start of the next day.
+    return dt.time(h1, m1), dt.time(0) if h2 == 24 else dt.time(h2, m2)
 
 
 def _weekdays(value: Any) -> frozenset[int]:
