@@ -75,3 +75,15 @@ class DeskBusy(GitdeskError):
 
 class GitFailure(GitdeskError):
     """A git command failed; carries git's own message."""
+
+
+class BadEvent(GitdeskError):
+    """A webhook payload gitdesk does not understand; nothing is changed."""
+
+    def __init__(self, source: str, problem: str) -> None:
+        self.source, self.problem = source, problem
+        super().__init__(f"{source}: {problem}; nothing was changed")
+
+
+class SyncFailed(GitdeskError):
+    """`gitdesk sync` could not finish: a real conflict, or the remote kept rejecting the push."""

@@ -160,6 +160,78 @@ class GitRepo:
                 path.unlink()
 
 
+    # -- revisions, branches and the remote: validate, the merge driver, sync ----------------
+    def read_blobs(self, specs: Sequence[str]) -> dict[str, bytes | None]:
+        """Many `REV:path` (or `:path` for the index) blobs through one `git cat-file --batch`.
+
+        One process for the whole batch, so validating a change costs the size of
+        the change, however large the desk. Missing objects map to None.
+        """
+        if not specs:
+            return {}
+        proc = subprocess.run(["git", "cat-file", "--batch"], cwd=self.root, capture_output=True,
+                              input="".join(f"{s}\n" for s in specs).encode("utf-8"))
+        if proc.returncode != 0:
+            raise GitFailure(f"git cat-file failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
+        out, pos, blobs = proc.stdout, 0, {}
+        for spec in specs:
+            end = out.index(b"\n", pos)
+            header = out[pos:end].split()
+            pos = end + 1
+            if len(header) == 3 and header[1] == b"blob":
+                size = int(header[2])
+                blobs[spec] = out[pos:pos + size]
+                pos += size + 1
+            elif len(header) == 3:  # a tree or commit where a file was expected
+                pos += int(header[2]) + 1
+                blobs[spec] = None
+            else:
+                blobs[spec] = None
+        return blobs
+
+    def changed_in_index(self) -> list[tuple[str, str]]:
+        """(status letter, path) for what is staged against HEAD: the pre-commit view."""
+        base = self.head() or self.run("hash-object", "-t", "tree", "/dev/null")
+        out = self.run("diff", "--cached", "--name-status", "--no-renames", "-z", base)
+        parts = [p for p in out.split("\0") if p]
+        return [(parts[i][0], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
+
+    def merge_text(self, ours: str, base: str, theirs: str) -> tuple[str, bool]:
+        """Three-way merge of plain text with `git merge-file`; (result, had conflicts)."""
+        import tempfile  # noqa: PLC0415 - only the merge driver needs it
+
+        with tempfile.TemporaryDirectory(prefix="gitdesk-merge-") as tmp:
+            names = []
+            for label, text in (("ours", ours), ("base", base), ("theirs", theirs)):
+                path = Path(tmp) / label
+                path.write_text(text, encoding="utf-8")
+                names.append(str(path))
+            proc = subprocess.run(["git", "merge-file", "-p", "-L", "ours", "-L", "base", "-L", "theirs",
+                                   *names], capture_output=True, text=True)
+        if proc.returncode < 0 or proc.returncode > 127:
+            raise GitFailure(f"git merge-file failed: {proc.stderr.strip()}")
+        return proc.stdout, proc.returncode != 0
+
+    def attempt(self, *args: str, env: dict[str, str] | None = None) -> tuple[bool, str]:
+        """Run git where failure is an expected outcome (a rejected push); (ok, git's output)."""
+        proc = subprocess.run(["git", *args], cwd=self.root, env={**os.environ, **(env or {})},
+                              capture_output=True, text=True)
+        return proc.returncode == 0, (proc.stdout + proc.stderr).strip()
+
+    def current_branch(self) -> str | None:
+        return self.run("symbolic-ref", "--short", "-q", "HEAD", check=False) or None
+
+    def has_ref(self, ref: str) -> bool:
+        return bool(self.run("rev-parse", "--verify", "-q", ref, check=False))
+
+    def config_get(self, key: str) -> str | None:
+        return self.run("config", "--get", key, check=False) or None
+
+    def unmerged_paths(self) -> list[str]:
+        out = self.run("diff", "--name-only", "--diff-filter=U", "-z", check=False)
+        return [p for p in out.split("\0") if p]
+
+
 def _stale(path: Path) -> bool:
     """A lock whose process is gone (a crash) may be taken over."""
     try:
