@@ -55,7 +55,12 @@ class GitdeskCommandError(click.ClickException):
         self.exit_code = error.exit_code
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"gitdesk: {self.message}", err=True)
+        click.echo(f"gitdesk: {one_line(self.message)}", err=True)
+
+
+def one_line(text: str) -> str:
+    """Click lists choices on several lines and git errors can span lines; the contract is one."""
+    return " ".join(text.split())
 
 
 class DeskGroup(click.Group):
@@ -67,15 +72,18 @@ class DeskGroup(click.Group):
         except click.UsageError as exc:
             hint = f" (see 'gitdesk {exc.ctx.command_path.split(' ', 1)[-1]} --help')" if exc.ctx and \
                 exc.ctx.parent else " (see 'gitdesk --help')"
-            click.echo(f"gitdesk: {exc.format_message()}{hint}", err=True)
+            click.echo(f"gitdesk: {one_line(exc.format_message())}{hint}", err=True)
             sys.exit(exc.exit_code)
         except GitdeskCommandError as exc:
             exc.show()
             sys.exit(exc.exit_code)
         except click.ClickException as exc:
-            click.echo(f"gitdesk: {exc.format_message()}", err=True)
+            click.echo(f"gitdesk: {one_line(exc.format_message())}", err=True)
             sys.exit(exc.exit_code)
-        except (click.Abort, EOFError):
+        except (click.Abort, EOFError) as exc:
+            if isinstance(exc.__cause__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+                click.echo("gitdesk: interrupted; nothing was committed", err=True)
+                sys.exit(130)
             click.echo("gitdesk: aborted; nothing was committed", err=True)
             sys.exit(1)
         except KeyboardInterrupt:

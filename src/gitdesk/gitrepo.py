@@ -121,11 +121,17 @@ class GitRepo:
                 self.run("read-tree", head, env=genv)
             else:
                 self.run("read-tree", "--empty", env=genv)
-        self.run("update-index", "--add", "--remove", "--", *paths, env=genv)
-        tree = self.run("write-tree", env=genv)
-        args = ["commit-tree", tree] + (["-p", head] if head else [])
-        commit = self.run(*args, input=message, env=genv)
-        self.run("update-ref", "-m", message.splitlines()[0], "HEAD", commit, head or ZERO, env=env)
+        try:
+            self.run("update-index", "--add", "--remove", "--", *paths, env=genv)
+            tree = self.run("write-tree", env=genv)
+            args = ["commit-tree", tree] + (["-p", head] if head else [])
+            commit = self.run(*args, input=message, env=genv)
+            self.run("update-ref", "-m", message.splitlines()[0], "HEAD", commit, head or ZERO, env=env)
+        except BaseException:
+            # The private index now holds paths that were never committed (e.g. commit-tree
+            # refused a missing identity); forget it, or the next commit would carry them along.
+            stamp.unlink(missing_ok=True)
+            raise
         stamp.write_text(commit + "\n")
         # Stage the committed versions in the user's index too, so `git status` stays clean
         # for these paths; their other staged work is left alone.
@@ -158,7 +164,6 @@ class GitRepo:
         finally:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
-
 
     # -- revisions, branches and the remote: validate, the merge driver, sync ----------------
     def read_blobs(self, specs: Sequence[str]) -> dict[str, bytes | None]:

@@ -224,7 +224,7 @@ def parse_requester(text: str) -> dict[str, str]:
     match = re.fullmatch(r"(.*?)\s*<([^<>]+)>", text)
     name, email = (match.group(1).strip().strip('"'), match.group(2).strip()) if match else ("", text)
     if "@" not in email:
-        if match:
+        if match or "<" in text or ">" in text:
             raise InvalidValue("requester", f"'{text}' has no valid email address")
         return {"name": text, "email": ""} if text else {}
     if not _EMAIL.match(email) or any(c in email for c in "\r\n"):
