@@ -1,0 +1,72 @@
+"""Check-ins: which open tickets owe the customer news, and how overdue each one is.
+
+The interval per priority is `priorities.Pn.checkin` in gitdesk.yml, counted from
+the last outbound contact. When the SLA module is present its business-hours
+calendar decides (`sla.checkin_due`); otherwise the interval is wall-clock time.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from ..lifecycle import OPEN
+from ..ticket import Ticket, parse_time
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    ticket_id: str
+    title: str
+    priority: str
+    status: str
+    due: dt.datetime
+    overdue: int          # seconds past due; negative = due in that many seconds
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.ticket_id, "title": self.title, "priority": self.priority, "status": self.status,
+                "due": self.due.strftime("%Y-%m-%dT%H:%M:%SZ"), "overdue_seconds": self.overdue}
+
+
+def last_outbound(t: Ticket) -> dt.datetime:
+    for event in reversed(t.history):
+        if event.get("action") == "contact" and event.get("direction") != "inbound":
+            return parse_time(event["at"])
+    return parse_time(t.meta.get("created"))
+
+
+def due_at(t: Ticket, config: Any) -> dt.datetime | None:
+    """When `t`'s next check-in is due, or None (closed, no priority, waiting on the customer)."""
+    try:
+        from ..sla import checkin_due
+    except ImportError:
+        checkin_due = None
+    if checkin_due is not None:
+        return checkin_due(t, config)  # type: ignore[no-any-return]
+    if t.status not in OPEN or t.status == "waiting" or t.priority not in config.priorities:
+        return None
+    return last_outbound(t) + dt.timedelta(seconds=config.priorities[t.priority].checkin)
+
+
+def due(desk: Any, now: dt.datetime, within: int = 0) -> list[CheckIn]:
+    """Open tickets whose check-in is due by now + `within` seconds, most overdue first."""
+    out = []
+    for summary in desk.summaries():
+        if summary.status not in OPEN:
+            continue
+        ticket = desk.store.load(summary.id)
+        when = due_at(ticket, desk.config)
+        if when is None or when > now + dt.timedelta(seconds=within):
+            continue
+        out.append(CheckIn(ticket.id, ticket.title, ticket.priority or "", ticket.status, when,
+                           int((now - when).total_seconds())))
+    return sorted(out, key=lambda c: (-c.overdue, c.ticket_id))
+
+
+def duration_text(seconds: int) -> str:
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{minutes}m" if minutes and not days else ""]
+    return " ".join(p for p in parts if p) or "0m"

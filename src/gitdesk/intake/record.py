@@ -1,0 +1,160 @@
+"""Writing what arrived: a new ticket, or a reply on the ticket it threads onto. One commit each.
+
+Every channel hands over a `Request`. Under the desk lock the Message-ID index
+decides: seen before (no change), part of a thread (inbound contact, so a
+`waiting` ticket goes back to `in_progress`), or new (a ticket in the queue
+the routing rules pick). Attachments are written beside the ticket in the same
+commit; those over the size limit are refused with a note on the ticket.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import actions
+from ..errors import GitdeskError, UnknownTicket
+from ..store import new_id
+from ..ticket import Ticket, dump
+from . import Outcome
+from .index import FIELD, MessageIndex, ids_of
+from .message import Attachment
+from .rules import IntakeSettings
+from .text import strip_quoted, strip_signature, summary
+
+
+@dataclass
+class Request:
+    """What any channel delivers, in the desk's terms."""
+
+    channel: str                      # email, slack, github
+    message_id: str                   # unique per delivery: redelivery is a no-op
+    title: str
+    requester: dict[str, str]
+    body: str = ""
+    recipients: list[str] = field(default_factory=list)
+    product: dict[str, str] = field(default_factory=dict)
+    location: str = ""
+    attachments: list[Attachment] = field(default_factory=list)
+    thread_ids: list[str] = field(default_factory=list)   # message ids this one answers
+    extra: dict[str, Any] = field(default_factory=dict)    # channel data for the front matter
+
+
+def receive(desk: Any, req: Request, rules: IntakeSettings) -> Outcome:
+    """Open, thread or skip `req`; decided and written under one lock so duplicates race safely."""
+    with desk.transaction():
+        index = MessageIndex(desk.store, desk.repo.state_dir())
+        holder = index.lookup(req.message_id)
+        if holder:
+            return Outcome("duplicate", holder, f"{req.message_id} was delivered before")
+        target = index.first(req.thread_ids) or _tagged(desk, req.title)
+        if target:
+            return _reply(desk, target, req, rules)
+        return _open(desk, req, rules)
+
+
+def _tagged(desk: Any, subject: str) -> str | None:
+    """A `[HD-xxxx]` tag in the subject names the ticket when the headers do not."""
+    prefix = re.escape(desk.config.prefix)
+    for ref in re.findall(rf"\[\s*({prefix}-[0-9a-z]+)\s*\]", subject, re.I):
+        try:
+            return str(desk.store.resolve(ref))
+        except (UnknownTicket, GitdeskError):
+            continue
+    return None
+
+
+def _open(desk: Any, req: Request, rules: IntakeSettings) -> Outcome:
+    ctx = desk.context()
+    ticket_id = _fresh_id(desk)
+    files, stored, refused = _attachments(desk, ticket_id, req.attachments, rules.max_attachment, set())
+    queue = rules.route(desk.config, req.recipients, f"{req.title}\n{req.body}", req.product, req.channel)
+    extra = {**req.extra, FIELD: [req.message_id]}
+    if stored:
+        extra["attachments"] = stored
+    title = req.title.strip() or _first_line(req.body) or f"Request by {req.requester.get('name') or 'email'}"
+    ticket = actions.new_ticket(ctx, ticket_id, title, req.requester, channel=req.channel, queue=queue,
+                                location=req.location, product=req.product, body=req.body, extra=extra)
+    for text in refused:
+        actions.record(ticket, ctx, "note", text=text)
+    files[desk.store.rel(ticket_id)] = dump(ticket)
+    desk.commit(files, f"open {ticket.title}", ticket_id, "open", f"Intake via {req.channel}: {req.message_id}")
+    return Outcome("opened", ticket_id, f"queue {queue}", refused)
+
+
+def _reply(desk: Any, ticket_id: str, req: Request, rules: IntakeSettings) -> Outcome:
+    ticket: Ticket = desk.store.load(ticket_id).copy()
+    ctx = desk.context()
+    taken = {a.get("name") for a in ticket.meta.get("attachments") or [] if isinstance(a, dict)}
+    files, stored, refused = _attachments(desk, ticket_id, req.attachments, rules.max_attachment, taken)
+    text = summary(strip_signature(strip_quoted(req.body))) or "(a reply with no new text)"
+    sender = req.requester.get("email") or req.requester.get("name") or ""
+    before = ticket.status
+    actions.contact(ticket, ctx, req.channel, text, inbound=True, message_id=req.message_id,
+                    sender=sender, attachments=[a["name"] for a in stored])
+    ticket.set(FIELD, ids_of(ticket.meta) + [req.message_id])
+    if stored:
+        ticket.set("attachments", list(ticket.meta.get("attachments") or []) + stored)
+    for note_text in refused:
+        actions.record(ticket, ctx, "note", text=note_text)
+    files[desk.store.rel(ticket_id)] = dump(ticket)
+    desk.commit(files, f"contact inbound via {req.channel}", ticket_id, "contact",
+                f"Intake via {req.channel}: {req.message_id}")
+    moved = f"{before} -> {ticket.status}" if before != ticket.status else f"status {ticket.status}"
+    return Outcome("replied", ticket_id, moved, refused)
+
+
+def _fresh_id(desk: Any) -> str:
+    for _ in range(100):
+        candidate = new_id(desk.config.prefix)
+        if not desk.store.exists(candidate):
+            return candidate
+    raise GitdeskError("could not find a free ticket ID")
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:80]
+    return ""
+
+
+def safe_name(name: str) -> str:
+    """A file name that cannot escape the attachments folder or pose as a ticket or config file."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = re.sub(r"[^\w.+-]+", "_", base, flags=re.ASCII).strip("._-")[:100] or "attachment"
+    if base.lower().endswith((".md", ".yml", ".yaml")):  # site and CI read those; keep them inert
+        base += ".txt"
+    return base
+
+
+def human_size(n: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return str(n)
+
+
+def _attachments(desk: Any, ticket_id: str, items: list[Attachment], limit: int,
+                 taken: set[Any]) -> tuple[dict[str, str | bytes], list[dict[str, Any]], list[str]]:
+    """(files to commit, front-matter records, refusal notes)."""
+    files: dict[str, str | bytes] = {}
+    stored: list[dict[str, Any]] = []
+    refused: list[str] = []
+    folder = f"{desk.store.rel(ticket_id)[:-3]}/attachments"
+    for item in items:
+        size = len(item.data)
+        if size > limit:
+            refused.append(f"Attachment '{item.name}' ({human_size(size)}) refused: larger than the "
+                           f"{human_size(limit)} limit (intake.max_attachment in gitdesk.yml).")
+            continue
+        name, n = safe_name(item.name), 1
+        while name in taken or (desk.root / folder / name).exists():
+            n += 1
+            stem, dot, ext = safe_name(item.name).partition(".")
+            name = f"{stem}-{n}{dot}{ext}"
+        taken.add(name)
+        files[f"{folder}/{name}"] = item.data
+        stored.append({"name": name, "size": size, "type": item.content_type, "path": f"{folder}/{name}"})
+    return files, stored, refused

@@ -1,0 +1,100 @@
+"""Text from messages: HTML to plain text, quoted history cut off, `Key: value` lines read.
+
+Pure functions shared by every channel (email, Slack, issue forms).
+"""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+# `Key: value` lines a requester writes, and where each lands on the ticket.
+FIELD_KEYS = {
+    "model": "model", "product": "model", "device": "model", "serial": "serial",
+    "licence": "licence", "license": "licence", "account": "account", "version": "version",
+    "location": "location", "room": "location", "site": "location",
+}
+_FIELD_LINE = re.compile(r"^[ \t]*(" + "|".join(FIELD_KEYS) + r")[ \t]*:[ \t]*(\S.{0,199}?)[ \t]*$",
+                         re.I | re.M)
+_BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol",
+          "blockquote", "pre", "hr"}
+# Where a reply's quoted history starts: "On <date>, X wrote:", Outlook's separators.
+_QUOTE_START = re.compile(
+    r"^(On .{1,200}wrote:\s*$|Am .{1,200}schrieb.*:\s*$|-{2,} ?Original Message ?-{2,}|_{10,}\s*$"
+    r"|From: .+\nSent: )", re.M | re.I)
+
+
+class _HTMLText(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "head", "title"):
+            self._skip += 1
+        elif tag in _BLOCK:
+            self.out.append("\n")
+            if tag == "li":
+                self.out.append("- ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "head", "title"):
+            self._skip = max(0, self._skip - 1)
+        elif tag in _BLOCK:
+            self.out.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.out.append(re.sub(r"\s+", " ", data))
+
+
+def html_to_text(html: str) -> str:
+    parser = _HTMLText()
+    try:
+        parser.feed(html)
+        parser.close()
+    except (AssertionError, ValueError):  # html.parser gives up on some broken markup; keep what it read
+        pass
+    text = "".join(parser.out)
+    lines = [line.strip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def strip_quoted(text: str) -> str:
+    """The new part of a reply: drop `>` lines and everything from the quoted-history marker on."""
+    match = _QUOTE_START.search(text)
+    if match:
+        text = text[:match.start()]
+    kept = [line for line in text.splitlines() if not line.lstrip().startswith(">")]
+    return "\n".join(kept).strip()
+
+
+def strip_signature(text: str) -> str:
+    """Drop a `-- ` signature block (RFC 3676)."""
+    return re.split(r"^-- ?$", text, maxsplit=1, flags=re.M)[0].rstrip()
+
+
+def read_fields(text: str) -> tuple[dict[str, str], str]:
+    """(`product` data, `location`) from `Key: value` lines outside quoted history."""
+    product: dict[str, str] = {}
+    location = ""
+    fresh = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(">"))
+    for match in _FIELD_LINE.finditer(fresh):
+        key, value = FIELD_KEYS[match.group(1).lower()], match.group(2).strip()
+        if key == "location":
+            location = location or value
+        else:
+            product.setdefault(key, value)
+    return product, location
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """Header-safe: no CR/LF or other control characters, whitespace collapsed, bounded."""
+    cleaned = re.sub(r"[\x00-\x1f\x7f\u2028\u2029\x85]+", " ", text or "")
+    cleaned = re.sub(r"\s+", " ", cleaned).strip()
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
+
+
+def summary(text: str, limit: int = 2000) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

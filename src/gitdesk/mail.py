@@ -1,0 +1,256 @@
+"""Mail to customers over SMTP: the acknowledgement, status updates and the survey invitation.
+
+The `mail:` section of gitdesk.yml (or GITDESK_SMTP_* in the environment) names
+the server. Every message carries the ticket tag in its subject and gets a
+Message-ID the desk records, so the customer's reply threads onto the ticket.
+Header values are reduced to one line and the envelope recipient is passed
+explicitly, so a name or subject with CR/LF can never add a header or a recipient.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .config import Config, expect
+from .errors import ConfigError, GitdeskError, InvalidValue
+from .intake.text import one_line
+from .ticket import Ticket, valid_email
+
+Security = Literal["none", "starttls", "ssl"]
+
+
+class MailError(GitdeskError):
+    """The message could not be sent (no server configured, refused, unreachable)."""
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    sender: str = ""            # "Service desk <help@example.org>"
+    host: str = ""
+    port: int = 25
+    security: Security = "none"
+    username: str = ""
+    password: str = ""
+    timeout: float = 10.0
+    acknowledge: bool = True
+    site_url: str = ""          # base of the status site, for links
+    survey_url: str = ""        # may contain {id}
+
+    @property
+    def sender_address(self) -> str:
+        from email.utils import parseaddr
+
+        return parseaddr(self.sender)[1].lower()
+
+
+def settings(config: Config, environ: dict[str, str] | None = None) -> MailSettings:
+    """Validate `mail:`; GITDESK_SMTP_HOST/PORT/USER/PASSWORD/SECURITY and GITDESK_MAIL_FROM override it."""
+    env = os.environ if environ is None else environ
+    raw = config.section("mail")
+    smtp = expect(raw.get("smtp") or {}, dict, "mail.smtp", "a mapping {host, port, security, username}")
+    for key, allowed in (("mail", ("from", "smtp", "acknowledge", "site_url", "survey_url")),
+                         ("mail.smtp", ("host", "port", "security", "username", "password_env", "timeout"))):
+        section = raw if key == "mail" else smtp
+        unknown = sorted(set(section) - set(allowed))
+        if unknown:
+            raise ConfigError(f"{key}.{unknown[0]}", f"unknown key (use {', '.join(allowed)})")
+    sender = one_line(str(env.get("GITDESK_MAIL_FROM") or raw.get("from") or ""))
+    if sender and not valid_email(_address(sender)):
+        raise ConfigError("mail.from", f"'{sender}' is not 'Name <address>'")
+    port = env.get("GITDESK_SMTP_PORT") or smtp.get("port") or 25
+    if not str(port).isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError("mail.smtp.port", f"'{port}' is not a port number")
+    security = str(env.get("GITDESK_SMTP_SECURITY") or smtp.get("security") or "none")
+    if security not in ("none", "starttls", "ssl"):
+        raise ConfigError("mail.smtp.security", f"'{security}' must be none, starttls or ssl")
+    password_env = str(smtp.get("password_env") or "GITDESK_SMTP_PASSWORD")
+    return MailSettings(
+        sender=sender, host=str(env.get("GITDESK_SMTP_HOST") or smtp.get("host") or ""), port=int(port),
+        security=security,  # type: ignore[arg-type]
+        username=str(env.get("GITDESK_SMTP_USER") or smtp.get("username") or ""),
+        password=env.get(password_env, ""), timeout=float(smtp.get("timeout") or 10),
+        acknowledge=bool(raw.get("acknowledge", True)), site_url=str(raw.get("site_url") or ""),
+        survey_url=str(raw.get("survey_url") or ""))
+
+
+def _address(text: str) -> str:
+    from email.utils import parseaddr
+
+    return parseaddr(text)[1]
+
+
+def compose(cfg: MailSettings, ticket: Ticket, subject: str, body: str, *, in_reply_to: str = "",
+            references: list[str] | None = None, auto: str = "") -> Any:
+    """An EmailMessage to the ticket's requester; raises InvalidValue when there is no address."""
+    from email.message import EmailMessage
+    from email.policy import SMTP
+    from email.utils import formataddr, formatdate, make_msgid
+
+    to = str(ticket.requester.get("email") or "")
+    if not valid_email(to):
+        raise InvalidValue("requester.email", f"{ticket.id} has no valid email address to write to")
+    if not cfg.sender:
+        raise MailError("mail.from is not set in gitdesk.yml (or GITDESK_MAIL_FROM): who does the desk write as?")
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = cfg.sender
+    msg["To"] = formataddr((one_line(str(ticket.requester.get("name") or ""), 100), to))
+    msg["Subject"] = one_line(f"[{ticket.id}] {subject}", 200)
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid(domain=cfg.sender_address.split("@")[-1] or "gitdesk.invalid")
+    if in_reply_to:
+        msg["In-Reply-To"] = in_reply_to
+    if references:
+        msg["References"] = " ".join(references[-20:])
+    if auto:  # RFC 3834: tells the customer's autoresponder not to answer us
+        msg["Auto-Submitted"] = auto
+    msg["X-Gitdesk-Ticket"] = ticket.id
+    msg.set_content(body)
+    return msg
+
+
+def send(cfg: MailSettings, msg: Any) -> str:
+    """Send over SMTP to the To address only; returns the Message-ID."""
+    import smtplib
+    import ssl
+
+    if not cfg.host:
+        raise MailError("no SMTP server configured (mail.smtp.host in gitdesk.yml or GITDESK_SMTP_HOST)")
+    recipient = _address(str(msg["To"]))
+    try:
+        if cfg.security == "ssl":
+            server: smtplib.SMTP = smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=cfg.timeout,
+                                                    context=ssl.create_default_context())
+        else:
+            server = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout)
+        with server:
+            if cfg.security == "starttls":
+                server.starttls(context=ssl.create_default_context())
+            if cfg.username:
+                server.login(cfg.username, cfg.password)
+            server.send_message(msg, from_addr=cfg.sender_address, to_addrs=[recipient])
+    except (OSError, smtplib.SMTPException) as exc:
+        raise MailError(f"SMTP {cfg.host}:{cfg.port}: {one_line(str(exc), 200)}") from None
+    return str(msg["Message-ID"])
+
+
+def status_link(desk: Any, ticket: Ticket, cfg: MailSettings) -> str:
+    """The ticket's status page (unlisted link for unlisted tickets), or '' when it has none."""
+    try:
+        from .site import privacy
+    except ImportError:
+        return ""
+    page = privacy.ticket_url(ticket.id, ticket.visibility, privacy.site_key())
+    if page is None:
+        return ""
+    base = cfg.site_url or _mkdocs_site_url(desk.root)
+    return f"{base.rstrip('/')}/{page}" if base else ""
+
+
+def _mkdocs_site_url(root: Any) -> str:
+    try:
+        text = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    match = re.search(r"^site_url:\s*['\"]?([^'\"\s#]+)", text, re.M)
+    return match.group(1) if match else ""
+
+
+def email_thread(ticket: Ticket) -> list[str]:
+    """The email Message-IDs stored on the ticket, oldest first."""
+    from .intake.index import ids_of
+
+    return [m for m in ids_of(ticket.meta) if m.startswith("<")]
+
+
+# -- the three messages the desk sends -----------------------------------------------------
+def _log(desk: Any, ref: str, summary: str, message_id: str) -> Ticket:
+    """Record the sent mail as an outbound contact, and its Message-ID so replies thread."""
+    from . import actions
+    from .intake.index import FIELD, ids_of
+
+    def change(t: Ticket, ctx: Any) -> None:
+        actions.contact(t, ctx, "email", summary, inbound=False, message_id=message_id)
+        t.set(FIELD, ids_of(t.meta) + [message_id])
+
+    return desk.apply(ref, "contact", change, "contact outbound via email")  # type: ignore[no-any-return]
+
+
+def _greeting(ticket: Ticket) -> str:
+    name = one_line(str(ticket.requester.get("name") or ""), 80)
+    return f"Hello {name}," if name else "Hello,"
+
+
+def _kb_lines(desk: Any, ticket: Ticket, cfg: MailSettings) -> list[str]:
+    from .kbsearch import suggest
+
+    base = cfg.site_url or _mkdocs_site_url(desk.root)
+    hits = suggest(desk.root, f"{ticket.title}\n{ticket.description}", limit=3)
+    return [f"- {title}: {base.rstrip('/')}/kb/{slug}/" if base else f"- {title} (kb/{slug}.md)"
+            for slug, title in hits]
+
+
+def acknowledge(desk: Any, ticket_id: str, in_reply_to: str = "", notes: list[str] | None = None) -> str:
+    """Tell the requester their ticket ID, status link and related KB articles; returns the Message-ID."""
+    cfg = settings(desk.config)
+    ticket = desk.get(ticket_id)
+    link = status_link(desk, ticket, cfg)
+    lines = [_greeting(ticket), "", f"We have received your request \"{ticket.title}\".",
+             f"Your ticket is {ticket.id}."]
+    lines += [f"Follow its progress here: {link}"] if link else []
+    lines += ["", f"To add information, reply to this message and keep [{ticket.id}] in the subject."]
+    related = _kb_lines(desk, ticket, cfg)
+    if related:
+        lines += ["", "These articles may already help:", *related]
+    if notes:
+        lines += ["", *notes]
+    lines += ["", "-- ", desk.config.title]
+    msg = compose(cfg, ticket, f"Received: {ticket.title}", "\n".join(lines) + "\n",
+                  in_reply_to=in_reply_to, references=[in_reply_to] if in_reply_to else [],
+                  auto="auto-replied")
+    message_id = send(cfg, msg)
+    _log(desk, ticket.id, "Acknowledgement sent by email", message_id)
+    return message_id
+
+
+def notify(desk: Any, ref: str, message: str = "") -> tuple[Ticket, str]:
+    """Send the requester a status update (with an optional message) and log it."""
+    from .lifecycle import STATUS_TEXT
+
+    cfg = settings(desk.config)
+    ticket = desk.get(ref)
+    link = status_link(desk, ticket, cfg)
+    lines = [_greeting(ticket), "", f"An update on {ticket.id} \"{ticket.title}\":", "",
+             STATUS_TEXT.get(ticket.status, f"Status: {ticket.status}")]
+    if message.strip():
+        lines += ["", message.strip()]
+    lines += [f"\nFollow its progress here: {link}"] if link else []
+    lines += ["", f"Reply to this message to answer; keep [{ticket.id}] in the subject.", "", "-- ",
+              desk.config.title]
+    thread = email_thread(ticket)
+    msg = compose(cfg, ticket, f"Update: {ticket.title}", "\n".join(lines) + "\n",
+                  in_reply_to=thread[-1] if thread else "", references=thread)
+    message_id = send(cfg, msg)
+    summary = one_line(message, 500) if message.strip() else f"Status update sent ({ticket.status})"
+    return _log(desk, ticket.id, summary, message_id), message_id
+
+
+def send_survey_invitation(desk: Any, ref: str, log: bool = True) -> str:
+    """Invite the requester of a closed ticket to the satisfaction survey; returns the Message-ID."""
+    cfg = settings(desk.config)
+    ticket = desk.get(ref)
+    url = cfg.survey_url.replace("{id}", ticket.id) if cfg.survey_url else ""
+    lines = [_greeting(ticket), "", f"Your request {ticket.id} \"{ticket.title}\" is closed.",
+             "Please tell us how we did: five short questions, one minute."]
+    lines += ["", url] if url else ["", "Reply to this message with a score from 1 (poor) to 5 (great), "
+                                     "whether we asked the right questions, and whether the time to "
+                                     "resolve was adequate."]
+    lines += ["", "-- ", desk.config.title]
+    thread = email_thread(ticket)
+    msg = compose(cfg, ticket, f"How did we do? {ticket.title}", "\n".join(lines) + "\n",
+                  in_reply_to=thread[-1] if thread else "", references=thread, auto="auto-generated")
+    message_id = send(cfg, msg)
+    if log:
+        _log(desk, ticket.id, "Survey invitation sent by email", message_id)
+    return message_id
