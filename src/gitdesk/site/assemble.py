@@ -1,0 +1,40 @@
+"""The whole site as data: which pages exist, which are in the nav and the search index.
+
+`build_site(builder, out_dir)` writes the per-ticket files, then returns the pages
+(title + HTML) and the other generated files for whatever renders them: MkDocs
+today through plugin.py, something else tomorrow.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .builder import Page, Progress, SiteBuilder
+from .figures import metrics_page, surveys_page
+from .kb_pages import kb_pages
+from .outputs import generated_files
+from .pages import home, queue_pages, request_pages
+
+# The nav: a handful of entries. Ticket pages, list pages and articles stay out of it,
+# because MkDocs renders the whole nav into every page.
+NAV = (("Status board", "index.md"), ("Requests", "requests/index.md"), ("Teams", "queues/index.md"),
+       ("Knowledge base", "kb/index.md"), ("Metrics", "metrics.md"), ("Surveys", "surveys.md"))
+
+
+def build_site(builder: SiteBuilder, out_dir: Path,
+               progress: Progress | None = None) -> tuple[list[Page], dict[str, str]]:
+    builder.build_tickets(out_dir, progress)
+    pages = kb_pages(builder)  # first: the feed and status.json list the published articles
+    pages += [home(builder), *request_pages(builder), *queue_pages(builder), metrics_page(builder),
+              surveys_page(builder)]
+    return pages, generated_files(builder)
+
+
+def page_source(page: Page) -> str:
+    """The Markdown MkDocs reads: front matter, then the page's HTML as one raw block."""
+    meta = [f"title: {json.dumps(page.title, ensure_ascii=False)}"]
+    if not page.search:
+        meta.append("search:\n  exclude: true")
+    if page.src_uri != "kb/index.md" and not page.src_uri.startswith("kb/"):
+        meta.append("hide:\n  - toc")
+    return "---\n" + "\n".join(meta) + "\n---\n\n<div class=\"gd-page\">\n" + page.html + "\n</div>\n"

@@ -1,0 +1,149 @@
+"""One pass over the desk: ticket pages and JSON written as it goes, everything else collected.
+
+`SiteBuilder.build_tickets(out_dir)` parses each ticket once, writes its page and
+JSON file straight into the output directory (so memory stays flat at 100,000
+tickets), and keeps only a small `Card` per ticket plus its SLA facts for the
+report. `pages()` and `assets()` then build the index pages and files from those.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..config import Config
+from ..errors import MalformedTicket
+from ..store import TicketStore
+from ..ticket import Ticket, iso
+from . import ticket_page
+from .customer import Card, card, ticket_scrubber, ticket_view, timeline
+from .privacy import Scrubber, personal_values, ticket_json_url
+
+Progress = Callable[[int], None]
+FEED_EVENTS = 50
+
+
+@dataclass
+class Page:
+    """A page handed to MkDocs: its source path, title and (already escaped) HTML body."""
+
+    src_uri: str
+    title: str
+    html: str
+    search: bool = False
+
+    @property
+    def url(self) -> str:
+        stem = self.src_uri[:-3]
+        if stem == "index":
+            return ""
+        return stem[: -len("index")] if stem.endswith("/index") else stem + "/"
+
+
+@dataclass
+class SiteData:
+    """What the index pages, feed and JSON need once the ticket pass is done."""
+
+    cards: dict[str, Card] = field(default_factory=dict)
+    facts: list[Any] = field(default_factory=list)
+    scrubber: Scrubber = field(default_factory=Scrubber)
+    feed: list[tuple[str, str, int, str, str]] = field(default_factory=list)  # newest public events
+    unpublished_unlisted: int = 0
+
+
+class SiteBuilder:
+    def __init__(self, root: Path, config: Config, site_name: str, key: str | None, now: dt.datetime,
+                 page_size: int = 50, recent: int = 10, site_url: str = "") -> None:
+        self.root, self.config, self.site_name, self.key, self.now = Path(root), config, site_name, key, now
+        self.page_size, self.recent, self.site_url = page_size, recent, site_url
+        self.data = SiteData()
+        self.articles: list[Any] = []  # set by kb_pages: the published articles, for the feed
+        self.kb_slugs = {p.stem for p in (self.root / "kb").glob("*.md")}
+
+    # -- the ticket pass ------------------------------------------------------------------
+    def ticket_count(self) -> int:
+        return len(TicketStore(self.root).ids())
+
+    def build_tickets(self, out_dir: Path, progress: Progress | None = None) -> SiteData:
+        """Parse every ticket once; write the pages of published ones; collect cards and facts."""
+        from ..sla import Facts, checkin_due
+
+        store = TicketStore(self.root)
+        related: list[Ticket] = []
+        for n, ticket_id in enumerate(sorted(store.ids()), 1):
+            t = store.load(ticket_id)
+            self._collect(t, Facts)
+            if self.data.cards[t.id].url:
+                if t.meta.get("children") or t.meta.get("parent"):
+                    related.append(t)  # needs its relatives' cards: written after the pass
+                else:
+                    self._write(out_dir, t, checkin_due)
+            if progress and n % 200 == 0:
+                progress(200)
+        for t in related:
+            self._write(out_dir, t, checkin_due)
+        if progress:
+            progress(len(self.data.cards) % 200)
+        return self.data
+
+    def _collect(self, t: Ticket, facts_of: Any) -> None:
+        if not t.id:
+            raise MalformedTicket(t.path, 2, "a ticket needs an id")
+        scrub = ticket_scrubber(t)
+        self.data.cards[t.id] = card(t, scrub, self.key)
+        self.data.facts.append(facts_of.of(t))
+        for value in personal_values(t.meta):
+            self.data.scrubber.add(value)
+        if t.visibility == "public":
+            self._feed_events(t)
+        if t.visibility == "unlisted" and self.key is None:
+            self.data.unpublished_unlisted += 1
+
+    def _feed_events(self, t: Ticket) -> None:
+        """Keep the newest FEED_EVENTS customer-visible events of public tickets (a bounded heap)."""
+        for n, entry in enumerate(timeline(t, self.config)):
+            item = (iso(entry["at"]), t.id, n, entry["event"], entry["detail"])
+            if len(self.data.feed) < FEED_EVENTS:
+                heapq.heappush(self.data.feed, item)
+            elif item > self.data.feed[0]:
+                heapq.heapreplace(self.data.feed, item)
+
+    def _write(self, out_dir: Path, t: Ticket, checkin_due: Any) -> None:
+        view = ticket_view(t, self.config, self.data.cards, self.now, checkin_due)
+        page_html = ticket_page.render(view, self.site_name, self.data.cards, self.kb_slugs)
+        page_path = out_dir / view["url"] / "index.html"
+        page_path.parent.mkdir(parents=True, exist_ok=True)
+        page_path.write_text(page_html, encoding="utf-8")
+        json_rel = ticket_json_url(t.id, t.visibility, self.key)
+        assert json_rel is not None
+        json_path = out_dir / json_rel
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(view, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+    # -- after the pass -------------------------------------------------------------------
+    def report(self) -> dict[str, Any]:
+        from ..reports import build_report, load_surveys
+
+        if not hasattr(self, "_report"):
+            self._surveys = load_surveys(self.root)
+            self._report = build_report(self.data.facts, self._surveys, self.config, now=self.now)
+        return self._report
+
+    def public_cards(self) -> list[Card]:
+        return [c for c in self.data.cards.values() if c.visibility == "public"]
+
+
+def write_files(out_dir: Path, files: dict[str, str | bytes]) -> None:
+    """Write generated files (feed, JSON, charts) into the output directory."""
+    for rel, content in files.items():
+        path = out_dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = "wb" if isinstance(content, bytes) else "w"
+        with open(path, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as fh:
+            fh.write(content)
+        os.chmod(path, 0o644)

@@ -1,0 +1,156 @@
+"""What a customer may see of a ticket: built field by field from an allow-list, never copied.
+
+`ticket_view` is the one place that decides which facts of a ticket reach the
+site; the ticket page, its JSON file and every list are made from its output
+(or from the smaller `Card`), so nothing else can leak a field by accident.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from ..config import Config
+from ..lifecycle import DONE, MOVES, STATUS_TEXT, move_name
+from ..ticket import Ticket, iso, parse_time
+from .privacy import Scrubber, personal_values, ticket_url
+
+SHOWN_SOLUTION_IN = frozenset({"proposed", "resolved", "closed"})
+
+
+class Card(NamedTuple):
+    """The few facts lists, feeds and counts need; small enough to keep 100,000 in memory."""
+
+    id: str
+    title: str          # already scrubbed
+    status: str
+    priority: str
+    queue: str
+    tier: int
+    created: str
+    updated: str
+    resolved: str       # "" while unresolved
+    visibility: str
+    url: str            # "" when the ticket has no page
+
+
+def duration_text(seconds: int) -> str:
+    """4 hours, 2 days, 1 week: how a promise reads to a customer."""
+    for unit, size in (("week", 604800), ("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0 or unit == "minute":
+            count = max(1, round(seconds / size))
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"{seconds} seconds"  # pragma: no cover - the loop always returns
+
+
+def promise(config: Config, priority: str | None) -> dict[str, str] | None:
+    spec = config.priorities.get(priority or "")
+    if spec is None:
+        return None
+    hours = "around the clock" if spec.calendar == "24x7" else "in business hours"
+    return {"name": spec.name, "criteria": spec.criteria,
+            "response": duration_text(spec.response), "resolution": duration_text(spec.resolution),
+            "text": f"First response within {duration_text(spec.response)} and a resolution within "
+                    f"{duration_text(spec.resolution)}, counted {hours}."}
+
+
+def resolved_at(t: Ticket) -> str:
+    """When the ticket was last resolved (approval, or closing when that was skipped)."""
+    if t.status not in ("resolved", "closed"):
+        return ""
+    for target in ("resolved", "closed"):
+        for event in reversed(t.history):
+            if event.get("to") == target and event.get("from") != target:
+                return str(event.get("at") or "")
+    return str(t.meta.get("updated") or "")
+
+
+def card(t: Ticket, scrub: Scrubber, key: str | None) -> Card:
+    url = ticket_url(t.id, t.visibility, key) or ""
+    return Card(t.id, scrub(t.title), t.status, t.priority or "", str(t.meta.get("queue") or ""), t.tier,
+                str(t.meta.get("created") or ""), str(t.meta.get("updated") or ""), resolved_at(t),
+                t.visibility, url)
+
+
+def ticket_scrubber(t: Ticket) -> Scrubber:
+    return Scrubber(personal_values(t.meta))
+
+
+def _detail(name: str, event: dict[str, Any], config: Config) -> str:
+    if name == "prioritise" and event.get("priority"):
+        return f"Priority {event['priority']}"
+    if name == "assign" and event.get("queue"):
+        queue = next((q for q in config.queues if q.name == event["queue"]), None)
+        return queue.description or queue.name if queue else ""
+    if name == "escalate" and event.get("tier"):
+        return f"Now with tier {event['tier']} technicians"
+    if name == "split":
+        count = len(event.get("children") or [])
+        return f"{count} separate request{'' if count == 1 else 's'}"
+    return ""
+
+
+def timeline(t: Ticket, config: Config) -> list[dict[str, str]]:
+    """Customer-visible events only: moves whose table row has a summary (notes and edits have none)."""
+    out = []
+    for event in t.history:
+        name = move_name(event)
+        move = MOVES.get(name)
+        if move is None or not move.summary:
+            continue
+        entry = {"at": iso(event.get("at") or ""), "event": move.summary, "detail": _detail(name, event, config)}
+        if name == "close" and event.get("kb"):
+            entry["kb"] = str(event["kb"])
+        out.append(entry)
+    return out
+
+
+def latest_solution(t: Ticket) -> str:
+    if t.status not in SHOWN_SOLUTION_IN:
+        return ""
+    for event in reversed(t.history):
+        if event.get("action") == "propose":
+            return str(event.get("solution") or "")
+    return ""
+
+
+def _related(ref: str, cards: dict[str, Card]) -> dict[str, str]:
+    other = cards.get(ref)
+    if other is None or other.visibility == "private":
+        return {"id": "", "title": "A related request (not published)",
+                "status": other.status if other else "", "status_text": STATUS_TEXT.get(other.status, "")
+                if other else "", "url": ""}
+    return {"id": other.id, "title": other.title, "status": other.status,
+            "status_text": STATUS_TEXT.get(other.status, ""), "url": other.url}
+
+
+def ticket_view(t: Ticket, config: Config, cards: dict[str, Card], now: dt.datetime,
+                checkin_due: Callable[[Ticket, Config], dt.datetime | None] | None) -> dict[str, Any]:
+    """The customer's view of one ticket: the content of its page and of its JSON file."""
+    scrub = ticket_scrubber(t)
+    own = cards[t.id]
+    queue = next((q for q in config.queues if q.name == own.queue), None)
+    due = checkin_due(t, config) if checkin_due and t.status not in DONE else None
+    parent = str(t.meta.get("parent") or "")
+    return {
+        "id": t.id, "url": own.url, "title": own.title, "status": t.status,
+        "status_text": STATUS_TEXT.get(t.status, t.status), "priority": promise(config, t.priority),
+        "tier": t.tier, "queue": {"name": own.queue, "description": queue.description if queue else ""},
+        "created": own.created, "updated": own.updated, "resolved": own.resolved or None,
+        "description": scrub(t.description), "timeline": timeline(t, config),
+        "solution": scrub(latest_solution(t)) or None,
+        "children": [_related(str(c), cards) for c in (t.meta.get("children") or [])],
+        "parent": _related(parent, cards) if parent else None,
+        "next_update_due": iso(due) if due else None,
+        "next_update_overdue": bool(due and due < now),
+    }
+
+
+def when_text(stamp: str | None) -> str:
+    """2026-03-02 09:00 UTC, the one way the site shows a time."""
+    if not stamp:
+        return ""
+    try:
+        return parse_time(stamp).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return str(stamp)

@@ -1,0 +1,115 @@
+"""The knowledge base: an index, one page per article, tag pages; the articles are searchable.
+
+Articles are technicians' Markdown, but they quote customers (ticket titles,
+solutions), so they are scrubbed of every personal value the desk knows and
+rendered with `safe_markdown`: raw HTML and script links never survive.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import kb
+from ..errors import MalformedTicket
+from .builder import Page, SiteBuilder
+from .customer import when_text
+from .markup import e, link, pager, safe_markdown, table
+from .pages import page_uris, uri_to_url
+
+
+@dataclass
+class Article:
+    slug: str
+    title: str
+    tags: list[str]
+    tickets: list[str]
+    created: str
+    updated: str
+    body: str
+
+    @property
+    def url(self) -> str:
+        return f"kb/{self.slug}/"
+
+
+def load_articles(root: Path) -> list[Article]:
+    out = []
+    for path in sorted((root / kb.KB_DIR).glob("*.md")):
+        rel = f"{kb.KB_DIR}/{path.name}"
+        try:
+            meta, body = kb.parse_article(path.read_text(encoding="utf-8"), rel)
+        except UnicodeDecodeError:
+            raise MalformedTicket(rel, None, "not UTF-8 text") from None
+        tags = meta.get("tags") or []
+        tickets = meta.get("tickets") or []
+        if not isinstance(tags, list) or not isinstance(tickets, list):
+            raise MalformedTicket(rel, 2, "tags and tickets must be lists")
+        out.append(Article(path.stem, str(meta.get("title") or path.stem), [str(t) for t in tags],
+                           [str(t) for t in tickets], str(meta.get("created") or ""),
+                           str(meta.get("updated") or meta.get("created") or ""), body))
+    return out
+
+
+def public_articles(builder: SiteBuilder) -> list[Article]:
+    """Articles with their free text scrubbed and tags that name a product or a person dropped."""
+    scrub = builder.data.scrubber
+    personal_slugs = {kb.slugify(v, 80) for v in scrub.values()}
+    out = []
+    for a in load_articles(builder.root):
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", a.slug):
+            continue  # a hand-made file name that is not a safe URL: skip rather than guess
+        tags = sorted({kb.slugify(t, 40) for t in a.tags} - personal_slugs - {"article"})
+        out.append(Article(a.slug, scrub(a.title), tags, a.tickets, a.created, a.updated, scrub(a.body)))
+    return out
+
+
+def _tag_links(from_url: str, tags: list[str]) -> str:
+    return " ".join(f'<span class="gd-tag">{link(from_url, f"tags/{t}/", t)}</span>' for t in tags)
+
+
+def article_page(builder: SiteBuilder, a: Article) -> Page:
+    url = a.url
+    sources = []
+    for ref in a.tickets:
+        c = builder.data.cards.get(ref)
+        if c is not None and c.visibility == "public" and c.url:
+            sources.append(link(url, c.url, f"{c.id}: {c.title}"))
+    source_html = (f"<p>Learned from: {', '.join(sources)}</p>" if sources else "")
+    body = (f'<h1>{e(a.title)}</h1><p class="gd-muted">Updated {e(when_text(a.updated))}</p>'
+            f"<p>{_tag_links(url, a.tags)}</p>{source_html}"
+            f'<div class="gd-article">{safe_markdown(a.body)}</div>')
+    return Page(f"kb/{a.slug}.md", a.title, body, search=True)
+
+
+def kb_pages(builder: SiteBuilder) -> list[Page]:
+    articles = sorted(public_articles(builder), key=lambda a: a.updated, reverse=True)
+    builder.articles = articles
+    size = builder.page_size * 2
+    chunks = [articles[i:i + size] for i in range(0, len(articles), size)] or [[]]
+    uris = page_uris("kb/", len(chunks))
+    urls = [uri_to_url(u) for u in uris]
+    tags: dict[str, list[Article]] = defaultdict(list)
+    for a in articles:
+        for t in a.tags:
+            tags[t].append(a)
+    pages = []
+    for i, chunk in enumerate(chunks):
+        rows = [[link(urls[i], a.url, a.title), _tag_links(urls[i], a.tags), e(when_text(a.updated))]
+                for a in chunk]
+        listing = table(("Article", "Tags", "Updated"), rows, raw=True) if rows else "<p>No articles yet.</p>"
+        nav = pager(urls, i, urls[i])
+        intro = ("<p>What we learned from closed requests. Use the search box to find an answer.</p>"
+                 f"<p>Tags: {_tag_links(urls[i], sorted(tags))}</p>" if i == 0 else "")
+        pages.append(Page(uris[i], "Knowledge base", f"<h1>Knowledge base</h1>{intro}{nav}{listing}{nav}",
+                          search=i == 0))
+    pages += [article_page(builder, a) for a in articles]
+    pages.append(Page("tags/index.md", "Tags", "<h1>Tags</h1>" + table(
+        ("Tag", "Articles"), [[link("tags/", f"tags/{t}/", t), str(len(tags[t]))] for t in sorted(tags)],
+        raw=True)))
+    for t, members in sorted(tags.items()):
+        rows = [[link(f"tags/{t}/", a.url, a.title), e(when_text(a.updated))] for a in members]
+        pages.append(Page(f"tags/{t}.md", f"Tag: {t}", f"<h1>Tag: {e(t)}</h1>"
+                          + table(("Article", "Updated"), rows, raw=True)))
+    return pages
