@@ -1,0 +1,106 @@
+"""Building and serving the site: MkDocs called through its API, as `mkdocs build` does.
+
+With plugin.py, the only other module that touches MkDocs; the static server is
+plain http.server on a loopback address, so a demo needs nothing else.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import logging
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import GitdeskError
+
+MKDOCS_FILE = "mkdocs.yml"
+
+
+class SiteBuildFailed(GitdeskError):
+    """MkDocs refused to build the site (a bad mkdocs.yml, or a warning in strict mode)."""
+
+
+@dataclass
+class BuildResult:
+    out_dir: Path
+    tickets: int
+    unpublished_unlisted: int
+
+
+def config_file(root: Path) -> Path:
+    path = Path(root) / MKDOCS_FILE
+    if not path.exists():
+        raise SiteBuildFailed(f"{MKDOCS_FILE}: not found in {root} (gitdesk init writes one)")
+    return path
+
+
+def site_url(root: Path) -> str:
+    """site_url from mkdocs.yml, without loading MkDocs ('' when unset)."""
+    import yaml
+
+    class _Lenient(yaml.SafeLoader):
+        """mkdocs.yml may hold !ENV or !!python tags; they do not matter for site_url."""
+
+    _Lenient.add_multi_constructor("", lambda loader, suffix, node: None)
+    try:
+        data = yaml.load(config_file(root).read_text(encoding="utf-8"), Loader=_Lenient) or {}
+    except yaml.YAMLError as exc:
+        raise SiteBuildFailed(f"{MKDOCS_FILE}: invalid YAML: {exc}") from None
+    value = data.get("site_url") if isinstance(data, dict) else None
+    return str(value or "")
+
+
+@contextlib.contextmanager
+def _quiet_mkdocs() -> Iterator[None]:
+    """MkDocs' INFO chatter stays out of our output; warnings still reach stderr."""
+    logger = logging.getLogger("mkdocs")
+    old = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(old)
+
+
+def build(root: Path, out_dir: Path | None = None, strict: bool = True,
+          progress: Callable[[int], None] | None = None) -> BuildResult:
+    """`mkdocs build` of the desk at `root` into `out_dir` (default: mkdocs.yml's site_dir)."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError
+
+    overrides: dict[str, Any] = {"strict": strict}
+    if out_dir is not None:
+        overrides["site_dir"] = str(Path(out_dir).resolve())
+    with _quiet_mkdocs():
+        try:
+            cfg = load_config(str(config_file(root)), **overrides)
+            plugin = cfg.plugins.get("gitdesk")
+            if plugin is None:
+                raise SiteBuildFailed(f"{MKDOCS_FILE}: the 'gitdesk' plugin is not listed under plugins")
+            plugin.progress = progress
+            mkdocs_build(cfg)
+        except (Abort, ConfigurationError) as exc:
+            raise SiteBuildFailed(f"{MKDOCS_FILE}: {exc}".strip()) from None
+    from ..store import TicketStore
+
+    return BuildResult(Path(cfg.site_dir), len(TicketStore(Path(root)).ids()), plugin.unpublished_unlisted)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+def server(directory: Path, host: str = "127.0.0.1", port: int = 8000) -> http.server.ThreadingHTTPServer:
+    """A static file server for a built site; the caller runs serve_forever()."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    try:
+        return http.server.ThreadingHTTPServer((host, port), handler)
+    except OSError as exc:
+        raise GitdeskError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
