@@ -114,6 +114,7 @@ class _Check:
         self.entries = [(s, p) for s, p in entries if kind_of(p)]
         self.report = Report(scope)
         self.tickets: dict[str, tuple[Ticket, Locator]] = {}
+        self.bases: dict[str, Ticket] = {}
         self.surveys: dict[str, dict[str, Any]] = {}
 
     def problem(self, path: str, line: int, message: str) -> None:
@@ -171,6 +172,8 @@ class _Check:
         base = load_ticket(path, old)[0] if old is not None else None
         self.report.problems.extend(check_ticket(path, ticket, loc, queues, tiers, base))
         self.tickets[path] = (ticket, loc)
+        if base is not None:
+            self.bases[path] = base
 
     def _unique_ids(self) -> None:
         """File names are IDs, so only a case-insensitive clash can make two tickets share one."""
@@ -183,14 +186,15 @@ class _Check:
 
     # -- cross-file rules ------------------------------------------------------------------
     def _links(self) -> None:
-        from .validate_links import check_family, check_kb, check_survey_ticket, wanted
+        from .validate_links import check_family, check_kb, check_survey_ticket, dropped_children, wanted
 
-        needed = [p for path, (t, _) in self.tickets.items() for p in wanted(t)]
+        needed = [p for path, (t, _) in self.tickets.items() for p in wanted(t, self.bases.get(path))]
         needed += [f"{TICKETS_DIR}/{rec.get('ticket')}.md" for rec in self.surveys.values()]
         if not self.complete:
             self.new.read(needed)
         for path, (t, loc) in list(self.tickets.items()):
-            for where, msg in [*check_family(t, self._other), *check_kb(t, self._exists)]:
+            dropped = dropped_children(t, self.bases.get(path))
+            for where, msg in [*check_family(t, self._other, dropped), *check_kb(t, self._exists)]:
                 self.problem(path, loc.line(*where), msg)
         for path, record in self.surveys.items():
             for msg in check_survey_ticket(record, self._other):

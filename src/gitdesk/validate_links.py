@@ -6,7 +6,7 @@ changed tickets reads a handful more files, not the desk.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .kb import KB_DIR
@@ -29,9 +29,16 @@ def _kb_slug(t: Ticket) -> str | None:
     return str(close["kb"]) if close and close.get("kb") else None
 
 
-def wanted(t: Ticket) -> list[str]:
-    """Paths the cross-file rules need to check `t`."""
-    paths = [f"{TICKETS_DIR}/{i}.md" for i in _ids(t.meta.get("children"))]
+def dropped_children(t: Ticket, base: Ticket | None) -> list[str]:
+    if base is None:
+        return []
+    now = set(_ids(t.meta.get("children")))
+    return [i for i in _ids(base.meta.get("children")) if i not in now]
+
+
+def wanted(t: Ticket, base: Ticket | None = None) -> list[str]:
+    """Paths the cross-file rules need to check `t` (and what its change removed)."""
+    paths = [f"{TICKETS_DIR}/{i}.md" for i in _ids(t.meta.get("children")) + dropped_children(t, base)]
     if isinstance(t.meta.get("parent"), str):
         paths.append(f"{TICKETS_DIR}/{t.meta['parent']}.md")
     slug = _kb_slug(t)
@@ -40,9 +47,14 @@ def wanted(t: Ticket) -> list[str]:
     return paths
 
 
-def check_family(t: Ticket, other: Lookup) -> list[tuple[Where, str]]:
-    """`parent` and `children` must agree in both directions."""
+def check_family(t: Ticket, other: Lookup, dropped: Sequence[str] = ()) -> list[tuple[Where, str]]:
+    """`parent` and `children` must agree in both directions; `dropped`: children the change removed."""
     out: list[tuple[Where, str]] = []
+    for child_id in dropped:
+        child = other(child_id)
+        if isinstance(child, Ticket) and child.meta.get("parent") == t.id:
+            out.append((("children",), f"{child_id} was removed from children but still names {t.id} "
+                                       "as its parent"))
     parent_id = t.meta.get("parent")
     if isinstance(parent_id, str) and parent_id:
         parent = other(parent_id)
