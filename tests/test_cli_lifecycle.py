@@ -298,7 +298,7 @@ def test_cancel_refuses_self_duplicate_and_unknown(open_ticket, cli_invoke, desk
     assert head(desk_root) == before
 
 
-def test_edit_is_recorded_in_history(run, open_ticket, desk_root):
+def test_edit_is_recorded_in_history(run, open_ticket, desk_root, cli_invoke):
     tid = open_ticket("Printer jams", "--product", "model=HP-M404", "--location", "Floor 3")
     run("edit", tid, "--title", "Printer on floor 4 jams", "--location", "Floor 4", "--product",
         "licence=LIC-778", "--product", "model=", "--requester", "Robert Smith <bob@example.com>",
@@ -311,6 +311,9 @@ def test_edit_is_recorded_in_history(run, open_ticket, desk_root):
     assert changes["location"] == {"from": "Floor 3", "to": "Floor 4"}
     assert changes["requester"]["to"]["name"] == "Robert Smith"
     assert t.status == "new"
+    shown = cli_invoke("show", tid).stdout
+    assert "title: Printer jams -> Printer on floor 4 jams" in shown
+    assert "location: Floor 3 -> Floor 4" in shown
 
 
 def test_survey_once_unless_replace(run, open_ticket, cli_invoke, desk_root):
@@ -368,12 +371,13 @@ def test_list_filters_sort_all_json(populated, cli_invoke):
     assert _listed(cli_invoke, "--status", "new", "--status", "triaged", "--sort", "created") == [a, b, c]
     assert _listed(cli_invoke, "--queue", "network") == [b]
     assert _listed(cli_invoke, "--priority", "p3") == [a]
-    assert _listed(cli_invoke, "--assignee", "grace") == [b]
+    assert _listed(cli_invoke, "--assignee", "grace") == _listed(cli_invoke, "--assignee", "Grace") == [b]
     assert _listed(cli_invoke, "--tier", "2") == [b]
     assert _listed(cli_invoke, "--all", "--requester", "ZOE") == [d]
     assert _listed(cli_invoke, "--all", "--requester", "other.org") == [d]
     assert _listed(cli_invoke, "--sort", "-created") == [c, b, a]
     assert _listed(cli_invoke, "--sort", "title") == [a, b, c]
+    assert _listed(cli_invoke, "--sort", "tier") == [a, c, b]  # ties keep the oldest first
     rows = json.loads(cli_invoke("list", "--json").stdout)
     assert rows[0]["title"] == "Bravo VPN" and rows[0]["priority"] == "P1" and rows[0]["assignee"] == "grace"
     table = cli_invoke("list").stdout.splitlines()
@@ -389,7 +393,8 @@ def test_show_and_show_json(populated, cli_invoke):
     shown = cli_invoke("show", b.lower()).stdout
     assert shown.splitlines()[0] == f"{b}  Bravo VPN"
     for text in ("priority    P1", "tier 2", "assignee grace", "History (3 events)", "Ada Tech: escalate",
-                 "reason: network team", "placed in a support team's queue"):
+                 "reason: network team", "placed in a support team's queue",
+                 "next        assign, cancel, contact, edit, escalate, note, prioritise, split, start, wait"):
         assert text in shown
     data = json.loads(cli_invoke("show", b, "--json").stdout)
     assert data["id"] == b and data["tier"] == 2 and data["status"] == "triaged"

@@ -5,7 +5,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .lifecycle import STATUS_TEXT
+from .lifecycle import STATUS_TEXT, allowed_actions
 from .store import Summary
 from .ticket import Ticket
 
@@ -50,6 +50,9 @@ def _event_line(e: dict[str, Any]) -> str:
     for key, value in e.items():
         if key in skip or value in (None, ""):
             continue
+        if key == "changes" and isinstance(value, dict):  # edit: one line per corrected field
+            details += [f"      {field}: {_brief(change)}" for field, change in value.items()]
+            continue
         if isinstance(value, dict):
             value = ", ".join(f"{k}={v}" for k, v in value.items())
         elif isinstance(value, list):
@@ -57,6 +60,19 @@ def _event_line(e: dict[str, Any]) -> str:
         text = str(value)
         details.append(f"      {key}: " + text.replace("\n", "\n        "))
     return "\n".join([head, *details])
+
+
+def _brief(change: Any) -> str:
+    """'old' -> 'new' for an edit event's {from, to}."""
+    if not (isinstance(change, dict) and {"from", "to"} <= set(change)):
+        return str(change)
+
+    def text(value: Any) -> str:
+        if isinstance(value, dict):
+            return ", ".join(f"{k}={v}" for k, v in value.items()) or "-"
+        return "-" if value in (None, "") else str(value)
+
+    return f"{text(change['from'])} -> {text(change['to'])}"
 
 
 def show(t: Ticket, extra_lines: Sequence[str] = ()) -> str:
@@ -86,6 +102,8 @@ def show(t: Ticket, extra_lines: Sequence[str] = ()) -> str:
         lines.append(f"  children    {', '.join(m['children'])}")
     lines.append(f"  created     {m.get('created')}    updated {m.get('updated')}")
     lines.extend(extra_lines)
+    # What the next technician may do from here, straight from the move table.
+    lines.append(f"  next        {', '.join(allowed_actions(t.status)) or '-'}")
     feedback = _open_feedback(t)
     if feedback:
         lines += ["", f"  ! Reviewer asked for changes: {feedback}"]

@@ -31,13 +31,14 @@ def list_tickets(desk, status, queue, priority, assignee, tier, requester, show_
     for s in status:
         if s not in STATUSES:
             raise click.BadParameter(f"'{s}' is not one of {', '.join(STATUSES)}", param_hint="--status")
-    rows = desk.summaries()
+    # A stable base order (oldest first), so ties under --sort never depend on the directory.
+    rows = sorted(desk.summaries(), key=lambda r: (r.created, r.id))
     wanted = set(status) if status else (None if show_all else OPEN)
     needle = requester.lower() if requester else None
     rows = [r for r in rows if (wanted is None or r.status in wanted)
             and (queue is None or r.queue == queue)
             and (priority is None or r.priority == priority.upper())
-            and (assignee is None or r.assignee == assignee)
+            and (assignee is None or r.assignee.lower() == assignee.lower())
             and (tier is None or r.tier == tier)
             and (needle is None or needle in r.requester.lower() or needle in r.email.lower())]
     for key in reversed([k.strip() for k in sort.split(",") if k.strip()]):
