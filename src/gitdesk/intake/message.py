@@ -112,6 +112,9 @@ def _collect(msg: Message, plain: list[str], html: list[str], files: list[Attach
         plain.append(f"---------- Forwarded message ----------\nFrom: {header(inner, 'From')}\n"
                      f"Subject: {header(inner, 'Subject')}\n\n{text}")
         return
+    if ctype.startswith("multipart/") and not msg.is_multipart():
+        plain.append(_salvage(_payload(msg), msg.get_content_charset()))  # no usable boundary
+        return
     if msg.is_multipart():
         payload = msg.get_payload()
         for part in payload if isinstance(payload, list) else []:
@@ -124,6 +127,13 @@ def _collect(msg: Message, plain: list[str], html: list[str], files: list[Attach
         return
     text = decode_bytes(_payload(msg), msg.get_content_charset())
     (html if ctype == "text/html" else plain).append(text)
+
+
+def _salvage(data: bytes, charset: str | None) -> str:
+    """The words of a multipart body whose boundary is missing: drop boundary and part-header lines."""
+    lines = decode_bytes(data, charset).splitlines()
+    keep = [ln for ln in lines if not ln.startswith("--") and not re.match(r"^Content-[\w-]+:", ln, re.I)]
+    return "\n".join(keep).strip()
 
 
 def loop_reason(msg: Message, sender: str, own: tuple[str, ...] = ()) -> str:
