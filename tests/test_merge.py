@@ -1,0 +1,200 @@
+"""The ticket merge driver: pure field-by-field cases, then through real `git merge` in real repos."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gitdesk.gitrepo import GitRepo
+from gitdesk.merge import merge_ticket
+from gitdesk.ticket import dump, parse
+
+REQ = {"name": "Bob Smith", "email": "bob@example.com"}
+BASE = """---
+id: HD-aaaaaaaa
+title: Printer jams
+status: in_progress
+priority: P3
+queue: hardware
+assignee: null
+requester:
+  name: Bob
+  email: bob@example.com
+updated: '2026-03-02T09:10:00Z'
+history:
+- at: '2026-03-02T09:00:00Z'
+  by: ada
+  action: open
+  from: null
+  to: new
+- at: '2026-03-02T09:05:00Z'
+  by: ada
+  action: prioritise
+  from: new
+  to: triaged
+  priority: P3
+- at: '2026-03-02T09:10:00Z'
+  by: ada
+  action: start
+  from: triaged
+  to: in_progress
+---
+
+Tray 2 jams.
+"""
+
+
+def change(text: str, fn) -> str:  # type: ignore[no-untyped-def]
+    t = parse(text)
+    fn(t)
+    return dump(t)
+
+
+def note(at: str, text: str, status: str = "in_progress"):  # type: ignore[no-untyped-def]
+    def add(t):  # type: ignore[no-untyped-def]
+        t.history.append({"at": at, "by": "ada", "action": "note", "from": status, "to": status, "text": text})
+        t.meta["updated"] = at
+    return add
+
+
+def merge(base: str, ours: str, theirs: str) -> tuple[str, bool]:
+    return merge_ticket(base, ours, theirs, GitRepo(Path.cwd()).merge_text)
+
+
+def test_fields_changed_on_one_side_each_are_both_taken():
+    ours = change(BASE, lambda t: t.meta.update(assignee="carol"))
+    theirs = change(BASE, lambda t: t.meta.update(priority="P2", queue="network"))
+    text, conflict = merge(BASE, ours, theirs)
+    assert not conflict
+    meta = parse(text).meta
+    assert (meta["assignee"], meta["priority"], meta["queue"]) == ("carol", "P2", "network")
+    assert list(meta) == list(parse(BASE).meta)   # key order kept
+
+
+def test_histories_are_united_in_time_order_without_duplicates():
+    ours = change(BASE, note("2026-03-02T10:00:00Z", "ours"))
+    theirs = change(BASE, note("2026-03-02T09:30:00Z", "theirs"))
+    text, conflict = merge(BASE, ours, theirs)
+    assert not conflict
+    t = parse(text)
+    assert [e.get("text") for e in t.history[-2:]] == ["theirs", "ours"]
+    assert len(t.history) == 5
+    assert t.meta["updated"] == "2026-03-02T10:00:00Z"
+
+
+def test_a_real_conflict_marks_only_that_field():
+    ours = change(BASE, lambda t: t.meta.update(priority="P1"))
+    theirs = change(BASE, lambda t: t.meta.update(priority="P4", assignee="carol"))
+    text, conflict = merge(BASE, ours, theirs)
+    assert conflict
+    assert "<<<<<<< ours\npriority: P1\n=======\npriority: P4\n>>>>>>> theirs\n" in text
+    assert text.count("<<<<<<<") == 1
+    assert "assignee: carol" in text
+
+
+def test_new_keys_and_deleted_keys():
+    ours = change(BASE, lambda t: t.meta.pop("assignee"))
+    theirs = change(BASE, lambda t: t.set("location", "Floor 3"))
+    text, conflict = merge(BASE, ours, theirs)
+    assert not conflict
+    meta = parse(text).meta
+    assert "assignee" not in meta and meta["location"] == "Floor 3"
+
+
+def test_a_note_after_the_other_sides_status_change_follows_the_new_status():
+    def wait(t):  # type: ignore[no-untyped-def]
+        t.history.append({"at": "2026-03-02T09:30:00Z", "by": "ada", "action": "wait", "from": "in_progress",
+                          "to": "waiting", "question": "Which tray?"})
+        t.meta["status"] = "waiting"
+    ours = change(BASE, note("2026-03-02T10:00:00Z", "ours"))
+    theirs = change(BASE, wait)
+    text, conflict = merge(BASE, ours, theirs)
+    assert not conflict
+    t = parse(text)
+    assert t.meta["status"] == "waiting"
+    assert (t.history[-1]["text"], t.history[-1]["from"], t.history[-1]["to"]) == ("ours", "waiting", "waiting")
+
+
+def test_bodies_merge_three_ways():
+    base = BASE + "\nLine two.\n\nLine three.\n"
+    ours = base.replace("Tray 2 jams.", "Tray 2 jams daily.")
+    theirs = base.replace("Line three.", "Line three, edited.")
+    text, conflict = merge(base, ours, theirs)
+    assert not conflict
+    assert "Tray 2 jams daily." in text and "Line three, edited." in text
+
+
+def test_an_unparseable_side_falls_back_to_a_line_merge():
+    ours = BASE.replace("---\nid", "--\nid", 1)
+    theirs = BASE.replace("P3", "P2", 1)
+    text, conflict = merge(BASE, ours, theirs)
+    assert "--\nid" in text   # the fallback kept our text rather than inventing a ticket
+
+
+# -- through real git merge ---------------------------------------------------------------------
+def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *args], cwd=root, check=check, capture_output=True, text=True)
+
+
+@pytest.fixture
+def installed(desk_root, cli_invoke, monkeypatch):
+    """The desk with the driver registered as `gitdesk install` does, gitdesk on PATH."""
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    cli_invoke("install")
+    assert git(desk_root, "config", "merge.gitdesk.driver").stdout.strip() == "gitdesk merge-driver %O %A %B %P"
+    return desk_root
+
+
+@pytest.fixture
+def working(desk, clock):
+    t = desk.open("Printer on floor 3 jams", REQ)
+    clock.advance(minutes=5)
+    desk.prioritise(t.id, "P3")
+    clock.advance(minutes=5)
+    desk.start(t.id)
+    clock.advance(minutes=5)
+    return t.id
+
+
+def branch_edits(root: Path, desk, clock, ours, theirs) -> subprocess.CompletedProcess:  # type: ignore[no-untyped-def]
+    git(root, "switch", "-q", "-c", "feature")
+    theirs(desk)
+    git(root, "switch", "-q", "main")
+    clock.advance(minutes=1)
+    ours(desk)
+    return git(root, "merge", "--no-edit", "feature", check=False)
+
+
+def test_git_merge_unites_notes_of_both_branches(installed, desk, clock, working, cli_invoke):
+    result = branch_edits(installed, desk, clock, lambda d: d.note(working, "main's note"),
+                          lambda d: d.note(working, "feature's note"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    t = parse((installed / "tickets" / f"{working}.md").read_text())
+    assert [e.get("text") for e in t.history if e["action"] == "note"] == ["feature's note", "main's note"]
+    assert cli_invoke("validate", ok=False).exit_code == 0
+
+
+def test_git_merge_takes_different_fields_from_each_branch(installed, desk, clock, working, cli_invoke):
+    result = branch_edits(installed, desk, clock, lambda d: d.assign(working, to="carol"),
+                          lambda d: d.edit(working, {"location": "Floor 3, room 12"}))
+    assert result.returncode == 0, result.stdout + result.stderr
+    t = parse((installed / "tickets" / f"{working}.md").read_text())
+    assert t.meta["assignee"] == "carol" and t.meta["location"] == "Floor 3, room 12"
+    assert [e["action"] for e in t.history][-2:] == ["edit", "assign"]
+    assert cli_invoke("validate", ok=False).exit_code == 0
+
+
+def test_git_merge_status_conflict_leaves_markers_on_status(installed, desk, clock, working, cli_invoke):
+    result = branch_edits(installed, desk, clock, lambda d: d.wait(working, "Which tray?"),
+                          lambda d: d.propose(working, "Replace rollers"))
+    assert result.returncode != 0
+    assert f"CONFLICT (content): Merge conflict in tickets/{working}.md" in result.stdout
+    assert git(installed, "diff", "--name-only", "--diff-filter=U").stdout.strip() == f"tickets/{working}.md"
+    text = (installed / "tickets" / f"{working}.md").read_text()
+    assert "<<<<<<< ours\nstatus: waiting\n=======\nstatus: proposed\n>>>>>>> theirs\n" in text
+    assert text.count("<<<<<<<") == 1
+    out = cli_invoke("validate", ok=False).output
+    assert "unresolved merge conflict on field 'status' (ours: waiting, theirs: proposed)" in out
