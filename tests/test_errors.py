@@ -282,3 +282,18 @@ def test_stale_lock_of_a_dead_process_is_taken_over(desk_root, open_ticket, cli_
     (desk_root / ".git" / "gitdesk" / "lock").write_text(str(proc.pid))
     cli_invoke("note", tid, "went through")
     assert not (desk_root / ".git" / "gitdesk" / "lock").exists()
+
+
+def test_hand_edited_bad_timestamp_is_named_not_a_crash(desk_root, open_ticket, refused):
+    tid = open_ticket()
+    path = desk_root / "tickets" / f"{tid}.md"
+    path.write_text(path.read_text().replace("- at: '2026-03-02T09:00:00Z'", "- at: yesterday"))
+    git(desk_root, "commit", "-qam", "a careless hand edit")
+    line = refused("note", tid, "x", code=1)
+    assert line == f"gitdesk: tickets/{tid}.md: history event 1: 'at' is not a UTC ISO 8601 time: 'yesterday'"
+
+
+def test_bare_gitdesk_prints_help(cli_invoke):
+    result = cli_invoke()
+    assert result.stdout.startswith("Usage: ") and "prioritise" in result.stdout
+    assert result.stderr == ""

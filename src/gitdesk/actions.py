@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .config import Config
-from .errors import IllegalTransition, InvalidValue, UsageError
+from .errors import IllegalTransition, InvalidValue, MalformedTicket, UsageError
 from .lifecycle import MOVES, allowed_actions, choose_target, missing_fields
 from .ticket import CHANNELS, PRIORITIES, VISIBILITIES, Ticket, parse_time
 
@@ -42,8 +42,12 @@ def record(t: Ticket, ctx: Context, move: str, by: str | None = None, **data: An
     at = ctx.now
     if t.history:  # clocks of different clones may disagree; history never runs backwards
         last = t.history[-1].get("at")
-        if last and parse_time(last) > parse_time(at):
-            at = str(last)
+        try:
+            if last and parse_time(last) > parse_time(at):
+                at = str(last)
+        except ValueError:
+            raise MalformedTicket(t.path or t.id, None, f"history event {len(t.history)}: 'at' is not a "
+                                  f"UTC ISO 8601 time: {last!r}") from None
     event: dict[str, Any] = {"at": at, "by": by or ctx.actor, "action": move.split(":")[0],
                              "from": before, "to": target}
     event.update({k: v for k, v in data.items() if v not in (None, "", [], {})})

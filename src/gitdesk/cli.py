@@ -69,6 +69,9 @@ class DeskGroup(click.Group):
         """Every failure becomes one line on stderr and an exit code; never a traceback."""
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:  # bare `gitdesk`: the help, as asked
+            click.echo(exc.format_message())
+            sys.exit(0)
         except click.UsageError as exc:
             hint = f" (see 'gitdesk {exc.ctx.command_path.split(' ', 1)[-1]} --help')" if exc.ctx and \
                 exc.ctx.parent else " (see 'gitdesk --help')"
