@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -16,7 +17,7 @@ from ..errors import InvalidValue
 from . import Outcome
 from .record import Request, receive
 from .rules import settings
-from .text import one_line, read_fields
+from .text import FIELD_KEYS, one_line, read_fields
 
 MAX_AGE = 300
 SECRET_ENV = "GITDESK_SLACK_SIGNING_SECRET"
@@ -89,8 +90,10 @@ def request_of(data: dict[str, Any]) -> Request | str:
 
 
 def _request(text: str, who: dict[str, str], mid: str, threads: list[str], extra: dict[str, Any]) -> Request:
+    # A slash command is one line: "Printer jams Model: HP-M404" puts each `Key:` on its own line.
+    text = re.sub(r"[ \t]+(?=(?:" + "|".join(FIELD_KEYS) + r")[ \t]*:)", "\n", text.strip(), flags=re.I)
     product, location = read_fields(text)
-    title = one_line(text.strip().splitlines()[0], 80)
+    title = one_line(text.splitlines()[0], 80)
     return Request("slack", mid, title, {k: v for k, v in who.items() if v}, text.strip(), [], product,
                    location, [], threads, extra)
 

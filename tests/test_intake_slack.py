@@ -1,0 +1,117 @@
+"""Slack: payloads through the CLI, and real HTTP requests to `gitdesk intake serve`."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import gitdesk_exe
+
+from gitdesk.intake.slack import signature, verify
+
+SLACK = Path(__file__).parent / "fixtures" / "slack"
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+
+
+def _take(cli_invoke, name):
+    return json.loads(cli_invoke("intake", "slack", str(SLACK / name), "--json").stdout)
+
+
+def test_slash_command_opens_a_ticket(cli_invoke, desk):
+    out = _take(cli_invoke, "slash_command.txt")
+    t = desk.get(out["ticket"])
+    assert t.title == "Printer on floor 3 jams"
+    assert t.requester == {"name": "ada", "slack": "U2147483697"}
+    assert t.meta["channel"] == "slack" and t.meta["product"] == {"model": "HP-M404"}
+    assert _take(cli_invoke, "slash_command.txt")["kind"] == "duplicate"
+
+
+def test_message_event_and_thread_reply(cli_invoke, desk):
+    opened = _take(cli_invoke, "message_event.json")
+    t = desk.get(opened["ticket"])
+    assert t.requester["name"] == "Ada Lovelace" and t.meta["location"] == "Floor 2"
+    reply = _take(cli_invoke, "thread_reply.json")
+    assert (reply["kind"], reply["ticket"]) == ("replied", t.id)
+    assert desk.get(t.id).history[-1]["summary"] == "It happens on wifi only."
+    assert _take(cli_invoke, "bot_message.json")["kind"] == "ignored"
+
+
+def test_bad_payload_is_spooled(cli_invoke, desk_root):
+    Path("bad.txt").write_text("{not json")
+    result = cli_invoke("intake", "slack", "bad.txt", ok=False)
+    assert result.exit_code == 75 and "invalid JSON" in result.output
+
+
+@pytest.mark.parametrize(("age", "sig_ok", "problem"), [
+    (0, True, ""), (0, False, "bad X-Slack-Signature"), (301, True, "older than 5 minutes"),
+])
+def test_verify(age, sig_ok, problem):
+    now = 1_772_441_700
+    ts = str(now - age)
+    sig = signature(SECRET, ts, b"body") if sig_ok else "v0=" + "0" * 64
+    assert problem in verify(SECRET, ts, b"body", sig, now) and bool(problem) == bool(verify(
+        SECRET, ts, b"body", sig, now))
+
+
+@pytest.fixture
+def server(desk_root):
+    env = {**os.environ, "GITDESK_SLACK_SIGNING_SECRET": SECRET}
+    proc = subprocess.Popen([*gitdesk_exe(), "intake", "serve", "--port", "0"], cwd=desk_root, env=env,
+                            stderr=subprocess.PIPE, text=True)
+    line = proc.stderr.readline()
+    match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+    assert match, line
+    yield f"http://127.0.0.1:{match.group(1)}/slack"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def _post(url, body: bytes, ts: str | None = None, sig: str | None = None):
+    ts = ts or str(int(time.time()))
+    headers = {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig or signature(SECRET, ts, body),
+               "Content-Type": "application/x-www-form-urlencoded"}
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=5) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def _tickets(root: Path) -> list[Path]:
+    return list((root / "tickets").glob("*.md"))
+
+
+def test_serve_good_bad_stale_and_replayed(server, desk_root):
+    body = (SLACK / "slash_command.txt").read_bytes()
+    status, answer = _post(server, body, sig="v0=" + "ab" * 32)
+    assert status == 401 and "bad X-Slack-Signature" in answer["error"]
+    stale = str(int(time.time()) - 600)
+    assert _post(server, body, ts=stale)[0] == 401
+    assert _tickets(desk_root) == []
+
+    ts = str(int(time.time()))
+    started = time.monotonic()
+    status, answer = _post(server, body, ts=ts)
+    assert time.monotonic() - started < 3.0           # Slack's limit
+    assert status == 200 and answer["gitdesk"]["kind"] == "opened"
+    assert answer["text"].startswith(f"Opened {answer['gitdesk']['ticket']}")
+    assert len(_tickets(desk_root)) == 1
+
+    status, answer = _post(server, body, ts=ts)       # the same signed request again
+    assert status == 401 and "replay" in answer["error"]
+    assert len(_tickets(desk_root)) == 1
+
+
+def test_serve_answers_url_verification(server, desk_root):
+    body = (SLACK / "url_verification.json").read_bytes()
+    status, answer = _post(server, body)
+    assert status == 200
+    assert answer == {"challenge": json.loads(body)["challenge"]}
+    assert _tickets(desk_root) == []
