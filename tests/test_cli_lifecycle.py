@@ -434,3 +434,27 @@ def test_init_fresh_commits_the_layout(tmp_path, cli_invoke):
     git(root, "commit", "-qam", "drop a file")
     cli_invoke("init", root)  # only the missing file comes back, in one commit
     assert git(root, "diff-tree", "--no-commit-id", "--name-only", "-r", "HEAD") == "kb/.gitkeep"
+
+
+def test_init_refuses_a_nested_desk(tmp_path, cli_invoke):
+    outer = tmp_path / "outer"
+    (outer / "sub").mkdir(parents=True)
+    git(outer, "init", "-q")
+    result = cli_invoke("init", outer / "sub", ok=False)
+    assert result.exit_code == 2 and f"inside the git repository at {outer}" in result.stderr
+    assert not (outer / "sub" / ".git").exists() and list((outer / "sub").iterdir()) == []
+
+
+def test_failed_init_leaves_nothing_behind(tmp_path, cli_invoke, monkeypatch):
+    from gitdesk.errors import GitFailure
+    from gitdesk.gitrepo import GitRepo
+
+    def boom(self, paths, message, env=None):
+        raise GitFailure("git commit-tree failed: no identity")
+
+    root = tmp_path / "fresh"
+    monkeypatch.setattr(GitRepo, "commit_paths", boom)
+    assert "no identity" in cli_invoke("init", root, ok=False).stderr
+    assert [p.name for p in root.iterdir()] == [".git"]
+    monkeypatch.undo()
+    assert "desk ready" in cli_invoke("init", root).stdout  # a retry does the whole job

@@ -15,10 +15,19 @@ def init(path: str) -> None:
     never overwritten, so running it twice is safe.
     """
     from ..desk import Desk
-    from ..gitrepo import GitRepo
+    from ..errors import NotADesk
+    from ..gitrepo import GitRepo, find_root
     from ..scaffold import lay_out
 
     root = Path(path).resolve()
+    if not (root / ".git").exists():
+        try:  # every command finds the desk at the top of the repo, so a nested one would be lost
+            top = find_root(root)
+        except NotADesk:
+            top = None
+        if top is not None:
+            raise click.UsageError(f"{root} is inside the git repository at {top}; a desk lives at the top "
+                                   f"of a repository: run 'gitdesk init {top}'")
     root.mkdir(parents=True, exist_ok=True)
     if not (root / ".git").exists():
         GitRepo(root).run("init", "-q")
@@ -28,9 +37,27 @@ def init(path: str) -> None:
         if not written:
             click.echo(f"{root}: already a desk; nothing to do")
             return
-        desk.repo.commit_paths(written, "gitdesk: init desk\n\nGitdesk-Action: init\n")
+        try:
+            desk.repo.commit_paths(written, "gitdesk: init desk\n\nGitdesk-Action: init\n")
+        except BaseException:  # uncommitted scaffold files would make the next init a no-op
+            _remove(root, written)
+            raise
     click.echo(f"{root}: desk ready ({len(written)} files committed)")
     click.echo("next: gitdesk install   (registers the ticket merge driver in this clone)")
+
+
+def _remove(root: Path, written: list[str]) -> None:
+    """Take back what a failed init laid out, directories it created included."""
+    for rel in written:
+        path = root / rel
+        path.unlink(missing_ok=True)
+        for parent in path.parents:
+            if parent == root:
+                break
+            try:
+                parent.rmdir()  # only succeeds when empty, so nobody's files are lost
+            except OSError:
+                break
 
 
 @click.command(epilog="Examples:\n\n\b\n  gitdesk install")
