@@ -458,3 +458,13 @@ def test_failed_init_leaves_nothing_behind(tmp_path, cli_invoke, monkeypatch):
     assert [p.name for p in root.iterdir()] == [".git"]
     monkeypatch.undo()
     assert "desk ready" in cli_invoke("init", root).stdout  # a retry does the whole job
+
+
+def test_human_output_of_review_says_what_happened(open_ticket, cli_invoke):
+    tid = open_ticket()
+    drive(cli_invoke, tid, "proposed")
+    out = cli_invoke("review", tid, "--request-changes", "--by", "carol", "--comment", "Check firmware").stdout
+    assert out.strip() == f"{tid}: changes requested by carol (status in_progress)"
+    cli_invoke("propose", tid, "--solution", "Firmware first")
+    out = cli_invoke("review", tid, "--approve", "--by", "carol").stdout
+    assert out.strip() == f"{tid}: approved by carol (status resolved)"

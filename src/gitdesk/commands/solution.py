@@ -64,4 +64,5 @@ def review(desk, ticket_ref, verdict, by, comment, event_path, as_json):  # type
     if not by:
         raise click.UsageError("give --by REVIEWER")
     ticket = desk.review(ticket_ref, verdict == "approve", by, comment)
-    emit(ticket, as_json, f"{ticket.id}: review recorded (status {ticket.status})")
+    what = "approved" if verdict == "approve" else "changes requested"
+    emit(ticket, as_json, f"{ticket.id}: {what} by {by} (status {ticket.status})")
