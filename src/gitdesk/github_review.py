@@ -48,10 +48,10 @@ def read_event(path: str, prefix: str) -> ReviewVerdict:
 
 
 def _get(data: Any, dotted: str, source: str, kind: type = str) -> Any:
-    value = data
-    for part in dotted.split("."):
+    value, parts = data, dotted.split(".")
+    for n, part in enumerate(parts, 1):
         if not isinstance(value, dict) or part not in value:
-            raise BadEvent(source, f"not a pull_request_review payload: '{dotted}' is missing")
+            raise BadEvent(source, f"not a pull_request_review payload: '{'.'.join(parts[:n])}' is missing")
         value = value[part]
     if not isinstance(value, kind):
         raise BadEvent(source, f"'{dotted}' should be {kind.__name__}, not {type(value).__name__}")
