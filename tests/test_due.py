@@ -1,0 +1,39 @@
+"""`gitdesk due`: check-ins due or overdue, counted from the last outbound contact."""
+from __future__ import annotations
+
+import json
+
+
+def _ticket(desk, title, priority):
+    t = desk.open(title, {"name": "Bob", "email": "bob@example.com"})
+    desk.prioritise(t.id, priority)
+    desk.start(t.id)
+    return t.id
+
+
+def test_due_lists_overdue_first_and_resets_on_outbound_contact(desk, clock, cli_invoke):
+    p1 = _ticket(desk, "Site down", "P1")        # check-in every 2h, 24x7
+    p4 = _ticket(desk, "Plan a move", "P4")      # every 5 business days
+    assert "no check-ins due" in cli_invoke("due").output
+    clock.advance(hours=3)
+    rows = json.loads(cli_invoke("due", "--json").stdout)
+    assert [r["id"] for r in rows] == [p1]
+    assert rows[0]["overdue_seconds"] == 3600
+    assert "overdue by 1h" in cli_invoke("due").output
+    desk.contact(p1, "phone", "Told them we are on it")
+    assert json.loads(cli_invoke("due", "--json").stdout) == []
+    soon = json.loads(cli_invoke("due", "--within", "2h", "--json").stdout)
+    assert [r["id"] for r in soon] == [p1] and soon[0]["overdue_seconds"] == -7200
+    assert p4 not in [r["id"] for r in soon]
+
+
+def test_inbound_contact_does_not_reset_the_clock(desk, clock, cli_invoke):
+    p1 = _ticket(desk, "Site down", "P1")
+    clock.advance(hours=3)
+    desk.contact(p1, "email", "Customer asks for news", inbound=True)
+    assert [r["id"] for r in json.loads(cli_invoke("due", "--json").stdout)] == [p1]
+
+
+def test_bad_within_is_a_one_line_error(cli_invoke, desk_root):
+    result = cli_invoke("due", "--within", "soon", ok=False)
+    assert result.exit_code == 2 and "--within" in result.output and "Traceback" not in result.output

@@ -1,0 +1,62 @@
+"""BM25 KB search: ranking, title boost, tokenisation, the cache, and the CLI."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gitdesk import kbsearch
+
+ARTICLES = {
+    "printer-tray-jams": ("Printer tray jams", "Worn rollers on tray 2 jam thick paper. Replace the rollers."),
+    "vpn-drops": ("VPN drops on wifi", "The VPN client drops when the laptop roams between access points."),
+    "password-reset": ("Resetting a password", "Use the self-service portal. The printer is not involved."),
+    "toner": ("Replacing toner", "Open the front cover of the printer and pull the cartridge."),
+}
+
+
+@pytest.fixture
+def kb_root(desk_root):
+    for slug, (title, body) in ARTICLES.items():
+        (desk_root / "kb" / f"{slug}.md").write_text(f"---\ntitle: {title}\ntags: []\n---\n\n{body}\n")
+    return desk_root
+
+
+@pytest.mark.parametrize(("query", "best"), [
+    ("printer jammed in the tray", "printer-tray-jams"),
+    ("vpn keeps dropping", "vpn-drops"),
+    ("forgot my password", "password-reset"),
+    ("toner cartridge empty", "toner"),
+])
+def test_ranking(kb_root, query, best):
+    assert kbsearch.search(kb_root, query)[0].slug == best
+
+
+def test_title_words_outrank_body_mentions(kb_root):
+    slugs = [h.slug for h in kbsearch.search(kb_root, "printer")]
+    assert slugs[0] == "printer-tray-jams" and "password-reset" in slugs
+    assert slugs.index("printer-tray-jams") < slugs.index("password-reset")
+
+
+def test_no_match_and_stopwords_only(kb_root):
+    assert kbsearch.search(kb_root, "zebra") == []
+    assert kbsearch.search(kb_root, "the and of") == []
+
+
+def test_tokens_fold_accents_and_stem():
+    assert kbsearch.tokens("Printers JAMMED, café") == ["printer", "jam", "cafe"]
+
+
+def test_index_is_cached_and_follows_edits(kb_root):
+    kbsearch.search(kb_root, "printer")
+    cache = kb_root / ".git" / "gitdesk" / "kb-index.pickle"
+    assert cache.exists()
+    (kb_root / "kb" / "scanner.md").write_text("---\ntitle: Scanner offline\n---\nRestart the scanner.\n")
+    assert kbsearch.suggest(kb_root, "scanner offline") == [("scanner", "Scanner offline")]
+
+
+def test_cli_and_suggestions_on_new(kb_root, cli_invoke):
+    out = json.loads(cli_invoke("kb", "search", "vpn", "wifi", "--json").stdout)
+    assert out[0]["slug"] == "vpn-drops" and out[0]["score"] > 0
+    new = cli_invoke("new", "Printer tray 2 jams", "--requester", "bob@example.com")
+    assert "related: kb/printer-tray-jams.md" in new.output
