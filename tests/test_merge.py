@@ -55,7 +55,8 @@ def change(text: str, fn) -> str:  # type: ignore[no-untyped-def]
 
 def note(at: str, text: str, status: str = "in_progress"):  # type: ignore[no-untyped-def]
     def add(t):  # type: ignore[no-untyped-def]
-        t.history.append({"at": at, "by": "ada", "action": "note", "from": status, "to": status, "text": text})
+        t.history.append({"at": at, "by": "ada", "action": "note", "from": status, "to": status,
+                          "text": text})
         t.meta["updated"] = at
     return add
 
@@ -115,7 +116,8 @@ def test_a_note_after_the_other_sides_status_change_follows_the_new_status():
     assert not conflict
     t = parse(text)
     assert t.meta["status"] == "waiting"
-    assert (t.history[-1]["text"], t.history[-1]["from"], t.history[-1]["to"]) == ("ours", "waiting", "waiting")
+    last = t.history[-1]
+    assert (last["text"], last["from"], last["to"]) == ("ours", "waiting", "waiting")
 
 
 def test_bodies_merge_three_ways():
@@ -144,7 +146,8 @@ def installed(desk_root, cli_invoke, monkeypatch):
     """The desk with the driver registered as `gitdesk install` does, gitdesk on PATH."""
     monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
     cli_invoke("install")
-    assert git(desk_root, "config", "merge.gitdesk.driver").stdout.strip() == "gitdesk merge-driver %O %A %B %P"
+    driver = git(desk_root, "config", "merge.gitdesk.driver").stdout.strip()
+    assert driver == "gitdesk merge-driver %O %A %B %P"
     return desk_root
 
 

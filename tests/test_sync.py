@@ -124,7 +124,8 @@ def test_a_push_rejected_by_a_race_is_retried(world, clock):
 
 
 def test_a_push_rejected_every_time_stops_with_a_clear_message(world):
-    hook(world["remote"], 'cat >/dev/null\necho try >> "$GIT_DIR/attempts"\necho "desk is frozen" >&2\nexit 1\n')
+    hook(world["remote"], 'cat >/dev/null\necho try >> "$GIT_DIR/attempts"\n'
+                          'echo "desk is frozen" >&2\nexit 1\n')
     world["b"].note(world["id"], "will not land")
     result = gitdesk(world["bob"], "sync", "--retries", "2")
     assert result.exit_code == 1

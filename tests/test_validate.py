@@ -156,8 +156,8 @@ def test_rewritten_event_is_tampering(desk_root, desk, working, check):
     commit_all(desk_root)
     result = check("--base", base)
     assert result.exit_code == 1
-    assert f"tickets/{working}.md:{line_of(path, 'action: note') - 2}: history event 4 of the base (note at " \
-        in result.output
+    line = line_of(path, 'action: note') - 2
+    assert f"tickets/{working}.md:{line}: history event 4 of the base (note at " in result.output
     assert "append-only (tamper check)" in result.output
 
 
@@ -194,7 +194,8 @@ def test_parent_and_children_agree(desk_root, desk, working, check):
     base = head(desk_root)
     edit(desk_root, parent.id, lambda t: t.meta["children"].remove(second.id))
     commit_all(desk_root)
-    assert f"{second.id} was removed from children but still names {parent.id}" in check("--base", base).output
+    out = check("--base", base).output
+    assert f"{second.id} was removed from children but still names {parent.id}" in out
 
 
 def test_closed_ticket_needs_lesson_and_kb_article(desk_root, desk, working, clock, check):

@@ -1,4 +1,4 @@
-"""The GitHub files gitdesk lays out (and this repository carries): valid against GitHub's schemas, and safe."""
+"""The GitHub files gitdesk lays out (and this repo carries): valid against GitHub's schemas, and safe."""
 from __future__ import annotations
 
 import os

@@ -83,7 +83,7 @@ def verdict_from_payload(payload: Any, prefix: str, source: str = "event") -> Re
 
 def ticket_for(pr: dict[str, Any], prefix: str, source: str = "event") -> str:
     """The ticket a PR is about: its `solution/<ID>` branch, else the one ID named in its body."""
-    head = pr.get("head") if isinstance(pr.get("head"), dict) else {}
+    head = pr["head"] if isinstance(pr.get("head"), dict) else {}
     ref = str(head.get("ref") or "")
     if ref.startswith(SOLUTION_BRANCH) and len(ref) > len(SOLUTION_BRANCH):
         return canonical(ref[len(SOLUTION_BRANCH):])

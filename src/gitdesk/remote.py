@@ -105,8 +105,8 @@ def _pull_rebase(repo: GitRepo, remote: str, branch: str) -> None:
         return
     conflicted = repo.unmerged_paths()
     if conflicted:
-        raise SyncFailed(f"sync stopped: {', '.join(conflicted)} really conflict (both sides changed the same "
-                         "field; 'gitdesk validate' names it). Edit the file, 'git add' it and run "
+        raise SyncFailed(f"sync stopped: {', '.join(conflicted)} really conflict (both sides changed the "
+                         "same field; 'gitdesk validate' names it). Edit the file, 'git add' it and run "
                          "'git rebase --continue', then 'gitdesk sync' again; or 'git rebase --abort'")
     repo.run("rebase", "--abort", check=False)
     raise GitFailure(f"git rebase onto {remote}/{branch} failed: {_last_line(out)}")

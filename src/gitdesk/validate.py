@@ -198,8 +198,8 @@ class _Check:
                 self.problem(path, loc.line(*where), msg)
         for path, record in self.surveys.items():
             for msg in check_survey_ticket(record, self._other):
-                self.problem(path, Locator("", self.new.cache.get(path, b"").decode("utf-8", "replace"))
-                             .line("ticket"), msg)
+                text = (self.new.cache.get(path) or b"").decode("utf-8", "replace")
+                self.problem(path, Locator(text, text).line("ticket"), msg)
 
     def _exists(self, path: str) -> bool:
         return self.new.cache.get(path) is not None

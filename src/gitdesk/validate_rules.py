@@ -150,7 +150,8 @@ def _field_types(t: Ticket, queues: list[str], tiers: int) -> list[tuple[tuple[A
     title = m.get("title")
     if "title" in m and (not isinstance(title, str) or "\n" in title):
         out.append((("title",), "title must be one line of text"))
-    choices = {"priority": PRIORITIES, "queue": tuple(queues), "channel": CHANNELS, "visibility": VISIBILITIES}
+    choices = {"priority": PRIORITIES, "queue": tuple(queues), "channel": CHANNELS,
+               "visibility": VISIBILITIES}
     for key, allowed in choices.items():
         if m.get(key) is not None and m.get(key) not in allowed:
             out.append(((key,), f"{key} '{m.get(key)}' is not one of {', '.join(allowed)}"))
@@ -170,7 +171,7 @@ def _field_types(t: Ticket, queues: list[str], tiers: int) -> list[tuple[tuple[A
 
 def _shape(t: Ticket) -> list[tuple[tuple[Any, ...], str]]:
     """History events must at least be events: a time, someone, an action."""
-    out = []
+    out: list[tuple[tuple[Any, ...], str]] = []
     for i, e in enumerate(t.history):
         if not _is_time(e.get("at")):
             out.append((("history", i, "at"), f"history event {i + 1}: 'at' must be an ISO 8601 timestamp"))
@@ -318,5 +319,5 @@ def check_survey(path: str, data: bytes) -> tuple[dict[str, Any] | None, list[Pr
     except GitdeskError as exc:
         return record, [Problem(path, 1, str(exc))]
     if not _is_time(record.get("at")):
-        return record, [Problem(path, loc.line("at"), f"at '{record.get('at')}' is not an ISO 8601 timestamp")]
+        return record, [Problem(path, loc.line("at"), f"at '{record.get('at')}' is not a timestamp")]
     return record, []

@@ -13,10 +13,10 @@ from ..options import desk_from
 @click.command(epilog="Examples:\n\n\b\n  gitdesk validate\n  gitdesk validate --base origin/main\n"
                "  gitdesk validate --base \"$BASE_SHA\" --format github\n  gitdesk validate --staged")
 @click.option("--base", default=None, metavar="REF", help="Check only what changed since REF.")
-@click.option("--head", default=None, metavar="REF", help="The end of the change (default HEAD); needs --base.")
+@click.option("--head", default=None, metavar="REF", help="The end of the change (default HEAD).")
 @click.option("--staged", is_flag=True, help="Check the staged change against HEAD (pre-commit hook).")
 @click.option("--format", "fmt", type=click.Choice(["text", "github", "json"]), default="text",
-              show_default=True, help="github: ::error annotations plus a job summary in $GITHUB_STEP_SUMMARY.")
+              show_default=True, help="github: ::error annotations and a $GITHUB_STEP_SUMMARY job summary.")
 @click.pass_context
 def validate(ctx: click.Context, base: str | None, head: str | None, staged: bool, fmt: str) -> None:
     """Check the desk against the rules: schema, transitions, append-only history, links.

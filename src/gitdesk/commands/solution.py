@@ -55,7 +55,8 @@ def review(desk, ticket_ref, verdict, by, comment, event_path, as_json):  # type
 
         found = read_event(event_path, desk.config.prefix)
         ticket = desk.review(found.ticket, found.approve, found.by, found.body or None, **found.extra)
-        emit(ticket, as_json, f"{ticket.id}: review by {found.by} recorded from the PR (status {ticket.status})")
+        emit(ticket, as_json, f"{ticket.id}: review by {found.by} recorded from the PR "
+                              f"(status {ticket.status})")
         return
     if not ticket_ref:
         raise click.UsageError("give the ticket ID (or --from-github-event PATH)")
