@@ -7,8 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import gitdesk_exe
 
+from conftest import gitdesk_exe
 from gitdesk.intake.message import parse
 
 MAIL = Path(__file__).parent / "fixtures" / "mail"

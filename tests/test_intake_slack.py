@@ -11,8 +11,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import gitdesk_exe
 
+from conftest import gitdesk_exe
 from gitdesk.intake.slack import signature, verify
 
 SLACK = Path(__file__).parent / "fixtures" / "slack"

@@ -34,7 +34,7 @@ def spool_dir(desk: Any) -> Path:
 
 def save(folder: Path, raw: bytes, kind: str, error: str) -> Path:
     """Keep `raw`; the same bytes spooled twice are one file."""
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     digest = hashlib.sha256(raw).hexdigest()[:16]
     for existing in folder.glob(f"*-{digest}.{kind}") if folder.exists() else ():
         (folder / f"{existing.name}.error").write_text(error + "\n", encoding="utf-8")
