@@ -169,6 +169,9 @@ def test_split_one_commit_links_both_ways(cli_invoke, open_ticket, desk_root, di
         assert c.meta["parent"] == tid and c.status == "new"
         assert (c.requester, c.meta["channel"], c.meta["location"], c.meta["product"], c.meta["queue"],
                 c.priority) == (p.requester, "email", "Floor 3", {"model": "MFP-9"}, "hardware", "P2")
+    shown = cli_invoke("show", tid).stdout  # the links carry titles, so nobody has to look them up
+    assert f"  children    {kids[0]['id']}  Printer jams\n              {kids[1]['id']}  Scanner offline" in shown
+    assert f"  parent      {tid}  Printer jams and scanner offline" in cli_invoke("show", kids[0]["id"]).stdout
 
 
 def test_escalate_and_refuse_beyond_last_tier(run, open_ticket, cli_invoke, desk_root):
@@ -279,13 +282,14 @@ def test_reopen(run, open_ticket, cli_invoke, desk_root):
     assert load(desk_root, tid).history[-1]["reason"] == "Jams are back"
 
 
-def test_cancel_duplicate_of(run, open_ticket, desk_root):
+def test_cancel_duplicate_of(run, open_ticket, desk_root, cli_invoke):
     original, dup = open_ticket("VPN down"), open_ticket("VPN is down for me too")
     short = original.split("-")[1][:6].upper()  # any unambiguous prefix, any case
     run("cancel", dup, "--reason", "duplicate", "--duplicate-of", short, files=[tf(dup)], ticket=dup,
         action="cancel")
     event = load(desk_root, dup).history[-1]
     assert (event["to"], event["reason"], event["duplicate_of"]) == ("cancelled", "duplicate", original)
+    assert f"duplicate_of: {original}  VPN down" in cli_invoke("show", dup).stdout
 
 
 def test_cancel_refuses_self_duplicate_and_unknown(open_ticket, cli_invoke, desk_root):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .lifecycle import STATUS_TEXT, allowed_actions
@@ -33,14 +33,15 @@ def table(rows: Sequence[Summary]) -> str:
     """Fixed columns, one line per ticket: fast to print and easy to grep."""
     if not rows:
         return "no tickets match"
+    # One %-format per row, fields unpacked by position: at 100k rows this is the bulk of `list`.
     out = [f"{'ID':<12} {'STATUS':<11} {'PRI':<3} {'QUEUE':<14} {'T':<1} {'ASSIGNEE':<12} {'UPDATED':<16} TITLE"]
-    for r in rows:
-        out.append(f"{r.id:<12} {r.status:<11} {r.priority or '-':<3} {_clip(r.queue, 14):<14} {r.tier:<1} "
-                   f"{_clip(r.assignee or '-', 12):<12} {r.updated[:16].replace('T', ' '):<16} {r.title}")
+    out += ["%-12s %-11s %-3s %-14s %-1s %-12s %-16s %s" % (
+        i, st, p or "-", q if len(q) <= 14 else _clip(q, 14), tier, _clip(a, 12) if a else "-",
+        u[:16].replace("T", " "), title) for i, title, st, p, q, tier, a, _n, _e, _c, u, *_ in rows]
     return "\n".join(out)
 
 
-def _event_line(e: dict[str, Any]) -> str:
+def _event_line(e: dict[str, Any], related: Mapping[str, str] | None = None) -> str:
     at = str(e.get("at", ""))[:16].replace("T", " ")
     head = f"{at}  {e.get('by', '?')}: {e.get('action')}"
     if e.get("from") != e.get("to"):
@@ -50,6 +51,8 @@ def _event_line(e: dict[str, Any]) -> str:
     for key, value in e.items():
         if key in skip or value in (None, ""):
             continue
+        if key == "duplicate_of":
+            value = _linked(value, related or {})
         if key == "changes" and isinstance(value, dict):  # edit: one line per corrected field
             details += [f"      {field}: {_brief(change)}" for field, change in value.items()]
             continue
@@ -75,9 +78,15 @@ def _brief(change: Any) -> str:
     return f"{text(change['from'])} -> {text(change['to'])}"
 
 
-def show(t: Ticket, extra_lines: Sequence[str] = ()) -> str:
+def _linked(ticket_id: Any, related: Mapping[str, str]) -> str:
+    title = related.get(str(ticket_id))
+    return f"{ticket_id}  {title}" if title else str(ticket_id)
+
+
+def show(t: Ticket, extra_lines: Sequence[str] = (), related: Mapping[str, str] | None = None) -> str:
     """The ticket with its full history: what was done, by whom, when."""
     m = t.meta
+    related = related or {}
     req = t.requester
     who = req.get("name") or ""
     if req.get("email"):
@@ -97,9 +106,9 @@ def show(t: Ticket, extra_lines: Sequence[str] = ()) -> str:
     if product:
         lines.append("  product     " + ", ".join(f"{k}={v}" for k, v in product.items()))
     if m.get("parent"):
-        lines.append(f"  parent      {m['parent']}")
-    if m.get("children"):
-        lines.append(f"  children    {', '.join(m['children'])}")
+        lines.append(f"  parent      {_linked(m['parent'], related)}")
+    for n, child in enumerate(m.get("children") or ()):
+        lines.append(f"  {'children' if n == 0 else '':<12}{_linked(child, related)}")
     lines.append(f"  created     {m.get('created')}    updated {m.get('updated')}")
     lines.extend(extra_lines)
     # What the next technician may do from here, straight from the move table.
@@ -110,7 +119,7 @@ def show(t: Ticket, extra_lines: Sequence[str] = ()) -> str:
     if t.description:
         lines += ["", "Description", "", *("  " + line for line in t.description.splitlines())]
     lines += ["", f"History ({len(t.history)} events)", ""]
-    lines += ["  " + _event_line(e).replace("\n", "\n  ") for e in t.history]
+    lines += ["  " + _event_line(e, related).replace("\n", "\n  ") for e in t.history]
     return "\n".join(lines)
 
 

@@ -59,8 +59,25 @@ def show(desk, ticket_ref, as_json):  # type: ignore[no-untyped-def]
     from ..views import show as render
 
     ticket = desk.get(ticket_ref)
-    extra = _clock_lines(desk, ticket)
-    emit(ticket, as_json, render(ticket, extra))
+    if as_json:
+        emit(ticket, True, "")
+        return
+    click.echo(render(ticket, _clock_lines(desk, ticket), _related_titles(desk, ticket)))
+
+
+def _related_titles(desk, ticket) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Titles of the parent, children and original of a duplicate: a few files, never the whole desk."""
+    from ..errors import GitdeskError
+
+    ids = [ticket.meta.get("parent"), *(ticket.meta.get("children") or [])]
+    ids += [e.get("duplicate_of") for e in ticket.history]
+    titles = {}
+    for ref in {str(i) for i in ids if i}:
+        try:
+            titles[ref] = desk.store.load(ref).title
+        except GitdeskError:  # a dangling link is shown as a bare ID, not an error
+            continue
+    return titles
 
 
 def _clock_lines(desk, ticket) -> list[str]:  # type: ignore[no-untyped-def]
