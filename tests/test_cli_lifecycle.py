@@ -472,3 +472,11 @@ def test_human_output_of_review_says_what_happened(open_ticket, cli_invoke):
     cli_invoke("propose", tid, "--solution", "Firmware first")
     out = cli_invoke("review", tid, "--approve", "--by", "carol").stdout
     assert out.strip() == f"{tid}: approved by carol (status resolved)"
+
+
+def test_close_of_a_title_without_latin_letters_gets_its_own_article(open_ticket, cli_invoke, desk_root):
+    tid = open_ticket("プリンターが紙詰まり")
+    drive(cli_invoke, tid, "resolved")
+    cli_invoke("close", tid, "--lesson", "ローラー交換")
+    article = desk_root / "kb" / f"{tid.lower()}.md"  # not a shared 'article.md' every such ticket extends
+    assert "ローラー交換" in article.read_text(encoding="utf-8")

@@ -186,7 +186,7 @@ class Desk:
             return {f"{kb.KB_DIR}/{slug}.md": text}
 
         def change(t: Ticket, ctx: Context) -> None:
-            slug = kb.check_slug(kb_slug) if kb_slug else kb.slugify(t.title)
+            slug = kb.check_slug(kb_slug) if kb_slug else kb.slugify(t.title, fallback=t.id.lower())
             actions.close(t, ctx, lesson, slug, cause)
 
         return self.apply(ref, "close", change, "close with a lesson learned", extra_files=articles)

@@ -15,10 +15,11 @@ from .ticket import Ticket, dump_yaml, load_yaml, split_front_matter
 KB_DIR = "kb"
 
 
-def slugify(text: str, limit: int = 60) -> str:
+def slugify(text: str, limit: int = 60, fallback: str = "article") -> str:
+    """ASCII slug; `fallback` when nothing survives (a title in Japanese, say)."""
     norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", norm.lower()).strip("-")
-    return slug[:limit].rstrip("-") or "article"
+    return slug[:limit].rstrip("-") or fallback
 
 
 def check_slug(slug: str) -> str:
