@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from conftest import gitdesk_exe
-from gitdesk.ticket import parse
+from gitdesk.ticket import dump, parse
 
 pytestmark = pytest.mark.slow
 
@@ -88,6 +88,7 @@ def test_full_lifecycle_through_real_processes(repo, clock):
         assert git(repo, "log", "-1", "--format=%an", commit) == "Ada Tech"
 
     final = parse((repo / ticket_file).read_text(encoding="utf-8"))
+    assert dump(final) == (repo / ticket_file).read_text(encoding="utf-8")  # what the CLI writes is canonical
     assert final.status == "cancelled" and final.tier == 2 and final.meta["assignee"] == "grace"
     assert final.history[9]["feedback"] == "Check DPD too"
     assert [e["at"] for e in final.history] == sorted(e["at"] for e in final.history)

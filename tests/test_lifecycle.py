@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gitdesk import actions
 from gitdesk.config import from_mapping
@@ -196,3 +198,25 @@ def test_status_sets_and_texts_cover_every_status():
     for status in STATUSES:
         assert allowed_actions(status), f"{status} is a dead end"
     assert allowed_actions(None) == ["open"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(sorted(set(EXPECTED) - {"open"})), max_size=25))
+def test_any_sequence_of_moves_keeps_a_valid_history(moves):
+    """Whatever order technicians try moves in, the history replays cleanly through check_event."""
+    ticket = _ticket(None)
+    actions.record(ticket, _ctx(), "open")
+    for move in moves:
+        before = ticket.status
+        try:
+            actions.record(ticket, _ctx(), move, **DATA.get(move, {}))
+        except IllegalTransition:
+            assert _target(move, before) is None
+            assert ticket.status == before
+        else:
+            assert ticket.status == _target(move, before)
+    status = None
+    for event in ticket.history:
+        assert check_event(event, status) is None
+        status = event["to"]
+    assert status == ticket.status
