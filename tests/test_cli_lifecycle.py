@@ -480,3 +480,17 @@ def test_close_of_a_title_without_latin_letters_gets_its_own_article(open_ticket
     cli_invoke("close", tid, "--lesson", "ローラー交換")
     article = desk_root / "kb" / f"{tid.lower()}.md"  # not a shared 'article.md' every such ticket extends
     assert "ローラー交換" in article.read_text(encoding="utf-8")
+
+
+def test_desk_is_found_from_subdir_flag_and_env(open_ticket, cli_invoke, desk_root, tmp_path, monkeypatch):
+    tid = open_ticket()
+    (desk_root / "docs" / "deep").mkdir(parents=True)
+    monkeypatch.chdir(desk_root / "docs" / "deep")
+    assert json.loads(cli_invoke("show", tid, "--json").stdout)["id"] == tid
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert json.loads(cli_invoke("--desk", desk_root, "show", tid, "--json").stdout)["id"] == tid
+    monkeypatch.setenv("GITDESK_DESK", str(desk_root))
+    cli_invoke("note", tid, "from anywhere")
+    assert load(desk_root, tid).history[-1]["text"] == "from anywhere"
