@@ -136,7 +136,7 @@ def test_typed_views_tolerate_odd_hand_edits():
 _text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=60)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(title=_text.filter(lambda s: s.strip() and "\n" not in s and "\r" not in s), note=_text, body=_text,
        key=st.from_regex(r"[a-z][a-z0-9_-]{0,12}", fullmatch=True), value=_text)
 def test_any_text_survives_dump_and_parse(title, note, body, key, value):
