@@ -9,14 +9,10 @@ import copy
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-import yaml
-
 from .errors import InvalidValue, MalformedTicket
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 # The order new tickets are written in; keys a person adds by hand keep their own place.
 FIELD_ORDER = (
@@ -29,16 +25,21 @@ PRIORITIES = ("P1", "P2", "P3", "P4")
 TIME_KEYS = ("created", "updated")
 
 
-class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
-    """Block style for multi-line text so notes stay readable in the file."""
+@cache
+def _yaml() -> tuple[Any, Any, Any]:
+    """(yaml, loader, dumper), imported on first use: a warm `list` never needs PyYAML (~30 ms)."""
+    import yaml  # noqa: PLC0415
+
+    class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+        """Block style for multi-line text so notes stay readable in the file."""
+
+    _Dumper.add_representer(str, _str_representer)
+    return yaml, getattr(yaml, "CSafeLoader", yaml.SafeLoader), _Dumper
 
 
 def _str_representer(dumper: Any, value: str) -> Any:
     style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _str_representer)
 
 
 def iso(value: Any) -> str:
@@ -156,8 +157,9 @@ def split_front_matter(text: str, path: str = "<ticket>") -> tuple[str, str, int
 
 
 def load_yaml(text: str, path: str, first_line: int = 1) -> Any:
+    yaml, loader, _ = _yaml()
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else None
@@ -200,7 +202,8 @@ def parse(text: str, path: str = "<ticket>") -> Ticket:
 
 
 def dump_yaml(data: Any) -> str:
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+    yaml, _, dumper = _yaml()
+    return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True,
                      default_flow_style=False, width=100000)
 
 
