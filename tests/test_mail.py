@@ -126,3 +126,30 @@ def test_smtp_down_keeps_the_ticket(cli_invoke, desk, monkeypatch):
     out = _take(cli_invoke, (MAIL / "plain.eml").read_bytes())
     assert out["kind"] == "opened" and any("no acknowledgement sent" in n for n in out["notes"])
     assert desk.get(out["ticket"]).status == "new"
+
+
+def _resolved(cli_invoke, open_ticket) -> str:
+    tid = open_ticket("Scanner offline")
+    for args in (("prioritise", tid, "P3"), ("start", tid), ("propose", tid, "--solution", "Restart it"),
+                 ("review", tid, "--approve", "--by", "carol")):
+        cli_invoke(*args)
+    return tid
+
+
+def test_close_invites_to_the_survey_in_the_same_commit(cli_invoke, open_ticket, desk, desk_root, smtp):
+    from tests.conftest import git
+
+    tid = _resolved(cli_invoke, open_ticket)
+    before = int(git(desk_root, "rev-list", "--count", "HEAD"))
+    cli_invoke("close", tid, "--lesson", "Restart scanners after firmware updates")
+    assert int(git(desk_root, "rev-list", "--count", "HEAD")) == before + 1   # one action, one commit
+    assert desk.get(tid).history[-1]["survey_invite"] == "email"
+    [msg] = smtp.messages()
+    assert msg["To"] == "Bob Smith <bob@example.com>" and "How did we do?" in msg["Subject"]
+    assert tid in msg.get_content()
+
+
+def test_close_without_mail_records_no_invitation(cli_invoke, open_ticket, desk):
+    tid = _resolved(cli_invoke, open_ticket)
+    cli_invoke("close", tid, "--lesson", "Restart scanners after firmware updates")
+    assert "survey_invite" not in desk.get(tid).history[-1]

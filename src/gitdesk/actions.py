@@ -169,8 +169,11 @@ def review(t: Ticket, ctx: Context, approve: bool, by: str, comment: str | None 
                   feedback=feedback, **extra)
 
 
-def close(t: Ticket, ctx: Context, lesson: str, kb: str, cause: str | None = None) -> dict[str, Any]:
-    return record(t, ctx, "close", lesson=text_arg(lesson, "--lesson"), cause=cause, kb=kb)
+def close(t: Ticket, ctx: Context, lesson: str, kb: str, cause: str | None = None,
+          survey_invite: str | None = None) -> dict[str, Any]:
+    """`survey_invite` records how the customer is invited to the survey ("email"), if at all."""
+    return record(t, ctx, "close", lesson=text_arg(lesson, "--lesson"), cause=cause, kb=kb,
+                  survey_invite=survey_invite)
 
 
 def reopen(t: Ticket, ctx: Context, reason: str) -> dict[str, Any]:

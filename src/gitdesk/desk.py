@@ -176,7 +176,8 @@ class Desk:
         return self.apply(ref, "review", lambda t, c: actions.review(t, c, approve, by, comment, **extra),
                           f"review: {verdict}")
 
-    def close(self, ref: str, lesson: str, cause: str | None = None, kb_slug: str | None = None) -> Ticket:
+    def close(self, ref: str, lesson: str, cause: str | None = None, kb_slug: str | None = None,
+              survey_invite: str | None = None) -> Ticket:
         def articles(t: Ticket, ctx: Context) -> dict[str, str]:
             slug = t.history[-1]["kb"]
             path = self.root / kb.KB_DIR / f"{slug}.md"
@@ -187,7 +188,7 @@ class Desk:
 
         def change(t: Ticket, ctx: Context) -> None:
             slug = kb.check_slug(kb_slug) if kb_slug else kb.slugify(t.title, fallback=t.id.lower())
-            actions.close(t, ctx, lesson, slug, cause)
+            actions.close(t, ctx, lesson, slug, cause, survey_invite)
 
         return self.apply(ref, "close", change, "close with a lesson learned", extra_files=articles)
 

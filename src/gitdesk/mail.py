@@ -236,6 +236,12 @@ def notify(desk: Any, ref: str, message: str = "") -> tuple[Ticket, str]:
     return _log(desk, ticket.id, summary, message_id), message_id
 
 
+def survey_invitation_possible(desk: Any, ref: str) -> bool:
+    """Whether closing `ref` should invite its requester by email: a server and an address exist."""
+    cfg = settings(desk.config)
+    return bool(cfg.host and cfg.sender and desk.get(ref).requester.get("email"))
+
+
 def send_survey_invitation(desk: Any, ref: str, log: bool = True) -> str:
     """Invite the requester of a closed ticket to the satisfaction survey; returns the Message-ID."""
     cfg = settings(desk.config)

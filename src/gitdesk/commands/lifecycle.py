@@ -180,9 +180,21 @@ def wait(desk, ticket_ref, question, as_json):  # type: ignore[no-untyped-def]
 @json_option
 @pass_desk
 def close(desk, ticket_ref, lesson, cause, kb_slug, as_json):  # type: ignore[no-untyped-def]
-    """Close a resolved ticket with a lesson learned, written to the knowledge base."""
-    ticket = desk.close(ticket_ref, lesson, cause, kb_slug)
+    """Close a resolved ticket with a lesson learned, written to the knowledge base.
+
+    Where mail is configured, the customer is invited to the satisfaction survey by email
+    (the close event records it); the status page always shows the invitation.
+    """
+    from ..mail import MailError, send_survey_invitation, survey_invitation_possible
+
+    invite = "email" if survey_invitation_possible(desk, ticket_ref) else None
+    ticket = desk.close(ticket_ref, lesson, cause, kb_slug, survey_invite=invite)
     _done(ticket, as_json, f"closed; lesson in kb/{ticket.history[-1]['kb']}.md")
+    if invite:
+        try:
+            send_survey_invitation(desk, ticket.id, log=False)
+        except MailError as exc:
+            click.echo(f"gitdesk: warning: survey invitation not sent: {exc}", err=True)
 
 
 @click.command(epilog="Examples:\n\n\b\n  gitdesk reopen HD-4f7k --reason 'Jams are back'")
