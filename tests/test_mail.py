@@ -137,7 +137,7 @@ def _resolved(cli_invoke, open_ticket) -> str:
 
 
 def test_close_invites_to_the_survey_in_the_same_commit(cli_invoke, open_ticket, desk, desk_root, smtp):
-    from tests.conftest import git
+    from conftest import git
 
     tid = _resolved(cli_invoke, open_ticket)
     before = int(git(desk_root, "rev-list", "--count", "HEAD"))
