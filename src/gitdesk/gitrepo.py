@@ -167,7 +167,7 @@ class GitRepo:
 
     # -- revisions, branches and the remote: validate, the merge driver, sync ----------------
     def read_blobs(self, specs: Sequence[str]) -> dict[str, bytes | None]:
-        """Many `REV:path` (or `:path` for the index) blobs through one `git cat-file --batch`.
+        """Many blobs (ids, or `REV:path`) through one `git cat-file --batch`.
 
         One process for the whole batch, so validating a change costs the size of
         the change, however large the desk. Missing objects map to None.
@@ -194,12 +194,41 @@ class GitRepo:
                 blobs[spec] = None
         return blobs
 
-    def changed_in_index(self) -> list[tuple[str, str]]:
-        """(status letter, path) for what is staged against HEAD: the pre-commit view."""
-        base = self.head() or self.run("hash-object", "-t", "tree", "/dev/null")
-        out = self.run("diff", "--cached", "--name-status", "--no-renames", "-z", base)
-        parts = [p for p in out.split("\0") if p]
-        return [(parts[i][0], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
+    def changed_blobs(self, base: str | None, head: str | None) -> list[tuple[str, str, str, str]]:
+        """(status, path, old blob, new blob) from base to head; head None = the index (staged).
+
+        The blob ids come with the diff, so reading the files needs no path
+        lookups in large trees (a lookup scans the whole tickets/ tree).
+        """
+        base = base or self.run("hash-object", "-t", "tree", "/dev/null")
+        sides = [base, head] if head else ["--cached", base]
+        out = self.run("diff", "--raw", "-z", "--no-renames", "--no-abbrev", *sides)
+        parts = out.split("\0")
+        rows = []
+        for i in range(0, len(parts) - 1, 2):
+            meta = parts[i].lstrip(":").split()
+            if len(meta) >= 5:
+                rows.append((meta[4][0], parts[i + 1], meta[2], meta[3]))
+        return rows
+
+    def blob_ids(self, rev: str, paths: Sequence[str]) -> dict[str, str]:
+        """path -> blob id at `rev` ("" = the index), for the paths that exist there; one tree walk."""
+        if not paths:
+            return {}
+        if rev:
+            out = self.run("ls-tree", "-z", "--full-tree", rev, "--", *paths)
+        else:
+            out = self.run("ls-files", "-s", "-z", "--", *paths)
+        ids = {}
+        for entry in out.split("\0"):
+            if "\t" in entry:
+                meta, path = entry.split("\t", 1)
+                fields = meta.split()
+                if rev and len(fields) == 3 and fields[1] == "blob":
+                    ids[path] = fields[2]
+                elif not rev and len(fields) == 3:
+                    ids[path] = fields[1]
+        return ids
 
     def merge_text(self, ours: str, base: str, theirs: str) -> tuple[str, bool]:
         """Three-way merge of plain text with `git merge-file`; (result, had conflicts)."""

@@ -38,10 +38,15 @@ class Report:
 
 
 class Files:
-    """One side of the check: a git revision, the index (rev ""), or the work tree (rev None)."""
+    """One side of the check: a git revision, the index (rev ""), or the work tree (rev None).
 
-    def __init__(self, repo: GitRepo, rev: str | None) -> None:
+    Blob ids known from the diff are read directly; other paths are looked up
+    in one tree walk per batch, then all are read by one `git cat-file --batch`.
+    """
+
+    def __init__(self, repo: GitRepo, rev: str | None, ids: dict[str, str] | None = None) -> None:
         self.repo, self.rev = repo, rev
+        self.ids = dict(ids or {})
         self.cache: dict[str, bytes | None] = {}
 
     def read(self, paths: list[str]) -> dict[str, bytes | None]:
@@ -53,8 +58,12 @@ class Files:
                 except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
                     self.cache[p] = None
         elif wanted:
-            blobs = self.repo.read_blobs([f"{self.rev}:{p}" for p in wanted])
-            self.cache.update({p: blobs[f"{self.rev}:{p}"] for p in wanted})
+            unknown = [p for p in wanted if p not in self.ids]
+            self.ids.update(self.repo.blob_ids(self.rev, unknown))
+            found = [p for p in wanted if p in self.ids]
+            blobs = self.repo.read_blobs([self.ids[p] for p in found])
+            self.cache.update({p: None for p in wanted})
+            self.cache.update({p: blobs[self.ids[p]] for p in found})
         return {p: self.cache[p] for p in paths}
 
 
@@ -80,18 +89,25 @@ def validate(root: Path, base: str | None = None, head: str | None = None, stage
     if staged and base:
         raise UsageError("give either --staged or --base, not both")
     if staged:
-        old = Files(repo, "HEAD") if repo.head() else None
-        return _Check(Files(repo, ""), old, repo.changed_in_index(), "staged changes").run()
+        rows = repo.changed_blobs(repo.head(), None)
+        old = Files(repo, "HEAD", _ids(rows, 2)) if repo.head() else None
+        return _Check(Files(repo, "", _ids(rows, 3)), old, [r[:2] for r in rows], "staged changes").run()
     if base:
         for rev in (base, head or "HEAD"):
             if not repo.has_ref(f"{rev}^{{commit}}"):
                 raise GitdeskError(f"--base/--head: '{rev}' is not a commit in this repository "
                                    "(in CI, check out with full history: fetch-depth: 0)")
+        rows = repo.changed_blobs(base, head or "HEAD")
         scope = f"{base[:12]}..{(head or 'HEAD')[:12]}"
-        return _Check(Files(repo, head or "HEAD"), Files(repo, base),
-                      repo.changed(base, head or "HEAD"), scope).run()
+        return _Check(Files(repo, head or "HEAD", _ids(rows, 3)), Files(repo, base, _ids(rows, 2)),
+                      [r[:2] for r in rows], scope).run()
     entries = [("A", p) for p in _desk_files(root)]
     return _Check(Files(repo, None), None, entries, "the whole desk", complete=True).run()
+
+
+def _ids(rows: list[tuple[str, str, str, str]], side: int) -> dict[str, str]:
+    """path -> blob id on one side of a raw diff (all zeros: absent there)."""
+    return {row[1]: row[side] for row in rows if row[side].strip("0")}
 
 
 def _desk_files(root: Path) -> list[str]:
