@@ -178,7 +178,8 @@ class GitRepo:
                               input="".join(f"{s}\n" for s in specs).encode("utf-8"))
         if proc.returncode != 0:
             raise GitFailure(f"git cat-file failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
-        out, pos, blobs = proc.stdout, 0, {}
+        out, pos = proc.stdout, 0
+        blobs: dict[str, bytes | None] = {}
         for spec in specs:
             end = out.index(b"\n", pos)
             header = out[pos:end].split()
