@@ -1,4 +1,5 @@
 """Every lifecycle verb through CliRunner: one commit, exactly its files, trailers, nothing else swept in."""
+
 from __future__ import annotations
 
 import json
@@ -73,7 +74,11 @@ def drive(cli_invoke, tid: str, status: str) -> None:
         "triaged": [("prioritise", tid, "P3")],
         "in_progress": [("prioritise", tid, "P3"), ("start", tid)],
         "waiting": [("prioritise", tid, "P3"), ("start", tid), ("wait", tid, "--question", "Which tray?")],
-        "proposed": [("prioritise", tid, "P3"), ("start", tid), ("propose", tid, "--solution", "New rollers")],
+        "proposed": [
+            ("prioritise", tid, "P3"),
+            ("start", tid),
+            ("propose", tid, "--solution", "New rollers"),
+        ],
     }
     path["resolved"] = path["proposed"] + [("review", tid, "--approve", "--by", "carol")]
     path["closed"] = path["resolved"] + [("close", tid, "--lesson", "Rollers wear out")]
@@ -84,10 +89,33 @@ def drive(cli_invoke, tid: str, status: str) -> None:
 # -- opening ------------------------------------------------------------------------------------
 def test_new(cli_invoke, desk_root, dirty):
     before = head(desk_root)
-    out = cli_invoke("new", "Printer on floor 3 jams", "--requester", "Bob Smith <Bob@Example.com>",
-                     "--phone", "+44 20 7946 0000", "--org", "Acme", "--channel", "phone", "--queue", "hardware",
-                     "--priority", "p2", "--location", "Floor 3", "--product", "model=HP-M404",
-                     "--product", "account=AC-1001", "--visibility", "public", "--body", "Tray 2 jams.", "--json")
+    out = cli_invoke(
+        "new",
+        "Printer on floor 3 jams",
+        "--requester",
+        "Bob Smith <Bob@Example.com>",
+        "--phone",
+        "+44 20 7946 0000",
+        "--org",
+        "Acme",
+        "--channel",
+        "phone",
+        "--queue",
+        "hardware",
+        "--priority",
+        "p2",
+        "--location",
+        "Floor 3",
+        "--product",
+        "model=HP-M404",
+        "--product",
+        "account=AC-1001",
+        "--visibility",
+        "public",
+        "--body",
+        "Tray 2 jams.",
+        "--json",
+    )
     data = json.loads(out.stdout)
     tid = data["id"]
     assert tid.startswith("HD-") and len(tid) == 11  # 8 base32 characters: 40 random bits
@@ -98,14 +126,26 @@ def test_new(cli_invoke, desk_root, dirty):
     dirty()
     t = load(desk_root, tid)
     assert t.status == "new" and t.priority == "P2" and t.meta["queue"] == "hardware"
-    assert t.requester == {"name": "Bob Smith", "email": "bob@example.com", "phone": "+44 20 7946 0000",
-                           "org": "Acme"}
+    assert t.requester == {
+        "name": "Bob Smith",
+        "email": "bob@example.com",
+        "phone": "+44 20 7946 0000",
+        "org": "Acme",
+    }
     assert t.meta["product"] == {"model": "HP-M404", "account": "AC-1001"}
     assert (t.meta["channel"], t.meta["location"], t.visibility) == ("phone", "Floor 3", "public")
     assert t.description == "Tray 2 jams." == data["description"]
     assert t.meta["created"] == "2026-03-02T09:00:00Z"
-    assert t.history == [{"at": "2026-03-02T09:00:00Z", "by": "Ada Tech", "action": "open", "from": None,
-                          "to": "new", "channel": "phone"}]
+    assert t.history == [
+        {
+            "at": "2026-03-02T09:00:00Z",
+            "by": "Ada Tech",
+            "action": "open",
+            "from": None,
+            "to": "new",
+            "channel": "phone",
+        }
+    ]
 
 
 def test_new_reads_body_from_stdin_and_file(cli_invoke, desk_root, tmp_path):
@@ -113,7 +153,9 @@ def test_new_reads_body_from_stdin_and_file(cli_invoke, desk_root, tmp_path):
     assert json.loads(out.stdout)["description"] == "From stdin"
     body = tmp_path / "body.md"
     body.write_text("# Steps\n\n1. connect\n", encoding="utf-8")
-    out = cli_invoke("new", "VPN drops again", "--requester", "eve@example.org", "--body-file", body, "--json")
+    out = cli_invoke(
+        "new", "VPN drops again", "--requester", "eve@example.org", "--body-file", body, "--json"
+    )
     assert load(desk_root, json.loads(out.stdout)["id"]).description == "# Steps\n\n1. connect"
 
 
@@ -126,21 +168,45 @@ def test_new_human_output_names_the_ticket(cli_invoke):
 @pytest.mark.parametrize("verb", ["prioritise", "prioritize"])
 def test_prioritise(verb, run, open_ticket, desk_root):
     tid = open_ticket()
-    out = run(verb, tid, "p2", "--json", files=[tf(tid)], ticket=tid, action="prioritise",
-              subject="prioritise P2")
+    out = run(
+        verb, tid, "p2", "--json", files=[tf(tid)], ticket=tid, action="prioritise", subject="prioritise P2"
+    )
     assert json.loads(out.stdout)["status"] == "triaged"
-    run(verb, tid, "P1", "--reason", "whole floor cannot print", files=[tf(tid)], ticket=tid,
-        action="prioritise", subject="prioritise P1")
+    run(
+        verb,
+        tid,
+        "P1",
+        "--reason",
+        "whole floor cannot print",
+        files=[tf(tid)],
+        ticket=tid,
+        action="prioritise",
+        subject="prioritise P1",
+    )
     t = load(desk_root, tid)
     assert t.priority == "P1" and t.status == "triaged"
-    assert t.history[-1] | {} == {**t.history[-1], "priority": "P1", "previous": "P2",
-                                  "reason": "whole floor cannot print"}
+    assert t.history[-1] | {} == {
+        **t.history[-1],
+        "priority": "P1",
+        "previous": "P2",
+        "reason": "whole floor cannot print",
+    }
 
 
 def test_assign(run, open_ticket, desk_root):
     tid = open_ticket()
-    run("assign", tid, "--to", "grace", "--queue", "network", files=[tf(tid)], ticket=tid, action="assign",
-        subject="assign to grace queue network")
+    run(
+        "assign",
+        tid,
+        "--to",
+        "grace",
+        "--queue",
+        "network",
+        files=[tf(tid)],
+        ticket=tid,
+        action="assign",
+        subject="assign to grace queue network",
+    )
     t = load(desk_root, tid)
     # No priority yet: routed, but still new until someone triages it.
     assert (t.meta["assignee"], t.meta["queue"], t.status) == ("grace", "network", "new")
@@ -150,12 +216,25 @@ def test_assign(run, open_ticket, desk_root):
 
 
 def test_split_one_commit_links_both_ways(cli_invoke, open_ticket, desk_root, dirty):
-    tid = open_ticket("Printer jams and scanner offline", "--priority", "P2", "--queue", "hardware",
-                      "--location", "Floor 3", "--product", "model=MFP-9", "--channel", "email")
+    tid = open_ticket(
+        "Printer jams and scanner offline",
+        "--priority",
+        "P2",
+        "--queue",
+        "hardware",
+        "--location",
+        "Floor 3",
+        "--product",
+        "model=MFP-9",
+        "--channel",
+        "email",
+    )
     before = head(desk_root)
-    out = json.loads(cli_invoke("split", tid, "--into", "Printer jams", "--into", "Scanner offline",
-                                "--json").stdout)
+    out = json.loads(
+        cli_invoke("split", tid, "--into", "Printer jams", "--into", "Scanner offline", "--json").stdout
+    )
     parent, kids = out[0], out[1:]
+    assert parent["id"] == tid and parent["status"] == "split"
     assert [k["title"] for k in kids] == ["Printer jams", "Scanner offline"]
     assert git(desk_root, "rev-list", "--count", f"{before}..HEAD") == "1"
     touched = git(desk_root, "diff-tree", "--no-commit-id", "--name-only", "-r", "HEAD").splitlines()
@@ -167,26 +246,56 @@ def test_split_one_commit_links_both_ways(cli_invoke, open_ticket, desk_root, di
     for kid in kids:
         c = load(desk_root, kid["id"])
         assert c.meta["parent"] == tid and c.status == "new"
-        assert (c.requester, c.meta["channel"], c.meta["location"], c.meta["product"], c.meta["queue"],
-                c.priority) == (p.requester, "email", "Floor 3", {"model": "MFP-9"}, "hardware", "P2")
+        assert (
+            c.requester,
+            c.meta["channel"],
+            c.meta["location"],
+            c.meta["product"],
+            c.meta["queue"],
+            c.priority,
+        ) == (p.requester, "email", "Floor 3", {"model": "MFP-9"}, "hardware", "P2")
     shown = cli_invoke("show", tid).stdout  # the links carry titles, so nobody has to look them up
-    assert f"  children    {kids[0]['id']}  Printer jams\n              {kids[1]['id']}  Scanner offline" in shown
-    assert f"  parent      {tid}  Printer jams and scanner offline" in cli_invoke("show", kids[0]["id"]).stdout
+    assert (
+        f"  children    {kids[0]['id']}  Printer jams\n              {kids[1]['id']}  Scanner offline"
+        in shown
+    )
+    assert (
+        f"  parent      {tid}  Printer jams and scanner offline" in cli_invoke("show", kids[0]["id"]).stdout
+    )
 
 
 def test_escalate_and_refuse_beyond_last_tier(run, open_ticket, cli_invoke, desk_root):
     tid = open_ticket()
-    run("escalate", tid, "--reason", "needs network engineering", files=[tf(tid)], ticket=tid,
-        action="escalate")
-    out = run("escalate", tid, "--tier", "3", "--reason", "vendor bug", "--json", files=[tf(tid)], ticket=tid,
-              action="escalate")
+    run(
+        "escalate",
+        tid,
+        "--reason",
+        "needs network engineering",
+        files=[tf(tid)],
+        ticket=tid,
+        action="escalate",
+    )
+    out = run(
+        "escalate",
+        tid,
+        "--tier",
+        "3",
+        "--reason",
+        "vendor bug",
+        "--json",
+        files=[tf(tid)],
+        ticket=tid,
+        action="escalate",
+    )
     assert json.loads(out.stdout)["tier"] == 3
     before = head(desk_root)
     bad = cli_invoke("escalate", tid, "--reason", "higher still", ok=False)
     assert bad.exit_code != 0 and head(desk_root) == before
     assert "tier 3" in bad.stderr and "3 tiers" in bad.stderr and len(bad.stderr.splitlines()) == 1
-    assert [e.get("reason") for e in load(desk_root, tid).history[1:]] == ["needs network engineering",
-                                                                          "vendor bug"]
+    assert [e.get("reason") for e in load(desk_root, tid).history[1:]] == [
+        "needs network engineering",
+        "vendor bug",
+    ]
 
 
 # -- working ------------------------------------------------------------------------------------
@@ -194,21 +303,66 @@ def test_start_note_wait_and_inbound_contact(run, open_ticket, cli_invoke, desk_
     tid = open_ticket()
     cli_invoke("prioritise", tid, "P3")
     run("start", tid, files=[tf(tid)], ticket=tid, action="start")
-    run("note", tid, "Replaced the fuser.\nJams persist on tray 2.", files=[tf(tid)], ticket=tid, action="note")
-    run("contact", tid, "--via", "phone", "--summary", "Explained the workaround", files=[tf(tid)], ticket=tid,
-        action="contact", subject="contact outbound via phone")
+    run(
+        "note",
+        tid,
+        "Replaced the fuser.\nJams persist on tray 2.",
+        files=[tf(tid)],
+        ticket=tid,
+        action="note",
+    )
+    run(
+        "contact",
+        tid,
+        "--via",
+        "phone",
+        "--summary",
+        "Explained the workaround",
+        files=[tf(tid)],
+        ticket=tid,
+        action="contact",
+        subject="contact outbound via phone",
+    )
     run("wait", tid, "--question", "Which tray jams?", files=[tf(tid)], ticket=tid, action="wait")
     assert load(desk_root, tid).status == "waiting"
-    out = run("contact", tid, "--via", "email", "--inbound", "--summary", "Tray 2", "--json", files=[tf(tid)],
-              ticket=tid, action="contact", subject="contact inbound via email")
+    out = run(
+        "contact",
+        tid,
+        "--via",
+        "email",
+        "--inbound",
+        "--summary",
+        "Tray 2",
+        "--json",
+        files=[tf(tid)],
+        ticket=tid,
+        action="contact",
+        subject="contact inbound via email",
+    )
     assert json.loads(out.stdout)["status"] == "in_progress"
     events = load(desk_root, tid).history
-    assert [e["action"] for e in events] == ["open", "prioritise", "start", "note", "contact", "wait", "contact"]
+    assert [e["action"] for e in events] == [
+        "open",
+        "prioritise",
+        "start",
+        "note",
+        "contact",
+        "wait",
+        "contact",
+    ]
     assert events[3]["text"] == "Replaced the fuser.\nJams persist on tray 2."
-    assert (events[4]["direction"], events[4]["via"], events[4]["from"], events[4]["to"]) == \
-        ("outbound", "phone", "in_progress", "in_progress")
+    assert (events[4]["direction"], events[4]["via"], events[4]["from"], events[4]["to"]) == (
+        "outbound",
+        "phone",
+        "in_progress",
+        "in_progress",
+    )
     assert events[5]["question"] == "Which tray jams?"
-    assert (events[6]["direction"], events[6]["from"], events[6]["to"]) == ("inbound", "waiting", "in_progress")
+    assert (events[6]["direction"], events[6]["from"], events[6]["to"]) == (
+        "inbound",
+        "waiting",
+        "in_progress",
+    )
     shown = cli_invoke("show", tid).stdout
     assert "Jams persist on tray 2." in shown and "Which tray jams?" in shown
 
@@ -217,19 +371,50 @@ def test_propose_and_review_request_changes_shows_feedback(run, open_ticket, cli
     tid = open_ticket()
     drive(cli_invoke, tid, "in_progress")
     run("propose", tid, "--solution", "Replace the rollers", files=[tf(tid)], ticket=tid, action="propose")
-    out = run("review", tid, "--request-changes", "--by", "carol", "--comment", "Check the firmware first",
-              "--json", files=[tf(tid)], ticket=tid, action="review", subject="review: request changes")
+    out = run(
+        "review",
+        tid,
+        "--request-changes",
+        "--by",
+        "carol",
+        "--comment",
+        "Check the firmware first",
+        "--json",
+        files=[tf(tid)],
+        ticket=tid,
+        action="review",
+        subject="review: request changes",
+    )
     assert json.loads(out.stdout)["status"] == "in_progress"
     event = load(desk_root, tid).history[-1]
-    assert (event["by"], event["verdict"], event["feedback"]) == ("carol", "request-changes",
-                                                                   "Check the firmware first")
+    assert (event["by"], event["verdict"], event["feedback"]) == (
+        "carol",
+        "request-changes",
+        "Check the firmware first",
+    )
     shown = cli_invoke("show", tid).stdout
     assert "Reviewer asked for changes: Check the firmware first" in shown
-    run("propose", tid, "--solution", "Update firmware, then rollers", files=[tf(tid)], ticket=tid,
-        action="propose")
+    run(
+        "propose",
+        tid,
+        "--solution",
+        "Update firmware, then rollers",
+        files=[tf(tid)],
+        ticket=tid,
+        action="propose",
+    )
     assert "Reviewer asked for changes" not in cli_invoke("show", tid).stdout  # answered by a new proposal
-    run("review", tid, "--approve", "--by", "carol", files=[tf(tid)], ticket=tid, action="review",
-        subject="review: approve")
+    run(
+        "review",
+        tid,
+        "--approve",
+        "--by",
+        "carol",
+        files=[tf(tid)],
+        ticket=tid,
+        action="review",
+        subject="review: approve",
+    )
     assert load(desk_root, tid).status == "resolved"
 
 
@@ -248,13 +433,34 @@ def test_close_writes_then_extends_the_kb_article(run, open_ticket, cli_invoke, 
     first, second = open_ticket("Tray 2 jams"), open_ticket("Tray 2 jams again")
     for tid in (first, second):
         drive(cli_invoke, tid, "resolved")
-    run("close", first, "--lesson", "Rollers wear out after 200k pages", "--cause", "worn rollers", "--kb",
-        "printer-tray-jams", files=[tf(first), "kb/printer-tray-jams.md"], ticket=first, action="close")
+    run(
+        "close",
+        first,
+        "--lesson",
+        "Rollers wear out after 200k pages",
+        "--cause",
+        "worn rollers",
+        "--kb",
+        "printer-tray-jams",
+        files=[tf(first), "kb/printer-tray-jams.md"],
+        ticket=first,
+        action="close",
+    )
     article = (desk_root / "kb" / "printer-tray-jams.md").read_text(encoding="utf-8")
     assert first in article and "Rollers wear out after 200k pages" in article and "worn rollers" in article
     assert "New rollers" in article  # the approved solution
-    out = run("close", second, "--lesson", "Keep spare rollers", "--kb", "printer-tray-jams", "--json",
-              files=[tf(second), "kb/printer-tray-jams.md"], ticket=second, action="close")
+    out = run(
+        "close",
+        second,
+        "--lesson",
+        "Keep spare rollers",
+        "--kb",
+        "printer-tray-jams",
+        "--json",
+        files=[tf(second), "kb/printer-tray-jams.md"],
+        ticket=second,
+        action="close",
+    )
     assert json.loads(out.stdout)["status"] == "closed"
     extended = (desk_root / "kb" / "printer-tray-jams.md").read_text(encoding="utf-8")
     first_section = article.split("---\n", 2)[2].strip()
@@ -277,7 +483,9 @@ def test_close_default_slug_comes_from_the_title(open_ticket, cli_invoke, desk_r
 def test_reopen(run, open_ticket, cli_invoke, desk_root):
     tid = open_ticket()
     drive(cli_invoke, tid, "closed")
-    out = run("reopen", tid, "--reason", "Jams are back", "--json", files=[tf(tid)], ticket=tid, action="reopen")
+    out = run(
+        "reopen", tid, "--reason", "Jams are back", "--json", files=[tf(tid)], ticket=tid, action="reopen"
+    )
     assert json.loads(out.stdout)["status"] == "in_progress"
     assert load(desk_root, tid).history[-1]["reason"] == "Jams are back"
 
@@ -285,8 +493,17 @@ def test_reopen(run, open_ticket, cli_invoke, desk_root):
 def test_cancel_duplicate_of(run, open_ticket, desk_root, cli_invoke):
     original, dup = open_ticket("VPN down"), open_ticket("VPN is down for me too")
     short = original.split("-")[1][:6].upper()  # any unambiguous prefix, any case
-    run("cancel", dup, "--reason", "duplicate", "--duplicate-of", short, files=[tf(dup)], ticket=dup,
-        action="cancel")
+    run(
+        "cancel",
+        dup,
+        "--reason",
+        "duplicate",
+        "--duplicate-of",
+        short,
+        files=[tf(dup)],
+        ticket=dup,
+        action="cancel",
+    )
     event = load(desk_root, dup).history[-1]
     assert (event["to"], event["reason"], event["duplicate_of"]) == ("cancelled", "duplicate", original)
     assert f"duplicate_of: {original}  VPN down" in cli_invoke("show", dup).stdout
@@ -295,21 +512,43 @@ def test_cancel_duplicate_of(run, open_ticket, desk_root, cli_invoke):
 def test_cancel_refuses_self_duplicate_and_unknown(open_ticket, cli_invoke, desk_root):
     tid = open_ticket()
     before = head(desk_root)
-    assert "duplicate itself" in cli_invoke("cancel", tid, "--reason", "x", "--duplicate-of", tid,
-                                            ok=False).stderr
-    assert "no ticket matches 'HD-zzzzzzzz'" in cli_invoke("cancel", tid, "--reason", "x", "--duplicate-of",
-                                                           "HD-zzzzzzzz", ok=False).stderr
+    assert (
+        "duplicate itself"
+        in cli_invoke("cancel", tid, "--reason", "x", "--duplicate-of", tid, ok=False).stderr
+    )
+    assert (
+        "no ticket matches 'HD-zzzzzzzz'"
+        in cli_invoke("cancel", tid, "--reason", "x", "--duplicate-of", "HD-zzzzzzzz", ok=False).stderr
+    )
     assert head(desk_root) == before
 
 
 def test_edit_is_recorded_in_history(run, open_ticket, desk_root, cli_invoke):
     tid = open_ticket("Printer jams", "--product", "model=HP-M404", "--location", "Floor 3")
-    run("edit", tid, "--title", "Printer on floor 4 jams", "--location", "Floor 4", "--product",
-        "licence=LIC-778", "--product", "model=", "--requester", "Robert Smith <bob@example.com>",
-        files=[tf(tid)], ticket=tid, action="edit", subject="edit location, product, requester, title")
+    run(
+        "edit",
+        tid,
+        "--title",
+        "Printer on floor 4 jams",
+        "--location",
+        "Floor 4",
+        "--product",
+        "licence=LIC-778",
+        "--product",
+        "model=",
+        "--requester",
+        "Robert Smith <bob@example.com>",
+        files=[tf(tid)],
+        ticket=tid,
+        action="edit",
+        subject="edit location, product, requester, title",
+    )
     t = load(desk_root, tid)
-    assert (t.title, t.meta["location"], t.meta["product"]) == ("Printer on floor 4 jams", "Floor 4",
-                                                                {"licence": "LIC-778"})
+    assert (t.title, t.meta["location"], t.meta["product"]) == (
+        "Printer on floor 4 jams",
+        "Floor 4",
+        {"licence": "LIC-778"},
+    )
     changes = t.history[-1]["changes"]
     assert changes["title"] == {"from": "Printer jams", "to": "Printer on floor 4 jams"}
     assert changes["location"] == {"from": "Floor 3", "to": "Floor 4"}
@@ -323,24 +562,62 @@ def test_edit_is_recorded_in_history(run, open_ticket, desk_root, cli_invoke):
 def test_survey_once_unless_replace(run, open_ticket, cli_invoke, desk_root):
     tid = open_ticket()
     drive(cli_invoke, tid, "closed")
-    run("survey", tid, "--score", "4", "--right-questions", "yes", "--time", "adequate", "--comment", "Friendly",
-        "--improve", "Call back sooner", files=[tf(tid), f"surveys/{tid}.yml"], ticket=tid, action="survey")
+    run(
+        "survey",
+        tid,
+        "--score",
+        "4",
+        "--right-questions",
+        "yes",
+        "--time",
+        "adequate",
+        "--comment",
+        "Friendly",
+        "--improve",
+        "Call back sooner",
+        files=[tf(tid), f"surveys/{tid}.yml"],
+        ticket=tid,
+        action="survey",
+    )
     import yaml
 
     record = yaml.safe_load((desk_root / "surveys" / f"{tid}.yml").read_text())
-    assert record | {} == {**record, "ticket": tid, "score": 4, "right_questions": "yes", "time": "adequate",
-                           "comment": "Friendly", "improve": "Call back sooner"}
+    assert record | {} == {
+        **record,
+        "ticket": tid,
+        "score": 4,
+        "right_questions": "yes",
+        "time": "adequate",
+        "comment": "Friendly",
+        "improve": "Call back sooner",
+    }
     before = head(desk_root)
-    again = cli_invoke("survey", tid, "--score", "2", "--right-questions", "no", "--time", "too-long", ok=False)
+    again = cli_invoke(
+        "survey", tid, "--score", "2", "--right-questions", "no", "--time", "too-long", ok=False
+    )
     assert again.exit_code != 0 and "--replace" in again.stderr and head(desk_root) == before
-    run("survey", tid, "--score", "2", "--right-questions", "no", "--time", "too-long", "--replace",
-        files=[tf(tid), f"surveys/{tid}.yml"], ticket=tid, action="survey")
+    run(
+        "survey",
+        tid,
+        "--score",
+        "2",
+        "--right-questions",
+        "no",
+        "--time",
+        "too-long",
+        "--replace",
+        files=[tf(tid), f"surveys/{tid}.yml"],
+        ticket=tid,
+        action="survey",
+    )
     assert yaml.safe_load((desk_root / "surveys" / f"{tid}.yml").read_text())["score"] == 2
 
 
 def test_survey_only_for_closed_tickets(open_ticket, cli_invoke, desk_root):
     tid = open_ticket()
-    bad = cli_invoke("survey", tid, "--score", "4", "--right-questions", "yes", "--time", "adequate", ok=False)
+    bad = cli_invoke(
+        "survey", tid, "--score", "4", "--right-questions", "yes", "--time", "adequate", ok=False
+    )
     assert "cannot survey a ticket that is 'new'" in bad.stderr
     assert not (desk_root / "surveys" / f"{tid}.yml").exists()
 
@@ -396,9 +673,16 @@ def test_show_and_show_json(populated, cli_invoke):
     b = populated["b"]
     shown = cli_invoke("show", b.lower()).stdout
     assert shown.splitlines()[0] == f"{b}  Bravo VPN"
-    for text in ("priority    P1", "tier 2", "assignee grace", "History (3 events)", "Ada Tech: escalate",
-                 "reason: network team", "placed in a support team's queue",
-                 "next        assign, cancel, contact, edit, escalate, note, prioritise, split, start, wait"):
+    for text in (
+        "priority    P1",
+        "tier 2",
+        "assignee grace",
+        "History (3 events)",
+        "Ada Tech: escalate",
+        "reason: network team",
+        "placed in a support team's queue",
+        "next        assign, cancel, contact, edit, escalate, note, prioritise, split, start, wait",
+    ):
         assert text in shown
     data = json.loads(cli_invoke("show", b, "--json").stdout)
     assert data["id"] == b and data["tier"] == 2 and data["status"] == "triaged"
@@ -409,8 +693,13 @@ def test_show_and_show_json(populated, cli_invoke):
 def test_every_id_form_resolves(form, open_ticket, cli_invoke):
     tid = open_ticket()
     random = tid.split("-", 1)[1]
-    ref = {"full": tid, "lower": tid.lower(), "upper-random": random.upper(), "random-prefix": random[:4],
-           "desk-prefix": f"hd-{random[:5].upper()}"}[form]
+    ref = {
+        "full": tid,
+        "lower": tid.lower(),
+        "upper-random": random.upper(),
+        "random-prefix": random[:4],
+        "desk-prefix": f"hd-{random[:5].upper()}",
+    }[form]
     assert json.loads(cli_invoke("show", ref, "--json").stdout)["id"] == tid
     assert json.loads(cli_invoke("note", ref, "via a short ref", "--json").stdout)["id"] == tid
 
@@ -430,8 +719,15 @@ def test_init_fresh_commits_the_layout(tmp_path, cli_invoke):
     out = cli_invoke("init", root)
     assert "desk ready" in out.stdout
     files = set(git(root, "ls-files").splitlines())
-    assert {"gitdesk.yml", "mkdocs.yml", ".gitattributes", "README.md", "tickets/.gitkeep", "kb/.gitkeep",
-            "surveys/.gitkeep"} <= files
+    assert {
+        "gitdesk.yml",
+        "mkdocs.yml",
+        ".gitattributes",
+        "README.md",
+        "tickets/.gitkeep",
+        "kb/.gitkeep",
+        "surveys/.gitkeep",
+    } <= files
     assert git(root, "rev-list", "--count", "HEAD") == "1"
     assert git(root, "status", "--porcelain") == ""
     (root / "kb" / ".gitkeep").unlink()
@@ -467,7 +763,9 @@ def test_failed_init_leaves_nothing_behind(tmp_path, cli_invoke, monkeypatch):
 def test_human_output_of_review_says_what_happened(open_ticket, cli_invoke):
     tid = open_ticket()
     drive(cli_invoke, tid, "proposed")
-    out = cli_invoke("review", tid, "--request-changes", "--by", "carol", "--comment", "Check firmware").stdout
+    out = cli_invoke(
+        "review", tid, "--request-changes", "--by", "carol", "--comment", "Check firmware"
+    ).stdout
     assert out.strip() == f"{tid}: changes requested by carol (status in_progress)"
     cli_invoke("propose", tid, "--solution", "Firmware first")
     out = cli_invoke("review", tid, "--approve", "--by", "carol").stdout

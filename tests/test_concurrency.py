@@ -1,4 +1,5 @@
 """Real `gitdesk` processes writing to one desk at the same moment: no change is lost."""
+
 from __future__ import annotations
 
 import subprocess
@@ -28,8 +29,14 @@ def _race(root: Path, commands: list[list[list[str]]]) -> list[subprocess.Comple
     def worker(batch: list[list[str]]) -> None:
         gate.wait()
         for args in batch:
-            proc = subprocess.run([*gitdesk_exe(), *args], cwd=root, capture_output=True, text=True,
-                                  stdin=subprocess.DEVNULL, timeout=60)
+            proc = subprocess.run(
+                [*gitdesk_exe(), *args],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                stdin=subprocess.DEVNULL,
+                timeout=60,
+            )
             with lock:
                 results.append(proc)
 
@@ -77,8 +84,10 @@ def test_two_processes_noting_the_same_ticket(desk_root, open_ticket):
 
 def test_two_processes_opening_tickets(desk_root):
     start = git(desk_root, "rev-parse", "HEAD")
-    batches = [[["new", f"{who} ticket {i}", "--requester", f"{who}@example.com"] for i in range(3)]
-               for who in ("alice", "bob")]
+    batches = [
+        [["new", f"{who} ticket {i}", "--requester", f"{who}@example.com"] for i in range(3)]
+        for who in ("alice", "bob")
+    ]
     assert _check(_race(desk_root, batches)) == 6
     files = sorted(p.name for p in (desk_root / "tickets").glob("*.md"))
     assert len(files) == 6 == len(set(files))

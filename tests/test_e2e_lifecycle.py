@@ -1,4 +1,5 @@
 """A full lifecycle through real `gitdesk` subprocesses in a fresh git repo; checks every commit."""
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,15 @@ def repo(tmp_path, clock) -> Path:
 def test_full_lifecycle_through_real_processes(repo, clock):
     def gd(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
         clock.advance(minutes=7)  # GITDESK_NOW is in os.environ, which the child inherits
-        proc = subprocess.run([*gitdesk_exe(), *args], cwd=repo / "src", capture_output=True, text=True,
-                              stdin=subprocess.DEVNULL, env=os.environ.copy(), timeout=30)
+        proc = subprocess.run(
+            [*gitdesk_exe(), *args],
+            cwd=repo / "src",
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            env=os.environ.copy(),
+            timeout=30,
+        )
         assert (proc.returncode == 0) == ok, proc.stderr
         assert "Traceback" not in proc.stderr
         return proc
@@ -44,9 +52,23 @@ def test_full_lifecycle_through_real_processes(repo, clock):
     assert {"gitdesk.yml", "mkdocs.yml", ".gitattributes", "README.md"} <= init_files
     (repo / "src" / "app.py").write_text("print('work in progress')\n")  # the engineer's own unstaged work
 
-    tid = json.loads(gd("new", "VPN drops every 10 minutes", "--requester", "Chloé Martin <chloe@example.org>",
-                        "--channel", "email", "--location", "Zürich", "--product", "client=AnyConnect",
-                        "--body", "Since the upgrade.", "--json").stdout)["id"]
+    tid = json.loads(
+        gd(
+            "new",
+            "VPN drops every 10 minutes",
+            "--requester",
+            "Chloé Martin <chloe@example.org>",
+            "--channel",
+            "email",
+            "--location",
+            "Zürich",
+            "--product",
+            "client=AnyConnect",
+            "--body",
+            "Since the upgrade.",
+            "--json",
+        ).stdout
+    )["id"]
     short = tid.split("-")[1][:5]
     steps = [
         (("prioritise", short, "P2"), "prioritise", "triaged"),
@@ -57,17 +79,27 @@ def test_full_lifecycle_through_real_processes(repo, clock):
         (("wait", short, "--question", "Which client version?"), "wait", "waiting"),
         (("contact", short, "--via", "email", "--inbound", "--summary", "4.10"), "contact", "in_progress"),
         (("propose", short, "--solution", "Raise the idle timeout"), "propose", "proposed"),
-        (("review", short, "--request-changes", "--by", "carol", "--comment", "Check DPD too"), "review",
-         "in_progress"),
+        (
+            ("review", short, "--request-changes", "--by", "carol", "--comment", "Check DPD too"),
+            "review",
+            "in_progress",
+        ),
         (("propose", short, "--solution", "Raise idle timeout and DPD"), "propose", "proposed"),
         (("review", short, "--approve", "--by", "carol"), "review", "resolved"),
-        (("close", short, "--lesson", "Group policy overrides the client", "--kb", "vpn-idle-timeout"), "close",
-         "closed"),
-        (("survey", short, "--score", "5", "--right-questions", "yes", "--time", "adequate"), "survey", "closed"),
+        (
+            ("close", short, "--lesson", "Group policy overrides the client", "--kb", "vpn-idle-timeout"),
+            "close",
+            "closed",
+        ),
+        (
+            ("survey", short, "--score", "5", "--right-questions", "yes", "--time", "adequate"),
+            "survey",
+            "closed",
+        ),
         (("reopen", short, "--reason", "Drops are back"), "reopen", "in_progress"),
         (("cancel", short, "--reason", "Customer moved to the new office"), "cancel", "cancelled"),
     ]
-    for args, action, status in steps:
+    for args, _action, status in steps:
         out = gd(*args, "--json")
         assert json.loads(out.stdout)["status"] == status, args
 

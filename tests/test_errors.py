@@ -1,4 +1,5 @@
 """Bad input and failures: one line on stderr, non-zero exit, the repo and work tree exactly as before."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,11 @@ def git(root: Path, *args: str) -> str:
 
 def snapshot(root: Path) -> tuple[str, str, dict[str, bytes]]:
     """HEAD, `git status`, and every byte of the work tree (outside .git)."""
-    files = {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*")
-             if p.is_file() and ".git" not in p.relative_to(root).parts}
+    files = {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
     return git(root, "rev-parse", "HEAD"), git(root, "status", "--porcelain"), files
 
 
@@ -60,8 +64,10 @@ def _put(root: Path, ticket_id: str, text: str) -> None:
 def test_illegal_move_names_from_to_and_allowed(open_ticket, refused, work):
     tid = open_ticket()
     line = refused("start", tid, code=1)
-    assert line == (f"gitdesk: {tid}: cannot start a ticket that is 'new'; "
-                    "allowed from 'new': assign, cancel, contact, edit, escalate, note, prioritise, split")
+    assert line == (
+        f"gitdesk: {tid}: cannot start a ticket that is 'new'; "
+        "allowed from 'new': assign, cancel, contact, edit, escalate, note, prioritise, split"
+    )
     assert "cannot close a ticket that is 'new'" in refused("close", tid, "--lesson", "x")
 
 
@@ -102,38 +108,52 @@ def test_ticket_whose_id_does_not_match_its_file(desk_root, open_ticket, refused
     assert "tickets/HD-other000.md:2: id" in refused("show", "HD-other000")
 
 
-@pytest.mark.parametrize("config, key", [
-    ("tiers: 12\n", "gitdesk.yml: tiers: '12' must be a whole number from 1 to 9"),
-    ("prefix: 'H D'\n", "gitdesk.yml: prefix:"),
-    ("queues: {Bad Name: x}\n", "gitdesk.yml: queues.Bad Name:"),
-    ("priorities:\n  P1: {criteria: x, response: soon, resolution: 8h, checkin: 2h}\n",
-     "gitdesk.yml: priorities.P1.response: 'soon' is not a duration"),
-    ("queues: [a, b]\ndefault_queue: c\n", "gitdesk.yml: default_queue: 'c' is not one of the queues (a, b)"),
-    ("tiers: [3\n", "gitdesk.yml: line 2: invalid YAML"),
-])
+@pytest.mark.parametrize(
+    "config, key",
+    [
+        ("tiers: 12\n", "gitdesk.yml: tiers: '12' must be a whole number from 1 to 9"),
+        ("prefix: 'H D'\n", "gitdesk.yml: prefix:"),
+        ("queues: {Bad Name: x}\n", "gitdesk.yml: queues.Bad Name:"),
+        (
+            "priorities:\n  P1: {criteria: x, response: soon, resolution: 8h, checkin: 2h}\n",
+            "gitdesk.yml: priorities.P1.response: 'soon' is not a duration",
+        ),
+        (
+            "queues: [a, b]\ndefault_queue: c\n",
+            "gitdesk.yml: default_queue: 'c' is not one of the queues (a, b)",
+        ),
+        ("tiers: [3\n", "gitdesk.yml: line 2: invalid YAML"),
+    ],
+)
 def test_bad_config_names_the_key(desk_root, refused, config, key):
     (desk_root / "gitdesk.yml").write_text(config)
     git(desk_root, "commit", "-qam", "break the config")
     assert refused("new", "Printer", "--requester", "bob@example.com").startswith(f"gitdesk: {key}")
 
 
-@pytest.mark.parametrize("args, expect", [
-    (("escalate", "{id}"), "Missing option '--reason'"),
-    (("new", "Title"), "Missing option '--requester'"),
-    (("contact", "{id}", "--summary", "hi"), "Missing option '--via'. Choose from: phone, email, slack"),
-    (("note",), "Missing argument 'ID'"),
-    (("contact", "{id}", "--via", "pigeon", "--summary", "hi"), "'pigeon' is not one of"),
-    (("survey", "{id}", "--score", "9", "--right-questions", "yes", "--time", "adequate"), "--score"),
-    (("prioritise", "{id}"), "give a priority P1..P4"),
-    (("assign", "{id}"), "--to NAME, --queue QUEUE or both"),
-    (("edit", "{id}"), "nothing to edit"),
-    (("split", "{id}"), "Missing option '--into'"),
-    (("note", "{id}", "   "), "note text must not be empty"),
-    (("new", "Two\nlines", "--requester", "bob@example.com"), "title: must be one line"),
-    (("new", "T", "--requester", "bob@example.com", "--queue", "nowhere"), "queue: 'nowhere' is not one of"),
-    (("new", "T", "--requester", "bob@example.com", "--product", "model"), "must be KEY=VALUE"),
-    (("frobnicate",), "No such command 'frobnicate'"),
-])
+@pytest.mark.parametrize(
+    "args, expect",
+    [
+        (("escalate", "{id}"), "Missing option '--reason'"),
+        (("new", "Title"), "Missing option '--requester'"),
+        (("contact", "{id}", "--summary", "hi"), "Missing option '--via'. Choose from: phone, email, slack"),
+        (("note",), "Missing argument 'ID'"),
+        (("contact", "{id}", "--via", "pigeon", "--summary", "hi"), "'pigeon' is not one of"),
+        (("survey", "{id}", "--score", "9", "--right-questions", "yes", "--time", "adequate"), "--score"),
+        (("prioritise", "{id}"), "give a priority P1..P4"),
+        (("assign", "{id}"), "--to NAME, --queue QUEUE or both"),
+        (("edit", "{id}"), "nothing to edit"),
+        (("split", "{id}"), "Missing option '--into'"),
+        (("note", "{id}", "   "), "note text must not be empty"),
+        (("new", "Two\nlines", "--requester", "bob@example.com"), "title: must be one line"),
+        (
+            ("new", "T", "--requester", "bob@example.com", "--queue", "nowhere"),
+            "queue: 'nowhere' is not one of",
+        ),
+        (("new", "T", "--requester", "bob@example.com", "--product", "model"), "must be KEY=VALUE"),
+        (("frobnicate",), "No such command 'frobnicate'"),
+    ],
+)
 def test_missing_or_bad_options(open_ticket, refused, work, args, expect):
     tid = open_ticket()
     line = refused(*(a.format(id=tid) for a in args))
@@ -146,8 +166,10 @@ def test_usage_errors_exit_2(open_ticket, refused):
     refused("assign", tid, code=2)
 
 
-@pytest.mark.parametrize("requester", ["Bob <bob@>", "Bob <bob@example>", "bob@@example.com",
-                                       "Bob <bob smith@example.com>", "Bob <>"])
+@pytest.mark.parametrize(
+    "requester",
+    ["Bob <bob@>", "Bob <bob@example>", "bob@@example.com", "Bob <bob smith@example.com>", "Bob <>"],
+)
 def test_invalid_email(refused, work, requester):
     line = refused("new", "Printer", "--requester", requester)
     assert line.startswith("gitdesk: requester: ")
@@ -199,10 +221,16 @@ def test_interrupted_commit_restores_the_ticket(desk_root, open_ticket, refused,
     _no_temp_files(desk_root)
 
 
-def test_interrupted_close_removes_new_kb_article(desk_root, open_ticket, cli_invoke, refused, failing_commit):
+def test_interrupted_close_removes_new_kb_article(
+    desk_root, open_ticket, cli_invoke, refused, failing_commit
+):
     tid = open_ticket()
-    for args in (("prioritise", tid, "P3"), ("start", tid), ("propose", tid, "--solution", "s"),
-                 ("review", tid, "--approve", "--by", "carol")):
+    for args in (
+        ("prioritise", tid, "P3"),
+        ("start", tid),
+        ("propose", tid, "--solution", "s"),
+        ("review", tid, "--approve", "--by", "carol"),
+    ):
         cli_invoke(*args)
     seen = failing_commit(KeyboardInterrupt())
     before = snapshot(desk_root)
@@ -225,10 +253,16 @@ def test_interrupted_open_and_split_leave_no_files(desk_root, open_ticket, refus
     _no_temp_files(desk_root)
 
 
-def test_failed_write_of_second_file_restores_the_first(desk_root, open_ticket, cli_invoke, refused, monkeypatch):
+def test_failed_write_of_second_file_restores_the_first(
+    desk_root, open_ticket, cli_invoke, refused, monkeypatch
+):
     tid = open_ticket()
-    for args in (("prioritise", tid, "P3"), ("start", tid), ("propose", tid, "--solution", "s"),
-                 ("review", tid, "--approve", "--by", "carol")):
+    for args in (
+        ("prioritise", tid, "P3"),
+        ("start", tid),
+        ("propose", tid, "--solution", "s"),
+        ("review", tid, "--approve", "--by", "carol"),
+    ):
         cli_invoke(*args)
     import gitdesk.desk as desk_module
 
@@ -245,7 +279,9 @@ def test_failed_write_of_second_file_restores_the_first(desk_root, open_ticket, 
     _no_temp_files(desk_root)
 
 
-def test_failed_commit_tree_does_not_leak_into_the_next_commit(desk_root, open_ticket, cli_invoke, monkeypatch):
+def test_failed_commit_tree_does_not_leak_into_the_next_commit(
+    desk_root, open_ticket, cli_invoke, monkeypatch
+):
     """A commit that dies after staging in the private index must not carry its files into the next one."""
     tid = open_ticket()
     real_run = GitRepo.run

@@ -1,4 +1,5 @@
 """lifecycle.py: the move table, exhaustively, against the issue's rules written out independently here."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,7 +10,15 @@ from gitdesk import actions
 from gitdesk.config import from_mapping
 from gitdesk.errors import IllegalTransition, InvalidValue, UsageError
 from gitdesk.lifecycle import (
-    DONE, MOVES, OPEN, STATUS_TEXT, STATUSES, allowed_actions, check_event, choose_target, move_name,
+    DONE,
+    MOVES,
+    OPEN,
+    STATUS_TEXT,
+    STATUSES,
+    allowed_actions,
+    check_event,
+    choose_target,
+    move_name,
 )
 from gitdesk.ticket import Ticket
 
@@ -22,8 +31,14 @@ SAME = "same"  # the move keeps the status
 # The rules of issue 2, restated by hand so the test does not just read MOVES back.
 EXPECTED: dict[str, dict[str | None, str]] = {
     "open": {None: "new"},
-    "prioritise": {"new": ("triaged", "new"), **{s: SAME for s in ("triaged", "in_progress", "waiting", "proposed")}},
-    "assign": {"new": ("triaged", "new"), **{s: SAME for s in ("triaged", "in_progress", "waiting", "proposed")}},
+    "prioritise": {
+        "new": ("triaged", "new"),
+        **{s: SAME for s in ("triaged", "in_progress", "waiting", "proposed")},
+    },
+    "assign": {
+        "new": ("triaged", "new"),
+        **{s: SAME for s in ("triaged", "in_progress", "waiting", "proposed")},
+    },
     "split": {s: "split" for s in ("new", "triaged", "in_progress", "waiting")},
     "escalate": {s: SAME for s in ("new", "triaged", "in_progress", "waiting")},
     "start": {"triaged": "in_progress", "waiting": "in_progress"},
@@ -42,15 +57,19 @@ EXPECTED: dict[str, dict[str | None, str]] = {
 }
 # The data each move's event must carry, as the verbs record it.
 DATA = {
-    "split": {"children": ["HD-child001"]}, "escalate": {"reason": "needs tier 2", "tier": 2},
-    "note": {"text": "tried a reboot"}, "contact:outbound": {"via": "phone", "direction": "outbound",
-                                                            "summary": "called back"},
+    "split": {"children": ["HD-child001"]},
+    "escalate": {"reason": "needs tier 2", "tier": 2},
+    "note": {"text": "tried a reboot"},
+    "contact:outbound": {"via": "phone", "direction": "outbound", "summary": "called back"},
     "contact:inbound": {"via": "email", "direction": "inbound", "summary": "sent logs"},
-    "wait": {"question": "which tray?"}, "propose": {"solution": "new rollers"},
+    "wait": {"question": "which tray?"},
+    "propose": {"solution": "new rollers"},
     "review:approve": {"verdict": "approve"},
     "review:request-changes": {"verdict": "request-changes", "feedback": "check firmware"},
-    "close": {"lesson": "rollers wear", "kb": "printer-jams"}, "reopen": {"reason": "back again"},
-    "cancel": {"reason": "duplicate"}, "edit": {"changes": {"title": {"from": "a", "to": "b"}}},
+    "close": {"lesson": "rollers wear", "kb": "printer-jams"},
+    "reopen": {"reason": "back again"},
+    "cancel": {"reason": "duplicate"},
+    "edit": {"changes": {"title": {"from": "a", "to": "b"}}},
     "survey": {"score": 4},
 }
 CASES = [(move, status) for move in EXPECTED for status in ALL]
@@ -61,9 +80,18 @@ def _ctx(tiers: int = 3) -> actions.Context:
 
 
 def _ticket(status: str | None, priority: str | None = "P3") -> Ticket:
-    meta = {"id": "HD-test0001", "title": "Printer jams", "status": status, "priority": priority,
-            "queue": "service-desk", "tier": 1, "requester": {"name": "Bob", "email": "bob@example.com"},
-            "created": "2026-03-01T09:00:00Z", "children": ["HD-child001"], "history": []}
+    meta = {
+        "id": "HD-test0001",
+        "title": "Printer jams",
+        "status": status,
+        "priority": priority,
+        "queue": "service-desk",
+        "tier": 1,
+        "requester": {"name": "Bob", "email": "bob@example.com"},
+        "created": "2026-03-01T09:00:00Z",
+        "children": ["HD-child001"],
+        "history": [],
+    }
     return Ticket(meta)
 
 
@@ -109,8 +137,14 @@ def test_check_event_accepts_only_the_table(move, status):
     """Every from x to pair for each move: check_event (used by CI validation) agrees with the rules."""
     action, _, qualifier = move.partition(":")
     for to in STATUSES:
-        event = {"at": "2026-03-02T09:00:00Z", "by": "x", "action": action, "from": status, "to": to,
-                 **DATA.get(move, {})}
+        event = {
+            "at": "2026-03-02T09:00:00Z",
+            "by": "x",
+            "action": action,
+            "from": status,
+            "to": to,
+            **DATA.get(move, {}),
+        }
         problem = check_event(event, status)
         if to in _targets(move, status):
             assert problem is None, f"{move} {status}->{to}: {problem}"
@@ -126,8 +160,12 @@ def test_check_event_accepts_only_the_table(move, status):
 def test_check_event_names_missing_event_data(move):
     status = next(s for s in ALL if _target(move, s))
     action = move.split(":")[0]
-    event = {"action": action, "from": status, "to": _target(move, status),
-             **{k: v for k, v in DATA.get(move, {}).items() if k in ("direction", "verdict")}}
+    event = {
+        "action": action,
+        "from": status,
+        "to": _target(move, status),
+        **{k: v for k, v in DATA.get(move, {}).items() if k in ("direction", "verdict")},
+    }
     problem = check_event(event, status)
     assert problem and "lacks" in problem
     for key in MOVES[move].requires:
@@ -135,7 +173,9 @@ def test_check_event_names_missing_event_data(move):
 
 
 def test_check_event_refuses_unknown_action_and_wrong_from():
-    assert "unknown action 'teleport'" in check_event({"action": "teleport", "from": "new", "to": "new"}, "new")
+    assert "unknown action 'teleport'" in check_event(
+        {"action": "teleport", "from": "new", "to": "new"}, "new"
+    )
     problem = check_event({"action": "start", "from": "triaged", "to": "in_progress"}, "waiting")
     assert "from 'triaged'" in problem and "'waiting'" in problem
 

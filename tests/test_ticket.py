@@ -1,4 +1,5 @@
 """ticket.py: golden files for parse/dump, unknown keys, hand edits, malformed samples, requesters."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -137,11 +138,17 @@ _text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(title=_text.filter(lambda s: s.strip() and "\n" not in s and "\r" not in s), note=_text, body=_text,
-       key=st.from_regex(r"[a-z][a-z0-9_-]{0,12}", fullmatch=True), value=_text)
+@given(
+    title=_text.filter(lambda s: s.strip() and "\n" not in s and "\r" not in s),
+    note=_text,
+    body=_text,
+    key=st.from_regex(r"[a-z][a-z0-9_-]{0,12}", fullmatch=True),
+    value=_text,
+)
 def test_any_text_survives_dump_and_parse(title, note, body, key, value):
-    ticket = actions.new_ticket(_ctx(), "HD-prop0001", title, {"name": "P", "email": "p@example.com"},
-                                body=body)
+    ticket = actions.new_ticket(
+        _ctx(), "HD-prop0001", title, {"name": "P", "email": "p@example.com"}, body=body
+    )
     if key not in ticket.meta:
         ticket.set(key, value)
     if note.strip():
@@ -153,17 +160,22 @@ def test_any_text_survives_dump_and_parse(title, note, body, key, value):
     assert dump(again) == text
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("Ada Lovelace <Ada@Example.org>", {"name": "Ada Lovelace", "email": "ada@example.org"}),
-    ('"Lovelace, Ada" <ada@example.org>', {"name": "Lovelace, Ada", "email": "ada@example.org"}),
-    ("ada@example.org", {"name": "ada", "email": "ada@example.org"}),
-    ("Front desk (phone only)", {"name": "Front desk (phone only)", "email": ""}),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("Ada Lovelace <Ada@Example.org>", {"name": "Ada Lovelace", "email": "ada@example.org"}),
+        ('"Lovelace, Ada" <ada@example.org>', {"name": "Lovelace, Ada", "email": "ada@example.org"}),
+        ("ada@example.org", {"name": "ada", "email": "ada@example.org"}),
+        ("Front desk (phone only)", {"name": "Front desk (phone only)", "email": ""}),
+    ],
+)
 def test_parse_requester(raw, expected):
     assert parse_requester(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["Ada <not-an-email>", "Ada <a@b>", "a@@example.org", "Ada <a b@example.org>"])
+@pytest.mark.parametrize(
+    "raw", ["Ada <not-an-email>", "Ada <a@b>", "a@@example.org", "Ada <a b@example.org>"]
+)
 def test_parse_requester_refuses_bad_email(raw):
     with pytest.raises(InvalidValue) as err:
         parse_requester(raw)
@@ -171,8 +183,11 @@ def test_parse_requester_refuses_bad_email(raw):
 
 
 def test_timestamps_are_utc_with_z():
-    assert iso(dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))) == "2026-03-02T09:00:00Z"
+    assert (
+        iso(dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=1))))
+        == "2026-03-02T09:00:00Z"
+    )
     assert iso(dt.date(2026, 3, 2)) == "2026-03-02T00:00:00Z"
-    assert parse_time("2026-03-02T09:00:00Z") == dt.datetime(2026, 3, 2, 9, tzinfo=dt.timezone.utc)
+    assert parse_time("2026-03-02T09:00:00Z") == dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
     with pytest.raises(ValueError):
         parse_time("yesterday")
