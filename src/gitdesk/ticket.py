@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -46,8 +46,8 @@ def iso(value: Any) -> str:
     """UTC ISO 8601 with a Z, the one timestamp form in ticket files."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(value, dt.date):
         return f"{value.isoformat()}T00:00:00Z"
     return str(value)
@@ -56,12 +56,12 @@ def iso(value: Any) -> str:
 def parse_time(value: Any) -> dt.datetime:
     """Read a timestamp from a ticket; raises ValueError when it is not one."""
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     text = str(value).strip()
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
     stamp = dt.datetime.fromisoformat(text)
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
 
 
 @dataclass
