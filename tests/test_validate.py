@@ -342,3 +342,22 @@ def test_whole_desk_scan_passes_on_a_clean_desk(desk_root, desk, working, check)
     result = check()
     assert result.exit_code == 0, result.output
     assert "no problems" in result.output
+
+
+def test_deleting_the_kb_article_of_a_closed_ticket(desk_root, desk, working, check):
+    desk.propose(working, "Replace the rollers")
+    desk.review(working, True, "carol")
+    desk.close(working, "Worn rollers jam tray 2")
+    (desk_root / "kb" / "unrelated.md").write_text("---\ntitle: Unrelated\ntags: []\ntickets: []\n---\n\nx\n")
+    commit_all(desk_root)
+    base = head(desk_root)
+    (desk_root / "kb" / "unrelated.md").unlink()
+    commit_all(desk_root)
+    assert check("--base", base).exit_code == 0
+    base = head(desk_root)
+    (desk_root / "kb" / "printer-on-floor-3-jams.md").unlink()
+    commit_all(desk_root)
+    result = check("--base", base)
+    assert result.exit_code == 1
+    assert f"kb/printer-on-floor-3-jams.md:1: deleted, but closed ticket {working} keeps its lesson here" \
+        in result.output

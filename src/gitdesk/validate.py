@@ -17,7 +17,7 @@ from typing import Any
 from .config import CONFIG_FILE, Config, from_mapping
 from .errors import ConfigError, GitdeskError, MalformedTicket, UsageError
 from .gitrepo import GitRepo
-from .kb import KB_DIR
+from .kb import KB_DIR, parse_article
 from .store import TICKETS_DIR
 from .survey import SURVEYS_DIR
 from .ticket import Ticket, load_yaml
@@ -131,6 +131,7 @@ class _Check:
         self.report = Report(scope)
         self.tickets: dict[str, tuple[Ticket, Locator]] = {}
         self.bases: dict[str, Ticket] = {}
+        self.deleted_articles: list[str] = []
         self.surveys: dict[str, dict[str, Any]] = {}
 
     def problem(self, path: str, line: int, message: str) -> None:
@@ -148,6 +149,8 @@ class _Check:
             if status == "D":
                 if kind == "ticket":
                     self.problem(path, 1, "tickets are never deleted (cancel the ticket instead)")
+                elif kind == "article":
+                    self.deleted_articles.append(path)
                 continue
             data = texts[path]
             if data is None or kind == "config":
@@ -203,11 +206,19 @@ class _Check:
     # -- cross-file rules ------------------------------------------------------------------
     def _links(self) -> None:
         from .validate_links import check_family, check_kb, check_survey_ticket, dropped_children, wanted
+        from .validate_links import kb_slug as wanted_kb
 
         needed = [p for path, (t, _) in self.tickets.items() for p in wanted(t, self.bases.get(path))]
         needed += [f"{TICKETS_DIR}/{rec.get('ticket')}.md" for rec in self.surveys.values()]
+        lessons = self._deleted_lessons()
+        needed += [f"{TICKETS_DIR}/{i}.md" for ids in lessons.values() for i in ids]
         if not self.complete:
             self.new.read(needed)
+        for path, ids in lessons.items():
+            for ticket_id in ids:
+                other = self._other(ticket_id)
+                if isinstance(other, Ticket) and f"{KB_DIR}/{wanted_kb(other)}.md" == path:
+                    self.problem(path, 1, f"deleted, but closed ticket {ticket_id} keeps its lesson here")
         for path, (t, loc) in list(self.tickets.items()):
             dropped = dropped_children(t, self.bases.get(path))
             for where, msg in [*check_family(t, self._other, dropped), *check_kb(t, self._exists)]:
@@ -216,6 +227,19 @@ class _Check:
             for msg in check_survey_ticket(record, self._other):
                 text = (self.new.cache.get(path) or b"").decode("utf-8", "replace")
                 self.problem(path, Locator(text, text).line("ticket"), msg)
+
+    def _deleted_lessons(self) -> dict[str, list[str]]:
+        """Deleted KB article -> the tickets its base version says it came from."""
+        if not self.deleted_articles or self.old is None:
+            return {}
+        out = {}
+        for path, data in self.old.read(self.deleted_articles).items():
+            try:
+                meta, _ = parse_article((data or b"").decode("utf-8"), path)
+            except (MalformedTicket, UnicodeDecodeError):
+                continue
+            out[path] = [str(i) for i in meta.get("tickets") or [] if isinstance(i, str)]
+        return out
 
     def _exists(self, path: str) -> bool:
         return self.new.cache.get(path) is not None

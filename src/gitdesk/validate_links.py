@@ -22,7 +22,7 @@ def _ids(value: Any) -> list[str]:
     return [str(x) for x in value] if isinstance(value, list) else []
 
 
-def _kb_slug(t: Ticket) -> str | None:
+def kb_slug(t: Ticket) -> str | None:
     if t.meta.get("status") != "closed":
         return None
     close = next((e for e in reversed(t.history) if e.get("action") == "close"), None)
@@ -41,7 +41,7 @@ def wanted(t: Ticket, base: Ticket | None = None) -> list[str]:
     paths = [f"{TICKETS_DIR}/{i}.md" for i in _ids(t.meta.get("children")) + dropped_children(t, base)]
     if isinstance(t.meta.get("parent"), str):
         paths.append(f"{TICKETS_DIR}/{t.meta['parent']}.md")
-    slug = _kb_slug(t)
+    slug = kb_slug(t)
     if slug:
         paths.append(f"{KB_DIR}/{slug}.md")
     return paths
@@ -74,7 +74,7 @@ def check_family(t: Ticket, other: Lookup, dropped: Sequence[str] = ()) -> list[
 
 def check_kb(t: Ticket, exists: Callable[[str], bool]) -> list[tuple[Where, str]]:
     """A closed ticket's lesson went into a KB article; that article must exist."""
-    slug = _kb_slug(t)
+    slug = kb_slug(t)
     if slug and not exists(f"{KB_DIR}/{slug}.md"):
         index = max(i for i, e in enumerate(t.history) if e.get("action") == "close")
         return [(("history", index, "kb"), f"closed with KB article '{slug}' but {KB_DIR}/{slug}.md "
