@@ -644,6 +644,18 @@ def _listed(cli_invoke, *args: str) -> list[str]:
     return [row["id"] for row in json.loads(cli_invoke("list", "--json", *args).stdout)]
 
 
+def test_reading_commits_nothing(populated, cli_invoke, desk_root):
+    before = (head(desk_root), git(desk_root, "status", "--porcelain"))
+    for args in (
+        ("list",),
+        ("list", "--all", "--json"),
+        ("show", populated["b"]),
+        ("show", populated["d"], "--json"),
+    ):
+        cli_invoke(*args)
+    assert (head(desk_root), git(desk_root, "status", "--porcelain")) == before
+
+
 def test_list_filters_sort_all_json(populated, cli_invoke):
     a, b, c, d = (populated[k] for k in "abcd")
     assert _listed(cli_invoke) == [b, a, c]  # open only, by priority (unset last)
