@@ -201,3 +201,33 @@ def test_git_merge_status_conflict_leaves_markers_on_status(installed, desk, clo
     assert text.count("<<<<<<<") == 1
     out = cli_invoke("validate", ok=False).output
     assert "unresolved merge conflict on field 'status' (ours: waiting, theirs: proposed)" in out
+
+
+# -- properties: whatever notes two sides add, all survive once, in time order --------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+minutes = st.lists(st.integers(min_value=11, max_value=59), max_size=5).map(sorted)
+
+
+@settings(max_examples=60, deadline=None)
+@given(ours_at=minutes, theirs_at=minutes, shared=st.integers(min_value=0, max_value=2))
+def test_united_history_is_complete_ordered_and_unique(ours_at, theirs_at, shared):
+    def side(name: str, times: list[int]):  # type: ignore[no-untyped-def]
+        def add(t):  # type: ignore[no-untyped-def]
+            for n in range(shared):   # events both sides got (e.g. from a common merge) count once
+                note(f"2026-03-02T09:1{n}:30Z", f"shared {n}")(t)
+            for i, m in enumerate(times):
+                note(f"2026-03-02T09:{m:02d}:00Z", f"{name} {i}")(t)
+        return change(BASE, add)
+
+    text, conflict = merge_ticket(BASE, side("ours", ours_at), side("theirs", theirs_at),
+                                  lambda *_: pytest.fail("bodies are equal; no text merge needed"))
+    assert not conflict
+    history = parse(text).history
+    texts = [e.get("text") for e in history if e["action"] == "note"]
+    assert sorted(texts, key=str) == sorted([f"shared {n}" for n in range(shared)]
+                                            + [f"ours {i}" for i in range(len(ours_at))]
+                                            + [f"theirs {i}" for i in range(len(theirs_at))], key=str)
+    stamps = [e["at"] for e in history]
+    assert stamps == sorted(stamps)
