@@ -43,8 +43,9 @@ def validate(ctx: click.Context, base: str | None, head: str | None, staged: boo
         ctx.exit(1)
 
 
-@click.command("merge-driver", epilog="Registered by 'gitdesk install' as:\n\n\b\n"
-               "  git config merge.gitdesk.driver 'gitdesk merge-driver %O %A %B %P'")
+@click.command("merge-driver", epilog="Examples:\n\n\b\n  # git runs it; 'gitdesk install' registers it as:\n"
+               "  git config merge.gitdesk.driver 'gitdesk merge-driver %O %A %B %P'\n"
+               "  gitdesk merge-driver base.md ours.md theirs.md tickets/HD-4f7k2m9q.md")
 @click.argument("ancestor", type=click.Path(dir_okay=False))
 @click.argument("ours", type=click.Path(dir_okay=False))
 @click.argument("theirs", type=click.Path(dir_okay=False))
