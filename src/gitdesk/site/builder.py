@@ -123,7 +123,7 @@ class SiteBuilder:
         assert json_rel is not None
         json_path = out_dir / json_rel
         json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(view, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        json_path.write_text(json.dumps(view, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
 
     # -- after the pass -------------------------------------------------------------------
     def report(self) -> dict[str, Any]:

@@ -31,6 +31,7 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
     def __init__(self) -> None:
         self.progress: Any = None   # set by `gitdesk site build`: called with tickets done
         self.unpublished_unlisted = 0
+        self.html: dict[str, str] = {}  # src_uri -> the generated page's HTML
 
     def on_config(self, config: Any) -> Any:
         from .assemble import NAV
@@ -43,7 +44,7 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
         return config
 
     def on_files(self, files: Files, config: Any) -> Files:
-        from .assemble import NAV, build_site, page_source
+        from .assemble import NAV, build_site, page_html, page_source
 
         try:
             builder = self._builder(config)
@@ -61,9 +62,13 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
             # brackets may survive either way.
             page.title = html.escape(page.title.replace("<", "\u2039").replace(">", "\u203a"))
             files.append(File.generated(config, page.src_uri, content=page_source(page), inclusion=level))
+            self.html[page.src_uri] = page_html(page)
         for rel, content in outputs.items():
             files.append(File.generated(config, rel, content=content))
         return files
+
+    def on_page_content(self, html: str, page: Any, config: Any, files: Any) -> str:
+        return self.html.pop(page.file.src_uri, html)
 
     def _builder(self, config: Any) -> Any:
         from ..config import load as load_config

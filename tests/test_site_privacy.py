@@ -1,0 +1,136 @@
+"""A desk full of personal data and hostile text: none of it may reach any file of the built site."""
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from gitdesk.site.privacy import unlisted_token
+
+KEY = "privacy-test-key"
+# Values that must never appear anywhere in the output, in any letter case.
+SENTINELS = {
+    "name": "Zelda Quixotica", "email": "zelda.q@sentinel.example", "phone": "+44 20 7946 0958",
+    "org": "Quixotic Sentinel Holdings", "location": "Room Sentinel-42, Leeds",
+    "model": "SentinelPrinter 9000", "account": "ACCT-SENTINEL-77",
+    "note": "NOTE-SENTINEL internal only", "feedback": "FEEDBACK-SENTINEL redo this",
+    "comment": "REVIEWCOMMENT-SENTINEL", "contact": "CONTACT-SENTINEL said the code is 1234",
+    "question": "QUESTION-SENTINEL what is your password", "reason": "REASON-SENTINEL escalate",
+}
+SCRIPT = "<script>alert('pwned')</script>"
+JS_LINK = "[click me](javascript:alert('pwned'))"
+
+
+def run(cli_invoke, *args):
+    return cli_invoke(*args)
+
+
+def open_sentinel(cli_invoke, title, visibility, body=""):
+    out = cli_invoke("new", title, "--requester", f"{SENTINELS['name']} <{SENTINELS['email']}>",
+                     "--phone", SENTINELS["phone"], "--org", SENTINELS["org"], "--location",
+                     SENTINELS["location"], "--product", f"model={SENTINELS['model']}", "--product",
+                     f"account={SENTINELS['account']}", "--visibility", visibility, "--body", body, "--json")
+    return json.loads(out.stdout)["id"]
+
+
+def full_life(cli_invoke, clock, ticket_id, solution):
+    for args in (("prioritise", ticket_id, "P2"), ("assign", ticket_id, "--to", "grace", "--queue", "hardware"),
+                 ("start", ticket_id), ("note", ticket_id, SENTINELS["note"]),
+                 ("contact", ticket_id, "--via", "phone", "--summary", SENTINELS["contact"]),
+                 ("escalate", ticket_id, "--reason", SENTINELS["reason"]),
+                 ("propose", ticket_id, "--solution", solution),
+                 ("review", ticket_id, "--request-changes", "--by", "carol", "--comment", SENTINELS["feedback"]),
+                 ("propose", ticket_id, "--solution", solution),
+                 ("review", ticket_id, "--approve", "--by", "carol", "--comment", SENTINELS["comment"]),
+                 ("close", ticket_id, "--lesson", f"Lesson for {SENTINELS['name']}: {SCRIPT} {JS_LINK}",
+                  "--cause", f"Cause at {SENTINELS['location']}"),
+                 ("survey", ticket_id, "--score", "4", "--right-questions", "yes", "--time", "adequate",
+                  "--comment", f"Thanks, {SENTINELS['name']} here, mail me at {SENTINELS['email']}",
+                  "--improve", f"Call {SENTINELS['phone']} before visiting {SENTINELS['org']}")):
+        clock.advance(hours=1)
+        run(cli_invoke, *args)
+
+
+@pytest.fixture
+def hostile_site(desk_root, cli_invoke, clock, monkeypatch, tmp_path):
+    from gitdesk.site.run import build
+
+    hostile = f"{SCRIPT} for {SENTINELS['name']} {JS_LINK}"
+    body = f"Hello, I am {SENTINELS['name']}, call {SENTINELS['phone']}. {SCRIPT} {JS_LINK} <img src=x onerror=alert(1)>"
+    public = open_sentinel(cli_invoke, f"Printer broken {SCRIPT}", "public", body)
+    full_life(cli_invoke, clock, public, f"Replace part; {hostile}")
+    unlisted = open_sentinel(cli_invoke, "Unlisted: scanner for Zelda Quixotica", "unlisted", body)
+    clock.advance(hours=1)
+    run(cli_invoke, "prioritise", unlisted, "P3")
+    run(cli_invoke, "wait", unlisted, "--question", SENTINELS["question"])
+    private = open_sentinel(cli_invoke, "PRIVATE-TITLE-SENTINEL", "private", body)
+    run(cli_invoke, "note", private, SENTINELS["note"])
+    monkeypatch.setenv("GITDESK_SITE_KEY", KEY)
+    out = tmp_path / "out"
+    build(desk_root, out)
+    return out, {"public": public, "unlisted": unlisted, "private": private}
+
+
+def every_file(out: Path):
+    for path in sorted(out.rglob("*")):
+        if path.is_file() and path.suffix in (".html", ".json", ".xml", ".svg", ".txt", ".js", ".css", ""):
+            yield path, path.read_text(encoding="utf-8", errors="replace")
+
+
+def test_no_personal_data_in_any_output_file(hostile_site):
+    out, ids = hostile_site
+    checked = {p.relative_to(out).as_posix() for p, _ in every_file(out)}
+    assert {"sitemap.xml", "search/search_index.json", "feed.xml", "api/status.json",
+            f"api/tickets/{ids['public']}.json"} <= checked
+    needles = [v.lower() for v in SENTINELS.values()] + ["private-title-sentinel", "sentinelprinter-9000",
+                                                         "zelda", "7946"]
+    for path, text in every_file(out):
+        low = text.lower()
+        for needle in needles:
+            assert needle not in low, f"{needle!r} leaked into {path.relative_to(out)}"
+        assert ids["private"] not in text, path
+
+
+def test_unlisted_page_exists_only_at_its_token(hostile_site):
+    out, ids = hostile_site
+    token = unlisted_token(KEY, ids["unlisted"])
+    assert (out / "t" / token / "index.html").exists()
+    for path, text in every_file(out):
+        if not path.is_relative_to(out / "t"):
+            assert token not in text and ids["unlisted"] not in text, path
+
+
+def test_customer_text_is_escaped_everywhere(hostile_site):
+    out, ids = hostile_site
+    for path, text in every_file(out):
+        if path.suffix != ".html":
+            continue
+        assert "<script>alert" not in text, path
+        assert not re.search(r'href="\s*javascript:', text, re.I), path
+        assert "<img src=x" not in text, path
+    page = (out / "tickets" / ids["public"] / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(&#x27;pwned&#x27;)&lt;/script&gt;" in page
+    assert "[click me](javascript:alert(&#x27;pwned&#x27;))" in page  # shown as text, not a link
+
+
+def test_ticket_json_carries_only_customer_fields(hostile_site):
+    out, ids = hostile_site
+    view = json.loads((out / "api" / "tickets" / f"{ids['public']}.json").read_text())
+    assert set(view) == {"id", "url", "title", "status", "status_text", "priority", "tier", "queue", "created",
+                         "updated", "resolved", "description", "timeline", "solution", "children", "parent",
+                         "next_update_due", "next_update_overdue"}
+    assert "[removed]" in view["description"]
+
+
+def test_without_a_key_unlisted_tickets_are_not_published(desk_root, cli_invoke, tmp_path):
+    from gitdesk.site.run import build
+
+    ticket = open_sentinel(cli_invoke, "Quiet request", "unlisted")
+    result = build(desk_root, tmp_path / "out")
+    assert result.unpublished_unlisted == 1
+    assert not (tmp_path / "out" / "t").exists()
+    assert all(ticket not in text for _, text in every_file(tmp_path / "out"))
+    assert os.environ.get("GITDESK_SITE_KEY") is None
