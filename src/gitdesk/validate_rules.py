@@ -131,7 +131,7 @@ def _schema(path: str, t: Ticket, queues: list[str], tiers: int) -> list[tuple[t
     ticket_id = t.meta.get("id")
     expected = path.rsplit("/", 1)[-1][:-3] if path.endswith(".md") else path
     if not isinstance(ticket_id, str) or not ticket_id:
-        out.append((("id",), "id is missing; it must equal the file name"))
+        out.append((("id",), "id is missing or not text; it must equal the file name"))
     elif ticket_id != expected or canonical(ticket_id) != ticket_id:
         out.append((("id",), f"id '{ticket_id}' does not match the file name '{expected}.md' "
                              "(IDs are unique because each ticket's file is named after its id)"))
