@@ -52,7 +52,7 @@ class GitdeskCommandError(click.ClickException):
 
     def __init__(self, error: GitdeskError) -> None:
         super().__init__(str(error))
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code  # type: ignore[misc]  # click declares it a class constant
 
     def show(self, file: Any = None) -> None:
         click.echo(f"gitdesk: {one_line(self.message)}", err=True)

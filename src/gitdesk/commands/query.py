@@ -81,9 +81,12 @@ def _related_titles(desk, ticket) -> dict[str, str]:  # type: ignore[no-untyped-
 
 
 def _clock_lines(desk, ticket) -> list[str]:  # type: ignore[no-untyped-def]
-    """The SLA clock state, when the SLA module is present."""
+    """The SLA clock state. A clock that cannot be computed (a bad calendar in gitdesk.yml, a
+    hand-edited time) is reported on its line, so the rest of the ticket still shows."""
+    from ..errors import GitdeskError
+    from ..sla import describe_clocks
+
     try:
-        from ..sla import describe_clocks
-    except ImportError:
-        return []
-    return describe_clocks(desk, ticket)
+        return describe_clocks(desk, ticket)
+    except GitdeskError as exc:
+        return [f"  clocks      unavailable: {exc}"]
