@@ -78,7 +78,7 @@ def ticket_scrubber(t: Ticket) -> Scrubber:
 
 def _detail(name: str, event: dict[str, Any], config: Config) -> str:
     if name == "prioritise" and event.get("priority"):
-        return f"Priority {event['priority']}"
+        return str(event["priority"])
     if name == "assign" and event.get("queue"):
         queue = next((q for q in config.queues if q.name == event["queue"]), None)
         return queue.description or queue.name if queue else ""

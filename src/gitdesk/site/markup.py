@@ -109,6 +109,7 @@ def document(title: str, body: str, site_name: str, root: str, noindex: bool) ->
         "object-src 'none'; base-uri 'none'\">"
         '<meta name="referrer" content="no-referrer">'
         f"{robots}<title>{e(title)} · {e(site_name)}</title>"
+        f'<link rel="icon" href="{e(root)}assets/images/favicon.png">'
         f'<link rel="stylesheet" href="{e(root)}assets/gitdesk.css"></head>'
         f'<body class="gd-standalone"><header class="gd-header"><a href="{e(root)}">{e(site_name)}</a></header>'
         f'<main class="gd-main">{body}</main>'

@@ -56,7 +56,8 @@ def paginated(builder: SiteBuilder, base: str, title: str, intro: str, cards: li
 def _count_table(title: str, counts: Counter[str], order: Sequence[str], labels: dict[str, str]) -> str:
     rows = [[labels.get(k, k), str(counts[k])] for k in order if counts[k]]
     rows += [[labels.get(k, k), str(v)] for k, v in sorted(counts.items()) if k not in order and v]
-    return f"<h3>{e(title)}</h3>" + (table(("", "Open"), rows, raw=True) if rows else "<p>None.</p>")
+    inner = table(("", "Open"), rows, raw=True) if rows else "<p>None.</p>"
+    return f'<div class="gd-count"><h3>{e(title)}</h3>{inner}</div>'
 
 
 def _tiles(report: dict[str, Any] | None, open_count: int) -> str:
