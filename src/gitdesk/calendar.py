@@ -38,6 +38,9 @@ class Always:
     def elapsed(self, start: int, end: int) -> int:
         return max(0, end - start)
 
+    def cumulative(self, instant: int) -> int:
+        return instant
+
     def add(self, start: int, seconds: int) -> int:
         return start + max(0, seconds)
 
@@ -58,99 +61,96 @@ class Business:
         close_s = 86400 if self.to_midnight else closes.hour * 3600 + closes.minute * 60
         self.day_length = close_s - (opens.hour * 3600 + opens.minute * 60)
         self.week_length = self.day_length * len(weekdays)
-        self._windows: dict[int, tuple[int, int] | None] = {}
-        self._base = 0          # ordinal of the day _totals[0] starts
-        self._totals: list[int] = []   # _totals[i]: working seconds from day _base up to day _base + i
+        # The table, one entry per local day from ordinal _base on. Lists and bisect rather than
+        # datetime per lookup: a 100,000-ticket report asks for about a million instants.
+        self._base = 0
+        self._starts: list[int] = []   # instant each day begins, plus one: the day after the last
+        self._opens: list[int] = []    # working window of each day as instants; opens == closes on a day off
+        self._closes: list[int] = []
+        self._totals: list[int] = []   # working seconds from a fixed origin to the start of each day (+1)
 
-    # -- days ----------------------------------------------------------------------------
-    def day_of(self, instant: int) -> int:
-        """The local calendar day (proleptic ordinal) an instant falls on."""
-        return dt.datetime.fromtimestamp(instant, self.tz).toordinal()
+    # -- the table of days -----------------------------------------------------------------
+    def _midnight(self, day: int) -> int:
+        return int(dt.datetime.combine(dt.date.fromordinal(day), dt.time(0), self.tz).timestamp())
 
     def window(self, day: int) -> tuple[int, int] | None:
-        """(opens, closes) of a day as instants, or None when nobody works that day."""
-        if day in self._windows:
-            return self._windows[day]
+        """(opens, closes) of a local day (ordinal) as instants, or None when nobody works that day."""
         date = dt.date.fromordinal(day)
-        win = None
-        if date.weekday() in self.weekdays and not self.is_holiday(date):
-            # Real instants, so a DST change inside working hours gives a day one hour shorter or longer.
-            start = int(dt.datetime.combine(date, self.opens, self.tz).timestamp())
-            close_day = date + dt.timedelta(days=1) if self.to_midnight else date
-            end = int(dt.datetime.combine(close_day, self.closes, self.tz).timestamp())
-            win = (start, end) if end > start else None
-        self._windows[day] = win
-        return win
+        if date.weekday() not in self.weekdays or self.is_holiday(date):
+            return None
+        # Real instants, so a DST change inside working hours gives a day one hour shorter or longer.
+        start = int(dt.datetime.combine(date, self.opens, self.tz).timestamp())
+        close_day = date + dt.timedelta(days=1) if self.to_midnight else date
+        end = int(dt.datetime.combine(close_day, self.closes, self.tz).timestamp())
+        return (start, end) if end > start else None
 
-    def _length(self, day: int) -> int:
-        win = self.window(day)
-        return win[1] - win[0] if win else 0
+    def _days(self, first: int, count: int) -> tuple[list[int], list[int], list[int]]:
+        starts, opens, closes = [], [], []
+        for day in range(first, first + count):
+            midnight = self._midnight(day)
+            win = self.window(day) or (midnight, midnight)
+            starts.append(midnight)
+            opens.append(win[0])
+            closes.append(win[1])
+        return starts, opens, closes
 
-    def _total(self, day: int) -> int:
-        """Working seconds from a fixed origin up to (not including) `day`; differences are what count."""
-        if not self._totals:
-            self._base, self._totals = day - _CHUNK // 2, [0]
-        if day < self._base:
-            # Prepend, keeping every existing total unchanged: callers may hold totals already read.
-            new_base = day - _CHUNK
-            head = [0]
-            for d in range(new_base, self._base):
-                head.append(head[-1] + self._length(d))
-            shift = self._totals[0] - head[-1]
-            self._totals = [t + shift for t in head[:-1]] + self._totals
-            self._base = new_base
-        self._extend(day)
-        return self._totals[day - self._base]
+    def _append(self) -> None:
+        if len(self._opens) > _HORIZON:
+            raise GitdeskError("the business calendar has no working time left (check calendar.holidays)")
+        first = self._base + len(self._opens)
+        starts, opens, closes = self._days(first, _CHUNK)
+        for o, c in zip(opens, closes, strict=True):
+            self._totals.append(self._totals[-1] + c - o)
+        self._starts[-1:] = [*starts, self._midnight(first + _CHUNK)]
+        self._opens += opens
+        self._closes += closes
 
-    def _extend(self, day: int) -> None:
-        totals = self._totals
-        while self._base + len(totals) - 1 < day:
-            last = self._base + len(totals) - 1
-            totals.append(totals[-1] + self._length(last))
+    def _prepend(self) -> None:
+        # Existing totals stay as they are (callers may hold them); the new days count down from them.
+        self._base -= _CHUNK
+        starts, opens, closes = self._days(self._base, _CHUNK)
+        head = [self._totals[0]]
+        for o, c in zip(reversed(opens), reversed(closes), strict=True):
+            head.append(head[-1] - (c - o))
+        self._totals = head[:0:-1] + self._totals
+        self._starts = starts + self._starts
+        self._opens = opens + self._opens
+        self._closes = closes + self._closes
+
+    def cumulative(self, instant: int) -> int:
+        """Working seconds from a fixed origin up to `instant`; only differences mean anything.
+
+        elapsed(a, b) == cumulative(b) - cumulative(a), which lets a report clip many intervals
+        at one stop instant with plain min/max arithmetic.
+        """
+        if not self._starts:
+            self._base = dt.datetime.fromtimestamp(instant, self.tz).toordinal() - _CHUNK // 2
+            self._starts, self._totals = [self._midnight(self._base)], [0]
+            self._append()
+        while instant < self._starts[0]:
+            self._prepend()
+        while instant >= self._starts[-1]:
+            self._append()
+        i = bisect.bisect_right(self._starts, instant) - 1
+        o, c = self._opens[i], self._closes[i]
+        return self._totals[i] + (0 if instant <= o else (c - o if instant >= c else instant - o))
 
     # -- the two operations ---------------------------------------------------------------
     def elapsed(self, start: int, end: int) -> int:
         """Working seconds in [start, end)."""
         if end <= start:
             return 0
-        first, last = self.day_of(start), self.day_of(end)
-        if first == last:
-            return _overlap(self.window(first), start, end)
-        head = _overlap(self.window(first), start, None)
-        tail = _overlap(self.window(last), None, end)
-        return head + self._total(last) - self._total(first + 1) + tail
+        return self.cumulative(end) - self.cumulative(start)
 
     def add(self, start: int, seconds: int) -> int:
         """The earliest instant by which `seconds` of working time have passed since `start`."""
         if seconds <= 0:
             return start
-        first = self.day_of(start)
-        win = self.window(first)
-        if win and start < win[1]:
-            begin = max(start, win[0])
-            if begin + seconds <= win[1]:
-                return begin + seconds
-            seconds -= win[1] - begin
-        goal = self._total(first + 1) + seconds
-        end = first + 1
+        goal = self.cumulative(start) + seconds
         while self._totals[-1] < goal:
-            end += _CHUNK
-            if end - first > _HORIZON:
-                raise GitdeskError("the business calendar has no working time left (check calendar.holidays)")
-            self._extend(end)
-        index = bisect.bisect_left(self._totals, goal)   # first day boundary at or past the goal
-        day = self._base + index - 1
-        win = self.window(day)
-        assert win is not None
-        return win[0] + goal - self._totals[index - 1]
-
-
-def _overlap(win: tuple[int, int] | None, start: int | None, end: int | None) -> int:
-    if win is None:
-        return 0
-    lo = win[0] if start is None else max(win[0], start)
-    hi = win[1] if end is None else min(win[1], end)
-    return max(0, hi - lo)
+            self._append()
+        day = bisect.bisect_left(self._totals, goal) - 1   # totals[day] < goal <= totals[day + 1]
+        return self._opens[day] + goal - self._totals[day]
 
 
 Calendar = Always | Business

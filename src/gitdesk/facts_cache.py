@@ -15,7 +15,7 @@ from typing import Any
 from .sla import Facts
 
 CACHE_FILE = "sla-facts.pickle"
-VERSION = 2  # bump whenever Facts changes shape
+VERSION = 3  # bump whenever Facts changes shape
 
 
 def desk_facts(desk: Any) -> list[Facts]:
@@ -23,7 +23,7 @@ def desk_facts(desk: Any) -> list[Facts]:
     state = _state_dir(desk)
     cache_path = state / CACHE_FILE if state else None
     cached = _read(cache_path)
-    fresh: dict[str, tuple[int, int, Facts]] = {}
+    fresh: dict[str, tuple[int, int, tuple[Any, ...]]] = {}
     changed = False
     try:
         entries = list(os.scandir(desk.store.dir))
@@ -39,10 +39,12 @@ def desk_facts(desk: Any) -> list[Facts]:
             fresh[name] = hit
             continue
         changed = True
-        fresh[name] = (st.st_mtime_ns, st.st_size, Facts.of(desk.store.load(name[:-3])))
+        # Plain tuples: they unpickle about twice as fast as NamedTuples.
+        fresh[name] = (st.st_mtime_ns, st.st_size, tuple(Facts.of(desk.store.load(name[:-3]))))
     if cache_path and (changed or len(fresh) != len(cached)):
         _write(cache_path, fresh)
-    return [fresh[name][2] for name in sorted(fresh)]
+    make = Facts._make
+    return [make(fresh[name][2]) for name in sorted(fresh)]
 
 
 def _state_dir(desk: Any) -> Path | None:

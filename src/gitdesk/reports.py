@@ -8,7 +8,9 @@ never read from the wall clock. Definitions are in docs/sla.md.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
+import operator
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -19,7 +21,7 @@ from . import survey as survey_format
 from .calendar import from_config
 from .errors import MalformedTicket, UsageError
 from .lifecycle import OPEN
-from .sla import Facts, budget, clocks, epoch
+from .sla import Facts, budget, epoch, usage
 from .ticket import PRIORITIES, Ticket
 
 GROUP_KEYS = ("priority", "queue", "tier", "assignee")
@@ -85,40 +87,70 @@ def rate(part: int, whole: int) -> float | None:
 
 
 def iso_week(instant: int) -> str:
-    year, week, _ = dt.datetime.fromtimestamp(instant, dt.timezone.utc).isocalendar()
+    return _week_of_day(instant // 86400)
+
+
+@functools.lru_cache(maxsize=4096)
+def _week_of_day(day: int) -> str:
+    year, week, _ = dt.date.fromordinal(day + _EPOCH_ORDINAL).isocalendar()
     return f"{year}-W{week:02d}"
 
 
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_status = operator.itemgetter(1)
+
+
 # -- per-ticket rows -------------------------------------------------------------------------
+class Clocked:
+    """One clock of one ticket as a report sees it: time used, whether it stopped, its target."""
+
+    __slots__ = ("used", "stopped", "target")
+
+    def __init__(self, used: int, stopped: bool, target: int) -> None:
+        self.used, self.stopped, self.target = used, stopped, target
+
+    @property
+    def breached(self) -> bool:
+        return self.used > self.target
+
+
 class Row:
     """One ticket's figures as of the report's end, computed once and shared by every group."""
 
-    __slots__ = ("facts", "opened", "resolved", "is_open", "response", "resolution", "ever_resolved")
+    __slots__ = ("facts", "opened", "resolved", "resolved_at", "is_open", "response", "resolution",
+                 "ever_resolved")
 
-    def __init__(self, facts: Facts, config: Any, end: int, since: int | None, calendars: Any) -> None:
+    def __init__(self, facts: Facts, plan: dict[str, tuple[Any, int, int]], end: int, since: int | None) -> None:
         f = facts.as_of(end)
         self.facts = f
         self.opened = since is None or f.created >= since
-        resolved_at = f.resolved_at
+        self.resolved_at = resolved_at = f.resolved_at
         self.resolved = resolved_at is not None and (since is None or resolved_at >= since)
         self.is_open = f.status in OPEN
-        self.ever_resolved = any(s == "resolved" for _, s in f.changes)
-        self.response = self.resolution = None
-        for clock in clocks(f, config, end, calendars):
-            if clock.kind == "response":
-                self.response = clock
-            elif clock.kind == "resolution":
-                self.resolution = clock
+        self.ever_resolved = "resolved" in map(_status, f.changes)
+        self.response: Clocked | None = None
+        self.resolution: Clocked | None = None
+        if f.priority not in plan:
+            return
+        # Same rules as sla.clocks (which `show` and `sla` use), on the lean path: see sla.usage.
+        cal, response_target, resolution_target = plan[f.priority]
+        response, _, resolution, resolution_stop = usage(f, cal, end)
+        if f.touches or self.is_open:
+            self.response = Clocked(response, bool(f.touches), response_target)
+        if f.status not in ("split", "cancelled"):
+            self.resolution = Clocked(resolution, resolution_stop is not None, resolution_target)
 
 
 def _rows(facts: list[Facts], config: Any, since: int | None, end: int) -> list[Row]:
     calendars = from_config(config)
-    return [Row(f, config, end, since, calendars) for f in facts if f.created <= end]
+    plan = {name: (calendars.for_name(p.calendar), budget(config, name, "response", calendars),
+                   budget(config, name, "resolution", calendars)) for name, p in config.priorities.items()}
+    return [Row(f, plan, end, since) for f in facts if f.created <= end]
 
 
 # -- the figures ----------------------------------------------------------------------------
 def _times(rows: list[Row]) -> dict[str, Any]:
-    responded = [r.response.used for r in rows if r.opened and r.response and r.response.state in ("met", "breached")]
+    responded = [r.response.used for r in rows if r.opened and r.response and r.response.stopped]
     resolved = [r for r in rows if r.resolved and r.resolution]
     by_priority = {}
     for name in PRIORITIES:
@@ -133,11 +165,9 @@ def _times(rows: list[Row]) -> dict[str, Any]:
 
 def _compliance(rows: list[Row]) -> dict[str, Any]:
     """Only clocks whose outcome is known count: stopped ones, and running ones already over."""
-    resp = [r.response for r in rows if r.opened and r.response and
-            (r.response.state in ("met", "breached") or r.response.breached)]
+    resp = [r.response for r in rows if r.opened and r.response and (r.response.stopped or r.response.breached)]
     reso = [r.resolution for r in rows if r.resolution and
-            ((r.resolved and r.resolution.state in ("met", "breached"))
-             or (r.opened and r.is_open and r.resolution.breached))]
+            ((r.resolved and r.resolution.stopped) or (r.opened and r.is_open and r.resolution.breached))]
     return {"response_pct": pct(sum(not c.breached for c in resp), len(resp)),  # type: ignore[union-attr]
             "resolution_pct": pct(sum(not c.breached for c in reso), len(reso)),  # type: ignore[union-attr]
             "response_count": len(resp), "resolution_count": len(reso)}
@@ -149,7 +179,7 @@ def _volume(rows: list[Row]) -> list[dict[str, Any]]:
         if r.opened:
             weeks[iso_week(r.facts.created)][0] += 1
         if r.resolved:
-            weeks[iso_week(r.facts.resolved_at)][1] += 1  # type: ignore[arg-type]
+            weeks[iso_week(r.resolved_at)][1] += 1  # type: ignore[arg-type]
     return [{"week": w, "opened": o, "closed": c} for w, (o, c) in sorted(weeks.items())]
 
 
