@@ -1,6 +1,7 @@
 """The public site: build it, serve it, and print a ticket's status-page link."""
 from __future__ import annotations
 
+import sys
 import tempfile
 from pathlib import Path
 
@@ -23,7 +24,7 @@ def _build(ctx: click.Context, out: str | None, strict: bool) -> Path:
     desk = desk_from(ctx)
     total = len(TicketStore(desk.root).ids())
     if total >= LARGE_DESK:
-        with click.progressbar(length=total, label="ticket pages", file=click.get_text_stream("stderr")) as bar:
+        with click.progressbar(length=total, label="ticket pages", file=sys.stderr) as bar:
             result = build(desk.root, Path(out) if out else None, strict, bar.update)
     else:
         result = build(desk.root, Path(out) if out else None, strict)

@@ -31,6 +31,7 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
     def __init__(self) -> None:
         self.progress: Any = None   # set by `gitdesk site build`: called with tickets done
         self.unpublished_unlisted = 0
+        self.error: GitdeskError | None = None
         self.html: dict[str, str] = {}  # src_uri -> the generated page's HTML
 
     def on_config(self, config: Any) -> Any:
@@ -50,6 +51,7 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
             builder = self._builder(config)
             pages, outputs = build_site(builder, Path(config.site_dir), self.progress)
         except GitdeskError as exc:
+            self.error = exc  # `gitdesk site build` re-raises it as is: one line, the file and key at fault
             raise PluginError(f"gitdesk: {exc}") from None
         self.unpublished_unlisted = builder.data.unpublished_unlisted
         if self.unpublished_unlisted:

@@ -10,6 +10,7 @@ import functools
 import http.server
 import logging
 import os
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,16 +55,28 @@ def site_url(root: Path) -> str:
     return str(value or "")
 
 
+def _not_ours(record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith("gitdesk:")  # our errors are re-raised, not logged twice
+
+
 @contextlib.contextmanager
 def _quiet_mkdocs() -> Iterator[None]:
-    """MkDocs' INFO chatter stays out of our output; warnings still reach stderr."""
+    """MkDocs' warnings go to stderr as 'mkdocs: ...'; its INFO chatter and our own errors do not."""
     logger = logging.getLogger("mkdocs")
-    old = logger.level
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.addFilter(_not_ours)
+    handler.setFormatter(logging.Formatter("mkdocs: %(message)s"))
+    old = logger.level, logger.propagate
     logger.setLevel(logging.WARNING)
+    logger.addHandler(handler)
+    logger.propagate = False
     try:
         yield
     finally:
-        logger.setLevel(old)
+        logger.setLevel(old[0])
+        logger.propagate = old[1]
+        logger.removeHandler(handler)
 
 
 def build(root: Path, out_dir: Path | None = None, strict: bool = True,
@@ -77,6 +90,7 @@ def build(root: Path, out_dir: Path | None = None, strict: bool = True,
     overrides: dict[str, Any] = {"strict": strict}
     if out_dir is not None:
         overrides["site_dir"] = str(Path(out_dir).resolve())
+    plugin = None
     with _quiet_mkdocs():
         try:
             cfg = load_config(str(config_file(root)), **overrides)
@@ -86,6 +100,8 @@ def build(root: Path, out_dir: Path | None = None, strict: bool = True,
             plugin.progress = progress
             mkdocs_build(cfg)
         except (Abort, ConfigurationError) as exc:
+            if plugin is not None and plugin.error is not None:
+                raise plugin.error from None
             raise SiteBuildFailed(f"{MKDOCS_FILE}: {exc}".strip()) from None
     from ..store import TicketStore
 
