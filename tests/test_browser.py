@@ -1,4 +1,5 @@
 """The built site in a real browser: Debian chromium driven by Playwright, served on 127.0.0.1."""
+
 from __future__ import annotations
 
 import functools
@@ -7,7 +8,6 @@ import json
 import os
 import re
 import threading
-from pathlib import Path
 from unittest import mock
 from urllib.parse import urlparse
 
@@ -16,12 +16,24 @@ import pytest
 from conftest import chromium_path
 from test_site import KEY, REPO, copy_sample_desk
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(chromium_path() is None, reason="no chromium on this machine "
-                                 "(apt-get install chromium); CI installs it, so CI runs these tests")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        chromium_path() is None,
+        reason="no chromium on this machine "
+        "(apt-get install chromium); CI installs it, so CI runs these tests",
+    ),
+]
 ARTIFACTS = REPO / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -38,7 +50,8 @@ def served(tmp_path_factory):
     with mock.patch.dict(os.environ, {"GITDESK_SITE_KEY": KEY, "GITDESK_NOW": "2026-03-16T12:00:00Z"}):
         build(desk, desk.parent / "out")
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(desk.parent / "out")))
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(desk.parent / "out"))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/", desk
@@ -65,7 +78,9 @@ def page(browser):
     pg.on("console", lambda msg: pg.problems.append(msg.text) if msg.type == "error" else None)
     pg.on("pageerror", lambda exc: pg.problems.append(str(exc)))
     pg.on("request", lambda req: pg.requests.append(req.url))
-    pg.on("response", lambda res: pg.problems.append(f"{res.status} {res.url}") if res.status >= 400 else None)
+    pg.on(
+        "response", lambda res: pg.problems.append(f"{res.status} {res.url}") if res.status >= 400 else None
+    )
     pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
     yield pg
     context.close()
@@ -118,8 +133,12 @@ def test_hostile_ticket_text_does_not_run(desk, tmp_path, browser, monkeypatch):
     from gitdesk.site.run import build
 
     hostile = "<script>alert('title')</script><img src=x onerror=alert('img')>"
-    t = desk.open(f"Broken {hostile}", {"name": "Eve", "email": "eve@example.com"}, visibility="public",
-                  body="[click](javascript:alert('link')) <script>alert('body')</script>")
+    t = desk.open(
+        f"Broken {hostile}",
+        {"name": "Eve", "email": "eve@example.com"},
+        visibility="public",
+        body="[click](javascript:alert('link')) <script>alert('body')</script>",
+    )
     out = tmp_path / "out"
     build(desk.root, out)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))

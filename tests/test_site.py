@@ -1,4 +1,5 @@
 """The sample desk's site: build it (as `gitdesk site build` and `mkdocs build --strict` do) and read it."""
+
 from __future__ import annotations
 
 import html
@@ -68,7 +69,9 @@ def read(out: Path, rel: str) -> str:
 def test_home_is_a_status_board(sample):
     desk, out, tickets = sample
     home = read(out, "index.html")
-    open_count = sum(t.status in ("new", "triaged", "in_progress", "waiting", "proposed") for t in tickets.values())
+    open_count = sum(
+        t.status in ("new", "triaged", "in_progress", "waiting", "proposed") for t in tickets.values()
+    )
     assert re.search(rf'Open requests</div><div class="gd-tile-value">{open_count}<', home)
     assert "Median time to resolution" in home and re.search(r"\d+\.\d hours", home)
     assert re.search(r"Satisfaction</div><div class=\"gd-tile-value\">\d\.\d / 5", home)
@@ -138,7 +141,8 @@ def test_private_ticket_is_only_counted(sample):
             assert t.id not in text and html.escape(t.title) not in text and t.title not in text, path
     status = json.loads(read(out, "api/status.json"))
     assert status["open"]["total"] == sum(
-        x.status in ("new", "triaged", "in_progress", "waiting", "proposed") for x in tickets.values())
+        x.status in ("new", "triaged", "in_progress", "waiting", "proposed") for x in tickets.values()
+    )
 
 
 def test_queue_pages_list_public_tickets(sample):
@@ -196,7 +200,10 @@ def test_metrics_charts_are_static_svg(sample):
     for name in ("volume", "resolution", "rates"):
         assert f"assets/charts/{name}.svg" in page
         svg = ET.parse(out / "assets" / "charts" / f"{name}.svg").getroot()
-        assert svg.tag == "{http://www.w3.org/2000/svg}svg" and svg.find("{http://www.w3.org/2000/svg}rect") is not None
+        assert (
+            svg.tag == "{http://www.w3.org/2000/svg}svg"
+            and svg.find("{http://www.w3.org/2000/svg}rect") is not None
+        )
     assert "<script" not in read(out, "assets/charts/volume.svg")
     assert "Escalation rate" in page
 
@@ -239,8 +246,14 @@ def test_mkdocs_build_strict_at_the_desk_root(sample, tmp_path):
     desk, out, tickets = sample
     env = {**os.environ, "GITDESK_SITE_KEY": KEY, "NO_MKDOCS_2_WARNING": "1"}
     mkdocs = [sys.executable, "-m", "mkdocs"]
-    done = subprocess.run([*mkdocs, "build", "--strict", "-d", str(tmp_path / "s")], cwd=desk, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [*mkdocs, "build", "--strict", "-d", str(tmp_path / "s")],
+        cwd=desk,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "s" / "index.html").exists()
     assert not any((desk / "docs_site").rglob("*.md")), "no generated Markdown is written into the desk"

@@ -1,4 +1,5 @@
 """`gitdesk site build / url / serve`, and the small pure pieces of the site package."""
+
 from __future__ import annotations
 
 import socket
@@ -28,9 +29,14 @@ def test_site_build_and_url(cli_invoke, open_ticket, desk_root, tmp_path, monkey
     assert cli_invoke("site", "url", unlisted[:6]).stdout.strip() == f"/t/{unlisted_token('k1', unlisted)}/"
     failed = cli_invoke("site", "url", private, ok=False)
     assert failed.exit_code == 1 and "private" in failed.output and "Traceback" not in failed.output
-    (desk_root / "mkdocs.yml").write_text((desk_root / "mkdocs.yml").read_text().replace(
-        "# site_url: https://support.example.org/", "site_url: https://desk.example.org/help/"))
-    assert cli_invoke("site", "url", public).stdout.strip() == f"https://desk.example.org/help/tickets/{public}/"
+    (desk_root / "mkdocs.yml").write_text(
+        (desk_root / "mkdocs.yml")
+        .read_text()
+        .replace("# site_url: https://support.example.org/", "site_url: https://desk.example.org/help/")
+    )
+    assert (
+        cli_invoke("site", "url", public).stdout.strip() == f"https://desk.example.org/help/tickets/{public}/"
+    )
 
 
 def test_site_build_errors_are_one_line(cli_invoke, desk_root, tmp_path):
@@ -66,8 +72,13 @@ def _free_port() -> int:
 def test_site_serve_serves_the_built_site(desk_root, open_ticket):
     ticket = open_ticket("Served printer", "--visibility", "public")
     port = _free_port()
-    proc = subprocess.Popen([*gitdesk_exe(), "site", "serve", "--port", str(port)], cwd=desk_root,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*gitdesk_exe(), "site", "serve", "--port", str(port)],
+        cwd=desk_root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -84,22 +95,32 @@ def test_site_serve_serves_the_built_site(desk_root, open_ticket):
 
 
 # -- pure pieces ------------------------------------------------------------------------------
-@pytest.mark.parametrize("text,expected", [
-    ("mail me at bob.smith@example.com please", f"mail me at {REMOVED} please"),
-    ("call +44 20 7946 0958 now", f"call {REMOVED} now"),
-    ("call (555) 123-4567", f"call {REMOVED}"),
-    ("on 2026-03-02 at 10.0.0.1", "on 2026-03-02 at 10.0.0.1"),
-    ("Bob Smith said hi", f"{REMOVED} said hi"),
-    ("bob smithson is someone else", "bob smithson is someone else"),
-    ("Leeds office is down", f"{REMOVED} is down"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("mail me at bob.smith@example.com please", f"mail me at {REMOVED} please"),
+        ("call +44 20 7946 0958 now", f"call {REMOVED} now"),
+        ("call (555) 123-4567", f"call {REMOVED}"),
+        ("on 2026-03-02 at 10.0.0.1", "on 2026-03-02 at 10.0.0.1"),
+        ("Bob Smith said hi", f"{REMOVED} said hi"),
+        ("bob smithson is someone else", "bob smithson is someone else"),
+        ("Leeds office is down", f"{REMOVED} is down"),
+    ],
+)
 def test_scrubber(text, expected):
     assert Scrubber(["Bob Smith", "Leeds office"])(text) == expected
 
 
 def test_personal_values_cover_everything_but_safe_keys():
-    meta = {"id": "HD-1", "title": "T", "requester": {"name": "Ann Lee", "email": "ann@x.org", "phone": "0123"},
-            "location": "Room 5", "product": {"account": "AC-9"}, "custom": ["zzz-val"], "queue": "network"}
+    meta = {
+        "id": "HD-1",
+        "title": "T",
+        "requester": {"name": "Ann Lee", "email": "ann@x.org", "phone": "0123"},
+        "location": "Room 5",
+        "product": {"account": "AC-9"},
+        "custom": ["zzz-val"],
+        "queue": "network",
+    }
     assert personal_values(meta) == {"Ann Lee", "ann@x.org", "ann", "0123", "Room 5", "AC-9", "zzz-val"}
 
 
@@ -109,23 +130,41 @@ def test_unlisted_token_is_keyed_and_stable():
     assert len(unlisted_token("a", "HD-1")) == 32
 
 
-@pytest.mark.parametrize("src,dst,expected", [
-    ("", "tickets/HD-1/", "tickets/HD-1/"), ("queues/net/", "tickets/HD-1/", "../../tickets/HD-1/"),
-    ("queues/net/page_2/", "", "../../../"), ("kb/", "kb/", "./"), ("kb/a/", "kb/", "../"),
-])
+@pytest.mark.parametrize(
+    "src,dst,expected",
+    [
+        ("", "tickets/HD-1/", "tickets/HD-1/"),
+        ("queues/net/", "tickets/HD-1/", "../../tickets/HD-1/"),
+        ("queues/net/page_2/", "", "../../../"),
+        ("kb/", "kb/", "./"),
+        ("kb/a/", "kb/", "../"),
+    ],
+)
 def test_relative_links(src, dst, expected):
     assert markup.rel(src, dst) == expected
 
 
 def test_safe_markdown_drops_raw_html_and_script_links():
-    out = markup.safe_markdown("<script>x()</script> [a](javascript:x()) [b](https://ok.example) "
-                               "[c]( JaVa\tScRiPt:x) ![i](data:text/html,x)")
-    assert "<script>" not in out and "javascript" not in out.split("&lt;")[0].lower() or "href=\"java" not in out
+    out = markup.safe_markdown(
+        "<script>x()</script> [a](javascript:x()) [b](https://ok.example) "
+        "[c]( JaVa\tScRiPt:x) ![i](data:text/html,x)"
+    )
+    assert (
+        "<script>" not in out and "javascript" not in out.split("&lt;")[0].lower() or 'href="java' not in out
+    )
     assert 'href="https://ok.example"' in out and out.count("<a ") == 1 and "<img" not in out
 
 
-@pytest.mark.parametrize("seconds,text", [(3600, "1 hour"), (8 * 3600, "8 hours"), (2 * 86400, "2 days"),
-                                          (604800, "1 week"), (1800, "30 minutes")])
+@pytest.mark.parametrize(
+    "seconds,text",
+    [
+        (3600, "1 hour"),
+        (8 * 3600, "8 hours"),
+        (2 * 86400, "2 days"),
+        (604800, "1 week"),
+        (1800, "30 minutes"),
+    ],
+)
 def test_duration_text(seconds, text):
     assert duration_text(seconds) == text
 
@@ -137,4 +176,6 @@ def test_charts_are_well_formed_svg_with_escaped_labels():
     root = ET.fromstring(svg)
     assert root.find("{http://www.w3.org/2000/svg}title").text == "<b>"
     assert len(root.findall(".//{http://www.w3.org/2000/svg}rect")) >= 5
-    assert ET.fromstring(charts.hbar_chart("empty", [])).find(".//{http://www.w3.org/2000/svg}text") is not None
+    assert (
+        ET.fromstring(charts.hbar_chart("empty", [])).find(".//{http://www.w3.org/2000/svg}text") is not None
+    )

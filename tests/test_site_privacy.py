@@ -1,4 +1,5 @@
 """A desk full of personal data and hostile text: none of it may reach any file of the built site."""
+
 from __future__ import annotations
 
 import json
@@ -13,12 +14,19 @@ from gitdesk.site.privacy import unlisted_token
 KEY = "privacy-test-key"
 # Values that must never appear anywhere in the output, in any letter case.
 SENTINELS = {
-    "name": "Zelda Quixotica", "email": "zelda.q@sentinel.example", "phone": "+44 20 7946 0958",
-    "org": "Quixotic Sentinel Holdings", "location": "Room Sentinel-42, Leeds",
-    "model": "SentinelPrinter 9000", "account": "ACCT-SENTINEL-77",
-    "note": "NOTE-SENTINEL internal only", "feedback": "FEEDBACK-SENTINEL redo this",
-    "comment": "REVIEWCOMMENT-SENTINEL", "contact": "CONTACT-SENTINEL said the code is 1234",
-    "question": "QUESTION-SENTINEL what is your password", "reason": "REASON-SENTINEL escalate",
+    "name": "Zelda Quixotica",
+    "email": "zelda.q@sentinel.example",
+    "phone": "+44 20 7946 0958",
+    "org": "Quixotic Sentinel Holdings",
+    "location": "Room Sentinel-42, Leeds",
+    "model": "SentinelPrinter 9000",
+    "account": "ACCT-SENTINEL-77",
+    "note": "NOTE-SENTINEL internal only",
+    "feedback": "FEEDBACK-SENTINEL redo this",
+    "comment": "REVIEWCOMMENT-SENTINEL",
+    "contact": "CONTACT-SENTINEL said the code is 1234",
+    "question": "QUESTION-SENTINEL what is your password",
+    "reason": "REASON-SENTINEL escalate",
 }
 SCRIPT = "<script>alert('pwned')</script>"
 JS_LINK = "[click me](javascript:alert('pwned'))"
@@ -29,27 +37,65 @@ def run(cli_invoke, *args):
 
 
 def open_sentinel(cli_invoke, title, visibility, body=""):
-    out = cli_invoke("new", title, "--requester", f"{SENTINELS['name']} <{SENTINELS['email']}>",
-                     "--phone", SENTINELS["phone"], "--org", SENTINELS["org"], "--location",
-                     SENTINELS["location"], "--product", f"model={SENTINELS['model']}", "--product",
-                     f"account={SENTINELS['account']}", "--visibility", visibility, "--body", body, "--json")
+    out = cli_invoke(
+        "new",
+        title,
+        "--requester",
+        f"{SENTINELS['name']} <{SENTINELS['email']}>",
+        "--phone",
+        SENTINELS["phone"],
+        "--org",
+        SENTINELS["org"],
+        "--location",
+        SENTINELS["location"],
+        "--product",
+        f"model={SENTINELS['model']}",
+        "--product",
+        f"account={SENTINELS['account']}",
+        "--visibility",
+        visibility,
+        "--body",
+        body,
+        "--json",
+    )
     return json.loads(out.stdout)["id"]
 
 
 def full_life(cli_invoke, clock, ticket_id, solution):
-    for args in (("prioritise", ticket_id, "P2"), ("assign", ticket_id, "--to", "grace", "--queue", "hardware"),
-                 ("start", ticket_id), ("note", ticket_id, SENTINELS["note"]),
-                 ("contact", ticket_id, "--via", "phone", "--summary", SENTINELS["contact"]),
-                 ("escalate", ticket_id, "--reason", SENTINELS["reason"]),
-                 ("propose", ticket_id, "--solution", solution),
-                 ("review", ticket_id, "--request-changes", "--by", "carol", "--comment", SENTINELS["feedback"]),
-                 ("propose", ticket_id, "--solution", solution),
-                 ("review", ticket_id, "--approve", "--by", "carol", "--comment", SENTINELS["comment"]),
-                 ("close", ticket_id, "--lesson", f"Lesson for {SENTINELS['name']}: {SCRIPT} {JS_LINK}",
-                  "--cause", f"Cause at {SENTINELS['location']}"),
-                 ("survey", ticket_id, "--score", "4", "--right-questions", "yes", "--time", "adequate",
-                  "--comment", f"Thanks, {SENTINELS['name']} here, mail me at {SENTINELS['email']}",
-                  "--improve", f"Call {SENTINELS['phone']} before visiting {SENTINELS['org']}")):
+    for args in (
+        ("prioritise", ticket_id, "P2"),
+        ("assign", ticket_id, "--to", "grace", "--queue", "hardware"),
+        ("start", ticket_id),
+        ("note", ticket_id, SENTINELS["note"]),
+        ("contact", ticket_id, "--via", "phone", "--summary", SENTINELS["contact"]),
+        ("escalate", ticket_id, "--reason", SENTINELS["reason"]),
+        ("propose", ticket_id, "--solution", solution),
+        ("review", ticket_id, "--request-changes", "--by", "carol", "--comment", SENTINELS["feedback"]),
+        ("propose", ticket_id, "--solution", solution),
+        ("review", ticket_id, "--approve", "--by", "carol", "--comment", SENTINELS["comment"]),
+        (
+            "close",
+            ticket_id,
+            "--lesson",
+            f"Lesson for {SENTINELS['name']}: {SCRIPT} {JS_LINK}",
+            "--cause",
+            f"Cause at {SENTINELS['location']}",
+        ),
+        (
+            "survey",
+            ticket_id,
+            "--score",
+            "4",
+            "--right-questions",
+            "yes",
+            "--time",
+            "adequate",
+            "--comment",
+            f"Thanks, {SENTINELS['name']} here, mail me at {SENTINELS['email']}",
+            "--improve",
+            f"Call {SENTINELS['phone']} before visiting {SENTINELS['org']}",
+        ),
+    ):
         clock.advance(hours=1)
         run(cli_invoke, *args)
 
@@ -83,10 +129,19 @@ def every_file(out: Path):
 def test_no_personal_data_in_any_output_file(hostile_site):
     out, ids = hostile_site
     checked = {p.relative_to(out).as_posix() for p, _ in every_file(out)}
-    assert {"sitemap.xml", "search/search_index.json", "feed.xml", "api/status.json",
-            f"api/tickets/{ids['public']}.json"} <= checked
-    needles = [v.lower() for v in SENTINELS.values()] + ["private-title-sentinel", "sentinelprinter-9000",
-                                                         "zelda", "7946"]
+    assert {
+        "sitemap.xml",
+        "search/search_index.json",
+        "feed.xml",
+        "api/status.json",
+        f"api/tickets/{ids['public']}.json",
+    } <= checked
+    needles = [v.lower() for v in SENTINELS.values()] + [
+        "private-title-sentinel",
+        "sentinelprinter-9000",
+        "zelda",
+        "7946",
+    ]
     for path, text in every_file(out):
         low = text.lower()
         for needle in needles:
@@ -119,9 +174,26 @@ def test_customer_text_is_escaped_everywhere(hostile_site):
 def test_ticket_json_carries_only_customer_fields(hostile_site):
     out, ids = hostile_site
     view = json.loads((out / "api" / "tickets" / f"{ids['public']}.json").read_text())
-    assert set(view) == {"id", "url", "title", "status", "status_text", "priority", "tier", "queue", "created",
-                         "updated", "resolved", "description", "timeline", "solution", "children", "parent",
-                         "next_update_due", "next_update_overdue"}
+    assert set(view) == {
+        "id",
+        "url",
+        "title",
+        "status",
+        "status_text",
+        "priority",
+        "tier",
+        "queue",
+        "created",
+        "updated",
+        "resolved",
+        "description",
+        "timeline",
+        "solution",
+        "children",
+        "parent",
+        "next_update_due",
+        "next_update_overdue",
+    }
     assert "[removed]" in view["description"]
 
 

@@ -1,4 +1,5 @@
 """The public site: build it, serve it, and print a ticket's status-page link."""
+
 from __future__ import annotations
 
 import sys
@@ -29,8 +30,11 @@ def _build(ctx: click.Context, out: str | None, strict: bool) -> Path:
     else:
         result = build(desk.root, Path(out) if out else None, strict)
     if result.unpublished_unlisted:
-        click.echo(f"note: GITDESK_SITE_KEY is not set, so {result.unpublished_unlisted} unlisted "
-                   "tickets have no page (set it to publish them at unguessable URLs)", err=True)
+        click.echo(
+            f"note: GITDESK_SITE_KEY is not set, so {result.unpublished_unlisted} unlisted "
+            "tickets have no page (set it to publish them at unguessable URLs)",
+            err=True,
+        )
     return result.out_dir
 
 
@@ -65,7 +69,9 @@ def serve(ctx: click.Context, host: str, port: int, out: str | None) -> None:
             httpd.server_close()
 
 
-@site.command(epilog="Examples:\n\n\b\n  gitdesk site url HD-4f7k\n  GITDESK_SITE_KEY=... gitdesk site url 4f7k")
+@site.command(
+    epilog="Examples:\n\n\b\n  gitdesk site url HD-4f7k\n  GITDESK_SITE_KEY=... gitdesk site url 4f7k"
+)
 @id_argument
 @click.pass_context
 def url(ctx: click.Context, ticket_ref: str) -> None:

@@ -4,6 +4,7 @@
 (title + HTML) and the other generated files for whatever renders them: MkDocs
 today through plugin.py, something else tomorrow.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,16 +18,28 @@ from .pages import home, queue_pages, request_pages
 
 # The nav: a handful of entries. Ticket pages, list pages and articles stay out of it,
 # because MkDocs renders the whole nav into every page.
-NAV = (("Status board", "index.md"), ("Requests", "requests/index.md"), ("Teams", "queues/index.md"),
-       ("Knowledge base", "kb/index.md"), ("Metrics", "metrics.md"), ("Surveys", "surveys.md"))
+NAV = (
+    ("Status board", "index.md"),
+    ("Requests", "requests/index.md"),
+    ("Teams", "queues/index.md"),
+    ("Knowledge base", "kb/index.md"),
+    ("Metrics", "metrics.md"),
+    ("Surveys", "surveys.md"),
+)
 
 
-def build_site(builder: SiteBuilder, out_dir: Path,
-               progress: Progress | None = None) -> tuple[list[Page], dict[str, str]]:
+def build_site(
+    builder: SiteBuilder, out_dir: Path, progress: Progress | None = None
+) -> tuple[list[Page], dict[str, str]]:
     builder.build_tickets(out_dir, progress)
     pages = kb_pages(builder)  # first: the feed and status.json list the published articles
-    pages += [home(builder), *request_pages(builder), *queue_pages(builder), metrics_page(builder),
-              surveys_page(builder)]
+    pages += [
+        home(builder),
+        *request_pages(builder),
+        *queue_pages(builder),
+        metrics_page(builder),
+        surveys_page(builder),
+    ]
     return pages, generated_files(builder)
 
 

@@ -5,6 +5,7 @@ JSON file straight into the output directory (so memory stays flat at 100,000
 tickets), and keeps only a small `Card` per ticket plus its SLA facts for the
 report. `pages()` and `assets()` then build the index pages and files from those.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -57,8 +58,17 @@ class SiteData:
 
 
 class SiteBuilder:
-    def __init__(self, root: Path, config: Config, site_name: str, key: str | None, now: dt.datetime,
-                 page_size: int = 50, recent: int = 10, site_url: str = "") -> None:
+    def __init__(
+        self,
+        root: Path,
+        config: Config,
+        site_name: str,
+        key: str | None,
+        now: dt.datetime,
+        page_size: int = 50,
+        recent: int = 10,
+        site_url: str = "",
+    ) -> None:
         self.root, self.config, self.site_name, self.key, self.now = Path(root), config, site_name, key, now
         self.page_size, self.recent, self.site_url = page_size, recent, site_url
         self.data = SiteData()
@@ -123,7 +133,9 @@ class SiteBuilder:
         assert json_rel is not None
         json_path = out_dir / json_rel
         json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(view, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+        json_path.write_text(
+            json.dumps(view, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
+        )
 
     # -- after the pass -------------------------------------------------------------------
     def report(self) -> dict[str, Any]:

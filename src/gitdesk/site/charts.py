@@ -1,4 +1,5 @@
 """Static SVG charts drawn by hand: no JavaScript, no CDN, readable with images off (each has a title)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -10,9 +11,11 @@ FONT = 'font-family="system-ui, sans-serif" font-size="12"'
 
 
 def _svg(width: int, height: int, title: str, body: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-            f'height="{height}" role="img" aria-label="{e(title)}"><title>{e(title)}</title>'
-            f'<rect width="{width}" height="{height}" fill="#ffffff"/>{body}</svg>\n')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-label="{e(title)}"><title>{e(title)}</title>'
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>{body}</svg>\n'
+    )
 
 
 def _number(value: float) -> str:
@@ -30,9 +33,13 @@ def hbar_chart(title: str, rows: Sequence[tuple[str, float]], unit: str = "") ->
         y = pad + 20 + i * row_h
         bar = max(0.0, value) / top * span
         parts.append(f'<text x="{pad}" y="{y + 16}" {FONT}>{e(label)}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{bar:.1f}" height="{row_h - 10}" '
-                     f'fill="{COLOURS[i % len(COLOURS)]}"/>')
-        parts.append(f'<text x="{label_w + bar + 6:.1f}" y="{y + 16}" {FONT}>{e(_number(value))}{e(unit)}</text>')
+        parts.append(
+            f'<rect x="{label_w}" y="{y + 4}" width="{bar:.1f}" height="{row_h - 10}" '
+            f'fill="{COLOURS[i % len(COLOURS)]}"/>'
+        )
+        parts.append(
+            f'<text x="{label_w + bar + 6:.1f}" y="{y + 16}" {FONT}>{e(_number(value))}{e(unit)}</text>'
+        )
     if not rows:
         parts.append(f'<text x="{pad}" y="{pad + 36}" {FONT}>No data yet.</text>')
     return _svg(width, height, title, "".join(parts))
@@ -45,20 +52,26 @@ def column_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, 
     top = max((v for _, values in series for v in values), default=0) or 1
     group = plot_w / max(len(labels), 1)
     bar_w = max(1.0, group * 0.8 / max(len(series), 1))
-    parts = [f'<text x="{left}" y="16" {FONT} font-weight="bold">{e(title)}</text>',
-             f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{width - 10}" y2="{top_pad + plot_h}" stroke="#999"/>',
-             f'<text x="4" y="{top_pad + 4}" {FONT}>{e(_number(top))}</text>',
-             f'<text x="4" y="{top_pad + plot_h}" {FONT}>0</text>']
+    parts = [
+        f'<text x="{left}" y="16" {FONT} font-weight="bold">{e(title)}</text>',
+        f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{width - 10}" y2="{top_pad + plot_h}" stroke="#999"/>',
+        f'<text x="4" y="{top_pad + 4}" {FONT}>{e(_number(top))}</text>',
+        f'<text x="4" y="{top_pad + plot_h}" {FONT}>0</text>',
+    ]
     for s, (name, values) in enumerate(series):
         colour = COLOURS[s % len(COLOURS)]
-        parts.append(f'<rect x="{left + 200 + s * 110}" y="6" width="12" height="12" fill="{colour}"/>'
-                     f'<text x="{left + 216 + s * 110}" y="16" {FONT}>{e(name)}</text>')
+        parts.append(
+            f'<rect x="{left + 200 + s * 110}" y="6" width="12" height="12" fill="{colour}"/>'
+            f'<text x="{left + 216 + s * 110}" y="16" {FONT}>{e(name)}</text>'
+        )
         for i, value in enumerate(values):
             h = max(0.0, value) / top * plot_h
             x = left + i * group + group * 0.1 + s * bar_w
-            parts.append(f'<rect x="{x:.1f}" y="{top_pad + plot_h - h:.1f}" width="{bar_w:.1f}" '
-                         f'height="{h:.1f}" fill="{colour}"><title>{e(labels[i])} {e(name)}: '
-                         f'{e(_number(value))}</title></rect>')
+            parts.append(
+                f'<rect x="{x:.1f}" y="{top_pad + plot_h - h:.1f}" width="{bar_w:.1f}" '
+                f'height="{h:.1f}" fill="{colour}"><title>{e(labels[i])} {e(name)}: '
+                f"{e(_number(value))}</title></rect>"
+            )
     step = max(1, len(labels) // 8)
     for i in range(0, len(labels), step):
         parts.append(f'<text x="{left + i * group:.1f}" y="{height - 20}" {FONT}>{e(labels[i])}</text>')

@@ -4,6 +4,7 @@
 site; the ticket page, its JSON file and every list are made from its output
 (or from the smaller `Card`), so nothing else can leak a field by accident.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,16 +23,16 @@ class Card(NamedTuple):
     """The few facts lists, feeds and counts need; small enough to keep 100,000 in memory."""
 
     id: str
-    title: str          # already scrubbed
+    title: str  # already scrubbed
     status: str
     priority: str
     queue: str
     tier: int
     created: str
     updated: str
-    resolved: str       # "" while unresolved
+    resolved: str  # "" while unresolved
     visibility: str
-    url: str            # "" when the ticket has no page
+    url: str  # "" when the ticket has no page
 
 
 def duration_text(seconds: int) -> str:
@@ -48,10 +49,14 @@ def promise(config: Config, priority: str | None) -> dict[str, str] | None:
     if spec is None:
         return None
     hours = "around the clock" if spec.calendar == "24x7" else "in business hours"
-    return {"name": spec.name, "criteria": spec.criteria,
-            "response": duration_text(spec.response), "resolution": duration_text(spec.resolution),
-            "text": f"First response within {duration_text(spec.response)} and a resolution within "
-                    f"{duration_text(spec.resolution)}, counted {hours}."}
+    return {
+        "name": spec.name,
+        "criteria": spec.criteria,
+        "response": duration_text(spec.response),
+        "resolution": duration_text(spec.resolution),
+        "text": f"First response within {duration_text(spec.response)} and a resolution within "
+        f"{duration_text(spec.resolution)}, counted {hours}.",
+    }
 
 
 def resolved_at(t: Ticket) -> str:
@@ -67,9 +72,19 @@ def resolved_at(t: Ticket) -> str:
 
 def card(t: Ticket, scrub: Scrubber, key: str | None) -> Card:
     url = ticket_url(t.id, t.visibility, key) or ""
-    return Card(t.id, scrub(t.title), t.status, t.priority or "", str(t.meta.get("queue") or ""), t.tier,
-                str(t.meta.get("created") or ""), str(t.meta.get("updated") or ""), resolved_at(t),
-                t.visibility, url)
+    return Card(
+        t.id,
+        scrub(t.title),
+        t.status,
+        t.priority or "",
+        str(t.meta.get("queue") or ""),
+        t.tier,
+        str(t.meta.get("created") or ""),
+        str(t.meta.get("updated") or ""),
+        resolved_at(t),
+        t.visibility,
+        url,
+    )
 
 
 def ticket_scrubber(t: Ticket) -> Scrubber:
@@ -98,7 +113,11 @@ def timeline(t: Ticket, config: Config) -> list[dict[str, str]]:
         move = MOVES.get(name)
         if move is None or not move.summary:
             continue
-        entry = {"at": iso(event.get("at") or ""), "event": move.summary, "detail": _detail(name, event, config)}
+        entry = {
+            "at": iso(event.get("at") or ""),
+            "event": move.summary,
+            "detail": _detail(name, event, config),
+        }
         if name == "close" and event.get("kb"):
             entry["kb"] = str(event["kb"])
         out.append(entry)
@@ -117,15 +136,29 @@ def latest_solution(t: Ticket) -> str:
 def _related(ref: str, cards: dict[str, Card]) -> dict[str, str]:
     other = cards.get(ref)
     if other is None or other.visibility == "private":
-        return {"id": "", "title": "A related request (not published)",
-                "status": other.status if other else "", "status_text": STATUS_TEXT.get(other.status, "")
-                if other else "", "url": ""}
-    return {"id": other.id, "title": other.title, "status": other.status,
-            "status_text": STATUS_TEXT.get(other.status, ""), "url": other.url}
+        return {
+            "id": "",
+            "title": "A related request (not published)",
+            "status": other.status if other else "",
+            "status_text": STATUS_TEXT.get(other.status, "") if other else "",
+            "url": "",
+        }
+    return {
+        "id": other.id,
+        "title": other.title,
+        "status": other.status,
+        "status_text": STATUS_TEXT.get(other.status, ""),
+        "url": other.url,
+    }
 
 
-def ticket_view(t: Ticket, config: Config, cards: dict[str, Card], now: dt.datetime,
-                checkin_due: Callable[[Ticket, Config], dt.datetime | None] | None) -> dict[str, Any]:
+def ticket_view(
+    t: Ticket,
+    config: Config,
+    cards: dict[str, Card],
+    now: dt.datetime,
+    checkin_due: Callable[[Ticket, Config], dt.datetime | None] | None,
+) -> dict[str, Any]:
     """The customer's view of one ticket: the content of its page and of its JSON file."""
     scrub = ticket_scrubber(t)
     own = cards[t.id]
@@ -133,11 +166,19 @@ def ticket_view(t: Ticket, config: Config, cards: dict[str, Card], now: dt.datet
     due = checkin_due(t, config) if checkin_due and t.status not in DONE else None
     parent = str(t.meta.get("parent") or "")
     return {
-        "id": t.id, "url": own.url, "title": own.title, "status": t.status,
-        "status_text": STATUS_TEXT.get(t.status, t.status), "priority": promise(config, t.priority),
-        "tier": t.tier, "queue": {"name": own.queue, "description": queue.description if queue else ""},
-        "created": own.created, "updated": own.updated, "resolved": own.resolved or None,
-        "description": scrub(t.description), "timeline": timeline(t, config),
+        "id": t.id,
+        "url": own.url,
+        "title": own.title,
+        "status": t.status,
+        "status_text": STATUS_TEXT.get(t.status, t.status),
+        "priority": promise(config, t.priority),
+        "tier": t.tier,
+        "queue": {"name": own.queue, "description": queue.description if queue else ""},
+        "created": own.created,
+        "updated": own.updated,
+        "resolved": own.resolved or None,
+        "description": scrub(t.description),
+        "timeline": timeline(t, config),
         "solution": scrub(latest_solution(t)) or None,
         "children": [_related(str(c), cards) for c in (t.meta.get("children") or [])],
         "parent": _related(parent, cards) if parent else None,

@@ -4,6 +4,7 @@ Articles are technicians' Markdown, but they quote customers (ticket titles,
 solutions), so they are scrubbed of every personal value the desk knows and
 rendered with `safe_markdown`: raw HTML and script links never survive.
 """
+
 from __future__ import annotations
 
 import re
@@ -46,9 +47,17 @@ def load_articles(root: Path) -> list[Article]:
         tickets = meta.get("tickets") or []
         if not isinstance(tags, list) or not isinstance(tickets, list):
             raise MalformedTicket(rel, 2, "tags and tickets must be lists")
-        out.append(Article(path.stem, str(meta.get("title") or path.stem), [str(t) for t in tags],
-                           [str(t) for t in tickets], str(meta.get("created") or ""),
-                           str(meta.get("updated") or meta.get("created") or ""), body))
+        out.append(
+            Article(
+                path.stem,
+                str(meta.get("title") or path.stem),
+                [str(t) for t in tags],
+                [str(t) for t in tickets],
+                str(meta.get("created") or ""),
+                str(meta.get("updated") or meta.get("created") or ""),
+                body,
+            )
+        )
     return out
 
 
@@ -76,10 +85,12 @@ def article_page(builder: SiteBuilder, a: Article) -> Page:
         c = builder.data.cards.get(ref)
         if c is not None and c.visibility == "public" and c.url:
             sources.append(link(url, c.url, f"{c.id}: {c.title}"))
-    source_html = (f"<p>Learned from: {', '.join(sources)}</p>" if sources else "")
-    body = (f'<h1>{e(a.title)}</h1><p class="gd-muted">Updated {e(when_text(a.updated))}</p>'
-            f"<p>{_tag_links(url, a.tags)}</p>{source_html}"
-            f'<div class="gd-article">{safe_markdown(a.body)}</div>')
+    source_html = f"<p>Learned from: {', '.join(sources)}</p>" if sources else ""
+    body = (
+        f'<h1>{e(a.title)}</h1><p class="gd-muted">Updated {e(when_text(a.updated))}</p>'
+        f"<p>{_tag_links(url, a.tags)}</p>{source_html}"
+        f'<div class="gd-article">{safe_markdown(a.body)}</div>'
+    )
     return Page(f"kb/{a.slug}.md", a.title, body, search=True)
 
 
@@ -87,7 +98,7 @@ def kb_pages(builder: SiteBuilder) -> list[Page]:
     articles = sorted(public_articles(builder), key=lambda a: a.updated, reverse=True)
     builder.articles = articles
     size = builder.page_size * 2
-    chunks = [articles[i:i + size] for i in range(0, len(articles), size)] or [[]]
+    chunks = [articles[i : i + size] for i in range(0, len(articles), size)] or [[]]
     uris = page_uris("kb/", len(chunks))
     urls = [uri_to_url(u) for u in uris]
     tags: dict[str, list[Article]] = defaultdict(list)
@@ -96,20 +107,43 @@ def kb_pages(builder: SiteBuilder) -> list[Page]:
             tags[t].append(a)
     pages = []
     for i, chunk in enumerate(chunks):
-        rows = [[link(urls[i], a.url, a.title), _tag_links(urls[i], a.tags), e(when_text(a.updated))]
-                for a in chunk]
+        rows = [
+            [link(urls[i], a.url, a.title), _tag_links(urls[i], a.tags), e(when_text(a.updated))]
+            for a in chunk
+        ]
         listing = table(("Article", "Tags", "Updated"), rows, raw=True) if rows else "<p>No articles yet.</p>"
         nav = pager(urls, i, urls[i])
-        intro = ("<p>What we learned from closed requests. Use the search box to find an answer.</p>"
-                 f"<p>Tags: {_tag_links(urls[i], sorted(tags))}</p>" if i == 0 else "")
-        pages.append(Page(uris[i], "Knowledge base", f"<h1>Knowledge base</h1>{intro}{nav}{listing}{nav}",
-                          search=i == 0))
+        intro = (
+            "<p>What we learned from closed requests. Use the search box to find an answer.</p>"
+            f"<p>Tags: {_tag_links(urls[i], sorted(tags))}</p>"
+            if i == 0
+            else ""
+        )
+        pages.append(
+            Page(
+                uris[i], "Knowledge base", f"<h1>Knowledge base</h1>{intro}{nav}{listing}{nav}", search=i == 0
+            )
+        )
     pages += [article_page(builder, a) for a in articles]
-    pages.append(Page("tags/index.md", "Tags", "<h1>Tags</h1>" + table(
-        ("Tag", "Articles"), [[link("tags/", f"tags/{t}/", t), str(len(tags[t]))] for t in sorted(tags)],
-        raw=True)))
+    pages.append(
+        Page(
+            "tags/index.md",
+            "Tags",
+            "<h1>Tags</h1>"
+            + table(
+                ("Tag", "Articles"),
+                [[link("tags/", f"tags/{t}/", t), str(len(tags[t]))] for t in sorted(tags)],
+                raw=True,
+            ),
+        )
+    )
     for t, members in sorted(tags.items()):
         rows = [[link(f"tags/{t}/", a.url, a.title), e(when_text(a.updated))] for a in members]
-        pages.append(Page(f"tags/{t}.md", f"Tag: {t}", f"<h1>Tag: {e(t)}</h1>"
-                          + table(("Article", "Updated"), rows, raw=True)))
+        pages.append(
+            Page(
+                f"tags/{t}.md",
+                f"Tag: {t}",
+                f"<h1>Tag: {e(t)}</h1>" + table(("Article", "Updated"), rows, raw=True),
+            )
+        )
     return pages

@@ -4,6 +4,7 @@ Every string that came from a ticket, an article or a survey goes through `e()`
 (or `safe_markdown` for KB articles, which refuses raw HTML and any link that is
 not http, https, mailto or relative), so customer text can never become markup.
 """
+
 from __future__ import annotations
 
 import html

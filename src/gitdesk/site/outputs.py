@@ -1,4 +1,5 @@
 """Machine-readable outputs: the Atom feed, api/status.json, and the JSON schemas they follow."""
+
 from __future__ import annotations
 
 import heapq
@@ -22,9 +23,17 @@ def theme_file(name: str) -> str:
 
 
 def _ref(c: Card) -> dict[str, Any]:
-    return {"id": c.id, "title": c.title, "status": c.status, "priority": c.priority or None,
-            "queue": c.queue, "updated": c.updated, "resolved": c.resolved or None, "url": c.url,
-            "json": f"api/tickets/{c.id}.json"}
+    return {
+        "id": c.id,
+        "title": c.title,
+        "status": c.status,
+        "priority": c.priority or None,
+        "queue": c.queue,
+        "updated": c.updated,
+        "resolved": c.resolved or None,
+        "url": c.url,
+        "json": f"api/tickets/{c.id}.json",
+    }
 
 
 def status_json(builder: SiteBuilder) -> str:
@@ -36,16 +45,21 @@ def status_json(builder: SiteBuilder) -> str:
     r = builder.report()
     sat = r.get("satisfaction") or {}
     data = {
-        "site": builder.site_name, "generated": iso(builder.now),
-        "open": {"total": len(open_cards),
-                 "by_status": dict(sorted(Counter(c.status for c in open_cards).items())),
-                 "by_priority": dict(sorted(Counter(c.priority or "none" for c in open_cards).items())),
-                 "by_queue": dict(sorted(Counter(c.queue for c in open_cards).items()))},
+        "site": builder.site_name,
+        "generated": iso(builder.now),
+        "open": {
+            "total": len(open_cards),
+            "by_status": dict(sorted(Counter(c.status for c in open_cards).items())),
+            "by_priority": dict(sorted(Counter(c.priority or "none" for c in open_cards).items())),
+            "by_queue": dict(sorted(Counter(c.queue for c in open_cards).items())),
+        },
         "published_tickets": len(public),
-        "figures": {"median_first_response_hours": (r.get("first_response") or {}).get("median_hours"),
-                    "median_resolution_hours": (r.get("resolution") or {}).get("median_hours"),
-                    "escalation_rate": r.get("escalation_rate"),
-                    "satisfaction": {"mean_score": sat.get("mean_score"), "responses": sat.get("responses", 0)}},
+        "figures": {
+            "median_first_response_hours": (r.get("first_response") or {}).get("median_hours"),
+            "median_resolution_hours": (r.get("resolution") or {}).get("median_hours"),
+            "escalation_rate": r.get("escalation_rate"),
+            "satisfaction": {"mean_score": sat.get("mean_score"), "responses": sat.get("responses", 0)},
+        },
         "recently_updated": [_ref(c) for c in recent],
         "recently_resolved": [_ref(c) for c in resolved],
         "kb_articles": len(getattr(builder, "articles", [])),
@@ -54,8 +68,10 @@ def status_json(builder: SiteBuilder) -> str:
 
 
 def _entry(title: str, entry_id: str, updated: str, href: str, summary: str) -> str:
-    return (f"<entry><title>{e(title)}</title><id>{e(entry_id)}</id><updated>{e(updated)}</updated>"
-            f'<link rel="alternate" type="text/html" href="{e(href)}"/><summary>{e(summary)}</summary></entry>')
+    return (
+        f"<entry><title>{e(title)}</title><id>{e(entry_id)}</id><updated>{e(updated)}</updated>"
+        f'<link rel="alternate" type="text/html" href="{e(href)}"/><summary>{e(summary)}</summary></entry>'
+    )
 
 
 def atom_feed(builder: SiteBuilder) -> str:
@@ -64,31 +80,53 @@ def atom_feed(builder: SiteBuilder) -> str:
     for at, ticket_id, n, event, detail in builder.data.feed:
         c = builder.data.cards[ticket_id]
         text = f"{event}: {detail}" if detail else event
-        items.append((at, _entry(f"{c.id}: {c.title}: {event}", f"urn:gitdesk:ticket:{c.id}:event:{n}", at,
-                                 c.url, text)))
+        items.append(
+            (
+                at,
+                _entry(
+                    f"{c.id}: {c.title}: {event}", f"urn:gitdesk:ticket:{c.id}:event:{n}", at, c.url, text
+                ),
+            )
+        )
     for a in getattr(builder, "articles", []):
         stamp = iso(a.created or a.updated)
-        items.append((stamp, _entry(f"New article: {a.title}", f"urn:gitdesk:kb:{a.slug}", stamp, a.url,
-                                    "Tags: " + (", ".join(a.tags) or "none"))))
+        items.append(
+            (
+                stamp,
+                _entry(
+                    f"New article: {a.title}",
+                    f"urn:gitdesk:kb:{a.slug}",
+                    stamp,
+                    a.url,
+                    "Tags: " + (", ".join(a.tags) or "none"),
+                ),
+            )
+        )
     items.sort(key=lambda item: item[0], reverse=True)
     items = items[:FEED_ENTRIES]
     updated = items[0][0] if items else iso(builder.now)
     base = f' xml:base="{e(builder.site_url)}"' if builder.site_url else ""
-    return ('<?xml version="1.0" encoding="utf-8"?>\n'
-            f'<feed xmlns="http://www.w3.org/2005/Atom"{base}>'
-            f"<title>{e(builder.site_name)}: updates</title>"
-            f"<id>urn:gitdesk:feed:{e(builder.site_name.replace(' ', '-').lower())}</id>"
-            f"<updated>{e(updated)}</updated><author><name>{e(builder.site_name)}</name></author>"
-            '<link rel="self" type="application/atom+xml" href="feed.xml"/><link rel="alternate" href="./"/>'
-            + "".join(entry for _, entry in items) + "</feed>\n")
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        f'<feed xmlns="http://www.w3.org/2005/Atom"{base}>'
+        f"<title>{e(builder.site_name)}: updates</title>"
+        f"<id>urn:gitdesk:feed:{e(builder.site_name.replace(' ', '-').lower())}</id>"
+        f"<updated>{e(updated)}</updated><author><name>{e(builder.site_name)}</name></author>"
+        '<link rel="self" type="application/atom+xml" href="feed.xml"/><link rel="alternate" href="./"/>'
+        + "".join(entry for _, entry in items)
+        + "</feed>\n"
+    )
 
 
 def generated_files(builder: SiteBuilder) -> dict[str, str]:
     """Every generated non-page file except the per-ticket ones (written during the ticket pass)."""
     from .figures import chart_files
 
-    files = {"assets/gitdesk.css": theme_file("gitdesk.css"), "feed.xml": atom_feed(builder),
-             "api/status.json": status_json(builder)}
+    files = {
+        "assets/gitdesk.css": theme_file("gitdesk.css"),
+        "feed.xml": atom_feed(builder),
+        "api/status.json": status_json(builder),
+    }
     files.update({f"api/schema/{name}": theme_file(f"schema/{name}") for name in SCHEMAS})
     files.update(chart_files(builder.report()))
     return files

@@ -2,6 +2,7 @@
 
 Private and unlisted tickets are only ever counted here, never listed.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -26,9 +27,18 @@ def uri_to_url(src_uri: str) -> str:
 
 
 def ticket_rows(cards: Sequence[Card], from_url: str, queues: dict[str, str]) -> list[list[str]]:
-    return [[link(from_url, c.url, f"{c.id}: {c.title}"), badge(c.status), e(c.priority or "-"),
-             link(from_url, f"queues/{c.queue}/", queues.get(c.queue) or c.queue) if c.queue in queues
-             else e(c.queue), e(when_text(c.updated))] for c in cards]
+    return [
+        [
+            link(from_url, c.url, f"{c.id}: {c.title}"),
+            badge(c.status),
+            e(c.priority or "-"),
+            link(from_url, f"queues/{c.queue}/", queues.get(c.queue) or c.queue)
+            if c.queue in queues
+            else e(c.queue),
+            e(when_text(c.updated)),
+        ]
+        for c in cards
+    ]
 
 
 def ticket_table(cards: Sequence[Card], from_url: str, queues: dict[str, str]) -> str:
@@ -40,7 +50,7 @@ def ticket_table(cards: Sequence[Card], from_url: str, queues: dict[str, str]) -
 def paginated(builder: SiteBuilder, base: str, title: str, intro: str, cards: list[Card]) -> list[Page]:
     """A list of tickets cut into pages of builder.page_size, with previous/next links."""
     size = builder.page_size
-    chunks = [cards[i:i + size] for i in range(0, len(cards), size)] or [[]]
+    chunks = [cards[i : i + size] for i in range(0, len(cards), size)] or [[]]
     uris = page_uris(base, len(chunks))
     urls = [uri_to_url(u) for u in uris]
     queues = {q.name: q.description or q.name for q in builder.config.queues}
@@ -64,13 +74,23 @@ def _tiles(report: dict[str, Any] | None, open_count: int) -> str:
     median = ((report or {}).get("resolution") or {}).get("median_hours")
     sat = (report or {}).get("satisfaction") or {}
     score = sat.get("mean_score")
-    tiles = [("Open requests", str(open_count)),
-             ("Median time to resolution", f"{median:.1f} hours" if median is not None else "not enough data"),
-             ("Satisfaction", f"{score:.1f} / 5 ({sat.get('responses', 0)} surveys)" if score is not None
-              else "no surveys yet")]
-    return '<div class="gd-tiles">' + "".join(
-        f'<div class="gd-tile"><div class="gd-tile-label">{e(k)}</div><div class="gd-tile-value">{e(v)}</div>'
-        "</div>" for k, v in tiles) + "</div>"
+    tiles = [
+        ("Open requests", str(open_count)),
+        ("Median time to resolution", f"{median:.1f} hours" if median is not None else "not enough data"),
+        (
+            "Satisfaction",
+            f"{score:.1f} / 5 ({sat.get('responses', 0)} surveys)" if score is not None else "no surveys yet",
+        ),
+    ]
+    return (
+        '<div class="gd-tiles">'
+        + "".join(
+            f'<div class="gd-tile"><div class="gd-tile-label">{e(k)}</div><div class="gd-tile-value">{e(v)}</div>'
+            "</div>"
+            for k, v in tiles
+        )
+        + "</div>"
+    )
 
 
 def home(builder: SiteBuilder) -> Page:
@@ -82,20 +102,28 @@ def home(builder: SiteBuilder) -> Page:
     resolved = sorted((c for c in public if c.resolved), key=lambda c: c.resolved, reverse=True)
     queue_links = {q: link("", f"queues/{q}/", label) for q, label in queues.items()}
     status_labels = {s: f"{badge(s)} {e(STATUS_TEXT[s])}" for s in STATUSES}
-    body = [f"<h1>{e(builder.site_name)}: status board</h1>",
-            _tiles(builder.report(), len(open_cards)),
-            '<div class="gd-columns">',
-            _count_table("By status", Counter(c.status for c in open_cards), STATUSES, status_labels),
-            _count_table("By priority", Counter(c.priority or "not set" for c in open_cards),
-                         ("P1", "P2", "P3", "P4", "not set"), {}),
-            _count_table("By team", Counter(c.queue for c in open_cards), list(queues), queue_links),
-            "</div>",
-            "<h2>Recently updated</h2>", ticket_table(recent[:builder.recent], "", queues),
-            "<h2>Recently resolved</h2>", ticket_table(resolved[:builder.recent], "", queues),
-            f'<p>{link("", "requests/", "All published requests")} · {link("", "queues/", "Teams")} · '
-            f'<a href="feed.xml">Atom feed</a> · <a href="api/status.json">status.json</a></p>',
-            '<p class="gd-muted">Requests are listed here only when the person who asked agreed to '
-            "publish them; every request still counts in the figures.</p>"]
+    body = [
+        f"<h1>{e(builder.site_name)}: status board</h1>",
+        _tiles(builder.report(), len(open_cards)),
+        '<div class="gd-columns">',
+        _count_table("By status", Counter(c.status for c in open_cards), STATUSES, status_labels),
+        _count_table(
+            "By priority",
+            Counter(c.priority or "not set" for c in open_cards),
+            ("P1", "P2", "P3", "P4", "not set"),
+            {},
+        ),
+        _count_table("By team", Counter(c.queue for c in open_cards), list(queues), queue_links),
+        "</div>",
+        "<h2>Recently updated</h2>",
+        ticket_table(recent[: builder.recent], "", queues),
+        "<h2>Recently resolved</h2>",
+        ticket_table(resolved[: builder.recent], "", queues),
+        f"<p>{link('', 'requests/', 'All published requests')} · {link('', 'queues/', 'Teams')} · "
+        f'<a href="feed.xml">Atom feed</a> · <a href="api/status.json">status.json</a></p>',
+        '<p class="gd-muted">Requests are listed here only when the person who asked agreed to '
+        "publish them; every request still counts in the figures.</p>",
+    ]
     return Page("index.md", "Status board", "".join(body))
 
 
@@ -113,12 +141,18 @@ def queue_pages(builder: SiteBuilder) -> list[Page]:
     for c in public:
         by_queue.setdefault(c.queue, []).append(c)
     open_counts = Counter(c.queue for c in builder.data.cards.values() if c.status in OPEN)
-    rows = [[link("queues/", f"queues/{q.name}/", q.description or q.name), e(q.name), str(open_counts[q.name])]
-            for q in builder.config.queues]
-    pages = [Page("queues/index.md", "Teams", "<h1>Teams</h1>" + table(("Team", "Queue", "Open requests"),
-                                                                          rows, raw=True))]
+    rows = [
+        [link("queues/", f"queues/{q.name}/", q.description or q.name), e(q.name), str(open_counts[q.name])]
+        for q in builder.config.queues
+    ]
+    pages = [
+        Page(
+            "queues/index.md",
+            "Teams",
+            "<h1>Teams</h1>" + table(("Team", "Queue", "Open requests"), rows, raw=True),
+        )
+    ]
     for q in builder.config.queues:
         intro = f"<p>{e(open_counts[q.name])} open requests in this team's queue.</p>"
         pages += paginated(builder, f"queues/{q.name}/", q.description or q.name, intro, by_queue[q.name])
     return pages
-

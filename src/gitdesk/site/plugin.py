@@ -3,6 +3,7 @@
 Nothing else in gitdesk.site imports MkDocs. If MkDocs 2 drops plugins, this is
 the one module to replace.
 """
+
 from __future__ import annotations
 
 import html
@@ -22,14 +23,14 @@ log = logging.getLogger("mkdocs.plugins.gitdesk")
 
 
 class GitdeskPluginConfig(MkConfig):
-    desk = opt.Optional(opt.Type(str))       # the desk's root; default: where mkdocs.yml is
-    page_size = opt.Type(int, default=50)    # tickets per list page
-    recent = opt.Type(int, default=10)       # entries in "recently updated/resolved"
+    desk = opt.Optional(opt.Type(str))  # the desk's root; default: where mkdocs.yml is
+    page_size = opt.Type(int, default=50)  # tickets per list page
+    recent = opt.Type(int, default=10)  # entries in "recently updated/resolved"
 
 
 class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
     def __init__(self) -> None:
-        self.progress: Any = None   # set by `gitdesk site build`: called with tickets done
+        self.progress: Any = None  # set by `gitdesk site build`: called with tickets done
         self.unpublished_unlisted = 0
         self.error: GitdeskError | None = None
         self.html: dict[str, str] = {}  # src_uri -> the generated page's HTML
@@ -55,8 +56,10 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
             raise PluginError(f"gitdesk: {exc}") from None
         self.unpublished_unlisted = builder.data.unpublished_unlisted
         if self.unpublished_unlisted:
-            log.info("gitdesk: GITDESK_SITE_KEY is not set, so %d unlisted tickets have no page",
-                     self.unpublished_unlisted)
+            log.info(
+                "gitdesk: GITDESK_SITE_KEY is not set, so %d unlisted tickets have no page",
+                self.unpublished_unlisted,
+            )
         in_nav = {uri for _, uri in NAV}
         for page in pages:
             level = InclusionLevel.INCLUDED if page.src_uri in in_nav else InclusionLevel.NOT_IN_NAV
@@ -80,6 +83,13 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
 
         base = Path(config.config_file_path or ".").resolve().parent
         root = (base / self.config.desk).resolve() if self.config.desk else base
-        return SiteBuilder(root, load_config(root), config.site_name, site_key(), system_clock(),
-                           page_size=self.config.page_size, recent=self.config.recent,
-                           site_url=config.site_url or "")
+        return SiteBuilder(
+            root,
+            load_config(root),
+            config.site_name,
+            site_key(),
+            system_clock(),
+            page_size=self.config.page_size,
+            recent=self.config.recent,
+            site_url=config.site_url or "",
+        )

@@ -6,6 +6,7 @@ reaches a page first goes through a Scrubber that removes the personal data
 the desk knows about (requester, location, product and account values) and
 anything that looks like an email address or a phone number.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,20 +22,38 @@ KEY_ENV = "GITDESK_SITE_KEY"
 REMOVED = "[removed]"
 # Front-matter keys the site may read; every other key may hold personal data and is
 # treated as such (its values are scrubbed wherever they turn up in free text).
-SAFE_KEYS = frozenset({"id", "title", "status", "priority", "queue", "tier", "assignee", "channel",
-                       "visibility", "created", "updated", "parent", "children", "history"})
+SAFE_KEYS = frozenset(
+    {
+        "id",
+        "title",
+        "status",
+        "priority",
+        "queue",
+        "tier",
+        "assignee",
+        "channel",
+        "visibility",
+        "created",
+        "updated",
+        "parent",
+        "children",
+        "history",
+    }
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"\+?\(?\d[\d\s().-]{6,}\d")
 _WORD = re.compile(r"\w+")
-MIN_DIGITS_IN_PHONE = 9   # ISO dates have 8 digits, phone numbers 9 or more
+MIN_DIGITS_IN_PHONE = 9  # ISO dates have 8 digits, phone numbers 9 or more
 
 
 class SiteKeyMissing(GitdeskError):
     """Unlisted pages need GITDESK_SITE_KEY; without it they are not published."""
 
     def __init__(self) -> None:
-        super().__init__(f"{KEY_ENV} is not set: unlisted tickets have no page until it is "
-                         "(set it to a long random secret, the same wherever the site is built)")
+        super().__init__(
+            f"{KEY_ENV} is not set: unlisted tickets have no page until it is "
+            "(set it to a long random secret, the same wherever the site is built)"
+        )
 
 
 class NotPublished(GitdeskError):
@@ -107,7 +126,7 @@ class Scrubber:
         low = value.strip().lower()
         first = _WORD.search(low)
         if first and len(low) >= 3:
-            self._by_word.setdefault(first.group(0), set()).add(low[first.start():])
+            self._by_word.setdefault(first.group(0), set()).add(low[first.start() :])
 
     def values(self) -> Iterator[str]:
         for group in self._by_word.values():
@@ -133,8 +152,11 @@ class Scrubber:
             candidates = self._by_word.get(word.group(0))
             if not candidates:
                 continue
-            hit = max((c for c in candidates if low.startswith(c, start) and _ends_word(low, start + len(c))),
-                      key=len, default=None)
+            hit = max(
+                (c for c in candidates if low.startswith(c, start) and _ends_word(low, start + len(c))),
+                key=len,
+                default=None,
+            )
             if hit:
                 out.append(text[pos:start])
                 out.append(REMOVED)

@@ -3,6 +3,7 @@
 With plugin.py, the only other module that touches MkDocs; the static server is
 plain http.server on a loopback address, so a demo needs nothing else.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -79,8 +80,12 @@ def _quiet_mkdocs() -> Iterator[None]:
         logger.removeHandler(handler)
 
 
-def build(root: Path, out_dir: Path | None = None, strict: bool = True,
-          progress: Callable[[int], None] | None = None) -> BuildResult:
+def build(
+    root: Path,
+    out_dir: Path | None = None,
+    strict: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> BuildResult:
     """`mkdocs build` of the desk at `root` into `out_dir` (default: mkdocs.yml's site_dir)."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.commands.build import build as mkdocs_build
