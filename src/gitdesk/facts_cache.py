@@ -15,6 +15,7 @@ from typing import Any
 from .sla import Facts
 
 CACHE_FILE = "sla-facts.pickle"
+SURVEYS_CACHE = "surveys.pickle"
 VERSION = 3  # bump whenever Facts changes shape
 
 
@@ -45,6 +46,35 @@ def desk_facts(desk: Any) -> list[Facts]:
         _write(cache_path, fresh)
     make = Facts._make
     return [make(fresh[name][2]) for name in sorted(fresh)]
+
+
+def desk_surveys(desk: Any) -> list[dict[str, Any]]:
+    """Every survey record under surveys/, like reports.load_surveys, parsing only changed files."""
+    from .reports import parse_survey_file, sort_surveys
+    from .survey import SURVEYS_DIR
+
+    state = _state_dir(desk)
+    cache_path = state / SURVEYS_CACHE if state else None
+    cached = _read(cache_path)
+    fresh: dict[str, tuple[int, int, dict[str, Any]]] = {}
+    try:
+        entries = list(os.scandir(desk.root / SURVEYS_DIR))
+    except FileNotFoundError:
+        entries = []
+    changed = False
+    for entry in entries:
+        if not entry.name.endswith(".yml") or entry.name.startswith("."):
+            continue
+        st = entry.stat()
+        hit = cached.get(entry.name)
+        if hit is not None and hit[0] == st.st_mtime_ns and hit[1] == st.st_size:
+            fresh[entry.name] = hit
+            continue
+        changed = True
+        fresh[entry.name] = (st.st_mtime_ns, st.st_size, parse_survey_file(Path(entry.path)))
+    if cache_path and (changed or len(fresh) != len(cached)):
+        _write(cache_path, fresh)
+    return sort_surveys([dict(hit[2]) for hit in fresh.values()])
 
 
 def _state_dir(desk: Any) -> Path | None:

@@ -38,16 +38,21 @@ _GROUPERS: dict[str, Callable[[Facts], str]] = {
 def load_surveys(root: Path) -> list[dict[str, Any]]:
     """Every survey record under surveys/, sorted by ticket; bad files raise MalformedTicket."""
     folder = Path(root) / survey_format.SURVEYS_DIR
-    records = []
-    for path in sorted(folder.glob("*.yml")):
-        rel = f"{survey_format.SURVEYS_DIR}/{path.name}"
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise MalformedTicket(rel, None, "not UTF-8 text") from None
-        record = survey_format.parse(text, rel)
-        record.setdefault("ticket", path.stem)
-        records.append(record)
+    return sort_surveys([parse_survey_file(path) for path in folder.glob("*.yml")])
+
+
+def parse_survey_file(path: Path) -> dict[str, Any]:
+    rel = f"{survey_format.SURVEYS_DIR}/{path.name}"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise MalformedTicket(rel, None, "not UTF-8 text") from None
+    record = survey_format.parse(text, rel)
+    record.setdefault("ticket", path.stem)
+    return record
+
+
+def sort_surveys(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(records, key=lambda r: (str(r.get("ticket")), str(r.get("at", ""))))
 
 
@@ -295,9 +300,9 @@ def _stamp(instant: int | None) -> str | None:
 def report_for_desk(desk: Any, since: Any = None, until: Any = None, by: str | None = None,
                     now: Any = None) -> dict[str, Any]:
     """build_report over a desk's tickets (through the facts cache) and surveys."""
-    from .facts_cache import desk_facts
+    from .facts_cache import desk_facts, desk_surveys
 
-    return build_report(desk_facts(desk), load_surveys(desk.root), desk.config, since, until, by, now)
+    return build_report(desk_facts(desk), desk_surveys(desk), desk.config, since, until, by, now)
 
 
 __all__ = ["build_report", "report_for_desk", "load_surveys", "satisfaction", "budget", "GROUP_KEYS"]
