@@ -18,7 +18,12 @@ def git(root: Path, *args: str) -> str:
 
 
 def listed(cli_invoke) -> dict[str, dict]:
-    return {row["id"]: row for row in json.loads(cli_invoke("list", "--all", "--json").stdout)}
+    """Tickets as `list --json` sees them; the table (its lines are cached apart) must agree."""
+    rows = {row["id"]: row for row in json.loads(cli_invoke("list", "--all", "--json").stdout)}
+    table = cli_invoke("list", "--all").stdout.splitlines()[1:]
+    assert sorted((line.split()[0], line.endswith(" " + rows[line.split()[0]]["title"])) for line in table) == \
+        sorted((i, True) for i in rows)
+    return rows
 
 
 def rewrite_in_place(path: Path, old: str, new: str, mtime_ns: int) -> None:
@@ -63,7 +68,8 @@ def test_cache_follows_deleted_and_added_files(desk_root, cli_invoke, open_ticke
     assert set(listed(cli_invoke)) == {b, c}
 
 
-@pytest.mark.parametrize("content", [b"", b"not marshal at all", marshal.dumps(("gitdesk-summaries", 1, ()))])
+@pytest.mark.parametrize("content", [b"", b"not marshal at all", marshal.dumps(("gitdesk-summaries", 1, ())),
+                                     marshal.dumps((None, [], [], [], {"table-v1": ["short"]}))])
 def test_corrupt_or_foreign_cache_is_ignored(desk_root, cli_invoke, open_ticket, content):
     tid = open_ticket("Laptop battery")
     listed(cli_invoke)
@@ -78,9 +84,9 @@ def test_cache_with_matching_keys_but_other_version_is_not_trusted(desk_root, cl
     tid = open_ticket("Dock flickers")
     listed(cli_invoke)
     cache = desk_root / ".git" / "gitdesk" / "summaries.marshal"
-    header, names, keys, rows = marshal.loads(cache.read_bytes())
+    header, names, keys, rows, derived = marshal.loads(cache.read_bytes())
     lie = [tuple(["Forged", *r[1:]]) for r in rows]
-    cache.write_bytes(marshal.dumps((("gitdesk-summaries", -1, header[2]), names, keys, lie)))
+    cache.write_bytes(marshal.dumps((("gitdesk-summaries", -1, header[2]), names, keys, lie, derived)))
     assert listed(cli_invoke)[tid]["id"] == tid
 
 

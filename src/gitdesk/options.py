@@ -42,6 +42,21 @@ def emit(result: Any, as_json: bool, text: str) -> None:
         click.echo(text)
 
 
+def write_out(text: str) -> None:
+    """Print a large text in one write: click.echo scans it for ANSI codes, ~40 ms at 100k lines.
+
+    A reader that goes away early (`gitdesk list | head`) is not an error.
+    """
+    import os
+
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would complain again when it flushes stdout at exit; point it at /dev/null.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def key_values(pairs: tuple[str, ...], option: str) -> dict[str, str]:
     out = {}
     for pair in pairs:

@@ -11,7 +11,7 @@ import marshal
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 TICKETS_DIR = "tickets"
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32: no i, l, o, u
 ID_BITS = 40
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 
 def new_id(prefix: str) -> str:
@@ -159,31 +159,55 @@ class TicketStore:
         The warm path is what keeps `list` fast at 100k tickets: one listdir, one
         stat per file, and two list comparisons done in C; no YAML is imported.
         """
+        return list(map(Summary._make, self._rows()[0]))
+
+    def summaries_rendered(self, kind: str, render: Callable[[Summary], str]) -> list[tuple[Summary, str]]:
+        """Summaries paired with a one-line rendering that is cached beside them.
+
+        `kind` names the rendering (and its version): formatting 100k table lines
+        costs more than reading the cache, so `list` formats only changed tickets.
+        """
+        rows, lines = self._rows((kind, render))
+        assert lines is not None
+        return list(zip(map(Summary._make, rows), lines, strict=True))
+
+    def _rows(self, rendering: tuple[str, Callable[[Summary], str]] | None = None,
+              ) -> tuple[list[tuple[Any, ...]], list[str] | None]:
         try:
             names = [n for n in os.listdir(self.dir) if n.endswith(".md") and not n.startswith(".")]
         except FileNotFoundError:
-            return []
+            return [], []
         keys = _stat_keys(self.dir, names)
         cached = self._read_cache()
+        kind, render = rendering or ("", None)
         if cached is not None and cached[0] == names and cached[1] == keys:
-            return list(map(Summary._make, cached[2]))
-        old = {} if cached is None else {n: (k, row) for n, k, row in zip(*cached, strict=True)}
+            rows, derived = cached[2], cached[3]
+            if render is None or kind in derived:
+                return rows, derived.get(kind)
+            derived = {kind: [render(Summary._make(r)) for r in rows]}
+            self._write_cache(names, cached[1], rows, derived)
+            return rows, derived[kind]
+        old_lines = cached[3].get(kind) if cached is not None and render is not None else None
+        old = {} if cached is None else {n: (k, row, i) for i, (n, k, row) in enumerate(zip(*cached[:3], strict=True))}
         rows: list[tuple[Any, ...]] = []
+        lines: list[str] = []
         stored_keys: list[Any] = []
         racy_after = time.time_ns() - RACY_NS
         for name, key in zip(names, keys, strict=True):
             hit = old.get(name)
-            if hit is not None and key is not None and hit[0] == key:
-                row = hit[1]
-            else:
-                row = tuple(self._summary_of_file(name))
+            fresh = hit is not None and key is not None and hit[0] == key
+            row = hit[1] if fresh else tuple(self._summary_of_file(name))  # type: ignore[index]
             rows.append(row)
+            if render is not None:
+                lines.append(old_lines[hit[2]] if fresh and old_lines is not None  # type: ignore[index]
+                             else render(Summary._make(row)))
             # A file changed within the racy window may change again without its stat
             # key moving (coarse timestamps), so it is stored unmatched: re-read next time.
             stored_keys.append(None if key is None or key[0] >= racy_after else key)
-        if cached is None or stored_keys != cached[1] or names != cached[0]:
-            self._write_cache(names, stored_keys, rows)
-        return list(map(Summary._make, rows))
+        derived = {kind: lines} if render is not None else {}
+        if cached is None or stored_keys != cached[1] or names != cached[0] or derived:
+            self._write_cache(names, stored_keys, rows, derived)
+        return rows, (lines if render is not None else None)
 
     def _summary_of_file(self, name: str) -> Summary:
         """A summary read from the front matter without its history, the bulk of a ticket."""
@@ -206,26 +230,29 @@ class TicketStore:
                 return Summary.of(Ticket(meta, "", rel))
         return Summary.of(self.load(ticket_id))
 
-    def _read_cache(self) -> tuple[list[str], list[Any], list[tuple[Any, ...]]] | None:
-        """(names, stat keys, summary rows), or None when missing, corrupt or another format."""
+    def _read_cache(self) -> tuple[list[str], list[Any], list[tuple[Any, ...]], dict[str, list[str]]] | None:
+        """(names, stat keys, summary rows, renderings), or None when missing, corrupt or foreign."""
         if not self.cache_file:
             return None
         try:
             with open(self.cache_file, "rb") as fh:
-                header, names, keys, rows = marshal.loads(fh.read())  # load(fh) reads piecemeal: slow
-            if header != _CACHE_HEADER or not len(names) == len(keys) == len(rows):
+                header, names, keys, rows, derived = marshal.loads(fh.read())  # load(fh) is piecemeal: slow
+            if header != _CACHE_HEADER or not len(names) == len(keys) == len(rows) or not isinstance(derived, dict):
                 return None
-            return names, keys, rows
+            if any(not isinstance(v, list) or len(v) != len(rows) for v in derived.values()):
+                return None
+            return names, keys, rows, derived
         except (OSError, EOFError, ValueError, TypeError):
             return None
 
-    def _write_cache(self, names: list[str], keys: list[Any], rows: list[tuple[Any, ...]]) -> None:
+    def _write_cache(self, names: list[str], keys: list[Any], rows: list[tuple[Any, ...]],
+                     derived: dict[str, list[str]]) -> None:
         if not self.cache_file:
             return
         tmp = self.cache_file.with_name(f".{self.cache_file.name}.{os.getpid()}")
         try:
             with open(tmp, "wb") as fh:
-                fh.write(marshal.dumps((_CACHE_HEADER, names, keys, rows)))
+                fh.write(marshal.dumps((_CACHE_HEADER, names, keys, rows, derived)))
             os.replace(tmp, self.cache_file)
         except OSError:
             with contextlib.suppress(OSError):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ..options import emit, id_argument, json_option, pass_desk
+from ..options import emit, id_argument, json_option, pass_desk, write_out
 
 _PRIORITY_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "": 9}
 
@@ -26,28 +26,37 @@ def list_tickets(desk, status, queue, priority, assignee, tier, requester, show_
                  as_json):  # type: ignore[no-untyped-def]
     """List tickets (open ones unless --all or --status)."""
     from ..lifecycle import OPEN, STATUSES
-    from ..views import SORT_KEYS, summaries_json, table
+    from ..views import SORT_KEYS, TABLE_LINE_KIND, summaries_json, table_line, table_lines
 
     for s in status:
         if s not in STATUSES:
             raise click.BadParameter(f"'{s}' is not one of {', '.join(STATUSES)}", param_hint="--status")
+    # Rows are (summary, table line): the store caches each ticket's line, which at 100k
+    # tickets saves more time than anything else in `list`.
+    if as_json:
+        rows = [(r, "") for r in desk.summaries()]
+    else:
+        rows = desk.store.summaries_rendered(TABLE_LINE_KIND, table_line)
     # A stable base order (oldest first), so ties under --sort never depend on the directory.
-    rows = sorted(desk.summaries(), key=lambda r: (r.created, r.id))
+    rows.sort(key=lambda p: (p[0].created, p[0].id))
     wanted = set(status) if status else (None if show_all else OPEN)
     needle = requester.lower() if requester else None
-    rows = [r for r in rows if (wanted is None or r.status in wanted)
-            and (queue is None or r.queue == queue)
-            and (priority is None or r.priority == priority.upper())
-            and (assignee is None or r.assignee.lower() == assignee.lower())
-            and (tier is None or r.tier == tier)
-            and (needle is None or needle in r.requester.lower() or needle in r.email.lower())]
+    if wanted is not None or queue or priority or assignee or tier is not None or needle:
+        rows = [(r, line) for r, line in rows if (wanted is None or r.status in wanted)
+                and (queue is None or r.queue == queue)
+                and (priority is None or r.priority == priority.upper())
+                and (assignee is None or r.assignee.lower() == assignee.lower())
+                and (tier is None or r.tier == tier)
+                and (needle is None or needle in r.requester.lower() or needle in r.email.lower())]
     for key in reversed([k.strip() for k in sort.split(",") if k.strip()]):
         name = key.lstrip("-")
         if name not in SORT_KEYS:
             raise click.BadParameter(f"'{name}' is not one of {', '.join(SORT_KEYS)}", param_hint="--sort")
-        rank = (lambda r: _PRIORITY_RANK.get(r.priority, 9)) if name == "priority" else (lambda r, n=name: getattr(r, n))
+        rank = ((lambda p: _PRIORITY_RANK.get(p[0].priority, 9)) if name == "priority"
+                else (lambda p, n=name: getattr(p[0], n)))
         rows.sort(key=rank, reverse=key.startswith("-"))
-    click.echo(summaries_json(rows) if as_json else table(rows))
+    text = summaries_json([r for r, _ in rows]) if as_json else table_lines([line for _, line in rows])
+    write_out(text)
 
 
 @click.command(epilog="Examples:\n\n\b\n  gitdesk show HD-4f7k\n  gitdesk show 4f7k --json")
