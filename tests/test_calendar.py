@@ -1,4 +1,5 @@
 """Business-time arithmetic: tables of cases across nights, weekends, holidays and DST, plus properties."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,11 +19,16 @@ def ts(text: str) -> int:
     return int(dt.datetime.fromisoformat(text).timestamp())
 
 
-UTC = from_section({}).business                                        # 09:00-17:00 Mon-Fri UTC
-HOLIDAY = from_section({"holidays": ["2026-03-04"]}).business            # Wednesday off
+UTC = from_section({}).business  # 09:00-17:00 Mon-Fri UTC
+HOLIDAY = from_section({"holidays": ["2026-03-04"]}).business  # Wednesday off
 AMS = from_section({"timezone": "Europe/Amsterdam", "holidays": ["2026-04-06"]}).business
-NIGHT_SHIFT = from_section({"timezone": "Europe/Amsterdam", "hours": "01:00-05:00",     # spans the DST hour
-                            "weekdays": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}).business
+NIGHT_SHIFT = from_section(
+    {
+        "timezone": "Europe/Amsterdam",
+        "hours": "01:00-05:00",  # spans the DST hour
+        "weekdays": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+    }
+).business
 NEW_YORK = from_section({"timezone": "America/New_York", "hours": "08:30-17:30"}).business
 ALWAYS = Always()
 
@@ -39,12 +45,29 @@ ELAPSED = [
     (HOLIDAY, "2026-03-02T09:00+00:00", "2026-03-09T09:00+00:00", 32, "a week with a holiday"),
     (AMS, "2026-03-02T08:00+00:00", "2026-03-02T16:00+00:00", 8, "09:00-17:00 CET is 08:00-16:00 UTC"),
     (AMS, "2026-03-02T16:30+00:00", "2026-03-03T08:30+00:00", 0.5, "17:30 CET is closed; 09:30 CET is open"),
-    (AMS, "2026-03-27T15:00+00:00", "2026-03-30T08:00+00:00", 2, "DST starts over the weekend: Monday "
-                                                                 "10:00 CEST is 08:00 UTC"),
+    (
+        AMS,
+        "2026-03-27T15:00+00:00",
+        "2026-03-30T08:00+00:00",
+        2,
+        "DST starts over the weekend: Monday 10:00 CEST is 08:00 UTC",
+    ),
     (AMS, "2026-04-03T14:00+00:00", "2026-04-07T08:00+00:00", 2, "Easter Monday is a listed holiday"),
-    (NIGHT_SHIFT, "2026-03-28T00:00+01:00", "2026-03-30T00:00+02:00", 4 + 3, "the spring-forward night is short"),
+    (
+        NIGHT_SHIFT,
+        "2026-03-28T00:00+01:00",
+        "2026-03-30T00:00+02:00",
+        4 + 3,
+        "the spring-forward night is short",
+    ),
     (NIGHT_SHIFT, "2026-10-24T00:00+02:00", "2026-10-26T00:00+01:00", 4 + 5, "the fall-back night is long"),
-    (NEW_YORK, "2026-03-06T22:30+00:00", "2026-03-09T14:30+00:00", 2, "US DST: Monday 10:30 EDT is 14:30 UTC"),
+    (
+        NEW_YORK,
+        "2026-03-06T22:30+00:00",
+        "2026-03-09T14:30+00:00",
+        2,
+        "US DST: Monday 10:30 EDT is 14:30 UTC",
+    ),
     (ALWAYS, "2026-03-06T16:00+00:00", "2026-03-09T10:00+00:00", 66, "24x7 counts every hour"),
     (ALWAYS, "2026-03-27T15:00+00:00", "2026-03-30T08:00+00:00", 65, "24x7 ignores DST: real elapsed time"),
     (UTC, "2026-03-02T15:00+00:00", "2026-03-02T10:00+00:00", 0, "an end before the start is no time"),
@@ -121,8 +144,15 @@ def test_from_config_reads_the_section_and_keeps_the_threshold():
 # -- properties -----------------------------------------------------------------------------
 LO, HI = ts("2025-01-01T00:00+00:00"), ts("2027-12-31T00:00+00:00")
 instants = st.integers(min_value=LO, max_value=HI)
-CALENDARS = [UTC, HOLIDAY, AMS, NIGHT_SHIFT, NEW_YORK, ALWAYS,
-             from_section({"timezone": "Europe/Amsterdam", "holidays": ["NL"]}).business]
+CALENDARS = [
+    UTC,
+    HOLIDAY,
+    AMS,
+    NIGHT_SHIFT,
+    NEW_YORK,
+    ALWAYS,
+    from_section({"timezone": "Europe/Amsterdam", "holidays": ["NL"]}).business,
+]
 calendars = st.sampled_from(CALENDARS)
 
 
@@ -147,4 +177,4 @@ def test_splitting_an_interval_adds_up(cal, a, b, c):
 def test_add_is_the_inverse_of_elapsed(cal, start, seconds):
     due = cal.add(start, seconds)
     assert cal.elapsed(start, due) == seconds
-    assert cal.elapsed(start, due - 1) < seconds      # and it is the earliest such instant
+    assert cal.elapsed(start, due - 1) < seconds  # and it is the earliest such instant

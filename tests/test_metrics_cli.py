@@ -1,5 +1,6 @@
 """`gitdesk priorities`, `sla`, `report`, the clock lines of `show` and `prioritise --impact/--urgency`,
 through the real CLI on a real desk."""
+
 from __future__ import annotations
 
 import csv
@@ -9,9 +10,8 @@ import subprocess
 
 import pytest
 
-from gitdesk.reports import build_report, load_surveys
-
 from conftest import gitdesk_exe
+from gitdesk.reports import build_report, load_surveys
 
 
 def run_story(cli_invoke, open_ticket, clock):
@@ -27,8 +27,18 @@ def run_story(cli_invoke, open_ticket, clock):
     cli_invoke("propose", done, "--solution", "Replace the rollers")
     cli_invoke("review", done, "--approve", "--by", "carol")
     cli_invoke("close", done, "--lesson", "Rollers wear out", "--kb", "printer-rollers")
-    cli_invoke("survey", done, "--score", "4", "--right-questions", "yes", "--time", "adequate",
-               "--improve", "Call before visiting")
+    cli_invoke(
+        "survey",
+        done,
+        "--score",
+        "4",
+        "--right-questions",
+        "yes",
+        "--time",
+        "adequate",
+        "--improve",
+        "Call before visiting",
+    )
     urgent = open_ticket("Payroll is down")
     cli_invoke("prioritise", urgent, "--impact", "high", "--urgency", "high")
     calm = open_ticket("New starter laptop in April")
@@ -51,7 +61,9 @@ def test_prioritise_from_the_matrix_records_both_inputs(cli_invoke, story):
 
 def test_prioritise_with_an_unknown_level_is_one_line_and_changes_nothing(cli_invoke, open_ticket, desk_root):
     ref = open_ticket()
-    before = subprocess.run(["git", "rev-parse", "HEAD"], cwd=desk_root, capture_output=True, text=True).stdout
+    before = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=desk_root, capture_output=True, text=True
+    ).stdout
     result = cli_invoke("prioritise", ref, "--impact", "huge", "--urgency", "low", ok=False)
     assert result.exit_code != 0
     assert result.output.strip().splitlines() == ["gitdesk: impact: 'huge' is not one of high, medium, low"]
@@ -79,14 +91,20 @@ def test_priorities_prints_criteria_targets_and_calendar(cli_invoke):
     assert "One business day (1d) = 8h of working time" in out
     data = json.loads(cli_invoke("priorities", "--json").stdout)
     assert [p["priority"] for p in data["priorities"]] == ["P1", "P2", "P3", "P4"]
-    assert data["priorities"][1] == {"priority": "P2", "criteria": "critical situation", "response": "4h",
-                                     "resolution": "2d", "checkin": "1d", "calendar": "business"}
+    assert data["priorities"][1] == {
+        "priority": "P2",
+        "criteria": "critical situation",
+        "response": "4h",
+        "resolution": "2d",
+        "checkin": "1d",
+        "calendar": "business",
+    }
     assert data["matrix"]["high"]["high"] == "P1" and data["calendar"]["timezone"] == "UTC"
 
 
 def test_show_prints_the_clocks(cli_invoke, story, clock):
     done, urgent, calm = story
-    clock.advance(hours=1)   # 13:00 on Monday; the P1 was opened at 12:00
+    clock.advance(hours=1)  # 13:00 on Monday; the P1 was opened at 12:00
     out = cli_invoke("show", done).stdout
     assert "  response    met after 1h (target 1d)" in out
     assert "  resolution  met after 3h (target 5d)" in out
@@ -107,8 +125,10 @@ def test_sla_lists_breaches_and_fails_on_request(cli_invoke, story, clock):
     # 15:00: the P1 (24x7, opened 12:00) is 2h past its 1h response and 1h past its 2h check-in;
     # its resolution has used 3h of 8h, not yet at risk.
     assert {(a["id"], a["clock"], a["state"]) for a in alerts} == {
-        (urgent, "response", "breached"), (urgent, "checkin", "breached")}
-    clock.set(clock.now.replace(hour=18, minute=30))   # 6h30m of 8h = 81 %
+        (urgent, "response", "breached"),
+        (urgent, "checkin", "breached"),
+    }
+    clock.set(clock.now.replace(hour=18, minute=30))  # 6h30m of 8h = 81 %
     later = json.loads(cli_invoke("sla", "--json").stdout)["alerts"]
     assert (urgent, "resolution", "at-risk") in {(a["id"], a["clock"], a["state"]) for a in later}
     clock.set(clock.now.replace(hour=15, minute=0))
@@ -128,7 +148,9 @@ def test_sla_rejects_a_bad_time(cli_invoke):
 
 def test_report_json_is_build_report_over_the_files(cli_invoke, story, desk, clock):
     got = json.loads(cli_invoke("report", "--format", "json", "--by", "priority").stdout)
-    want = build_report(list(desk.tickets()), load_surveys(desk.root), desk.config, by="priority", now=clock())
+    want = build_report(
+        list(desk.tickets()), load_surveys(desk.root), desk.config, by="priority", now=clock()
+    )
     assert got == json.loads(json.dumps(want))
     assert got["counts"] == {"opened": 3, "closed": 1, "open": 2, "cancelled": 0}
     assert got["satisfaction"]["improve"][0]["text"] == "Call before visiting"
@@ -141,9 +163,13 @@ def test_report_table_and_csv(cli_invoke, story):
     assert "first response median h" in table and "service-desk" in table
     assert "Did we ask the right questions?       yes 1  no 0" in table
     assert "- " in table and "Call before visiting" in table
-    rows = list(csv.DictReader(io.StringIO(cli_invoke("report", "--format", "csv", "--by", "priority").stdout)))
+    rows = list(
+        csv.DictReader(io.StringIO(cli_invoke("report", "--format", "csv", "--by", "priority").stdout))
+    )
     assert [r["group"] for r in rows] == ["all", "P1", "P3", "P4"]
-    assert rows[0]["opened"] == "3" and rows[0]["score_4"] == "1" and rows[2]["resolution_median_hours"] == "3.0"
+    assert (
+        rows[0]["opened"] == "3" and rows[0]["score_4"] == "1" and rows[2]["resolution_median_hours"] == "3.0"
+    )
 
 
 def test_report_window_and_bad_options(cli_invoke, story, clock):
@@ -174,7 +200,7 @@ def test_facts_cache_follows_file_changes(cli_invoke, story, desk_root, clock):
     clock.advance(minutes=5)
     cli_invoke("contact", urgent, "--via", "phone", "--summary", "On it")
     after = json.loads(cli_invoke("report", "--format", "json").stdout)
-    assert after["first_response"]["count"] == 3   # the cached facts saw the new contact
+    assert after["first_response"]["count"] == 3  # the cached facts saw the new contact
 
 
 @pytest.mark.slow
@@ -183,10 +209,12 @@ def test_real_subprocess_report_and_sla_exit_codes(story, desk_root, clock):
     import os
 
     env = {**os.environ, **env_now}
-    report = subprocess.run([*gitdesk_exe(), "report", "--format", "json"], cwd=desk_root, env=env,
-                            capture_output=True, text=True)
+    report = subprocess.run(
+        [*gitdesk_exe(), "report", "--format", "json"], cwd=desk_root, env=env, capture_output=True, text=True
+    )
     assert report.returncode == 0, report.stderr
     assert json.loads(report.stdout)["counts"]["opened"] == 3
-    sla = subprocess.run([*gitdesk_exe(), "sla", "--fail-on-breach"], cwd=desk_root, env=env,
-                         capture_output=True, text=True)
+    sla = subprocess.run(
+        [*gitdesk_exe(), "sla", "--fail-on-breach"], cwd=desk_root, env=env, capture_output=True, text=True
+    )
     assert sla.returncode == 3 and "breached their SLA" in sla.stderr and "Traceback" not in sla.stderr

@@ -4,6 +4,7 @@ The expected side never calls gitdesk.sla, gitdesk.calendar or gitdesk.reports: 
 raw history events and counts business time in 15-minute slots (every generated event falls
 on the quarter hour, so slot counting is exact).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,13 +21,17 @@ from gitdesk.config import from_mapping
 from gitdesk.reports import build_report, load_surveys, satisfaction
 
 CONFIG = from_mapping({"queues": ["service-desk", "network", "hardware"]})  # 09-17 Mon-Fri UTC; P1 24x7
-START = dt.datetime(2026, 3, 2, 0, 0, tzinfo=dt.timezone.utc)   # a Monday
+START = dt.datetime(2026, 3, 2, 0, 0, tzinfo=dt.UTC)  # a Monday
 NOW = START + dt.timedelta(days=21)
 SLOT = 900
 TECHS = ("ada", "grace", "linus")
 QUEUES = ("service-desk", "network", "hardware")
 TARGETS = {  # hours: (response, resolution); business days are 8 hours
-    "P1": (1, 8), "P2": (4, 16), "P3": (8, 40), "P4": (16, 160)}
+    "P1": (1, 8),
+    "P2": (4, 16),
+    "P3": (8, 40),
+    "P4": (16, 160),
+}
 RUNNING = {"new", "triaged", "in_progress", "proposed"}
 
 
@@ -34,9 +39,13 @@ class Maker:
     def __init__(self, rng: random.Random, number: int) -> None:
         self.rng = rng
         self.at = START + dt.timedelta(seconds=rng.randrange(0, 12 * 24 * 4) * SLOT)
-        self.t = actions.new_ticket(self.ctx(), f"HD-{number:08d}", f"Ticket {number}",
-                                    {"name": "Bob", "email": "bob@example.com"},
-                                    queue=rng.choice(QUEUES))
+        self.t = actions.new_ticket(
+            self.ctx(),
+            f"HD-{number:08d}",
+            f"Ticket {number}",
+            {"name": "Bob", "email": "bob@example.com"},
+            queue=rng.choice(QUEUES),
+        )
 
     def ctx(self) -> Context:
         return Context(CONFIG, self.at.strftime("%Y-%m-%dT%H:%M:%SZ"), "ada")
@@ -93,10 +102,18 @@ def generate(seed: int, n: int):
     surveys = []
     for t in tickets:
         if t.status == "closed" and rng.random() < 0.8:
-            at = (dt.datetime.fromisoformat(t.history[-1]["at"].replace("Z", "+00:00")) + dt.timedelta(hours=1))
-            surveys.append(survey.make(t.id, at.strftime("%Y-%m-%dT%H:%M:%SZ"), rng.randint(1, 5),
-                                       rng.choice(("yes", "no")), rng.choice(("adequate", "too-long")),
-                                       comment=rng.choice(("", "thanks", "")), improve=rng.choice(("", "call first"))))
+            at = dt.datetime.fromisoformat(t.history[-1]["at"].replace("Z", "+00:00")) + dt.timedelta(hours=1)
+            surveys.append(
+                survey.make(
+                    t.id,
+                    at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    rng.randint(1, 5),
+                    rng.choice(("yes", "no")),
+                    rng.choice(("adequate", "too-long")),
+                    comment=rng.choice(("", "thanks", "")),
+                    improve=rng.choice(("", "call first")),
+                )
+            )
     return tickets, surveys
 
 
@@ -108,35 +125,49 @@ def stamp(text: str) -> int:
 def working(instant: int, priority: str) -> bool:
     if priority == "P1":
         return True
-    moment = dt.datetime.fromtimestamp(instant, dt.timezone.utc)
+    moment = dt.datetime.fromtimestamp(instant, dt.UTC)
     return moment.weekday() < 5 and 9 <= moment.hour < 17
 
 
 def expected_ticket(t, now: int) -> dict:
     events = [(stamp(e["at"]), e) for e in t.history]
     timeline = [(at, e["to"]) for at, e in events]
-    touches = [at for at, e in events if (e["action"] == "contact" and e.get("direction") == "outbound")
-               or e["action"] in ("wait", "propose")]
+    touches = [
+        at
+        for at, e in events
+        if (e["action"] == "contact" and e.get("direction") == "outbound")
+        or e["action"] in ("wait", "propose")
+    ]
     status = timeline[-1][1]
-    resolved_at = next((at for at, s in reversed(timeline) if s == "resolved"), None) \
-        if status in ("resolved", "closed") else None
+    resolved_at = (
+        next((at for at, s in reversed(timeline) if s == "resolved"), None)
+        if status in ("resolved", "closed")
+        else None
+    )
     created = timeline[0][0]
 
     def status_at(x: int) -> str:
         return [s for at, s in timeline if at <= x][-1]
 
     def used(until: int) -> int:
-        return sum(SLOT for x in range(created, until, SLOT)
-                   if status_at(x) in RUNNING and working(x, t.priority))
+        return sum(
+            SLOT for x in range(created, until, SLOT) if status_at(x) in RUNNING and working(x, t.priority)
+        )
 
-    return {"id": t.id, "priority": t.priority, "assignee": t.meta.get("assignee") or "(none)",
-            "status": status, "created": created, "resolved_at": resolved_at,
-            "response": used(touches[0]) if touches else None,
-            "response_so_far": used(now) if not touches else None,
-            "resolution": used(resolved_at if resolved_at else now),
-            "escalated": any(e["action"] == "escalate" for _, e in events),
-            "reopened": any(e["action"] == "reopen" for _, e in events),
-            "ever_resolved": any(s == "resolved" for _, s in timeline)}
+    return {
+        "id": t.id,
+        "priority": t.priority,
+        "assignee": t.meta.get("assignee") or "(none)",
+        "status": status,
+        "created": created,
+        "resolved_at": resolved_at,
+        "response": used(touches[0]) if touches else None,
+        "response_so_far": used(now) if not touches else None,
+        "resolution": used(resolved_at if resolved_at else now),
+        "escalated": any(e["action"] == "escalate" for _, e in events),
+        "reopened": any(e["action"] == "reopen" for _, e in events),
+        "ever_resolved": any(s == "resolved" for _, s in timeline),
+    }
 
 
 def hours(values):
@@ -152,32 +183,60 @@ def expected_figures(rows: list[dict]) -> dict:
     responded = [r["response"] for r in prio if r["response"] is not None]
     resolved = [r for r in prio if r["resolved_at"]]
     over = lambda r, kind, value: value > TARGETS[r["priority"]][kind] * 3600  # noqa: E731
-    resp = [(r, r["response"]) for r in prio if r["response"] is not None] + \
-        [(r, r["response_so_far"]) for r in prio if r["response"] is None and r["status"] in RUNNING | {"waiting"}
-         and over(r, 0, r["response_so_far"])]
-    reso = [(r, r["resolution"]) for r in resolved] + \
-        [(r, r["resolution"]) for r in prio if r["status"] in RUNNING | {"waiting"} and over(r, 1, r["resolution"])]
+    resp = [(r, r["response"]) for r in prio if r["response"] is not None] + [
+        (r, r["response_so_far"])
+        for r in prio
+        if r["response"] is None and r["status"] in RUNNING | {"waiting"} and over(r, 0, r["response_so_far"])
+    ]
+    reso = [(r, r["resolution"]) for r in resolved] + [
+        (r, r["resolution"])
+        for r in prio
+        if r["status"] in RUNNING | {"waiting"} and over(r, 1, r["resolution"])
+    ]
     ever = [r for r in rows if r["ever_resolved"]]
     techs = sorted({r["assignee"] for r in rows if r["resolved_at"]})
     return {
-        "counts": {"opened": len(rows), "closed": sum(1 for r in rows if r["resolved_at"]),
-                   "open": sum(1 for r in rows if r["status"] in RUNNING | {"waiting"}),
-                   "cancelled": sum(1 for r in rows if r["status"] == "cancelled")},
-        "first_response": {"count": len(responded), "median_hours": hours(responded), "p90_hours": p90(responded)},
-        "resolution": {"count": len(resolved), "median_hours": hours([r["resolution"] for r in resolved]),
-                       "p90_hours": p90([r["resolution"] for r in resolved])},
-        "resolution_by_priority": {p: {"count": len(v), "median_hours": hours(v), "p90_hours": p90(v)}
-                                   for p in TARGETS
-                                   for v in [[r["resolution"] for r in resolved if r["priority"] == p]]},
+        "counts": {
+            "opened": len(rows),
+            "closed": sum(1 for r in rows if r["resolved_at"]),
+            "open": sum(1 for r in rows if r["status"] in RUNNING | {"waiting"}),
+            "cancelled": sum(1 for r in rows if r["status"] == "cancelled"),
+        },
+        "first_response": {
+            "count": len(responded),
+            "median_hours": hours(responded),
+            "p90_hours": p90(responded),
+        },
+        "resolution": {
+            "count": len(resolved),
+            "median_hours": hours([r["resolution"] for r in resolved]),
+            "p90_hours": p90([r["resolution"] for r in resolved]),
+        },
+        "resolution_by_priority": {
+            p: {"count": len(v), "median_hours": hours(v), "p90_hours": p90(v)}
+            for p in TARGETS
+            for v in [[r["resolution"] for r in resolved if r["priority"] == p]]
+        },
         "escalation_rate": round(sum(r["escalated"] for r in rows) / len(rows), 4) if rows else None,
         "reopen_rate": round(sum(r["reopened"] for r in ever) / len(ever), 4) if ever else None,
         "sla_compliance": {
-            "response_pct": round(100 * sum(not over(r, 0, v) for r, v in resp) / len(resp), 1) if resp else None,
-            "resolution_pct": round(100 * sum(not over(r, 1, v) for r, v in reso) / len(reso), 1) if reso else None,
-            "response_count": len(resp), "resolution_count": len(reso)},
-        "technicians": [{"assignee": a, "closed": sum(1 for r in rows if r["resolved_at"] and r["assignee"] == a),
-                         "median_resolution_hours": hours([r["resolution"] for r in resolved if r["assignee"] == a])}
-                        for a in techs],
+            "response_pct": round(100 * sum(not over(r, 0, v) for r, v in resp) / len(resp), 1)
+            if resp
+            else None,
+            "resolution_pct": round(100 * sum(not over(r, 1, v) for r, v in reso) / len(reso), 1)
+            if reso
+            else None,
+            "response_count": len(resp),
+            "resolution_count": len(reso),
+        },
+        "technicians": [
+            {
+                "assignee": a,
+                "closed": sum(1 for r in rows if r["resolved_at"] and r["assignee"] == a),
+                "median_resolution_hours": hours([r["resolution"] for r in resolved if r["assignee"] == a]),
+            }
+            for a in techs
+        ],
     }
 
 
@@ -224,11 +283,15 @@ def test_satisfaction_answers_every_question(generated):
     assert report["responses"] == len(surveys)
     assert report["mean_score"] == round(sum(scores) / len(scores), 2)
     assert report["distribution"] == {str(n): scores.count(n) for n in range(1, 6)}
-    assert report["questions"]["right_questions"] == {a: sum(s["right_questions"] == a for s in surveys)
-                                                      for a in ("yes", "no")}
-    assert report["questions"]["time"] == {a: sum(s["time"] == a for s in surveys) for a in ("adequate", "too-long")}
-    assert [c["ticket"] for c in report["improve"]] == \
-        [s["ticket"] for s in sorted(surveys, key=lambda s: (s["at"], s["ticket"])) if s.get("improve")]
+    assert report["questions"]["right_questions"] == {
+        a: sum(s["right_questions"] == a for s in surveys) for a in ("yes", "no")
+    }
+    assert report["questions"]["time"] == {
+        a: sum(s["time"] == a for s in surveys) for a in ("adequate", "too-long")
+    }
+    assert [c["ticket"] for c in report["improve"]] == [
+        s["ticket"] for s in sorted(surveys, key=lambda s: (s["at"], s["ticket"])) if s.get("improve")
+    ]
     assert all(c["text"] == "call first" for c in report["improve"])
     assert len(report["comments"]) == sum(1 for s in surveys if s.get("comment"))
 
@@ -248,7 +311,7 @@ def test_window_since_until(generated):
             closed += lo <= at
     assert report["counts"]["closed"] == closed
     weeks = {v["week"] for v in report["volume"]}
-    assert weeks <= {"2026-W10", "2026-W11"}   # 7 to 11 March 2026
+    assert weeks <= {"2026-W10", "2026-W11"}  # 7 to 11 March 2026
     assert report["satisfaction"]["responses"] == sum(1 for s in surveys if lo <= stamp(s["at"]) <= hi)
 
 
@@ -261,8 +324,9 @@ def test_same_tickets_same_figures_in_any_order(generated):
     assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
     # Without `now`, the end is the latest event in the data, not the wall clock.
     latest = max(stamp(e["at"]) for t in tickets for e in t.history)
-    assert first["window"]["until"] == dt.datetime.fromtimestamp(latest, dt.timezone.utc).strftime(
-        "%Y-%m-%dT%H:%M:%SZ")
+    assert first["window"]["until"] == dt.datetime.fromtimestamp(latest, dt.UTC).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
 
 
 def test_empty_desk_gives_empty_figures():
@@ -276,10 +340,12 @@ def test_load_surveys_reads_files_and_names_a_bad_one(tmp_path):
     from gitdesk.errors import MalformedTicket
 
     (tmp_path / "surveys").mkdir()
-    (tmp_path / "surveys" / "HD-b.yml").write_text(survey.dump(survey.make("HD-b", "2026-03-02T10:00:00Z", 4,
-                                                                           "yes", "adequate")))
-    (tmp_path / "surveys" / "HD-a.yml").write_text(survey.dump(survey.make("HD-a", "2026-03-03T10:00:00Z", 2,
-                                                                           "no", "too-long", improve="faster")))
+    (tmp_path / "surveys" / "HD-b.yml").write_text(
+        survey.dump(survey.make("HD-b", "2026-03-02T10:00:00Z", 4, "yes", "adequate"))
+    )
+    (tmp_path / "surveys" / "HD-a.yml").write_text(
+        survey.dump(survey.make("HD-a", "2026-03-03T10:00:00Z", 2, "no", "too-long", improve="faster"))
+    )
     records = load_surveys(tmp_path)
     assert [r["ticket"] for r in records] == ["HD-a", "HD-b"] and records[0]["improve"] == "faster"
     (tmp_path / "surveys" / "HD-c.yml").write_text("score: [1,\n")

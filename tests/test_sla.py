@@ -1,4 +1,5 @@
 """SLA clocks from ticket histories: tables of stories, check-ins, `show` lines, alerts and properties."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,7 +27,7 @@ def ts(text: str) -> int:
 
 
 def iso(text: str) -> str:
-    return dt.datetime.fromtimestamp(ts(text), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.fromtimestamp(ts(text), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Story:
@@ -34,8 +35,9 @@ class Story:
 
     def __init__(self, config, at: str, priority: str | None = "P3") -> None:
         self.config = config
-        self.t = actions.new_ticket(self.ctx(at), "HD-00000001", "Printer jams", {"name": "Bob",
-                                                                                  "email": "bob@example.com"})
+        self.t = actions.new_ticket(
+            self.ctx(at), "HD-00000001", "Printer jams", {"name": "Bob", "email": "bob@example.com"}
+        )
         if priority:
             actions.prioritise(self.t, self.ctx(at), priority)
 
@@ -46,6 +48,7 @@ class Story:
         def step(at: str, *args, **kw):
             getattr(actions, verb)(self.t, self.ctx(at), *args, **kw)
             return self
+
         return step
 
     def clocks(self, now: str) -> dict[str, tuple[str, float]]:
@@ -67,50 +70,108 @@ def resolve(s: Story, at: str) -> Story:
 
 # Monday 2 March 2026 is the first day; Friday is the 6th.
 STORIES = [
-    ("P3 response met in business hours",
-     lambda: out(Story(UTC_DESK, "2026-03-02T09:00"), "2026-03-02T11:00"), "2026-03-02T12:00",
-     {"response": ("met", 2), "resolution": ("running", 3), "checkin": ("running", 1)}),
-    ("P1 24x7 across a weekend breaches the response",
-     lambda: out(Story(UTC_DESK, "2026-03-06T16:00", "P1"), "2026-03-09T10:00"), "2026-03-09T10:00",
-     {"response": ("breached", 66), "resolution": ("running", 66), "checkin": ("running", 0)}),
-    ("P3 business hours across the same weekend is met",
-     lambda: out(Story(UTC_DESK, "2026-03-06T16:00", "P3"), "2026-03-09T10:00"), "2026-03-09T10:00",
-     {"response": ("met", 2), "resolution": ("running", 2), "checkin": ("running", 0)}),
-    ("waiting pauses the resolution clock",
-     lambda: resolve(inbound(Story(UTC_DESK, "2026-03-02T09:00", "P2").start("2026-03-02T09:00")
-                             .wait("2026-03-02T10:00", "which tray?"), "2026-03-03T10:00"), "2026-03-03T12:00"),
-     "2026-03-05T09:00", {"response": ("met", 1), "resolution": ("met", 3)}),
-    ("the same story without the wait counts the night's working hours",
-     lambda: resolve(Story(UTC_DESK, "2026-03-02T09:00", "P2").start("2026-03-02T09:00")
-                     .note("2026-03-02T10:00", "asked around"), "2026-03-03T12:00"),
-     "2026-03-05T09:00", {"response": ("breached", 11), "resolution": ("met", 11)}),
-    ("a reopen resumes the resolution clock, it does not restart it",
-     lambda: resolve(resolve(Story(UTC_DESK, "2026-03-02T09:00", "P2").start("2026-03-02T09:00"),
-                             "2026-03-02T12:00").reopen("2026-03-04T09:00", "jams again"),
-                     "2026-03-04T11:00"),
-     "2026-03-05T09:00", {"response": ("met", 3), "resolution": ("met", 5)}),
-    ("after a reopen the clock runs on from where it stopped",
-     lambda: resolve(Story(UTC_DESK, "2026-03-02T09:00", "P2").start("2026-03-02T09:00"), "2026-03-02T12:00")
-     .reopen("2026-03-04T09:00", "jams again"), "2026-03-04T11:00",
-     {"response": ("met", 3), "resolution": ("running", 5), "checkin": ("running", 2)}),
-    ("while waiting the clocks are paused",
-     lambda: Story(UTC_DESK, "2026-03-02T09:00", "P2").start("2026-03-02T09:00")
-     .wait("2026-03-02T10:00", "which tray?"), "2026-03-03T15:00",
-     {"response": ("met", 1), "resolution": ("paused", 1), "checkin": ("paused", 0)}),
-    ("Amsterdam time with a holiday in between",
-     lambda: out(Story(AMS_DESK, "2026-03-03T15:00"), "2026-03-05T09:00"), "2026-03-05T09:00",
-     {"response": ("met", 2), "resolution": ("running", 2), "checkin": ("running", 0)}),
-    ("a P1 still running past its target is over",
-     lambda: Story(UTC_DESK, "2026-03-02T09:00", "P1").start("2026-03-02T09:00"), "2026-03-02T18:00",
-     {"response": ("running", 9), "resolution": ("running", 9), "checkin": ("running", 9)}),
-    ("a ticket cancelled before any response has no clocks",
-     lambda: Story(UTC_DESK, "2026-03-02T09:00").cancel("2026-03-02T10:00", "duplicate"), "2026-03-03T09:00",
-     {}),
-    ("an unprioritised ticket has no clocks",
-     lambda: Story(UTC_DESK, "2026-03-02T09:00", None), "2026-03-03T09:00", {}),
-    ("events after the moment asked about are ignored",
-     lambda: out(Story(UTC_DESK, "2026-03-02T09:00"), "2026-03-02T11:00"), "2026-03-02T10:00",
-     {"response": ("running", 1), "resolution": ("running", 1), "checkin": ("running", 1)}),
+    (
+        "P3 response met in business hours",
+        lambda: out(Story(UTC_DESK, "2026-03-02T09:00"), "2026-03-02T11:00"),
+        "2026-03-02T12:00",
+        {"response": ("met", 2), "resolution": ("running", 3), "checkin": ("running", 1)},
+    ),
+    (
+        "P1 24x7 across a weekend breaches the response",
+        lambda: out(Story(UTC_DESK, "2026-03-06T16:00", "P1"), "2026-03-09T10:00"),
+        "2026-03-09T10:00",
+        {"response": ("breached", 66), "resolution": ("running", 66), "checkin": ("running", 0)},
+    ),
+    (
+        "P3 business hours across the same weekend is met",
+        lambda: out(Story(UTC_DESK, "2026-03-06T16:00", "P3"), "2026-03-09T10:00"),
+        "2026-03-09T10:00",
+        {"response": ("met", 2), "resolution": ("running", 2), "checkin": ("running", 0)},
+    ),
+    (
+        "waiting pauses the resolution clock",
+        lambda: resolve(
+            inbound(
+                Story(UTC_DESK, "2026-03-02T09:00", "P2")
+                .start("2026-03-02T09:00")
+                .wait("2026-03-02T10:00", "which tray?"),
+                "2026-03-03T10:00",
+            ),
+            "2026-03-03T12:00",
+        ),
+        "2026-03-05T09:00",
+        {"response": ("met", 1), "resolution": ("met", 3)},
+    ),
+    (
+        "the same story without the wait counts the night's working hours",
+        lambda: resolve(
+            Story(UTC_DESK, "2026-03-02T09:00", "P2")
+            .start("2026-03-02T09:00")
+            .note("2026-03-02T10:00", "asked around"),
+            "2026-03-03T12:00",
+        ),
+        "2026-03-05T09:00",
+        {"response": ("breached", 11), "resolution": ("met", 11)},
+    ),
+    (
+        "a reopen resumes the resolution clock, it does not restart it",
+        lambda: resolve(
+            resolve(
+                Story(UTC_DESK, "2026-03-02T09:00", "P2").start("2026-03-02T09:00"), "2026-03-02T12:00"
+            ).reopen("2026-03-04T09:00", "jams again"),
+            "2026-03-04T11:00",
+        ),
+        "2026-03-05T09:00",
+        {"response": ("met", 3), "resolution": ("met", 5)},
+    ),
+    (
+        "after a reopen the clock runs on from where it stopped",
+        lambda: resolve(
+            Story(UTC_DESK, "2026-03-02T09:00", "P2").start("2026-03-02T09:00"), "2026-03-02T12:00"
+        ).reopen("2026-03-04T09:00", "jams again"),
+        "2026-03-04T11:00",
+        {"response": ("met", 3), "resolution": ("running", 5), "checkin": ("running", 2)},
+    ),
+    (
+        "while waiting the clocks are paused",
+        lambda: (
+            Story(UTC_DESK, "2026-03-02T09:00", "P2")
+            .start("2026-03-02T09:00")
+            .wait("2026-03-02T10:00", "which tray?")
+        ),
+        "2026-03-03T15:00",
+        {"response": ("met", 1), "resolution": ("paused", 1), "checkin": ("paused", 0)},
+    ),
+    (
+        "Amsterdam time with a holiday in between",
+        lambda: out(Story(AMS_DESK, "2026-03-03T15:00"), "2026-03-05T09:00"),
+        "2026-03-05T09:00",
+        {"response": ("met", 2), "resolution": ("running", 2), "checkin": ("running", 0)},
+    ),
+    (
+        "a P1 still running past its target is over",
+        lambda: Story(UTC_DESK, "2026-03-02T09:00", "P1").start("2026-03-02T09:00"),
+        "2026-03-02T18:00",
+        {"response": ("running", 9), "resolution": ("running", 9), "checkin": ("running", 9)},
+    ),
+    (
+        "a ticket cancelled before any response has no clocks",
+        lambda: Story(UTC_DESK, "2026-03-02T09:00").cancel("2026-03-02T10:00", "duplicate"),
+        "2026-03-03T09:00",
+        {},
+    ),
+    (
+        "an unprioritised ticket has no clocks",
+        lambda: Story(UTC_DESK, "2026-03-02T09:00", None),
+        "2026-03-03T09:00",
+        {},
+    ),
+    (
+        "events after the moment asked about are ignored",
+        lambda: out(Story(UTC_DESK, "2026-03-02T09:00"), "2026-03-02T11:00"),
+        "2026-03-02T10:00",
+        {"response": ("running", 1), "resolution": ("running", 1), "checkin": ("running", 1)},
+    ),
 ]
 
 
@@ -121,17 +182,37 @@ def test_clocks(make, now, expected):
 
 def test_a_running_clock_past_its_target_is_overdue_and_its_due_time_is_known():
     story = Story(UTC_DESK, "2026-03-02T09:00", "P1").start("2026-03-02T09:00")
-    clock = next(c for c in sla.clocks(sla.Facts.of(story.t), UTC_DESK, ts("2026-03-02T18:00"))
-                 if c.kind == "resolution")
+    clock = next(
+        c
+        for c in sla.clocks(sla.Facts.of(story.t), UTC_DESK, ts("2026-03-02T18:00"))
+        if c.kind == "resolution"
+    )
     assert sla.overdue(clock, ts("2026-03-02T18:00")) and clock.left() == -1 * H
     assert clock.due == ts("2026-03-02T17:00")
 
 
 BUDGETS = [
-    (UTC_DESK, "P1", "resolution", 8), (UTC_DESK, "P2", "resolution", 16), (UTC_DESK, "P3", "response", 8),
-    (UTC_DESK, "P4", "resolution", 160), (LONG_DAYS, "P3", "response", 10), (LONG_DAYS, "P2", "response", 4),
-    (from_mapping({"priorities": {**{p: {"criteria": p, "response": "1w", "resolution": "2w", "checkin": "1d"}
-                                     for p in ("P1", "P2", "P3", "P4")}}}), "P2", "response", 40),
+    (UTC_DESK, "P1", "resolution", 8),
+    (UTC_DESK, "P2", "resolution", 16),
+    (UTC_DESK, "P3", "response", 8),
+    (UTC_DESK, "P4", "resolution", 160),
+    (LONG_DAYS, "P3", "response", 10),
+    (LONG_DAYS, "P2", "response", 4),
+    (
+        from_mapping(
+            {
+                "priorities": {
+                    **{
+                        p: {"criteria": p, "response": "1w", "resolution": "2w", "checkin": "1d"}
+                        for p in ("P1", "P2", "P3", "P4")
+                    }
+                }
+            }
+        ),
+        "P2",
+        "response",
+        40,
+    ),
 ]
 
 
@@ -141,20 +222,47 @@ def test_a_business_day_is_one_day_of_working_hours(config, priority, kind, hour
 
 
 CHECKINS = [
-    ("after the last outbound contact", lambda: out(Story(UTC_DESK, "2026-03-02T09:00", "P2"), "2026-03-02T11:10"),
-     "2026-03-03T11:10"),
-    ("from opening when nobody has been in touch (8 working hours end at closing)",
-     lambda: Story(UTC_DESK, "2026-03-02T09:00", "P2"),
-     "2026-03-02T17:00"),
-    ("waiting on the customer: none due", lambda: Story(UTC_DESK, "2026-03-02T09:00", "P2")
-     .start("2026-03-02T09:00").wait("2026-03-02T10:00", "which tray?"), None),
-    ("the wait is a touch and pauses until the answer",
-     lambda: inbound(Story(UTC_DESK, "2026-03-02T09:00", "P2").start("2026-03-02T09:00")
-                     .wait("2026-03-02T10:00", "which tray?"), "2026-03-03T12:00"), "2026-03-04T12:00"),
-    ("P1 checks in on the 24x7 calendar", lambda: Story(UTC_DESK, "2026-03-06T16:00", "P1"), "2026-03-06T18:00"),
-    ("closed tickets need no check-in",
-     lambda: resolve(Story(UTC_DESK, "2026-03-02T09:00", "P2").start("2026-03-02T09:00"), "2026-03-02T12:00"),
-     None),
+    (
+        "after the last outbound contact",
+        lambda: out(Story(UTC_DESK, "2026-03-02T09:00", "P2"), "2026-03-02T11:10"),
+        "2026-03-03T11:10",
+    ),
+    (
+        "from opening when nobody has been in touch (8 working hours end at closing)",
+        lambda: Story(UTC_DESK, "2026-03-02T09:00", "P2"),
+        "2026-03-02T17:00",
+    ),
+    (
+        "waiting on the customer: none due",
+        lambda: (
+            Story(UTC_DESK, "2026-03-02T09:00", "P2")
+            .start("2026-03-02T09:00")
+            .wait("2026-03-02T10:00", "which tray?")
+        ),
+        None,
+    ),
+    (
+        "the wait is a touch and pauses until the answer",
+        lambda: inbound(
+            Story(UTC_DESK, "2026-03-02T09:00", "P2")
+            .start("2026-03-02T09:00")
+            .wait("2026-03-02T10:00", "which tray?"),
+            "2026-03-03T12:00",
+        ),
+        "2026-03-04T12:00",
+    ),
+    (
+        "P1 checks in on the 24x7 calendar",
+        lambda: Story(UTC_DESK, "2026-03-06T16:00", "P1"),
+        "2026-03-06T18:00",
+    ),
+    (
+        "closed tickets need no check-in",
+        lambda: resolve(
+            Story(UTC_DESK, "2026-03-02T09:00", "P2").start("2026-03-02T09:00"), "2026-03-02T12:00"
+        ),
+        None,
+    ),
     ("no priority, no check-in", lambda: Story(UTC_DESK, "2026-03-02T09:00", None), None),
 ]
 
@@ -162,32 +270,37 @@ CHECKINS = [
 @pytest.mark.parametrize("make,due", [c[1:] for c in CHECKINS], ids=[c[0] for c in CHECKINS])
 def test_checkin_due(make, due):
     got = sla.checkin_due(make().t, UTC_DESK)
-    assert got == (None if due is None else dt.datetime.fromtimestamp(ts(due), dt.timezone.utc))
+    assert got == (None if due is None else dt.datetime.fromtimestamp(ts(due), dt.UTC))
 
 
 def fake_desk(config, now: str):
     # describe_clocks needs only a config and a clock; the CLI test drives it through a real desk.
-    return SimpleNamespace(config=config, clock=lambda: dt.datetime.fromtimestamp(ts(now), dt.timezone.utc))
+    return SimpleNamespace(config=config, clock=lambda: dt.datetime.fromtimestamp(ts(now), dt.UTC))
 
 
 def test_describe_clocks_lines():
     story = out(Story(UTC_DESK, "2026-03-02T09:00", "P2"), "2026-03-02T11:10").start("2026-03-02T12:00")
     lines = sla.describe_clocks(fake_desk(UTC_DESK, "2026-03-03T10:00"), story.t)
-    assert lines == ["  response    met after 2h10m (target 4h)",
-                     "  resolution  running, 9h of 2d used (56 %), due 2026-03-03 17:00 UTC",
-                     "  check-in    due in 1h10m"]
+    assert lines == [
+        "  response    met after 2h10m (target 4h)",
+        "  resolution  running, 9h of 2d used (56 %), due 2026-03-03 17:00 UTC",
+        "  check-in    due in 1h10m",
+    ]
 
 
 def test_describe_clocks_breach_and_pause_and_local_time():
     late = Story(AMS_DESK, "2026-03-02T08:00", "P2").start("2026-03-02T08:00")
-    assert sla.describe_clocks(fake_desk(AMS_DESK, "2026-03-02T15:00"), late.t)[0] == \
-        "  response    running, 7h of 4h used (175 %), was due 2026-03-02 13:00 CET"
+    assert (
+        sla.describe_clocks(fake_desk(AMS_DESK, "2026-03-02T15:00"), late.t)[0]
+        == "  response    running, 7h of 4h used (175 %), was due 2026-03-02 13:00 CET"
+    )
     waiting = late.wait("2026-03-02T15:00", "which tray?")
     lines = sla.describe_clocks(fake_desk(AMS_DESK, "2026-03-03T15:00"), waiting.t)
     assert lines[0] == "  response    breached: took 7h (target 4h, 3h over)"
     assert lines[1].endswith("paused while waiting on the customer")
-    assert sla.describe_clocks(fake_desk(UTC_DESK, "2026-03-03T15:00"), Story(UTC_DESK, "2026-03-02T09:00",
-                                                                             None).t)[0].startswith("  sla ")
+    assert sla.describe_clocks(
+        fake_desk(UTC_DESK, "2026-03-03T15:00"), Story(UTC_DESK, "2026-03-02T09:00", None).t
+    )[0].startswith("  sla ")
 
 
 def test_scan_lists_at_risk_and_breached_most_urgent_first():
@@ -204,14 +317,16 @@ def test_scan_lists_at_risk_and_breached_most_urgent_first():
     assert got[0][2] == "breached" and got[0][0] == "HD-00000002"
     assert ("HD-00000001", "resolution", "at-risk") in got
     assert not any(a["id"] == "HD-00000003" for a in alerts)
-    assert all(a["state"] == "breached" for a in alerts[:[a["state"] for a in alerts].count("breached")])
+    assert all(a["state"] == "breached" for a in alerts[: [a["state"] for a in alerts].count("breached")])
     # An hour earlier the P2 is at 12h (75 %): not yet at risk.
     earlier = sla.scan(facts, UTC_DESK, ts("2026-03-03T13:00"))
     assert ("HD-00000001", "resolution") not in [(a["id"], a["clock"]) for a in earlier]
 
 
 # -- properties -----------------------------------------------------------------------------
-segments = st.lists(st.tuples(st.integers(min_value=1, max_value=72 * 60), st.booleans()), min_size=1, max_size=8)
+segments = st.lists(
+    st.tuples(st.integers(min_value=1, max_value=72 * 60), st.booleans()), min_size=1, max_size=8
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -233,11 +348,13 @@ def test_pausing_never_adds_time_and_removes_exactly_the_paused_time(parts, prio
         plain_story.note(a, "working").note(b, "still working")
         t += minutes * 60 + 600
     now = _stamp(t)
-    used = {name: dict((c.kind, c.used) for c in sla.clocks(sla.Facts.of(s.t), config, ts(now)))["resolution"]
-            for name, s in (("paused", paused_story), ("plain", plain_story))}
+    used = {
+        name: dict((c.kind, c.used) for c in sla.clocks(sla.Facts.of(s.t), config, ts(now)))["resolution"]
+        for name, s in (("paused", paused_story), ("plain", plain_story))
+    }
     assert used["paused"] <= used["plain"]
     assert used["plain"] - used["paused"] == paused_total
 
 
 def _stamp(instant: int) -> str:
-    return dt.datetime.fromtimestamp(instant, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    return dt.datetime.fromtimestamp(instant, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")

@@ -8,6 +8,7 @@ subtraction, however far apart a and b are.
 
 The `calendar:` section of gitdesk.yml is validated here (`from_config`).
 """
+
 from __future__ import annotations
 
 import bisect
@@ -20,12 +21,17 @@ from typing import Any
 from .errors import ConfigError, GitdeskError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DEFAULTS: dict[str, Any] = {"timezone": "UTC", "hours": "09:00-17:00", "weekdays": list(WEEKDAYS[:5]),
-                            "holidays": [], "at_risk": 0.8}
+DEFAULTS: dict[str, Any] = {
+    "timezone": "UTC",
+    "hours": "09:00-17:00",
+    "weekdays": list(WEEKDAYS[:5]),
+    "holidays": [],
+    "at_risk": 0.8,
+}
 _HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _COUNTRY = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,4})?$")
-_CHUNK = 400            # days of running totals computed at a time
-_HORIZON = 366 * 20     # a budget that needs more than 20 years of calendar is a broken calendar
+_CHUNK = 400  # days of running totals computed at a time
+_HORIZON = 366 * 20  # a budget that needs more than 20 years of calendar is a broken calendar
 
 
 class Always:
@@ -50,13 +56,19 @@ class Business:
 
     name = "business"
 
-    def __init__(self, tz: dt.tzinfo, opens: dt.time, closes: dt.time, weekdays: frozenset[int],
-                 is_holiday: Callable[[dt.date], bool] = lambda d: False) -> None:
+    def __init__(
+        self,
+        tz: dt.tzinfo,
+        opens: dt.time,
+        closes: dt.time,
+        weekdays: frozenset[int],
+        is_holiday: Callable[[dt.date], bool] = lambda d: False,
+    ) -> None:
         if not weekdays:
             raise ValueError("a business calendar needs at least one working weekday")
         self.tz, self.opens, self.closes = tz, opens, closes
         self.weekdays, self.is_holiday = weekdays, is_holiday
-        self.to_midnight = closes == dt.time(0)   # "09:00-24:00" works until the day ends
+        self.to_midnight = closes == dt.time(0)  # "09:00-24:00" works until the day ends
         # Nominal length, used to turn "1d" into working time; DST days may really be an hour off.
         close_s = 86400 if self.to_midnight else closes.hour * 3600 + closes.minute * 60
         self.day_length = close_s - (opens.hour * 3600 + opens.minute * 60)
@@ -64,10 +76,10 @@ class Business:
         # The table, one entry per local day from ordinal _base on. Lists and bisect rather than
         # datetime per lookup: a 100,000-ticket report asks for about a million instants.
         self._base = 0
-        self._starts: list[int] = []   # instant each day begins, plus one: the day after the last
-        self._opens: list[int] = []    # working window of each day as instants; opens == closes on a day off
+        self._starts: list[int] = []  # instant each day begins, plus one: the day after the last
+        self._opens: list[int] = []  # working window of each day as instants; opens == closes on a day off
         self._closes: list[int] = []
-        self._totals: list[int] = []   # working seconds from a fixed origin to the start of each day (+1)
+        self._totals: list[int] = []  # working seconds from a fixed origin to the start of each day (+1)
 
     # -- the table of days -----------------------------------------------------------------
     def _midnight(self, day: int) -> int:
@@ -149,7 +161,7 @@ class Business:
         goal = self.cumulative(start) + seconds
         while self._totals[-1] < goal:
             self._append()
-        day = bisect.bisect_left(self._totals, goal) - 1   # totals[day] < goal <= totals[day + 1]
+        day = bisect.bisect_left(self._totals, goal) - 1  # totals[day] < goal <= totals[day + 1]
         return self._opens[day] + goal - self._totals[day]
 
 
@@ -175,7 +187,9 @@ def _timezone(value: Any) -> dt.tzinfo:
     try:
         return ZoneInfo(str(value))
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError("calendar.timezone", f"'{value}' is not a time zone (e.g. Europe/Amsterdam)") from None
+        raise ConfigError(
+            "calendar.timezone", f"'{value}' is not a time zone (e.g. Europe/Amsterdam)"
+        ) from None
 
 
 def _hours(value: Any) -> tuple[dt.time, dt.time]:
@@ -192,7 +206,9 @@ def _hours(value: Any) -> tuple[dt.time, dt.time]:
 
 def _weekdays(value: Any) -> frozenset[int]:
     if not isinstance(value, list) or not value:
-        raise ConfigError("calendar.weekdays", f"must be a list such as [mon, tue, wed, thu, fri], not {value!r}")
+        raise ConfigError(
+            "calendar.weekdays", f"must be a list such as [mon, tue, wed, thu, fri], not {value!r}"
+        )
     days = set()
     for item in value:
         name = str(item).strip().lower()[:3]
@@ -220,7 +236,9 @@ def _holidays(value: Any) -> Callable[[dt.date], bool]:
         elif isinstance(item, str) and _COUNTRY.match(item.strip()):
             countries.append(_country(item.strip()))
         else:
-            raise ConfigError("calendar.holidays", f"'{item}' is neither a date (YYYY-MM-DD) nor a country code")
+            raise ConfigError(
+                "calendar.holidays", f"'{item}' is neither a date (YYYY-MM-DD) nor a country code"
+            )
     frozen = frozenset(dates)
     if not countries:
         return frozen.__contains__
@@ -231,14 +249,18 @@ def _country(code: str) -> Any:
     try:
         import holidays
     except ImportError:
-        raise ConfigError("calendar.holidays", f"country code '{code}' needs the 'holidays' package "
-                          "(pip install 'gitdesk[sla]'), or list the dates instead") from None
+        raise ConfigError(
+            "calendar.holidays",
+            f"country code '{code}' needs the 'holidays' package "
+            "(pip install 'gitdesk[sla]'), or list the dates instead",
+        ) from None
     country, _, subdiv = code.upper().partition("-")
     try:
         return holidays.country_holidays(country, subdiv=subdiv or None)
     except NotImplementedError:
-        raise ConfigError("calendar.holidays", f"'{code}' is not a country (or subdivision) "
-                          "the holidays package knows") from None
+        raise ConfigError(
+            "calendar.holidays", f"'{code}' is not a country (or subdivision) the holidays package knows"
+        ) from None
 
 
 def from_section(section: dict[str, Any]) -> Calendars:
@@ -250,9 +272,12 @@ def from_section(section: dict[str, Any]) -> Calendars:
     opens, closes = _hours(spec["hours"])
     at_risk = spec["at_risk"]
     if isinstance(at_risk, bool) or not isinstance(at_risk, (int, float)) or not 0 < at_risk <= 1:
-        raise ConfigError("calendar.at_risk", f"'{at_risk}' must be a fraction above 0 and at most 1, e.g. 0.8")
-    business = Business(_timezone(spec["timezone"]), opens, closes, _weekdays(spec["weekdays"]),
-                        _holidays(spec["holidays"]))
+        raise ConfigError(
+            "calendar.at_risk", f"'{at_risk}' must be a fraction above 0 and at most 1, e.g. 0.8"
+        )
+    business = Business(
+        _timezone(spec["timezone"]), opens, closes, _weekdays(spec["weekdays"]), _holidays(spec["holidays"])
+    )
     return Calendars(business, Always(), float(at_risk))
 
 
@@ -265,7 +290,7 @@ def from_config(config: Any) -> Calendars:
     if hit is not None and hit[0] is config:
         return hit[1]
     calendars = from_section(config.section("calendar"))
-    _CACHE.clear()   # one desk per process in practice; never grow without bound
+    _CACHE.clear()  # one desk per process in practice; never grow without bound
     _CACHE[id(config)] = (config, calendars)
     return calendars
 
@@ -275,7 +300,11 @@ def summary(config: Any) -> dict[str, Any]:
     calendars = from_config(config)
     spec = {**DEFAULTS, **{k: v for k, v in config.section("calendar").items() if v is not None}}
     holidays = spec["holidays"] if isinstance(spec["holidays"], list) else [spec["holidays"]]
-    return {"timezone": str(spec["timezone"]), "hours": str(spec["hours"]).replace(" ", ""),
-            "weekdays": [WEEKDAYS[d] for d in sorted(calendars.business.weekdays)],
-            "holidays": ", ".join(str(h) for h in holidays), "at_risk": calendars.at_risk,
-            "day_seconds": calendars.business.day_length}
+    return {
+        "timezone": str(spec["timezone"]),
+        "hours": str(spec["hours"]).replace(" ", ""),
+        "weekdays": [WEEKDAYS[d] for d in sorted(calendars.business.weekdays)],
+        "holidays": ", ".join(str(h) for h in holidays),
+        "at_risk": calendars.at_risk,
+        "day_seconds": calendars.business.day_length,
+    }

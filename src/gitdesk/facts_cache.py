@@ -4,6 +4,7 @@ Keyed like the list cache in store.py: by each file's (mtime_ns, size). The fact
 depend on gitdesk.yml (targets and calendars are applied when a report is built), so a
 config change never stales the cache. Deleting it is always safe.
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -1,4 +1,4 @@
-"""The impact x urgency matrix: derive P1..P4 from two levels, as `gitdesk prioritise --impact --urgency` does.
+"""The impact x urgency matrix: derive P1..P4 from two levels (`gitdesk prioritise --impact --urgency`).
 
 The optional `matrix:` section of gitdesk.yml maps impact -> urgency -> priority:
 
@@ -9,6 +9,7 @@ The optional `matrix:` section of gitdesk.yml maps impact -> urgency -> priority
 
 Without it the table above is used.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -40,7 +41,9 @@ def matrix(config: Any) -> dict[str, dict[str, str]]:
         if urgencies is None:
             urgencies = list(cells)
         elif sorted(cells) != sorted(urgencies):
-            raise ConfigError(key, f"must list the same urgency levels as the first row ({', '.join(urgencies)})")
+            raise ConfigError(
+                key, f"must list the same urgency levels as the first row ({', '.join(urgencies)})"
+            )
         out[str(impact).lower()] = cells
     return out
 

@@ -1,4 +1,5 @@
 """Terminal and CSV renderings of reports, SLA alerts and the priority table. No click, no printing."""
+
 from __future__ import annotations
 
 import csv
@@ -55,47 +56,94 @@ def report_table(report: dict[str, Any]) -> str:
         lines.append(f"{label:<26}" + "".join(f"{_cell(_get(f, path), kind):>{width}}" for _, f in columns))
     lines += ["", "Resolution by priority (business hours)", f"  {'':<4}{'count':>7}{'median':>9}{'p90':>9}"]
     for name, row in report["resolution_by_priority"].items():
-        lines.append(f"  {name:<4}{row['count']:>7}{_cell(row['median_hours'], 'h'):>9}{_cell(row['p90_hours'], 'h'):>9}")
+        median, p90 = _cell(row["median_hours"], "h"), _cell(row["p90_hours"], "h")
+        lines.append(f"  {name:<4}{row['count']:>7}{median:>9}{p90:>9}")
     lines += ["", *_satisfaction_lines(report["satisfaction"]), "", "Technicians (productivity)"]
-    lines += [f"  {t['assignee']:<20}{t['closed']:>5} closed   median {_cell(t['median_resolution_hours'], 'h')} h"
-              for t in report["technicians"]] or ["  nobody resolved a ticket in this window"]
-    lines += ["", "Volume by week", *(f"  {v['week']}  opened {v['opened']:>5}  closed {v['closed']:>5}"
-                                      for v in report["volume"])]
+    lines += [
+        f"  {t['assignee']:<20}{t['closed']:>5} closed   median {_cell(t['median_resolution_hours'], 'h')} h"
+        for t in report["technicians"]
+    ] or ["  nobody resolved a ticket in this window"]
+    lines += [
+        "",
+        "Volume by week",
+        *(f"  {v['week']}  opened {v['opened']:>5}  closed {v['closed']:>5}" for v in report["volume"]),
+    ]
     return "\n".join(lines)
 
 
 def _satisfaction_lines(s: dict[str, Any]) -> list[str]:
     dist = "  ".join(f"{k}: {v}" for k, v in s["distribution"].items())
     q = s["questions"]
-    lines = ["Satisfaction", f"  responses {s['responses']}, mean score {_cell(s['mean_score'], 'h')}",
-             f"  How satisfied are you (1-5)?          {dist}",
-             f"  Did we ask the right questions?       yes {q['right_questions']['yes']}  "
-             f"no {q['right_questions']['no']}",
-             f"  Was the time to resolve adequate?     adequate {q['time']['adequate']}  "
-             f"too long {q['time']['too-long']}",
-             "  What should we improve?"]
+    lines = [
+        "Satisfaction",
+        f"  responses {s['responses']}, mean score {_cell(s['mean_score'], 'h')}",
+        f"  How satisfied are you (1-5)?          {dist}",
+        f"  Did we ask the right questions?       yes {q['right_questions']['yes']}  "
+        f"no {q['right_questions']['no']}",
+        f"  Was the time to resolve adequate?     adequate {q['time']['adequate']}  "
+        f"too long {q['time']['too-long']}",
+        "  What should we improve?",
+    ]
     lines += [f"    - {c['ticket']}: {c['text']}" for c in s["improve"]] or ["    (no answers)"]
     lines.append("  Anything else you want to tell us?")
     lines += [f"    - {c['ticket']}: {c['text']}" for c in s["comments"]] or ["    (no answers)"]
     return lines
 
 
-CSV_COLUMNS = ("group", "opened", "closed", "open", "cancelled", "first_response_median_hours",
-               "first_response_p90_hours", "resolution_median_hours", "resolution_p90_hours",
-               "response_sla_pct", "resolution_sla_pct", "escalation_rate", "reopen_rate",
-               "satisfaction_responses", "satisfaction_mean", "score_1", "score_2", "score_3", "score_4",
-               "score_5", "right_questions_yes", "right_questions_no", "time_adequate", "time_too_long",
-               "improve_count")
+CSV_COLUMNS = (
+    "group",
+    "opened",
+    "closed",
+    "open",
+    "cancelled",
+    "first_response_median_hours",
+    "first_response_p90_hours",
+    "resolution_median_hours",
+    "resolution_p90_hours",
+    "response_sla_pct",
+    "resolution_sla_pct",
+    "escalation_rate",
+    "reopen_rate",
+    "satisfaction_responses",
+    "satisfaction_mean",
+    "score_1",
+    "score_2",
+    "score_3",
+    "score_4",
+    "score_5",
+    "right_questions_yes",
+    "right_questions_no",
+    "time_adequate",
+    "time_too_long",
+    "improve_count",
+)
 
 
 def _csv_row(name: str, f: dict[str, Any]) -> list[Any]:
     c, s, q = f["counts"], f["satisfaction"], f["satisfaction"]["questions"]
-    values = [name, c["opened"], c["closed"], c["open"], c["cancelled"], f["first_response"]["median_hours"],
-              f["first_response"]["p90_hours"], f["resolution"]["median_hours"], f["resolution"]["p90_hours"],
-              f["sla_compliance"]["response_pct"], f["sla_compliance"]["resolution_pct"], f["escalation_rate"],
-              f["reopen_rate"], s["responses"], s["mean_score"], *s["distribution"].values(),
-              q["right_questions"]["yes"], q["right_questions"]["no"], q["time"]["adequate"],
-              q["time"]["too-long"], len(s["improve"])]
+    values = [
+        name,
+        c["opened"],
+        c["closed"],
+        c["open"],
+        c["cancelled"],
+        f["first_response"]["median_hours"],
+        f["first_response"]["p90_hours"],
+        f["resolution"]["median_hours"],
+        f["resolution"]["p90_hours"],
+        f["sla_compliance"]["response_pct"],
+        f["sla_compliance"]["resolution_pct"],
+        f["escalation_rate"],
+        f["reopen_rate"],
+        s["responses"],
+        s["mean_score"],
+        *s["distribution"].values(),
+        q["right_questions"]["yes"],
+        q["right_questions"]["no"],
+        q["time"]["adequate"],
+        q["time"]["too-long"],
+        len(s["improve"]),
+    ]
     return ["" if v is None else v for v in values]
 
 
@@ -113,28 +161,41 @@ def report_csv(report: dict[str, Any]) -> str:
 def alerts_table(alerts: list[dict[str, Any]], at: str) -> str:
     if not alerts:
         return f"no tickets at risk or breached at {at}"
-    lines = [f"{'ID':<12} {'PRI':<3} {'CLOCK':<10} {'STATE':<8} {'USED':>5} {'LEFT':>14}  {'DUE (UTC)':<16}  TITLE"]
+    lines = [
+        f"{'ID':<12} {'PRI':<3} {'CLOCK':<10} {'STATE':<8} {'USED':>5} {'LEFT':>14}  {'DUE (UTC)':<16}  TITLE"
+    ]
     for a in alerts:
         left = a["left_seconds"]
         left_text = f"{span(left)} left" if left >= 0 else f"{span(left)} over"
         due = (a["due"] or "paused")[:16].replace("T", " ")
-        lines.append(f"{a['id']:<12} {a['priority']:<3} {a['clock']:<10} {a['state']:<8} {a['used_pct']:>4.0f}% "
-                     f"{left_text:>14}  {due:<16}  {a['title']}")
+        lines.append(
+            f"{a['id']:<12} {a['priority']:<3} {a['clock']:<10} {a['state']:<8} {a['used_pct']:>4.0f}% "
+            f"{left_text:>14}  {due:<16}  {a['title']}"
+        )
     return "\n".join(lines)
 
 
 def priorities_text(rows: list[dict[str, Any]], calendar: dict[str, Any], matrix: dict[str, Any]) -> str:
     lines = [f"{'':<4}{'criteria':<28}{'response':>9}{'resolution':>11}{'check-in':>9}  calendar"]
     for r in rows:
-        lines.append(f"{r['priority']:<4}{r['criteria']:<28}{r['response']:>9}{r['resolution']:>11}"
-                     f"{r['checkin']:>9}  {r['calendar']}")
-    lines += ["", f"Business hours: {calendar['hours']} {calendar['timezone']}, {', '.join(calendar['weekdays'])}"
-              f"; holidays: {calendar['holidays'] or 'none'}. One business day (1d) = "
-              f"{span(calendar['day_seconds'])} of working time.",
-              f"At risk once {calendar['at_risk'] * 100:.0f} % of a target is used; clocks pause while waiting "
-              "on the customer.", "", "Impact x urgency (gitdesk prioritise ID --impact I --urgency U):"]
+        lines.append(
+            f"{r['priority']:<4}{r['criteria']:<28}{r['response']:>9}{r['resolution']:>11}"
+            f"{r['checkin']:>9}  {r['calendar']}"
+        )
+    lines += [
+        "",
+        f"Business hours: {calendar['hours']} {calendar['timezone']}, {', '.join(calendar['weekdays'])}"
+        f"; holidays: {calendar['holidays'] or 'none'}. One business day (1d) = "
+        f"{span(calendar['day_seconds'])} of working time.",
+        f"At risk once {calendar['at_risk'] * 100:.0f} % of a target is used; clocks pause while waiting "
+        "on the customer.",
+        "",
+        "Impact x urgency (gitdesk prioritise ID --impact I --urgency U):",
+    ]
     urgencies = list(next(iter(matrix.values())))
     corner = "impact \\ urgency"
     lines.append(f"  {corner:<18}" + "".join(f"{u:>8}" for u in urgencies))
-    lines += [f"  {impact:<18}" + "".join(f"{row[u]:>8}" for u in urgencies) for impact, row in matrix.items()]
+    lines += [
+        f"  {impact:<18}" + "".join(f"{row[u]:>8}" for u in urgencies) for impact, row in matrix.items()
+    ]
     return "\n".join(lines)

@@ -5,6 +5,7 @@ call it. It is deterministic: the same tickets and surveys give the same figures
 everything is sorted and "now" is passed in (by default the latest instant in the data),
 never read from the wall clock. Definitions are in docs/sla.md.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -122,10 +123,20 @@ class Clocked:
 class Row:
     """One ticket's figures as of the report's end, computed once and shared by every group."""
 
-    __slots__ = ("facts", "opened", "resolved", "resolved_at", "is_open", "response", "resolution",
-                 "ever_resolved")
+    __slots__ = (
+        "facts",
+        "opened",
+        "resolved",
+        "resolved_at",
+        "is_open",
+        "response",
+        "resolution",
+        "ever_resolved",
+    )
 
-    def __init__(self, facts: Facts, plan: dict[str, tuple[Any, int, int]], end: int, since: int | None) -> None:
+    def __init__(
+        self, facts: Facts, plan: dict[str, tuple[Any, int, int]], end: int, since: int | None
+    ) -> None:
         f = facts.as_of(end)
         self.facts = f
         self.opened = since is None or f.created >= since
@@ -148,8 +159,14 @@ class Row:
 
 def _rows(facts: list[Facts], config: Any, since: int | None, end: int) -> list[Row]:
     calendars = from_config(config)
-    plan = {name: (calendars.for_name(p.calendar), budget(config, name, "response", calendars),
-                   budget(config, name, "resolution", calendars)) for name, p in config.priorities.items()}
+    plan = {
+        name: (
+            calendars.for_name(p.calendar),
+            budget(config, name, "response", calendars),
+            budget(config, name, "resolution", calendars),
+        )
+        for name, p in config.priorities.items()
+    }
     return [Row(f, plan, end, since) for f in facts if f.created <= end]
 
 
@@ -160,22 +177,44 @@ def _times(rows: list[Row]) -> dict[str, Any]:
     by_priority = {}
     for name in PRIORITIES:
         used = [r.resolution.used for r in resolved if r.facts.priority == name]  # type: ignore[union-attr]
-        by_priority[name] = {"count": len(used), "median_hours": median_hours(used), "p90_hours": p90_hours(used)}
+        by_priority[name] = {
+            "count": len(used),
+            "median_hours": median_hours(used),
+            "p90_hours": p90_hours(used),
+        }
     spent = [r.resolution.used for r in resolved]  # type: ignore[union-attr]
-    return {"first_response": {"count": len(responded), "median_hours": median_hours(responded),
-                               "p90_hours": p90_hours(responded)},
-            "resolution": {"count": len(spent), "median_hours": median_hours(spent), "p90_hours": p90_hours(spent)},
-            "resolution_by_priority": by_priority}
+    return {
+        "first_response": {
+            "count": len(responded),
+            "median_hours": median_hours(responded),
+            "p90_hours": p90_hours(responded),
+        },
+        "resolution": {
+            "count": len(spent),
+            "median_hours": median_hours(spent),
+            "p90_hours": p90_hours(spent),
+        },
+        "resolution_by_priority": by_priority,
+    }
 
 
 def _compliance(rows: list[Row]) -> dict[str, Any]:
     """Only clocks whose outcome is known count: stopped ones, and running ones already over."""
-    resp = [r.response for r in rows if r.opened and r.response and (r.response.stopped or r.response.breached)]
-    reso = [r.resolution for r in rows if r.resolution and
-            ((r.resolved and r.resolution.stopped) or (r.opened and r.is_open and r.resolution.breached))]
-    return {"response_pct": pct(sum(not c.breached for c in resp), len(resp)),  # type: ignore[union-attr]
-            "resolution_pct": pct(sum(not c.breached for c in reso), len(reso)),  # type: ignore[union-attr]
-            "response_count": len(resp), "resolution_count": len(reso)}
+    resp = [
+        r.response for r in rows if r.opened and r.response and (r.response.stopped or r.response.breached)
+    ]
+    reso = [
+        r.resolution
+        for r in rows
+        if r.resolution
+        and ((r.resolved and r.resolution.stopped) or (r.opened and r.is_open and r.resolution.breached))
+    ]
+    return {
+        "response_pct": pct(sum(not c.breached for c in resp), len(resp)),  # type: ignore[union-attr]
+        "resolution_pct": pct(sum(not c.breached for c in reso), len(reso)),  # type: ignore[union-attr]
+        "response_count": len(resp),
+        "resolution_count": len(reso),
+    }
 
 
 def _volume(rows: list[Row]) -> list[dict[str, Any]]:
@@ -197,8 +236,10 @@ def _technicians(rows: list[Row]) -> list[dict[str, Any]]:
             count[who] += 1
             if r.resolution:
                 done[who].append(r.resolution.used)
-    return [{"assignee": who, "closed": count[who], "median_resolution_hours": median_hours(done[who])}
-            for who in sorted(count)]
+    return [
+        {"assignee": who, "closed": count[who], "median_resolution_hours": median_hours(done[who])}
+        for who in sorted(count)
+    ]
 
 
 def satisfaction(records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -210,24 +251,35 @@ def satisfaction(records: list[dict[str, Any]]) -> dict[str, Any]:
     ordered = sorted(records, key=lambda r: (str(r.get("at", "")), str(r.get("ticket", ""))))
 
     def texts(key: str) -> list[dict[str, str]]:
-        return [{"ticket": str(r.get("ticket", "")), "at": str(r.get("at", "")), "text": str(r[key]).strip()}
-                for r in ordered if str(r.get(key) or "").strip()]
+        return [
+            {"ticket": str(r.get("ticket", "")), "at": str(r.get("at", "")), "text": str(r[key]).strip()}
+            for r in ordered
+            if str(r.get(key) or "").strip()
+        ]
 
-    return {"responses": len(records),
-            "mean_score": round(sum(scores) / len(scores), 2) if scores else None,
-            "distribution": {str(n): dist.get(str(n), 0) for n in range(1, 6)},
-            "questions": {"right_questions": {a: right.get(a, 0) for a in survey_format.YES_NO},
-                          "time": {a: time.get(a, 0) for a in survey_format.TIME_ANSWERS}},
-            "improve": texts("improve"), "comments": texts("comment")}
+    return {
+        "responses": len(records),
+        "mean_score": round(sum(scores) / len(scores), 2) if scores else None,
+        "distribution": {str(n): dist.get(str(n), 0) for n in range(1, 6)},
+        "questions": {
+            "right_questions": {a: right.get(a, 0) for a in survey_format.YES_NO},
+            "time": {a: time.get(a, 0) for a in survey_format.TIME_ANSWERS},
+        },
+        "improve": texts("improve"),
+        "comments": texts("comment"),
+    }
 
 
 def _figures(rows: list[Row], records: list[dict[str, Any]]) -> dict[str, Any]:
     opened = [r for r in rows if r.opened]
     ever_resolved = [r for r in opened if r.ever_resolved]
     figures: dict[str, Any] = {
-        "counts": {"opened": len(opened), "closed": sum(r.resolved for r in rows),
-                   "open": sum(r.is_open for r in rows),
-                   "cancelled": sum(r.opened and r.facts.status == "cancelled" for r in rows)},
+        "counts": {
+            "opened": len(opened),
+            "closed": sum(r.resolved for r in rows),
+            "open": sum(r.is_open for r in rows),
+            "cancelled": sum(r.opened and r.facts.status == "cancelled" for r in rows),
+        },
         **_times(rows),
         "escalation_rate": rate(sum(r.facts.escalations > 0 for r in opened), len(opened)),
         "reopen_rate": rate(sum(r.facts.reopens > 0 for r in ever_resolved), len(ever_resolved)),
@@ -243,7 +295,7 @@ def _in_window(record: dict[str, Any], since: int | None, end: int) -> bool:
     try:
         at = epoch(record.get("at"))
     except (ValueError, TypeError):
-        return since is None   # an undated answer belongs to "all time" only
+        return since is None  # an undated answer belongs to "all time" only
     return (since is None or at >= since) and at <= end
 
 
@@ -251,8 +303,15 @@ def latest_instant(facts: list[Facts]) -> int:
     return max((f.changes[-1][0] for f in facts), default=0)
 
 
-def build_report(tickets: Iterable[Ticket | Facts], surveys: Iterable[dict[str, Any]], config: Any,
-                 since: Any = None, until: Any = None, by: str | None = None, now: Any = None) -> dict[str, Any]:
+def build_report(
+    tickets: Iterable[Ticket | Facts],
+    surveys: Iterable[dict[str, Any]],
+    config: Any,
+    since: Any = None,
+    until: Any = None,
+    by: str | None = None,
+    now: Any = None,
+) -> dict[str, Any]:
     """The figures for tickets opened, resolved or open within [since, until].
 
     `since`/`until`/`now` are ISO strings, datetimes or POSIX seconds; `now` defaults to the
@@ -269,7 +328,10 @@ def build_report(tickets: Iterable[Ticket | Facts], surveys: Iterable[dict[str, 
         raise UsageError("--since is after --until")
     rows = _rows(facts, config, start, end)
     records = [r for r in surveys if _in_window(r, start, end)]
-    report: dict[str, Any] = {"window": {"since": _stamp(start), "until": _stamp(end)}, **_figures(rows, records)}
+    report: dict[str, Any] = {
+        "window": {"since": _stamp(start), "until": _stamp(end)},
+        **_figures(rows, records),
+    }
     if by:
         key = _GROUPERS[by]
         members: dict[str, list[Row]] = defaultdict(list)
@@ -277,9 +339,10 @@ def build_report(tickets: Iterable[Ticket | Facts], surveys: Iterable[dict[str, 
             members[key(row.facts)].append(row)
         group_of = {row.facts.id: name for name, group in members.items() for row in group}
         report["by"] = by
-        report["groups"] = {name: _figures(members[name], [r for r in records
-                                                           if group_of.get(str(r.get("ticket"))) == name])
-                            for name in sorted(members)}
+        report["groups"] = {
+            name: _figures(members[name], [r for r in records if group_of.get(str(r.get("ticket"))) == name])
+            for name in sorted(members)
+        }
     return report
 
 
@@ -294,11 +357,12 @@ def _instant(value: Any, option: str) -> int | None:
 def _stamp(instant: int | None) -> str | None:
     if instant is None:
         return None
-    return dt.datetime.fromtimestamp(instant, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.fromtimestamp(instant, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def report_for_desk(desk: Any, since: Any = None, until: Any = None, by: str | None = None,
-                    now: Any = None) -> dict[str, Any]:
+def report_for_desk(
+    desk: Any, since: Any = None, until: Any = None, by: str | None = None, now: Any = None
+) -> dict[str, Any]:
     """build_report over a desk's tickets (through the facts cache) and surveys."""
     from .facts_cache import desk_facts, desk_surveys
 

@@ -11,6 +11,7 @@ The rules (docs/sla.md says the same in prose):
 
 Pure apart from `describe_clocks`, which reads the desk's clock and config.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,8 +49,8 @@ class Facts(NamedTuple):
     assignee: str
     status: str
     created: int
-    changes: tuple[tuple[int, str], ...]   # (instant, status entered), the first is the opening
-    touches: tuple[int, ...]               # instants of customer touches, in order
+    changes: tuple[tuple[int, str], ...]  # (instant, status entered), the first is the opening
+    touches: tuple[int, ...]  # instants of customer touches, in order
     escalations: int
     reopens: int
 
@@ -69,7 +70,7 @@ class Facts(NamedTuple):
         escalations = reopens = 0
         for event in t.history:
             at = epoch(event["at"]) if event.get("at") else changes[-1][0]
-            at = max(at, changes[-1][0])   # hand-edited histories never make time run backwards
+            at = max(at, changes[-1][0])  # hand-edited histories never make time run backwards
             name = move_name(event)
             to = str(event.get("to") or changes[-1][1])
             if name == "open":
@@ -80,17 +81,29 @@ class Facts(NamedTuple):
                 touches.append(at)
             escalations += name == "escalate"
             reopens += name == "reopen"
-        return cls(t.id, t.title, t.priority or "", str(t.meta.get("queue") or ""), t.tier,
-                   str(t.meta.get("assignee") or ""), t.status, changes[0][0], tuple(changes), tuple(touches),
-                   escalations, reopens)
+        return cls(
+            t.id,
+            t.title,
+            t.priority or "",
+            str(t.meta.get("queue") or ""),
+            t.tier,
+            str(t.meta.get("assignee") or ""),
+            t.status,
+            changes[0][0],
+            tuple(changes),
+            tuple(touches),
+            escalations,
+            reopens,
+        )
 
     def as_of(self, at: int) -> Facts:
         """The ticket as it stood at instant `at` (events after it ignored)."""
         if self.changes[-1][0] <= at and (not self.touches or self.touches[-1] <= at):
             return self
         changes = tuple(c for c in self.changes if c[0] <= at) or self.changes[:1]
-        return self._replace(status=changes[-1][1], changes=changes,
-                             touches=tuple(x for x in self.touches if x <= at))
+        return self._replace(
+            status=changes[-1][1], changes=changes, touches=tuple(x for x in self.touches if x <= at)
+        )
 
     def status_at(self, at: int) -> str | None:
         if at < self.created:
@@ -126,11 +139,11 @@ class Facts(NamedTuple):
 
 @dataclass(frozen=True)
 class Clock:
-    kind: str            # response | resolution | checkin
-    target: int          # seconds of calendar time
-    used: int            # seconds of calendar time used so far (or until it stopped)
+    kind: str  # response | resolution | checkin
+    target: int  # seconds of calendar time
+    used: int  # seconds of calendar time used so far (or until it stopped)
     state: State
-    due: int | None      # instant the budget runs out, while running
+    due: int | None  # instant the budget runs out, while running
     stopped: int | None  # instant it stopped (met or breached)
     calendar: str
 
@@ -163,7 +176,7 @@ def budget(config: Any, priority: str, kind: str, calendars: Calendars | None = 
     if match and match.group(2) in "dw":
         per = cal.day_length if match.group(2) == "d" else cal.week_length
         seconds = int(float(match.group(1)) * per)
-    if len(_BUDGETS) > 64:   # configs come and go in tests; a desk process has one
+    if len(_BUDGETS) > 64:  # configs come and go in tests; a desk process has one
         _BUDGETS.clear()
     _BUDGETS[(id(config), priority, kind)] = (config, seconds)
     return seconds
@@ -214,8 +227,15 @@ def _due(cal: Calendar, intervals: list[tuple[int, int | None]], target: int) ->
     return None
 
 
-def _clock(kind: str, cal: Calendar, intervals: list[tuple[int, int | None]], target: int,
-           stop: int | None, now: int, paused: bool) -> Clock:
+def _clock(
+    kind: str,
+    cal: Calendar,
+    intervals: list[tuple[int, int | None]],
+    target: int,
+    stop: int | None,
+    now: int,
+    paused: bool,
+) -> Clock:
     if stop is not None:
         used = _spent(cal, intervals, stop)
         return Clock(kind, target, used, "breached" if used > target else "met", None, stop, cal.name)
@@ -239,18 +259,43 @@ def clocks(facts: Facts, config: Any, now: int, calendars: Calendars | None = No
     out = []
     first_touch = facts.touches[0] if facts.touches else None
     response_stop = first_touch if first_touch is not None else ended
-    response = _clock("response", cal, intervals, budget(config, facts.priority, "response", calendars),
-                      response_stop, now, paused)
+    response = _clock(
+        "response",
+        cal,
+        intervals,
+        budget(config, facts.priority, "response", calendars),
+        response_stop,
+        now,
+        paused,
+    )
     if first_touch is not None or is_open:
         out.append(response)
     if facts.status not in ("split", "cancelled"):
         stop = facts.resolved_at
-        out.append(_clock("resolution", cal, intervals, budget(config, facts.priority, "resolution", calendars),
-                          stop, now, paused))
+        out.append(
+            _clock(
+                "resolution",
+                cal,
+                intervals,
+                budget(config, facts.priority, "resolution", calendars),
+                stop,
+                now,
+                paused,
+            )
+        )
     if is_open:
         since = facts.touches[-1] if facts.touches else facts.created
-        out.append(_clock("checkin", cal, facts.running(since), budget(config, facts.priority, "checkin",
-                                                                       calendars), None, now, paused))
+        out.append(
+            _clock(
+                "checkin",
+                cal,
+                facts.running(since),
+                budget(config, facts.priority, "checkin", calendars),
+                None,
+                now,
+                paused,
+            )
+        )
     return out
 
 
@@ -264,7 +309,7 @@ def checkin_due(ticket: Ticket, config: Any) -> dt.datetime | None:
     cal = calendars.for_name(config.priorities[facts.priority].calendar)
     since = facts.touches[-1] if facts.touches else facts.created
     due = _due(cal, facts.running(since), budget(config, facts.priority, "checkin", calendars))
-    return None if due is None else dt.datetime.fromtimestamp(due, dt.timezone.utc)
+    return None if due is None else dt.datetime.fromtimestamp(due, dt.UTC)
 
 
 def scan(facts: Iterable[Facts], config: Any, now: int) -> list[dict[str, Any]]:
@@ -275,19 +320,34 @@ def scan(facts: Iterable[Facts], config: Any, now: int) -> list[dict[str, Any]]:
         if f.created > now or f.status_at(now) not in OPEN:
             continue
         for clock in clocks(f, config, now, calendars):
-            state = "breached" if overdue(clock, now) else "at-risk" if at_risk(clock, calendars.at_risk) else ""
+            state = (
+                "breached" if overdue(clock, now) else "at-risk" if at_risk(clock, calendars.at_risk) else ""
+            )
             if not state:
                 continue
-            alerts.append({"id": f.id, "title": f.title, "priority": f.priority, "status": f.status_at(now),
-                           "queue": f.queue, "assignee": f.assignee, "clock": clock.kind, "state": state,
-                           "clock_state": clock.state, "used_seconds": clock.used, "target_seconds": clock.target,
-                           "left_seconds": clock.left(), "used_pct": round(clock.fraction * 100, 1),
-                           "due": iso_instant(clock.due) if clock.due is not None else None})
+            alerts.append(
+                {
+                    "id": f.id,
+                    "title": f.title,
+                    "priority": f.priority,
+                    "status": f.status_at(now),
+                    "queue": f.queue,
+                    "assignee": f.assignee,
+                    "clock": clock.kind,
+                    "state": state,
+                    "clock_state": clock.state,
+                    "used_seconds": clock.used,
+                    "target_seconds": clock.target,
+                    "left_seconds": clock.left(),
+                    "used_pct": round(clock.fraction * 100, 1),
+                    "due": iso_instant(clock.due) if clock.due is not None else None,
+                }
+            )
     return sorted(alerts, key=lambda a: (a["state"] != "breached", a["left_seconds"], a["id"], a["clock"]))
 
 
 def iso_instant(instant: int) -> str:
-    return dt.datetime.fromtimestamp(instant, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.fromtimestamp(instant, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def at_risk(clock: Clock, threshold: float) -> bool:
@@ -353,5 +413,6 @@ def describe_clocks(desk: Any, ticket: Ticket) -> list[str]:
     if facts.priority not in config.priorities:
         return ["  sla         no clocks until the ticket has a priority"]
     now = int(desk.clock().timestamp())
-    return [clock_line(c, config, facts.priority, now, calendars) for c in clocks(facts, config, now, calendars)]
-
+    return [
+        clock_line(c, config, facts.priority, now, calendars) for c in clocks(facts, config, now, calendars)
+    ]

@@ -1,4 +1,5 @@
 """Priorities, SLA alerts and reports: `gitdesk priorities`, `gitdesk sla`, `gitdesk report`."""
+
 from __future__ import annotations
 
 import json
@@ -18,9 +19,17 @@ def priorities(desk, as_json):  # type: ignore[no-untyped-def]
     from ..report_views import priorities_text
 
     config = desk.config
-    rows = [{"priority": name, "criteria": p.criteria, "response": str(p.raw.get("response", p.response)),
-             "resolution": str(p.raw.get("resolution", p.resolution)), "checkin": str(p.raw.get("checkin", p.checkin)),
-             "calendar": p.calendar} for name, p in sorted(config.priorities.items())]
+    rows = [
+        {
+            "priority": name,
+            "criteria": p.criteria,
+            "response": str(p.raw.get("response", p.response)),
+            "resolution": str(p.raw.get("resolution", p.resolution)),
+            "checkin": str(p.raw.get("checkin", p.checkin)),
+            "calendar": p.calendar,
+        }
+        for name, p in sorted(config.priorities.items())
+    ]
     calendar, table = summary(config), matrix(config)
     if as_json:
         click.echo(json.dumps({"priorities": rows, "calendar": calendar, "matrix": table}, indent=2))
@@ -28,18 +37,25 @@ def priorities(desk, as_json):  # type: ignore[no-untyped-def]
         click.echo(priorities_text(rows, calendar, table))
 
 
-@click.command(epilog="Examples:\n\n\b\n  gitdesk sla\n  gitdesk sla --at 2026-03-04T12:00:00Z --json\n"
-               "  gitdesk sla --fail-on-breach    # in CI: exit 3 when any promise is broken")
-@click.option("--at", "at", default=None, metavar="TIME", help="Evaluate the clocks at this ISO 8601 time "
-              "(default: now).")
+@click.command(
+    epilog="Examples:\n\n\b\n  gitdesk sla\n  gitdesk sla --at 2026-03-04T12:00:00Z --json\n"
+    "  gitdesk sla --fail-on-breach    # in CI: exit 3 when any promise is broken"
+)
+@click.option(
+    "--at",
+    "at",
+    default=None,
+    metavar="TIME",
+    help="Evaluate the clocks at this ISO 8601 time (default: now).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the alerts as JSON.")
 @click.option("--fail-on-breach", is_flag=True, help="Exit with status 3 when any ticket is breached.")
 @pass_desk
 def sla(desk, at, as_json, fail_on_breach):  # type: ignore[no-untyped-def]
     """List open tickets whose SLA clocks are at risk or breached, with time left or overdue."""
     from ..facts_cache import desk_facts
-    from ..reports import parse_day
     from ..report_views import alerts_table
+    from ..reports import parse_day
     from ..sla import iso_instant, scan
 
     instant = parse_day(at, "--at") if at else int(desk.clock().timestamp())
@@ -50,17 +66,27 @@ def sla(desk, at, as_json, fail_on_breach):  # type: ignore[no-untyped-def]
         click.echo(alerts_table(alerts, iso_instant(instant)))
     breached = sorted({a["id"] for a in alerts if a["state"] == "breached"})
     if fail_on_breach and breached:
-        click.echo(f"gitdesk: {len(breached)} ticket(s) breached their SLA: {', '.join(breached[:10])}", err=True)
+        click.echo(
+            f"gitdesk: {len(breached)} ticket(s) breached their SLA: {', '.join(breached[:10])}", err=True
+        )
         raise click.exceptions.Exit(3)
 
 
-@click.command(epilog="Examples:\n\n\b\n  gitdesk report\n  gitdesk report --since 2026-01-01 --until 2026-04-01 "
-               "--by priority\n  gitdesk report --by assignee --format csv > technicians.csv")
+@click.command(
+    epilog="Examples:\n\n\b\n  gitdesk report\n  gitdesk report --since 2026-01-01 --until 2026-04-01 "
+    "--by priority\n  gitdesk report --by assignee --format csv > technicians.csv"
+)
 @click.option("--since", default=None, metavar="DATE", help="Start of the window (YYYY-MM-DD or ISO time).")
 @click.option("--until", default=None, metavar="DATE", help="End of the window (default: now).")
-@click.option("--by", type=click.Choice(["priority", "queue", "tier", "assignee"]), default=None,
-              help="Also give every figure per group.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option(
+    "--by",
+    type=click.Choice(["priority", "queue", "tier", "assignee"]),
+    default=None,
+    help="Also give every figure per group.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
+)
 @pass_desk
 def report(desk, since, until, by, fmt):  # type: ignore[no-untyped-def]
     """Volumes, response and resolution times (business hours), SLA compliance, rates and satisfaction."""
