@@ -4,8 +4,10 @@
 For each size N a desk is generated once with make_desk.py under --work and reused.
 The commands run as real subprocesses of the installed `gitdesk`, interleaved
 (list, show, new, prioritise, list, ...) so machine noise hits them alike; the
-table shows the median and the fastest of --runs runs after one warm-up round
-(the warm-up also builds the summary cache, which is what "warm" means below).
+table shows the median, fastest and slowest wall time of --runs runs after one
+warm-up round (the warm-up also builds the summary cache: "warm"), and the median
+CPU time (the command plus the git processes it ran), which is what a busy
+machine inflates least.
 `--compare` then runs the shared peer benchmark (Backlog.md, Fossil) on the same
 desks, for sizes up to 10,000 (Backlog.md needs minutes per command beyond that).
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -57,19 +60,22 @@ def operations(gitdesk: list[str], ticket_id: str) -> dict[str, list[str]]:
     }
 
 
-def timed(cmd: list[str], cwd: Path) -> float:
+def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the command and the git processes it waited for)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, env={**os.environ, **ENV}, stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-2000:]}")
-    return elapsed
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def measure(root: Path, ticket_id: str, gitdesk: list[str], runs: int) -> dict[str, list[float]]:
+def measure(root: Path, ticket_id: str, gitdesk: list[str], runs: int) -> dict[str, list[tuple[float, float]]]:
     ops = operations(gitdesk, ticket_id)
-    times: dict[str, list[float]] = {name: [] for name in ops}
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in ops}
     for run in range(runs + 1):
         for name, cmd in ops.items():
             t = timed(cmd, root)
@@ -78,15 +84,23 @@ def measure(root: Path, ticket_id: str, gitdesk: list[str], runs: int) -> dict[s
     return times
 
 
-def report(n: int, times: dict[str, list[float]]) -> list[str]:
+def report(n: int, times: dict[str, list[tuple[float, float]]]) -> list[str]:
     lines = []
     for name, values in times.items():
-        med = statistics.median(values)
+        wall = [w for w, _ in values]
+        med = statistics.median(wall)
         bar = BARS.get((n, name))
         verdict = "" if bar is None else ("ok" if med <= bar else "OVER")
-        lines.append(f"{n:>8} {name:12} {med:8.3f} {min(values):8.3f} {max(values):8.3f} "
-                     f"{'' if bar is None else f'{bar:.2f}':>6} {verdict}")
+        lines.append(f"{n:>8} {name:12} {med:8.3f} {min(wall):8.3f} {max(wall):8.3f} "
+                     f"{statistics.median(c for _, c in values):8.3f} {'' if bar is None else f'{bar:.2f}':>6} {verdict}")
     return lines
+
+
+def load_average() -> str:
+    try:
+        return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
 
 
 def main() -> None:
@@ -100,11 +114,18 @@ def main() -> None:
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     args.work.mkdir(parents=True, exist_ok=True)
     desks = {n: ensure_desk(args.work, n) for n in sizes}
-    print(f"runs: {args.runs} (+1 warm-up), interleaved; seconds")
-    print(f"{'tickets':>8} {'operation':12} {'median':>8} {'min':>8} {'max':>8} {'bar':>6}")
+    # An installed package has its bytecode; a source checkout run with PYTHONDONTWRITEBYTECODE
+    # would otherwise recompile every module on every command and time the compiler.
+    import gitdesk
+
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(gitdesk.__file__).parent)],
+                   check=True, stdout=subprocess.DEVNULL)
+    print(f"runs: {args.runs} (+1 warm-up), interleaved; seconds; load average before: {load_average()}")
+    print(f"{'tickets':>8} {'operation':12} {'median':>8} {'min':>8} {'max':>8} {'cpu':>8} {'bar':>6}")
     for n, (root, ticket_id) in desks.items():
         for line in report(n, measure(root, ticket_id, [args.gitdesk], args.runs)):
             print(line, flush=True)
+    print(f"load average after: {load_average()}")
     if args.compare:
         for n, (root, ticket_id) in desks.items():
             if n > 10_000:
