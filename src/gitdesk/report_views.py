@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import Any
 
-from .sla import span
+from .calendar import Calendars
+from .sla import Clock
 
 _ROWS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("opened", ("counts", "opened"), "n"),
@@ -199,3 +201,47 @@ def priorities_text(rows: list[dict[str, Any]], calendar: dict[str, Any], matrix
         f"  {impact:<18}" + "".join(f"{row[u]:>8}" for u in urgencies) for impact, row in matrix.items()
     ]
     return "\n".join(lines)
+
+
+# -- SLA clocks in words, for `gitdesk show` ------------------------------------------------
+def span(seconds: int) -> str:
+    """2h10m, 45m, 26h: business time is easiest to read in hours."""
+    seconds = abs(int(seconds))
+    hours, minutes = divmod(round(seconds / 60), 60)
+    if hours and minutes:
+        return f"{hours}h{minutes:02d}m"
+    return f"{hours}h" if hours else f"{minutes}m"
+
+
+def when(instant: int, calendars: Calendars) -> str:
+    local = dt.datetime.fromtimestamp(instant, calendars.business.tz)
+    return local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "")
+
+
+def target_text(config: Any, priority: str, kind: str) -> str:
+    return str(config.priorities[priority].raw.get(kind) or span(getattr(config.priorities[priority], kind)))
+
+
+LABEL = {"response": "response", "resolution": "resolution", "checkin": "check-in"}
+
+
+def clock_line(clock: Clock, config: Any, priority: str, now: int, calendars: Calendars) -> str:
+    target = target_text(config, priority, clock.kind)
+    label = f"  {LABEL[clock.kind]:<11} "
+    if clock.state == "met":
+        return f"{label}met after {span(clock.used)} (target {target})"
+    if clock.state == "breached":
+        return f"{label}breached: took {span(clock.used)} (target {target}, {span(-clock.left())} over)"
+    if clock.kind == "checkin":
+        if clock.state == "paused":
+            return f"{label}paused while waiting on the customer"
+        assert clock.due is not None
+        ahead = clock.due - now
+        return f"{label}due in {span(ahead)}" if ahead >= 0 else f"{label}overdue by {span(ahead)}"
+    pct = f"{clock.fraction * 100:.0f} %"
+    head = f"{label}{clock.state}, {span(clock.used)} of {target} used ({pct})"
+    if clock.state == "paused":
+        return f"{head}, paused while waiting on the customer"
+    assert clock.due is not None
+    verb = "was due" if clock.breached else "due"
+    return f"{head}, {verb} {when(clock.due, calendars)}"
