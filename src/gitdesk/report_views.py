@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from typing import Any
 
 from .calendar import Calendars
@@ -151,6 +149,9 @@ def _csv_row(name: str, f: dict[str, Any]) -> list[Any]:
 
 def report_csv(report: dict[str, Any]) -> str:
     """One row for everything and one per group: the headline figures, for a spreadsheet."""
+    import csv
+    import io
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
