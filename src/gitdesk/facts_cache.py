@@ -17,7 +17,7 @@ from .sla import Facts
 
 CACHE_FILE = "sla-facts.pickle"
 SURVEYS_CACHE = "surveys.pickle"
-VERSION = 3  # bump whenever Facts changes shape
+VERSION = 4  # bump whenever Facts changes shape
 
 
 def desk_facts(desk: Any) -> list[Facts]:

@@ -150,7 +150,7 @@ class Row:
             return
         # Same rules as sla.clocks (which `show` and `sla` use), on the lean path: see sla.usage.
         cal, response_target, resolution_target = plan[f.priority]
-        response, _, resolution, resolution_stop = usage(f, cal, end)
+        response, _, resolution, resolution_stop = usage(f, cal, end, resolved_at)
         if f.touches or self.is_open:
             self.response = Clocked(response, bool(f.touches), response_target)
         if f.status not in ("split", "cancelled"):

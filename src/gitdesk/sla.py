@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
@@ -53,6 +53,9 @@ class Facts(NamedTuple):
     touches: tuple[int, ...]  # instants of customer touches, in order
     escalations: int
     reopens: int
+    # Spans in which the clocks run (consecutive running statuses merged; None: still running).
+    # Derived from `changes`, kept so a report does one calendar lookup per span, not per event.
+    blocks: tuple[tuple[int, int | None], ...] = ()
 
     @classmethod
     def of(cls, t: Ticket) -> Facts:
@@ -94,6 +97,7 @@ class Facts(NamedTuple):
             tuple(touches),
             escalations,
             reopens,
+            _blocks(changes),
         )
 
     def as_of(self, at: int) -> Facts:
@@ -102,7 +106,10 @@ class Facts(NamedTuple):
             return self
         changes = tuple(c for c in self.changes if c[0] <= at) or self.changes[:1]
         return self._replace(
-            status=changes[-1][1], changes=changes, touches=tuple(x for x in self.touches if x <= at)
+            status=changes[-1][1],
+            changes=changes,
+            touches=tuple(x for x in self.touches if x <= at),
+            blocks=_blocks(changes),
         )
 
     def status_at(self, at: int) -> str | None:
@@ -120,21 +127,35 @@ class Facts(NamedTuple):
         """When the ticket last reached `resolved`, if it is resolved or closed now."""
         if self.status not in ("resolved", "closed"):
             return None
-        return next((at for at, s in reversed(self.changes) if s == "resolved"), None)
+        for at, status in reversed(self.changes):
+            if status == "resolved":
+                return at
+        return None
 
     def running(self, since: int | None = None) -> list[tuple[int, int | None]]:
         """Intervals in which the clocks run; the last may be open-ended (None)."""
         out: list[tuple[int, int | None]] = []
-        for i, (at, status) in enumerate(self.changes):
-            end = self.changes[i + 1][0] if i + 1 < len(self.changes) else None
-            if status not in RUNNING:
-                continue
+        for at, end in self.blocks:
             if since is not None:
                 if end is not None and end <= since:
                     continue
                 at = max(at, since)
             out.append((at, end))
         return out
+
+
+def _blocks(changes: Sequence[tuple[int, str]]) -> tuple[tuple[int, int | None], ...]:
+    out: list[tuple[int, int | None]] = []
+    start: int | None = None
+    for at, status in changes:
+        if status in RUNNING:
+            start = at if start is None else start
+        elif start is not None:
+            out.append((start, at))
+            start = None
+    if start is not None:
+        out.append((start, None))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -185,26 +206,26 @@ def budget(config: Any, priority: str, kind: str, calendars: Calendars | None = 
 _BUDGETS: dict[tuple[int, str, str], tuple[Any, int]] = {}
 
 
-def usage(facts: Facts, cal: Calendar, end: int) -> tuple[int, int | None, int, int | None]:
+def usage(
+    facts: Facts, cal: Calendar, end: int, resolved_at: int | None | bool = False
+) -> tuple[int, int | None, int, int | None]:
     """(response used, instant it stopped, resolution used, instant it stopped) by `end`.
 
     The lean path for reports: the same rules as `clocks`, without due instants or check-ins,
-    one cumulative lookup per status change. `facts` must already be as of `end`.
+    two cumulative lookups per running span. `facts` must already be as of `end`.
     """
     cum = cal.cumulative
     changes = facts.changes
     touch = facts.touches[0] if facts.touches else None
     response_stop = touch if touch is not None else (None if facts.status in OPEN else changes[-1][0])
-    resolution_stop = facts.resolved_at
+    # The caller may pass resolved_at it already has (False: not given), to save a history walk.
+    resolution_stop = facts.resolved_at if resolved_at is False else resolved_at
     response_cap = cum(end if response_stop is None else response_stop)
     resolution_cap = cum(end if resolution_stop is None else resolution_stop)
     response = resolution = 0
-    last = len(changes) - 1
-    for i, (at, status) in enumerate(changes):
-        if status not in RUNNING:
-            continue
-        a = cum(at)
-        b = cum(changes[i + 1][0] if i < last else end)
+    for start, stop in facts.blocks:
+        a = cum(start)
+        b = cum(end if stop is None else stop)
         response += max(0, min(b, response_cap) - a)
         resolution += max(0, min(b, resolution_cap) - a)
     return response, response_stop, resolution, resolution_stop
