@@ -16,9 +16,9 @@ from typing import Any
 
 from . import actions, kb, survey
 from .actions import Context
-from .config import Config
+from .config import CONFIG_FILE, Config
 from .config import load as load_config
-from .errors import GitdeskError, InvalidValue, UsageError
+from .errors import GitdeskError, InvalidValue, NotADesk, UsageError
 from .gitrepo import GitRepo, find_root
 from .store import TicketStore, atomic_write, new_id
 from .ticket import Ticket, iso, parse_time
@@ -31,7 +31,11 @@ def system_clock() -> dt.datetime:
     """Wall clock, or GITDESK_NOW (ISO 8601) when set: demos and tests fix time this way."""
     fixed = os.environ.get("GITDESK_NOW")
     if fixed:
-        return parse_time(fixed)
+        try:
+            return parse_time(fixed)
+        except ValueError:
+            raise UsageError(f"GITDESK_NOW: '{fixed}' is not an ISO 8601 time "
+                             "(e.g. 2026-03-02T09:00:00Z); unset it to use the clock") from None
     return dt.datetime.now(dt.timezone.utc)
 
 
@@ -49,7 +53,12 @@ class Desk:
         start = Path(desk or os.environ.get("GITDESK_DESK") or Path.cwd())
         if not start.exists():
             raise GitdeskError(f"{start}: no such directory")
-        return cls(find_root(start), **kw)
+        root = find_root(start)
+        # Without this, `gitdesk new` typed in the wrong repository (a source tree, say)
+        # would quietly commit a tickets/ folder there.
+        if not (root / CONFIG_FILE).is_file():
+            raise NotADesk(f"{root}: not a desk (no {CONFIG_FILE}); run 'gitdesk init' there, or use --desk")
+        return cls(root, **kw)
 
     @cached_property
     def config(self) -> Config:
@@ -90,10 +99,12 @@ class Desk:
         On any failure the previous contents are restored and the error re-raised.
         """
         backups: dict[Path, bytes | None] = {}
+        made: list[Path] = []  # directories this commit created (attachment folders): gone on failure
         try:
             for rel, text in files.items():
                 path = self.root / rel
                 backups[path] = path.read_bytes() if path.exists() else None
+                made += [d for d in reversed(path.parents) if d.is_relative_to(self.root) and not d.exists()]
                 atomic_write(path, text)
             message = f"{ticket_id}: {subject}\n\n"
             if body:
@@ -107,6 +118,9 @@ class Desk:
                         path.unlink(missing_ok=True)
                     else:
                         atomic_write(path, old)
+            for folder in reversed(made):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # only when empty: never anybody else's files
             raise
 
     def _commit_env(self) -> dict[str, str]:
