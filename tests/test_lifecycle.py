@@ -217,9 +217,11 @@ def test_escalate_walks_the_tiers_and_refuses_beyond_the_last():
     ticket = _ticket("in_progress")
     assert actions.escalate(ticket, _ctx(tiers=3), "needs network")["tier"] == 2
     assert actions.escalate(ticket, _ctx(tiers=3), "vendor bug")["tier"] == 3
-    with pytest.raises(IllegalTransition) as err:
+    with pytest.raises(InvalidValue) as err:
         actions.escalate(ticket, _ctx(tiers=3), "even higher")
-    assert "tier 3" in str(err.value) and "3 tiers" in str(err.value)
+    assert "tier 3" in str(err.value) and "3 tiers" in str(err.value) and "allowed" not in str(err.value)
+    with pytest.raises(IllegalTransition):  # a closed ticket is refused for its status, whatever the tier
+        actions.escalate(_ticket("closed"), _ctx(tiers=3), "later", tier=9)
     with pytest.raises(InvalidValue):
         actions.escalate(_ticket("new"), _ctx(), "down?", tier=1)
     assert ticket.tier == 3 and len(ticket.history) == 2

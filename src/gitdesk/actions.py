@@ -123,11 +123,15 @@ def assign(t: Ticket, ctx: Context, to: str | None = None, queue: str | None = N
 
 def escalate(t: Ticket, ctx: Context, reason: str, tier: int | None = None) -> dict[str, Any]:
     reason = text_arg(reason, "--reason")
+    if not MOVES["escalate"].allowed_from(t.status or None):  # the status, before any tier complaint
+        raise IllegalTransition(t.id, "escalate", str(t.status or None), allowed_actions(t.status or None))
     last = ctx.config.tiers
     target = tier if tier is not None else t.tier + 1
     if target > last:
-        raise IllegalTransition(t.id, "escalate", t.status, allowed_actions(t.status),
-                                f"it is at tier {t.tier} and the desk has {last} tiers")
+        # Not an illegal move (escalate is allowed from here), so not IllegalTransition: its
+        # "allowed: ..., escalate" list would contradict the refusal.
+        raise InvalidValue("tier", f"{t.id} is at tier {t.tier} and the desk has {last} tiers; "
+                                   f"there is no tier {target} to escalate to")
     if target <= t.tier:
         raise InvalidValue("tier", f"{target} is not above the current tier {t.tier}")
     previous = t.tier
