@@ -55,12 +55,21 @@ def _guarded(ctx: click.Context, raw: bytes, kind: str, take: Callable[[Any, byt
 
 
 def _read_input(source: str) -> bytes:
+    """The message bytes. Nothing was received when there are none, so nothing is spooled."""
+    from ..errors import UsageError
+
     if source == "-":
-        return sys.stdin.buffer.read()
-    try:
-        return Path(source).read_bytes()
-    except OSError as exc:
-        raise click.BadParameter(f"{source}: {exc.strerror}", param_hint="FILE") from None
+        if sys.stdin.isatty():  # a person typed the command: waiting silently on the terminal helps nobody
+            raise UsageError("give a FILE, or pipe the message in on stdin")
+        raw = sys.stdin.buffer.read()
+    else:
+        try:
+            raw = Path(source).read_bytes()
+        except OSError as exc:
+            raise click.BadParameter(f"{source}: {exc.strerror}", param_hint="FILE") from None
+    if not raw.strip():
+        raise UsageError(f"{'stdin' if source == '-' else source}: empty input, no message to take")
+    return raw
 
 
 @click.group()
@@ -94,8 +103,11 @@ def _batch(ctx: click.Context, path: str, kind: str, no_ack: bool) -> None:
     desk = desk_from(ctx)
     try:
         total, messages = mailbox_messages(Path(path), kind)
-    except (OSError, Exception) as exc:
+    except Exception as exc:  # mailbox raises OSError and its own errors for a damaged box
         raise click.BadParameter(f"{path}: not a readable {kind} ({exc})", param_hint="PATH") from None
+    if not total and kind == "mbox" and Path(path).stat().st_size:
+        raise click.BadParameter(f"{path}: not an mbox file (no 'From ' line starts a message); "
+                                 "for a single message use 'gitdesk intake email'", param_hint="PATH")
     counts: dict[str, int] = {}
     failed = []
     with click.progressbar(batch(desk, messages, spool_dir(desk), not no_ack), length=total,
