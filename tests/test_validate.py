@@ -361,3 +361,20 @@ def test_deleting_the_kb_article_of_a_closed_ticket(desk_root, desk, working, ch
     assert result.exit_code == 1
     assert f"kb/printer-on-floor-3-jams.md:1: deleted, but closed ticket {working} keeps its lesson here" \
         in result.output
+
+
+@pytest.mark.parametrize("section,words", [
+    ("calendar:\n  timezone: Mars/Olympus\n", "calendar.timezone"),
+    ("matrix:\n  high: {high: P9}\n", "matrix"),
+    ("mail:\n  smtp: {port: 99999}\n", "mail.smtp.port"),
+    ("intake:\n  routes: 7\n", "intake"),
+])
+def test_config_sections_owned_elsewhere_are_validated(desk_root, check, section, words):
+    """A bad calendar, matrix, mail or intake section fails CI, naming the key, not only at run time."""
+    good = check()
+    assert good.exit_code == 0, good.output
+    with open(desk_root / "gitdesk.yml", "a") as fh:
+        fh.write(section)
+    bad = check()
+    assert bad.exit_code == 1
+    assert "gitdesk.yml:" in bad.output and words in bad.output

@@ -172,15 +172,20 @@ class _Check:
         return self.report
 
     def _config(self, data: bytes | None, changed: bool) -> Config:
+        """The desk's config at head; every section is checked by its owner, so CI catches
+        a bad calendar, matrix, intake or mail setting before `sla` or intake trips on it."""
         if data is None:
             return from_mapping({})
         try:
-            return from_mapping(load_yaml(data.decode("utf-8"), CONFIG_FILE))
+            config = from_mapping(load_yaml(data.decode("utf-8"), CONFIG_FILE))
+            check_sections(config)
+            return config
         except (ConfigError, MalformedTicket, UnicodeDecodeError) as exc:
             if changed or self.complete:
                 line = getattr(exc, "line", None) or Locator("", data.decode("utf-8", "replace")).line(
                     *str(getattr(exc, "key", "")).split(".")[:1])
-                self.problem(CONFIG_FILE, line, getattr(exc, "problem", None) or str(exc))
+                key = f"{exc.key}: " if isinstance(exc, ConfigError) else ""
+                self.problem(CONFIG_FILE, line, key + (getattr(exc, "problem", None) or str(exc)))
             return from_mapping({})
 
     def _ticket(self, path: str, data: bytes, old: bytes | None, queues: list[str], tiers: int) -> None:
@@ -289,3 +294,14 @@ def _cell(text: str) -> str:
 def to_json(report: Report) -> str:
     return json.dumps({"scope": report.scope, "ok": report.ok, "checked": report.checked,
                        "problems": [p._asdict() for p in report.problems]}, indent=2)
+
+
+def check_sections(config: Config) -> None:
+    """Validate the sections other modules own; raises ConfigError naming the key."""
+    from . import calendar, mail, priority_matrix
+    from .intake import rules
+
+    calendar.from_config(config)
+    priority_matrix.matrix(config)
+    rules.settings(config)
+    mail.settings(config, environ={})
