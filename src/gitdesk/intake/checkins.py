@@ -1,8 +1,8 @@
 """Check-ins: which open tickets owe the customer news, and how overdue each one is.
 
 The interval per priority is `priorities.Pn.checkin` in gitdesk.yml, counted from
-the last outbound contact. When the SLA module is present its business-hours
-calendar decides (`sla.checkin_due`); otherwise the interval is wall-clock time.
+the last outbound contact in that priority's calendar; `sla.checkin_due` is the one
+place that rule lives (the site's "next update due" uses it too).
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..lifecycle import OPEN
-from ..ticket import Ticket, parse_time
+from ..sla import checkin_due
 
 
 @dataclass(frozen=True)
@@ -28,26 +28,6 @@ class CheckIn:
                 "due": self.due.strftime("%Y-%m-%dT%H:%M:%SZ"), "overdue_seconds": self.overdue}
 
 
-def last_outbound(t: Ticket) -> dt.datetime:
-    for event in reversed(t.history):
-        if event.get("action") == "contact" and event.get("direction") != "inbound":
-            return parse_time(event["at"])
-    return parse_time(t.meta.get("created"))
-
-
-def due_at(t: Ticket, config: Any) -> dt.datetime | None:
-    """When `t`'s next check-in is due, or None (closed, no priority, waiting on the customer)."""
-    try:
-        from ..sla import checkin_due
-    except ImportError:
-        checkin_due = None
-    if checkin_due is not None:
-        return checkin_due(t, config)  # type: ignore[no-any-return]
-    if t.status not in OPEN or t.status == "waiting" or t.priority not in config.priorities:
-        return None
-    return last_outbound(t) + dt.timedelta(seconds=config.priorities[t.priority].checkin)
-
-
 def due(desk: Any, now: dt.datetime, within: int = 0) -> list[CheckIn]:
     """Open tickets whose check-in is due by now + `within` seconds, most overdue first."""
     out = []
@@ -55,7 +35,7 @@ def due(desk: Any, now: dt.datetime, within: int = 0) -> list[CheckIn]:
         if summary.status not in OPEN:
             continue
         ticket = desk.store.load(summary.id)
-        when = due_at(ticket, desk.config)
+        when = checkin_due(ticket, desk.config)
         if when is None or when > now + dt.timedelta(seconds=within):
             continue
         out.append(CheckIn(ticket.id, ticket.title, ticket.priority or "", ticket.status, when,
