@@ -676,7 +676,8 @@ def test_list_filters_sort_all_json(populated, cli_invoke):
     table = cli_invoke("list").stdout.splitlines()
     assert table[0].split()[:3] == ["ID", "STATUS", "PRI"]
     assert [line.split()[0] for line in table[1:]] == [b, a, c]
-    assert "no tickets match" in cli_invoke("list", "--queue", "nope").stdout
+    assert "no tickets match" in cli_invoke("list", "--queue", "service-desk").stdout  # only d, closed
+    assert "'nope' is not one of the queues" in cli_invoke("list", "--queue", "nope", ok=False).stderr
     bad = cli_invoke("list", "--sort", "colour", ok=False)
     assert bad.exit_code != 0 and "colour" in bad.stderr
 

@@ -163,7 +163,8 @@ CONFIG_CASES = [
     ("priorities: {P1: {criteria: x, response: soon, resolution: 1d, checkin: 1d}}\n", ("sla",),
      "priorities.P1.response", 1),
     ("queues: 5\n", ("new", "T", "--requester", "a@b.example"), "queues", 1),
-    ("queues: {Bad Name: x}\n", ("list", "--queue", "x", "--json"), None, 0),  # list needs no config
+    ("queues: {Bad Name: x}\n", ("list", "--json"), None, 0),  # list needs no config
+    ("queues: {Bad Name: x}\n", ("list", "--queue", "netwrok"), "queues.Bad Name", 1),
     ("calendar: {timezone: Mars/Olympus}\n", ("sla",), "calendar.timezone", 1),
     ("calendar: {hours: '25:00-17:00'}\n", ("report",), "calendar.hours", 1),
     ("intake: {routes: [{keyword: vpn, queue: nowhere}]}\n", ("intake", "email", str(MAIL / "plain.eml")),
@@ -190,3 +191,11 @@ def test_malformed_config_names_the_key(desk_root, open_ticket, extra, args, key
     else:
         refused(result, key, code=code)
     assert snapshot(desk_root) == before
+
+
+def test_list_names_a_mistyped_queue_and_shows_single_events_in_the_singular(desk_root, open_ticket):
+    tid = open_ticket()
+    refused(run(desk_root, "list", "--queue", "netwrok"), "'netwrok' is not one of the queues", "service-desk",
+            code=2)
+    assert run(desk_root, "list", "--queue", "service-desk").stdout.count(tid) == 1
+    assert "History (1 event)" in run(desk_root, "show", tid).stdout

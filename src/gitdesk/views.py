@@ -127,7 +127,8 @@ def show(t: Ticket, extra_lines: Sequence[str] = (), related: Mapping[str, str] 
         lines += ["", f"  ! Reviewer asked for changes: {feedback}"]
     if t.description:
         lines += ["", "Description", "", *("  " + line for line in t.description.splitlines())]
-    lines += ["", f"History ({len(t.history)} events)", ""]
+    count = len(t.history)
+    lines += ["", f"History ({count} event{'' if count == 1 else 's'})", ""]
     lines += ["  " + _event_line(e, related).replace("\n", "\n  ") for e in t.history]
     return "\n".join(lines)
 

@@ -26,6 +26,7 @@ def list_tickets(desk, status, queue, priority, assignee, tier, requester, show_
                  as_json):  # type: ignore[no-untyped-def]
     """List tickets (open ones unless --all or --status)."""
     from ..lifecycle import OPEN, STATUSES
+    from ..store import gc_paused
     from ..views import SORT_KEYS, TABLE_LINE_KIND, summaries_json, table_line, table_lines
 
     for s in status:
@@ -38,7 +39,12 @@ def list_tickets(desk, status, queue, priority, assignee, tier, requester, show_
     else:
         rows = desk.store.summaries_rendered(TABLE_LINE_KIND, table_line)
     # A stable base order (oldest first), so ties under --sort never depend on the directory.
-    rows.sort(key=lambda p: (p[0].created, p[0].id))
+    with gc_paused():  # 100k key tuples alive at once: see store.gc_paused
+        rows.sort(key=lambda p: (p[0].created, p[0].id))
+    if queue and not any(r.queue == queue for r, _ in rows) and queue not in desk.config.queue_names():
+        # a typo ('netwrok') would otherwise read as an empty queue
+        raise click.BadParameter(f"'{queue}' is not one of the queues ({', '.join(desk.config.queue_names())})",
+                                 param_hint="--queue")
     wanted = set(status) if status else (None if show_all else OPEN)
     needle = requester.lower() if requester else None
     if wanted is not None or queue or priority or assignee or tier is not None or needle:
