@@ -199,3 +199,19 @@ def test_list_names_a_mistyped_queue_and_shows_single_events_in_the_singular(des
             code=2)
     assert run(desk_root, "list", "--queue", "service-desk").stdout.count(tid) == 1
     assert "History (1 event)" in run(desk_root, "show", tid).stdout
+
+
+def test_hand_edited_unknown_status(desk_root, open_ticket):
+    """show still shows the ticket; a verb names the file and the field, not 'allowed from foo: none'."""
+    tid = open_ticket()
+    path = desk_root / "tickets" / f"{tid}.md"
+    path.write_text(path.read_text().replace("status: new", "status: foo", 1))
+    git(desk_root, "commit", "-qam", "hand edit")
+    before = snapshot(desk_root)
+    shown = run(desk_root, "show", tid)
+    assert shown.exit_code == 0, shown.output
+    assert "not a gitdesk status" in shown.stdout and "clocks      unavailable: status 'foo'" in shown.stdout
+    refused(run(desk_root, "note", tid, "hi"), f"tickets/{tid}.md", "status: 'foo' is not one of")
+    refused(run(desk_root, "intake", "email", "-", input=f"From: bob@example.com\nSubject: Re: [{tid}] x\n"
+                "Message-ID: <r1@example.com>\n\nthanks\n"), "status: 'foo'", code=75)
+    assert snapshot(desk_root) == before

@@ -11,7 +11,7 @@ from typing import Any
 
 from .config import Config
 from .errors import IllegalTransition, InvalidValue, MalformedTicket, UsageError
-from .lifecycle import MOVES, allowed_actions, choose_target, missing_fields
+from .lifecycle import MOVES, STATUSES, allowed_actions, choose_target, missing_fields
 from .ticket import CHANNELS, PRIORITIES, VISIBILITIES, Ticket, parse_time
 
 CONTACT_VIA = ("phone", "email", "slack", "meeting", "web", "github")
@@ -30,6 +30,8 @@ def record(t: Ticket, ctx: Context, move: str, by: str | None = None, **data: An
     """Append one history event for `move`, changing status as the table says."""
     spec = MOVES[move]
     before = t.status or None
+    if before is not None and before not in STATUSES:  # hand-edited; "allowed from 'foo': none" would puzzle
+        raise MalformedTicket(t.path or t.id, None, f"status: '{before}' is not one of {', '.join(STATUSES)}")
     if not spec.allowed_from(before):
         raise IllegalTransition(t.id, move.split(":")[0], str(before), allowed_actions(before))
     target = choose_target(spec, before, t.meta)

@@ -104,7 +104,7 @@ def show(t: Ticket, extra_lines: Sequence[str] = (), related: Mapping[str, str] 
         if req.get(key):
             who += f", {req[key]}"
     lines = [f"{t.id}  {t.title}", "",
-             f"  status      {t.status}  — {STATUS_TEXT.get(t.status, '')}",
+             f"  status      {t.status}  — {STATUS_TEXT.get(t.status, '(not a gitdesk status)')}",
              f"  priority    {t.priority or 'unset'}",
              f"  queue       {m.get('queue') or '-'}    tier {t.tier}    assignee {m.get('assignee') or '-'}",
              f"  requester   {who or '-'}",

@@ -190,12 +190,14 @@ def retry(desk: Any, no_ack: bool) -> None:
     for path, outcome, error in replay(spool_dir(desk), handle):
         if error:
             left += 1
-            click.echo(f"{path.name}: still failing: {error}", err=True)
+            # the full path: a message that can never be taken (no sender, say) is deleted by hand
+            click.echo(f"{path}: still failing: {error}", err=True)
         else:
             done += 1
             click.echo(f"{path.name}: {outcome.line()}")
     click.echo(f"spool: {done} replayed, {left} left")
     if left:
+        click.echo(f"  a message that can never be taken can be deleted from {spool_dir(desk)}", err=True)
         sys.exit(75)
 
 

@@ -99,8 +99,11 @@ def _clock_lines(desk, ticket) -> list[str]:  # type: ignore[no-untyped-def]
     """The SLA clock state. A clock that cannot be computed (a bad calendar in gitdesk.yml, a
     hand-edited time) is reported on its line, so the rest of the ticket still shows."""
     from ..errors import GitdeskError
+    from ..lifecycle import STATUSES
     from ..sla import describe_clocks
 
+    if ticket.status not in STATUSES:  # hand-edited: no clock can say what an unknown status means
+        return [f"  clocks      unavailable: status '{ticket.status}' is not one of {', '.join(STATUSES)}"]
     try:
         return describe_clocks(desk, ticket)
     except GitdeskError as exc:
