@@ -215,3 +215,33 @@ def test_hand_edited_unknown_status(desk_root, open_ticket):
     refused(run(desk_root, "intake", "email", "-", input=f"From: bob@example.com\nSubject: Re: [{tid}] x\n"
                 "Message-ID: <r1@example.com>\n\nthanks\n"), "status: 'foo'", code=75)
     assert snapshot(desk_root) == before
+
+
+def test_mail_settings_blame_the_environment_when_it_is_the_culprit(desk_root, open_ticket, monkeypatch):
+    tid = open_ticket()
+    monkeypatch.setenv("GITDESK_MAIL_FROM", "Desk <help@desk.example>")
+    monkeypatch.setenv("GITDESK_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("GITDESK_SMTP_PORT", "smtp")
+    err = refused(run(desk_root, "notify", tid), "environment: GITDESK_SMTP_PORT: 'smtp' is not a port number")
+    assert "gitdesk.yml" not in err
+    monkeypatch.delenv("GITDESK_SMTP_PORT")
+    config = desk_root / "gitdesk.yml"
+    config.write_text(config.read_text() + "\nmail: {smtp: {timeout: soon}}\n")
+    refused(run(desk_root, "notify", tid), "gitdesk.yml: mail.smtp.timeout: 'soon'")
+
+
+def test_closing_again_after_a_reopen_extends_the_same_article(desk_root, open_ticket):
+    from gitdesk.desk import Desk
+
+    tid = open_ticket()
+    desk = Desk(desk_root)
+    desk.prioritise(tid, "P3")
+    for lesson in ("Rollers wear out", "Check the counter first"):
+        desk.start(tid) if desk.get(tid).status == "triaged" else desk.reopen(tid, "jams again")
+        desk.propose(tid, "Replace the rollers")
+        desk.review(tid, True, "carol")
+        desk.close(tid, lesson, kb_slug="printer-rollers" if lesson.startswith("Rollers") else None)
+    articles = sorted(p.name for p in (desk_root / "kb").glob("*.md"))
+    assert articles == ["printer-rollers.md"], articles
+    text = (desk_root / "kb" / "printer-rollers.md").read_text()
+    assert "Rollers wear out" in text and "Check the counter first" in text

@@ -201,7 +201,10 @@ class Desk:
             return {f"{kb.KB_DIR}/{slug}.md": text}
 
         def change(t: Ticket, ctx: Context) -> None:
-            slug = kb.check_slug(kb_slug) if kb_slug else kb.slugify(t.title, fallback=t.id.lower())
+            # after a reopen, the lesson extends the article the first close wrote, not a second one
+            earlier = [str(e["kb"]) for e in t.history if e.get("action") == "close" and e.get("kb")]
+            slug = kb.check_slug(kb_slug or (earlier[-1] if earlier else "")) if kb_slug or earlier else \
+                kb.slugify(t.title, fallback=t.id.lower())
             actions.close(t, ctx, lesson, slug, cause, survey_invite)
 
         return self.apply(ref, "close", change, "close with a lesson learned", extra_files=articles)

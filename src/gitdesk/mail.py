@@ -56,21 +56,28 @@ def settings(config: Config, environ: dict[str, str] | None = None) -> MailSetti
         unknown = sorted(set(section) - set(allowed))
         if unknown:
             raise ConfigError(f"{key}.{unknown[0]}", f"unknown key (use {', '.join(allowed)})")
+    def bad(key: str, variable: str, problem: str) -> ConfigError:
+        """Blame the environment variable when the value came from there, not gitdesk.yml."""
+        return ConfigError(variable, problem, "environment") if env.get(variable) else ConfigError(key, problem)
+
     sender = one_line(str(env.get("GITDESK_MAIL_FROM") or raw.get("from") or ""))
     if sender and not valid_email(_address(sender)):
-        raise ConfigError("mail.from", f"'{sender}' is not 'Name <address>'")
+        raise bad("mail.from", "GITDESK_MAIL_FROM", f"'{sender}' is not 'Name <address>'")
     port = env.get("GITDESK_SMTP_PORT") or smtp.get("port") or 25
     if not str(port).isdigit() or not 0 < int(port) < 65536:
-        raise ConfigError("mail.smtp.port", f"'{port}' is not a port number")
+        raise bad("mail.smtp.port", "GITDESK_SMTP_PORT", f"'{port}' is not a port number")
     security = str(env.get("GITDESK_SMTP_SECURITY") or smtp.get("security") or "none")
     if security not in ("none", "starttls", "ssl"):
-        raise ConfigError("mail.smtp.security", f"'{security}' must be none, starttls or ssl")
+        raise bad("mail.smtp.security", "GITDESK_SMTP_SECURITY", f"'{security}' must be none, starttls or ssl")
+    timeout = smtp.get("timeout") or 10
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise ConfigError("mail.smtp.timeout", f"'{timeout}' must be a number of seconds")
     password_env = str(smtp.get("password_env") or "GITDESK_SMTP_PASSWORD")
     return MailSettings(
         sender=sender, host=str(env.get("GITDESK_SMTP_HOST") or smtp.get("host") or ""), port=int(port),
         security=security,  # type: ignore[arg-type]
         username=str(env.get("GITDESK_SMTP_USER") or smtp.get("username") or ""),
-        password=env.get(password_env, ""), timeout=float(smtp.get("timeout") or 10),
+        password=env.get(password_env, ""), timeout=float(timeout),
         acknowledge=bool(raw.get("acknowledge", True)), site_url=str(raw.get("site_url") or ""),
         survey_url=str(raw.get("survey_url") or ""))
 
