@@ -245,3 +245,11 @@ def test_closing_again_after_a_reopen_extends_the_same_article(desk_root, open_t
     assert articles == ["printer-rollers.md"], articles
     text = (desk_root / "kb" / "printer-rollers.md").read_text()
     assert "Rollers wear out" in text and "Check the counter first" in text
+
+
+def test_a_tab_completed_ticket_path_names_the_ticket(desk_root, open_ticket):
+    tid = open_ticket()
+    for ref in (f"tickets/{tid}.md", f"./tickets/{tid}.md", f"{tid}.md"):
+        shown = run(desk_root, "show", ref)
+        assert shown.exit_code == 0 and shown.stdout.startswith(tid), (ref, shown.output)
+    refused(run(desk_root, "note", "tickets/HD-zzzzzzzz.md", "x"), "no ticket matches 'HD-zzzzzzzz'")

@@ -75,10 +75,10 @@ class Desk:
 
     # -- reading ----------------------------------------------------------------------
     def resolve(self, ref: str) -> str:
-        return self.store.resolve(ref)
+        return self.store.resolve(_plain_ref(ref))
 
     def get(self, ref: str) -> Ticket:
-        return self.store.load(self.store.resolve(ref))
+        return self.store.load(self.store.resolve(_plain_ref(ref)))
 
     def summaries(self):  # type: ignore[no-untyped-def]
         return self.store.summaries()
@@ -249,6 +249,14 @@ class Desk:
             actions.record(t, ctx, "survey", score=score)
 
         return self.apply(ref, "survey", change, f"survey score {score}", extra_files=files)
+
+
+def _plain_ref(ref: str) -> str:
+    """A shell's tab completion gives `tickets/HD-4f7k2m9q.md`; the ID is what is meant."""
+    text = ref.strip().replace("\\", "/")
+    if text.lower().endswith(".md"):  # an ID never has a dot in it
+        text = text.rsplit("/", 1)[-1][:-3]
+    return text
 
 
 def _last_solution(t: Ticket) -> str | None:
