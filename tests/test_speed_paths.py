@@ -170,3 +170,15 @@ def test_vanished_shared_index_is_rebuilt(desk_root, cli_invoke, open_ticket):
     assert git(desk_root, "show", "--name-only", "--format=", "HEAD") == f"tickets/{tid}.md"
     assert len(git(desk_root, "ls-tree", "--name-only", "HEAD", "tickets/").splitlines()) >= 2
     assert git(desk_root, "status", "--porcelain") == ""
+
+
+def test_summaries_come_oldest_first_from_the_cache_too(desk_root, desk, cli_invoke, open_ticket, clock):
+    made = []
+    for minutes, title in ((30, "Third"), (-60, "First"), (0, "Second")):
+        clock.set(clock.now.replace(hour=10) + __import__("datetime").timedelta(minutes=minutes))
+        made.append((clock.now, open_ticket(title)))
+    expected = [tid for _, tid in sorted(made)]
+    for _ in range(2):  # built, then from the cache
+        assert [s.id for s in TicketStore(desk_root, desk_root / ".git" / "gitdesk").summaries()] == expected
+    table = cli_invoke("list", "--all", "--sort", "status").stdout.splitlines()[1:]
+    assert [line.split()[0] for line in table] == expected

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 TICKETS_DIR = "tickets"
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32: no i, l, o, u
 ID_BITS = 40
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 
 
 def new_id(prefix: str) -> str:
@@ -163,7 +163,8 @@ class TicketStore:
         stat per file, and two list comparisons done in C; no YAML is imported.
         """
         with gc_paused():
-            return list(map(Summary._make, self._rows()[0]))
+            rows, _, order = self._rows()
+            return list(map(Summary._make, map(rows.__getitem__, order)))
 
     def summaries_rendered(self, kind: str, render: Callable[[Summary], str]) -> list[tuple[Summary, str]]:
         """Summaries paired with a one-line rendering that is cached beside them.
@@ -172,16 +173,18 @@ class TicketStore:
         costs more than reading the cache, so `list` formats only changed tickets.
         """
         with gc_paused():
-            rows, lines = self._rows((kind, render))
+            rows, lines, order = self._rows((kind, render))
             assert lines is not None
-            return list(zip(map(Summary._make, rows), lines, strict=True))
+            return list(zip(map(Summary._make, map(rows.__getitem__, order)), map(lines.__getitem__, order),
+                            strict=True))
 
     def _rows(self, rendering: tuple[str, Callable[[Summary], str]] | None = None,
-              ) -> tuple[list[tuple[Any, ...]], list[str] | None]:
+              ) -> tuple[list[tuple[Any, ...]], list[str] | None, list[int]]:
+        """(rows in directory order, their `rendering` lines, the oldest-first order of both)."""
         try:
             names = [n for n in os.listdir(self.dir) if n.endswith(".md") and not n.startswith(".")]
         except FileNotFoundError:
-            return [], []
+            return [], [], []
         keys = _stat_keys(self.dir, names)
         if None in keys:  # deleted while we looked
             names, keys = [n for n, k in zip(names, keys) if k is not None], [k for k in keys if k is not None]
@@ -190,10 +193,10 @@ class TicketStore:
         if cached is not None and cached[0] == names and cached[1] == keys:
             rows, derived = cached[2], cached[3]
             if render is None or kind in derived:
-                return rows, derived.get(kind)
-            derived = {kind: [render(Summary._make(r)) for r in rows]}
+                return rows, derived.get(kind), derived[_ORDER]
+            derived = {kind: [render(Summary._make(r)) for r in rows], _ORDER: derived[_ORDER]}
             self._write_cache(names, keys, rows, derived)
-            return rows, derived[kind]
+            return rows, derived[kind], derived[_ORDER]
         # Something changed: line the cache up with the directory and redo only what differs.
         # Every step over all N entries is a C-level map or compare; Python runs per change.
         old_keys, rows, lines = _align(cached, names, kind if render else None)
@@ -209,8 +212,10 @@ class TicketStore:
                 stored[i] = None
         if render is not None and lines is None:
             lines = [render(Summary._make(r)) for r in rows]
-        self._write_cache(names, stored, rows, {kind: lines} if lines is not None else {})
-        return rows, lines
+        # Oldest first, ties by ID: the order every caller starts from, kept so a warm list never sorts.
+        order = sorted(range(len(rows)), key=lambda i: (rows[i][_CREATED], rows[i][0]))
+        self._write_cache(names, stored, rows, {_ORDER: order, **({kind: lines} if lines is not None else {})})
+        return rows, lines, order
 
     def _summary_of_file(self, name: str) -> Summary:
         """A summary read from the front matter without its history, the bulk of a ticket."""
@@ -242,7 +247,9 @@ class TicketStore:
                 header, names, keys, rows, derived = marshal.loads(fh.read())  # load(fh) is piecemeal: slow
             if header != _CACHE_HEADER or not len(names) == len(keys) == len(rows) or not isinstance(derived, dict):
                 return None
-            if any(not isinstance(v, list) or len(v) != len(rows) for v in derived.values()):
+            order = derived.get(_ORDER)
+            if any(not isinstance(v, list) or len(v) != len(rows) for v in derived.values()) or order is None \
+                    or (rows and (min(order) < 0 or max(order) >= len(rows))):
                 return None
             return names, keys, rows, derived
         except (OSError, EOFError, ValueError, TypeError):
@@ -267,6 +274,8 @@ class TicketStore:
 # gitdesk version (or another Summary layout) simply not match.
 _CACHE_HEADER = ("gitdesk-summaries", CACHE_VERSION, Summary._fields)
 RACY_NS = 2_000_000_000
+_ORDER = "order:created,id"  # the derived column holding the oldest-first permutation
+_CREATED = Summary._fields.index("created")
 
 
 @contextlib.contextmanager

@@ -26,7 +26,6 @@ def list_tickets(desk, status, queue, priority, assignee, tier, requester, show_
                  as_json):  # type: ignore[no-untyped-def]
     """List tickets (open ones unless --all or --status)."""
     from ..lifecycle import OPEN, STATUSES
-    from ..store import gc_paused
     from ..views import SORT_KEYS, TABLE_LINE_KIND, summaries_json, table_line, table_lines
 
     for s in status:
@@ -38,9 +37,8 @@ def list_tickets(desk, status, queue, priority, assignee, tier, requester, show_
         rows = [(r, "") for r in desk.summaries()]
     else:
         rows = desk.store.summaries_rendered(TABLE_LINE_KIND, table_line)
-    # A stable base order (oldest first), so ties under --sort never depend on the directory.
-    with gc_paused():  # 100k key tuples alive at once: see store.gc_paused
-        rows.sort(key=lambda p: (p[0].created, p[0].id))
+    # The store hands rows over oldest first (created, then ID), a stable base order, so ties
+    # under --sort never depend on the directory; it keeps that order cached, so no sort here.
     if queue and not any(r.queue == queue for r, _ in rows) and queue not in desk.config.queue_names():
         # a typo ('netwrok') would otherwise read as an empty queue
         raise click.BadParameter(f"'{queue}' is not one of the queues ({', '.join(desk.config.queue_names())})",
