@@ -333,3 +333,9 @@ def test_bare_gitdesk_prints_help(cli_invoke):
     result = cli_invoke()
     assert result.stdout.startswith("Usage: ") and "prioritise" in result.stdout
     assert result.stderr == ""
+
+
+def test_review_refuses_both_verdicts(cli_invoke, open_ticket):
+    tid = open_ticket()
+    result = cli_invoke("review", tid, "--approve", "--request-changes", "--by", "carol", ok=False)
+    assert result.exit_code == 2 and "not both" in result.output and result.output.count("\n") == 1

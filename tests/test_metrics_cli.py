@@ -218,3 +218,19 @@ def test_real_subprocess_report_and_sla_exit_codes(story, desk_root, clock):
         [*gitdesk_exe(), "sla", "--fail-on-breach"], cwd=desk_root, env=env, capture_output=True, text=True
     )
     assert sla.returncode == 3 and "breached their SLA" in sla.stderr and "Traceback" not in sla.stderr
+
+
+def test_unreadable_time_names_the_file_and_field(cli_invoke, open_ticket, desk_root):
+    tid = open_ticket("Printer jams")
+    path = desk_root / "tickets" / f"{tid}.md"
+    text = path.read_text()
+    created = next(line for line in text.splitlines() if line.startswith("created:"))
+    path.write_text(text.replace(created, "created: yesterday-ish"))
+    for args in (("report",), ("sla",), ("show", tid)):
+        result = cli_invoke(*args, ok=False)
+        out = result.output
+        if args[0] == "show":   # show still shows the ticket, and says why its clocks are missing
+            assert result.exit_code == 0 and "clocks      unavailable" in out and "created" in out
+            continue
+        assert result.exit_code != 0 and out.count("\n") == 1, out
+        assert f"tickets/{tid}.md" in out and "created: 'yesterday-ish'" in out

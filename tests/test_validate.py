@@ -378,3 +378,16 @@ def test_config_sections_owned_elsewhere_are_validated(desk_root, check, section
     bad = check()
     assert bad.exit_code == 1
     assert "gitdesk.yml:" in bad.output and words in bad.output
+
+
+def test_broken_config_is_reported_once_not_per_ticket(desk_root, desk, check):
+    """With gitdesk.yml unreadable, tickets in its queues are not all flagged against default queues."""
+    for n in range(3):
+        t = desk.open(f"Switch {n} down", REQ)
+        desk.assign(t.id, queue="network")
+    cfg = desk_root / "gitdesk.yml"
+    cfg.write_text(cfg.read_text().replace("tiers: 3", "tiers: many"))
+    result = check()
+    assert result.exit_code == 1
+    problems = [line for line in result.stdout.splitlines() if ": " in line and line.split(":")[0].endswith((".md", ".yml"))]
+    assert len(problems) == 1 and problems[0].startswith("gitdesk.yml:") and "tiers" in problems[0], result.output

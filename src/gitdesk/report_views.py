@@ -47,7 +47,8 @@ def report_table(report: dict[str, Any]) -> str:
     """The headline figures, one column for everything and one per group."""
     window = report["window"]
     columns = [("all", report)] + list((report.get("groups") or {}).items())
-    head = f"Report {window['since'] or 'beginning'} .. {window['until']}"
+    head = (f"Report from {window['since']} to {window['until']}" if window["since"]
+            else f"Report of everything up to {window['until']}")
     if report.get("by"):
         head += f"  (by {report['by']})"
     width = max(8, *(len(name) + 1 for name, _ in columns))
@@ -236,13 +237,15 @@ def clock_line(clock: Clock, config: Any, priority: str, now: int, calendars: Ca
     if clock.kind == "checkin":
         if clock.state == "paused":
             return f"{label}paused while waiting on the customer"
-        assert clock.due is not None
+        if clock.due is None:
+            return f"{label}{clock.state}"
         ahead = clock.due - now
         return f"{label}due in {span(ahead)}" if ahead >= 0 else f"{label}overdue by {span(ahead)}"
     pct = f"{clock.fraction * 100:.0f} %"
     head = f"{label}{clock.state}, {span(clock.used)} of {target} used ({pct})"
     if clock.state == "paused":
         return f"{head}, paused while waiting on the customer"
-    assert clock.due is not None
+    if clock.due is None:
+        return head
     verb = "was due" if clock.breached else "due"
     return f"{head}, {verb} {when(clock.due, calendars)}"

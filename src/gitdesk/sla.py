@@ -34,8 +34,12 @@ _UNIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$")
 State = Literal["met", "breached", "running", "paused", "stopped"]
 
 
-def epoch(value: Any) -> int:
-    return int(parse_time(value).timestamp())
+def epoch(value: Any, field: str = "time") -> int:
+    """Seconds since 1970; a value that is no time raises ValueError naming `field`."""
+    try:
+        return int(parse_time(value).timestamp())
+    except (ValueError, TypeError, OverflowError):
+        raise ValueError(f"{field}: {str(value)!r} is not a UTC time like 2026-03-02T09:00:00Z") from None
 
 
 class Facts(NamedTuple):
@@ -62,17 +66,17 @@ class Facts(NamedTuple):
         try:
             return cls._of(t)
         except (ValueError, TypeError, OverflowError) as exc:
-            raise MalformedTicket(t.path or t.id, None, f"a timestamp cannot be read: {exc}") from None
+            raise MalformedTicket(t.path or t.id, None, str(exc)) from None
 
     @classmethod
     def _of(cls, t: Ticket) -> Facts:
         opened = t.meta.get("created") or (t.history[0].get("at") if t.history else None)
-        created = epoch(opened) if opened else 0
+        created = epoch(opened, "created") if opened else 0
         changes: list[tuple[int, str]] = [(created, "new")]
         touches: list[int] = []
         escalations = reopens = 0
-        for event in t.history:
-            at = epoch(event["at"]) if event.get("at") else changes[-1][0]
+        for n, event in enumerate(t.history):
+            at = epoch(event["at"], f"history[{n}].at") if event.get("at") else changes[-1][0]
             at = max(at, changes[-1][0])  # hand-edited histories never make time run backwards
             name = move_name(event)
             to = str(event.get("to") or changes[-1][1])

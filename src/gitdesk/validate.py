@@ -141,7 +141,8 @@ class _Check:
         present = [p for s, p in self.entries if s != "D"]
         texts = self.new.read([*present, CONFIG_FILE])
         config = self._config(texts[CONFIG_FILE], CONFIG_FILE in present)
-        queues, tiers = config.queue_names(), config.tiers
+        # A broken gitdesk.yml is reported once; tickets are then not checked against guessed queues.
+        queues, tiers = (config.queue_names(), config.tiers) if config else ([], 9)
         modified = [p for s, p in self.entries if s == "M" and kind_of(p) == "ticket"]
         before = self.old.read(modified) if self.old else {}
         for status, path in self.entries:
@@ -171,22 +172,28 @@ class _Check:
         self.report.problems.sort(key=lambda p: (p.path, p.line, p.message))
         return self.report
 
-    def _config(self, data: bytes | None, changed: bool) -> Config:
+    def _config(self, data: bytes | None, changed: bool) -> Config | None:
         """The desk's config at head; every section is checked by its owner, so CI catches
         a bad calendar, matrix, intake or mail setting before `sla` or intake trips on it."""
         if data is None:
             return from_mapping({})
         try:
             config = from_mapping(load_yaml(data.decode("utf-8"), CONFIG_FILE))
-            check_sections(config)
-            return config
         except (ConfigError, MalformedTicket, UnicodeDecodeError) as exc:
-            if changed or self.complete:
-                line = getattr(exc, "line", None) or Locator("", data.decode("utf-8", "replace")).line(
-                    *str(getattr(exc, "key", "")).split(".")[:1])
-                key = f"{exc.key}: " if isinstance(exc, ConfigError) else ""
-                self.problem(CONFIG_FILE, line, key + (getattr(exc, "problem", None) or str(exc)))
-            return from_mapping({})
+            self._config_problem(exc, data, changed)
+            return None
+        try:
+            check_sections(config)
+        except ConfigError as exc:
+            self._config_problem(exc, data, changed)
+        return config
+
+    def _config_problem(self, exc: Exception, data: bytes, changed: bool) -> None:
+        if changed or self.complete:
+            line = getattr(exc, "line", None) or Locator("", data.decode("utf-8", "replace")).line(
+                *str(getattr(exc, "key", "")).split(".")[:1])
+            key = f"{exc.key}: " if isinstance(exc, ConfigError) else ""
+            self.problem(CONFIG_FILE, line, key + (getattr(exc, "problem", None) or str(exc)))
 
     def _ticket(self, path: str, data: bytes, old: bytes | None, queues: list[str], tiers: int) -> None:
         ticket, loc, problems = load_ticket(path, data)

@@ -150,8 +150,9 @@ def _field_types(t: Ticket, queues: list[str], tiers: int) -> list[tuple[tuple[A
     title = m.get("title")
     if "title" in m and (not isinstance(title, str) or "\n" in title):
         out.append((("title",), "title must be one line of text"))
-    choices = {"priority": PRIORITIES, "queue": tuple(queues), "channel": CHANNELS,
-               "visibility": VISIBILITIES}
+    choices = {"priority": PRIORITIES, "channel": CHANNELS, "visibility": VISIBILITIES}
+    if queues:  # empty when gitdesk.yml itself is broken: that is reported once, not per ticket
+        choices["queue"] = tuple(queues)
     for key, allowed in choices.items():
         if m.get(key) is not None and m.get(key) not in allowed:
             out.append(((key,), f"{key} '{m.get(key)}' is not one of {', '.join(allowed)}"))

@@ -37,17 +37,20 @@ def propose(desk, ticket_ref, solution, on_branch, push, remote, as_json):  # ty
                "  gitdesk review HD-4f7k --request-changes --by carol --comment 'Check the firmware first'\n"
                "  gitdesk review --from-github-event \"$GITHUB_EVENT_PATH\"")
 @click.argument("ticket_ref", metavar="[ID]", required=False)
-@click.option("--approve", "verdict", flag_value="approve", help="Approve: the ticket is resolved.")
-@click.option("--request-changes", "verdict", flag_value="request-changes",
-              help="Send back to in_progress with feedback.")
+@click.option("--approve", is_flag=True, help="Approve: the ticket is resolved.")
+@click.option("--request-changes", is_flag=True, help="Send back to in_progress with feedback.")
 @click.option("--by", "by", default=None, help="The reviewer.")
 @click.option("--comment", default=None, help="Review comment; required feedback when requesting changes.")
 @click.option("--from-github-event", "event_path", default=None, metavar="PATH",
               help="Take ticket, verdict, reviewer and feedback from a pull_request_review webhook payload.")
 @json_option
 @pass_desk
-def review(desk, ticket_ref, verdict, by, comment, event_path, as_json):  # type: ignore[no-untyped-def]
+def review(desk, ticket_ref, approve, request_changes, by, comment, event_path,
+           as_json):  # type: ignore[no-untyped-def]
     """Review a proposed solution: approve it, or request changes."""
+    if approve and request_changes:
+        raise click.UsageError("give either --approve or --request-changes, not both")
+    verdict = "approve" if approve else "request-changes" if request_changes else None
     if event_path:
         if ticket_ref or verdict or by or comment:
             raise click.UsageError("--from-github-event takes everything from the payload; give nothing else")
