@@ -182,3 +182,20 @@ def test_summaries_come_oldest_first_from_the_cache_too(desk_root, desk, cli_inv
         assert [s.id for s in TicketStore(desk_root, desk_root / ".git" / "gitdesk").summaries()] == expected
     table = cli_invoke("list", "--all", "--sort", "status").stdout.splitlines()[1:]
     assert [line.split()[0] for line in table] == expected
+
+
+def test_default_listing_fast_path_matches_the_general_one(desk_root, cli_invoke, open_ticket, clock):
+    for i, prio in enumerate(["P3", None, "P1", "P3", "P2", None]):
+        clock.advance(minutes=7)
+        tid = open_ticket(f"Ticket {i}")
+        if prio:
+            cli_invoke("prioritise", tid, prio)
+    cli_invoke("cancel", tid, "--reason", "duplicate")
+    for _ in range(2):  # building the cached order, then reading it
+        fast_all = cli_invoke("list", "--all").stdout
+        assert fast_all == cli_invoke("list", "--all", "--sort", "priority,priority").stdout
+        fast_open = cli_invoke("list").stdout
+        every_open = [f"--status={s}" for s in ("new", "triaged", "in_progress", "waiting", "proposed")]
+        assert fast_open == cli_invoke("list", *every_open).stdout
+    assert len(fast_all.splitlines()) == 7 and len(fast_open.splitlines()) == 6
+    assert [line.split()[2] for line in fast_all.splitlines()[1:4]] == ["P1", "P2", "P3"]

@@ -163,8 +163,8 @@ class TicketStore:
         stat per file, and two list comparisons done in C; no YAML is imported.
         """
         with gc_paused():
-            rows, _, order = self._rows()
-            return list(map(Summary._make, map(rows.__getitem__, order)))
+            rows, _, orders = self._rows()
+            return list(map(Summary._make, map(rows.__getitem__, orders[_ORDER])))
 
     def summaries_rendered(self, kind: str, render: Callable[[Summary], str]) -> list[tuple[Summary, str]]:
         """Summaries paired with a one-line rendering that is cached beside them.
@@ -173,30 +173,49 @@ class TicketStore:
         costs more than reading the cache, so `list` formats only changed tickets.
         """
         with gc_paused():
-            rows, lines, order = self._rows((kind, render))
+            rows, lines, orders = self._rows((kind, render))
+            order = orders[_ORDER]
             assert lines is not None
             return list(zip(map(Summary._make, map(rows.__getitem__, order)), map(lines.__getitem__, order),
                             strict=True))
 
+    def rendered_in_order(self, kind: str, render: Callable[[Summary], str], order_name: str,
+                          order_key: Callable[[tuple[Any, ...]], Any]) -> tuple[list[tuple[Any, ...]], list[str]]:
+        """Plain summary rows (Summary field order) and their renderings, sorted by `order_key(row)`.
+
+        The permutation is cached as `order_name` (name it after the key and its
+        version), so the commonest listing builds no object per ticket at all.
+        """
+        name = f"order:{order_name}"
+        with gc_paused():
+            rows, lines, orders = self._rows((kind, render), {name: order_key})
+            assert lines is not None
+            return list(map(rows.__getitem__, orders[name])), list(map(lines.__getitem__, orders[name]))
+
     def _rows(self, rendering: tuple[str, Callable[[Summary], str]] | None = None,
-              ) -> tuple[list[tuple[Any, ...]], list[str] | None, list[int]]:
-        """(rows in directory order, their `rendering` lines, the oldest-first order of both)."""
+              more_orders: dict[str, Callable[[tuple[Any, ...]], Any]] | None = None,
+              ) -> tuple[list[tuple[Any, ...]], list[str] | None, dict[str, list[int]]]:
+        """(rows in directory order, their `rendering` lines, permutations by name, _ORDER included)."""
         try:
             names = [n for n in os.listdir(self.dir) if n.endswith(".md") and not n.startswith(".")]
         except FileNotFoundError:
-            return [], [], []
+            return [], [], {}
         keys = _stat_keys(self.dir, names)
         if None in keys:  # deleted while we looked
             names, keys = [n for n, k in zip(names, keys) if k is not None], [k for k in keys if k is not None]
         cached = self._read_cache()
         kind, render = rendering or ("", None)
+        order_keys = {_ORDER: _age, **(more_orders or {})}
         if cached is not None and cached[0] == names and cached[1] == keys:
             rows, derived = cached[2], cached[3]
-            if render is None or kind in derived:
-                return rows, derived.get(kind), derived[_ORDER]
-            derived = {kind: [render(Summary._make(r)) for r in rows], _ORDER: derived[_ORDER]}
+            if (render is None or kind in derived) and all(n in derived for n in order_keys):
+                return rows, derived.get(kind), derived
+            derived = dict(derived)
+            if render is not None and kind not in derived:
+                derived[kind] = [render(Summary._make(r)) for r in rows]
+            derived.update({n: _permutation(rows, key) for n, key in order_keys.items() if n not in derived})
             self._write_cache(names, keys, rows, derived)
-            return rows, derived[kind], derived[_ORDER]
+            return rows, derived.get(kind), derived
         # Something changed: line the cache up with the directory and redo only what differs.
         # Every step over all N entries is a C-level map or compare; Python runs per change.
         old_keys, rows, lines = _align(cached, names, kind if render else None)
@@ -212,10 +231,9 @@ class TicketStore:
                 stored[i] = None
         if render is not None and lines is None:
             lines = [render(Summary._make(r)) for r in rows]
-        # Oldest first, ties by ID: the order every caller starts from, kept so a warm list never sorts.
-        order = sorted(range(len(rows)), key=lambda i: (rows[i][_CREATED], rows[i][0]))
-        self._write_cache(names, stored, rows, {_ORDER: order, **({kind: lines} if lines is not None else {})})
-        return rows, lines, order
+        derived = {n: _permutation(rows, key) for n, key in order_keys.items()}
+        self._write_cache(names, stored, rows, {**derived, **({kind: lines} if lines is not None else {})})
+        return rows, lines, derived
 
     def _summary_of_file(self, name: str) -> Summary:
         """A summary read from the front matter without its history, the bulk of a ticket."""
@@ -247,9 +265,9 @@ class TicketStore:
                 header, names, keys, rows, derived = marshal.loads(fh.read())  # load(fh) is piecemeal: slow
             if header != _CACHE_HEADER or not len(names) == len(keys) == len(rows) or not isinstance(derived, dict):
                 return None
-            order = derived.get(_ORDER)
-            if any(not isinstance(v, list) or len(v) != len(rows) for v in derived.values()) or order is None \
-                    or (rows and (min(order) < 0 or max(order) >= len(rows))):
+            if any(not isinstance(v, list) or len(v) != len(rows) for v in derived.values()) or _ORDER not in derived:
+                return None
+            if rows and any(min(v) < 0 or max(v) >= len(rows) for n, v in derived.items() if n.startswith("order:")):
                 return None
             return names, keys, rows, derived
         except (OSError, EOFError, ValueError, TypeError):
@@ -278,6 +296,16 @@ _ORDER = "order:created,id"  # the derived column holding the oldest-first permu
 _CREATED = Summary._fields.index("created")
 
 
+def _age(row: tuple[Any, ...]) -> tuple[str, str]:
+    """Oldest first, ties by ID: the order every caller starts from."""
+    return row[_CREATED], row[0]
+
+
+def _permutation(rows: list[tuple[Any, ...]], key: Callable[[tuple[Any, ...]], Any]) -> list[int]:
+    ranks = list(map(key, rows))
+    return sorted(range(len(rows)), key=ranks.__getitem__)
+
+
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cycle collector around bulk work on summaries.
@@ -286,8 +314,12 @@ def gc_paused() -> Iterator[None]:
     would walk them again and again as they arrive (0.4 s of a 1.5 s `list`).
     Afterwards they are frozen (moved out of the collector's sight): nothing made
     here forms cycles, so there is nothing for it to find, only time to lose.
+    Young garbage is collected first (cheap), so a long-running process that lists
+    now and then does not freeze someone else's cycles along with the rows.
     """
     was_enabled = gc.isenabled()
+    if was_enabled:
+        gc.collect(1)
     gc.disable()
     try:
         yield
