@@ -83,11 +83,25 @@ def test_corrupt_or_foreign_cache_is_ignored(desk_root, cli_invoke, open_ticket,
 def test_cache_with_matching_keys_but_other_version_is_not_trusted(desk_root, cli_invoke, open_ticket):
     tid = open_ticket("Dock flickers")
     listed(cli_invoke)
-    cache = desk_root / ".git" / "gitdesk" / "summaries.marshal"
-    header, names, keys, rows, derived = marshal.loads(cache.read_bytes())
-    lie = [tuple(["Forged", *r[1:]]) for r in rows]
-    cache.write_bytes(marshal.dumps((("gitdesk-summaries", -1, header[2]), names, keys, lie, derived)))
-    assert listed(cli_invoke)[tid]["id"] == tid
+    index, rows_file = (desk_root / ".git" / "gitdesk" / name for name in ("summaries.marshal", "summary-rows.marshal"))
+    header, names, keys, derived, token = marshal.loads(index.read_bytes())
+    derived = {k: (["forged line"] * len(v) if not k.startswith("order:") else v) for k, v in derived.items()}
+    index.write_bytes(marshal.dumps((("gitdesk-summaries", -1, header[2]), names, keys, derived, token)))
+    assert "forged line" not in cli_invoke("list", "--all").stdout
+    assert listed(cli_invoke)[tid]["title"] == "Dock flickers"
+
+
+def test_lost_or_stale_rows_file_is_rebuilt(desk_root, cli_invoke, open_ticket):
+    a = open_ticket("First")
+    listed(cli_invoke)
+    rows_file = desk_root / ".git" / "gitdesk" / "summary-rows.marshal"
+    stale = rows_file.read_bytes()
+    b = open_ticket("Second")
+    listed(cli_invoke)
+    rows_file.write_bytes(stale)  # rows of another generation of the index: the token differs
+    assert set(listed(cli_invoke)) == {a, b}
+    rows_file.unlink()
+    assert set(listed(cli_invoke)) == {a, b}
 
 
 def test_summary_without_history_matches_full_parse(desk_root, desk, cli_invoke, open_ticket):

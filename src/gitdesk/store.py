@@ -11,6 +11,7 @@ import gc
 import marshal
 import os
 import re
+import sys
 import time
 from itertools import compress, repeat
 from operator import ne
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 TICKETS_DIR = "tickets"
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32: no i, l, o, u
 ID_BITS = 40
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 
 
 def new_id(prefix: str) -> str:
@@ -95,7 +96,8 @@ class TicketStore:
     def __init__(self, root: Path, cache_dir: Path | None = None) -> None:
         self.root = root
         self.dir = root / TICKETS_DIR
-        self.cache_file = cache_dir / "summaries.marshal" if cache_dir else None
+        self.cache_file = cache_dir / "summaries.marshal" if cache_dir else None  # names, keys, lines, orders
+        self.rows_file = cache_dir / "summary-rows.marshal" if cache_dir else None  # the rows: read when needed
 
     def rel(self, ticket_id: str) -> str:
         return f"{TICKETS_DIR}/{ticket_id}.md"
@@ -180,44 +182,53 @@ class TicketStore:
                             strict=True))
 
     def rendered_in_order(self, kind: str, render: Callable[[Summary], str], order_name: str,
-                          order_key: Callable[[tuple[Any, ...]], Any]) -> tuple[list[tuple[Any, ...]], list[str]]:
-        """Plain summary rows (Summary field order) and their renderings, sorted by `order_key(row)`.
+                          order_key: Callable[[tuple[Any, ...]], Any]) -> tuple[list[str], list[str]]:
+        """(statuses, renderings) of every ticket, sorted by `order_key(row)` on Summary-ordered rows.
 
         The permutation is cached as `order_name` (name it after the key and its
-        version), so the commonest listing builds no object per ticket at all.
+        version), and the rows themselves are not even loaded when nothing changed:
+        the commonest listing builds no object per ticket at all.
         """
         name = f"order:{order_name}"
         with gc_paused():
-            rows, lines, orders = self._rows((kind, render), {name: order_key})
+            _, lines, derived = self._rows((kind, render), {name: order_key}, need_rows=False)
             assert lines is not None
-            return list(map(rows.__getitem__, orders[name])), list(map(lines.__getitem__, orders[name]))
+            order = derived.get(name, [])
+            return list(map(derived.get(_STATUS, []).__getitem__, order)), list(map(lines.__getitem__, order))
 
     def _rows(self, rendering: tuple[str, Callable[[Summary], str]] | None = None,
-              more_orders: dict[str, Callable[[tuple[Any, ...]], Any]] | None = None,
-              ) -> tuple[list[tuple[Any, ...]], list[str] | None, dict[str, list[int]]]:
-        """(rows in directory order, their `rendering` lines, permutations by name, _ORDER included)."""
+              more_orders: dict[str, Callable[[tuple[Any, ...]], Any]] | None = None, need_rows: bool = True,
+              ) -> tuple[list[tuple[Any, ...]], list[str] | None, dict[str, list[Any]]]:
+        """(rows in directory order, their `rendering` lines, derived columns: orders, statuses).
+
+        With need_rows=False and nothing changed, rows come back empty: they live in a
+        second file, the bulk of the cache, which the default listing never reads.
+        """
         try:
             names = [n for n in os.listdir(self.dir) if n.endswith(".md") and not n.startswith(".")]
         except FileNotFoundError:
-            return [], [], {}
+            return [], ([] if rendering else None), {_ORDER: [], _STATUS: []}
         keys = _stat_keys(self.dir, names)
         if None in keys:  # deleted while we looked
             names, keys = [n for n, k in zip(names, keys) if k is not None], [k for k in keys if k is not None]
-        cached = self._read_cache()
         kind, render = rendering or ("", None)
         order_keys = {_ORDER: _age, **(more_orders or {})}
-        if cached is not None and cached[0] == names and cached[1] == keys:
-            rows, derived = cached[2], cached[3]
-            if (render is None or kind in derived) and all(n in derived for n in order_keys):
+        index = self._read_cache()
+        if index is not None and index[0] == names and index[1] == keys:
+            derived = index[2]
+            complete = (render is None or kind in derived) and all(n in derived for n in order_keys)
+            if complete and not need_rows:
+                return [], derived.get(kind), derived
+            rows = self._read_rows(index[3], len(names))
+            if rows is not None:
+                if not complete:
+                    derived = _derive(rows, {k: v for k, v in derived.items()}, kind, render, order_keys)
+                    self._write_index(names, keys, derived, index[3])
                 return rows, derived.get(kind), derived
-            derived = dict(derived)
-            if render is not None and kind not in derived:
-                derived[kind] = [render(Summary._make(r)) for r in rows]
-            derived.update({n: _permutation(rows, key) for n, key in order_keys.items() if n not in derived})
-            self._write_cache(names, keys, rows, derived)
-            return rows, derived.get(kind), derived
         # Something changed: line the cache up with the directory and redo only what differs.
         # Every step over all N entries is a C-level map or compare; Python runs per change.
+        old_rows = self._read_rows(index[3], len(index[0])) if index is not None else None
+        cached = None if old_rows is None else (index[0], index[1], old_rows, index[2])  # type: ignore[index]
         old_keys, rows, lines = _align(cached, names, kind if render else None)
         stored = list(keys)
         racy_after = time.time_ns() - RACY_NS
@@ -229,11 +240,11 @@ class TicketStore:
             # key moving (coarse timestamps), so it is stored unmatched: re-read next time.
             if keys[i][0] >= racy_after:
                 stored[i] = None
-        if render is not None and lines is None:
-            lines = [render(Summary._make(r)) for r in rows]
-        derived = {n: _permutation(rows, key) for n, key in order_keys.items()}
-        self._write_cache(names, stored, rows, {**derived, **({kind: lines} if lines is not None else {})})
-        return rows, lines, derived
+        derived = _derive(rows, {} if lines is None else {kind: lines}, kind, render, order_keys)
+        token = os.urandom(8).hex()
+        self._write_file(self.rows_file, (_CACHE_HEADER, token, rows))
+        self._write_index(names, stored, derived, token)
+        return rows, derived.get(kind), derived
 
     def _summary_of_file(self, name: str) -> Summary:
         """A summary read from the front matter without its history, the bulk of a ticket."""
@@ -256,32 +267,55 @@ class TicketStore:
                 return Summary.of(Ticket(meta, "", rel))
         return Summary.of(self.load(ticket_id))
 
-    def _read_cache(self) -> tuple[list[str], list[Any], list[tuple[Any, ...]], dict[str, list[str]]] | None:
-        """(names, stat keys, summary rows, renderings), or None when missing, corrupt or foreign."""
-        if not self.cache_file:
+    def _read_cache(self) -> tuple[list[str], list[Any], dict[str, list[Any]], str] | None:
+        """(names, stat keys, derived columns, rows token), or None when missing, corrupt or foreign."""
+        data = self._read_file(self.cache_file)
+        try:
+            header, names, keys, derived, token = data  # type: ignore[misc]
+            if header != _CACHE_HEADER or len(names) != len(keys) or not isinstance(derived, dict):
+                return None
+            if _ORDER not in derived or _STATUS not in derived or \
+                    any(not isinstance(v, list) or len(v) != len(names) for v in derived.values()):
+                return None
+            if names and any(min(v) < 0 or max(v) >= len(names) for n, v in derived.items() if n.startswith("order:")):
+                return None
+            return names, keys, derived, token
+        except (ValueError, TypeError):
+            return None
+
+    def _read_rows(self, token: str, count: int) -> list[tuple[Any, ...]] | None:
+        """The summary rows written with `token`; None if that file is missing, stale or foreign."""
+        data = self._read_file(self.rows_file)
+        try:
+            header, rows_token, rows = data  # type: ignore[misc]
+        except (ValueError, TypeError):
+            return None
+        if header != _CACHE_HEADER or rows_token != token or not isinstance(rows, list) or len(rows) != count:
+            return None
+        return rows
+
+    @staticmethod
+    def _read_file(path: Path | None) -> Any:
+        if not path:
             return None
         try:
-            with open(self.cache_file, "rb") as fh:
-                header, names, keys, rows, derived = marshal.loads(fh.read())  # load(fh) is piecemeal: slow
-            if header != _CACHE_HEADER or not len(names) == len(keys) == len(rows) or not isinstance(derived, dict):
-                return None
-            if any(not isinstance(v, list) or len(v) != len(rows) for v in derived.values()) or _ORDER not in derived:
-                return None
-            if rows and any(min(v) < 0 or max(v) >= len(rows) for n, v in derived.items() if n.startswith("order:")):
-                return None
-            return names, keys, rows, derived
+            with open(path, "rb") as fh:
+                return marshal.loads(fh.read())  # marshal.load(fh) reads piecemeal: several times slower
         except (OSError, EOFError, ValueError, TypeError):
             return None
 
-    def _write_cache(self, names: list[str], keys: list[Any], rows: list[tuple[Any, ...]],
-                     derived: dict[str, list[str]]) -> None:
-        if not self.cache_file:
+    def _write_index(self, names: list[str], keys: list[Any], derived: dict[str, list[Any]], token: str) -> None:
+        self._write_file(self.cache_file, (_CACHE_HEADER, names, keys, derived, token))
+
+    @staticmethod
+    def _write_file(path: Path | None, data: Any) -> None:
+        if not path:
             return
-        tmp = self.cache_file.with_name(f".{self.cache_file.name}.{os.getpid()}")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
         try:
             with open(tmp, "wb") as fh:
-                fh.write(marshal.dumps((_CACHE_HEADER, names, keys, rows, derived)))
-            os.replace(tmp, self.cache_file)
+                fh.write(marshal.dumps(data))
+            os.replace(tmp, path)
         except OSError:
             with contextlib.suppress(OSError):
                 tmp.unlink()
@@ -294,11 +328,25 @@ _CACHE_HEADER = ("gitdesk-summaries", CACHE_VERSION, Summary._fields)
 RACY_NS = 2_000_000_000
 _ORDER = "order:created,id"  # the derived column holding the oldest-first permutation
 _CREATED = Summary._fields.index("created")
+_STATUS = "col:status"  # the derived column of statuses, enough to filter the default listing
+_STATUS_FIELD = Summary._fields.index("status")
 
 
 def _age(row: tuple[Any, ...]) -> tuple[str, str]:
     """Oldest first, ties by ID: the order every caller starts from."""
     return row[_CREATED], row[0]
+
+
+def _derive(rows: list[tuple[Any, ...]], derived: dict[str, list[Any]], kind: str,
+            render: Callable[[Summary], str] | None, order_keys: dict[str, Callable[[tuple[Any, ...]], Any]],
+            ) -> dict[str, list[Any]]:
+    """Fill in the derived columns `derived` lacks: the rendering, the orders, the statuses."""
+    if render is not None and kind not in derived:
+        derived[kind] = [render(Summary._make(r)) for r in rows]
+    derived.update({n: _permutation(rows, key) for n, key in order_keys.items() if n not in derived})
+    if _STATUS not in derived:  # interned, so marshal stores each status once
+        derived[_STATUS] = [sys.intern(r[_STATUS_FIELD]) for r in rows]
+    return derived
 
 
 def _permutation(rows: list[tuple[Any, ...]], key: Callable[[tuple[Any, ...]], Any]) -> list[int]:
