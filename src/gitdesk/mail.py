@@ -249,6 +249,17 @@ def survey_invitation_possible(desk: Any, ref: str) -> bool:
     return bool(cfg.host and cfg.sender and desk.get(ref).requester.get("email"))
 
 
+def _answer_form() -> list[str]:
+    """The lines a reply fills in; intake reads them back with the same labels (survey_reply.py)."""
+    from .intake.survey_reply import ANSWER_LINES
+
+    return ["Just reply to this message and write your answers after the colons:", "",
+            *(f"{label}:" for _, label in ANSWER_LINES), "",
+            "1 is poor and 5 is great. \"Right questions\": did we ask what we needed to know?",
+            "\"Time adequate\": was the time to resolve your request acceptable?",
+            "The last two are optional. Thank you!"]
+
+
 def send_survey_invitation(desk: Any, ref: str, log: bool = True) -> str:
     """Invite the requester of a closed ticket to the satisfaction survey; returns the Message-ID."""
     cfg = settings(desk.config)
@@ -256,9 +267,7 @@ def send_survey_invitation(desk: Any, ref: str, log: bool = True) -> str:
     url = cfg.survey_url.replace("{id}", ticket.id) if cfg.survey_url else ""
     lines = [_greeting(ticket), "", f"Your request {ticket.id} \"{ticket.title}\" is closed.",
              "Please tell us how we did: five short questions, one minute."]
-    lines += ["", url] if url else ["", "Reply to this message with a score from 1 (poor) to 5 (great), "
-                                     "whether we asked the right questions, and whether the time to "
-                                     "resolve was adequate."]
+    lines += ["", url] if url else ["", *_answer_form()]
     lines += ["", "-- ", desk.config.title]
     thread = email_thread(ticket)
     msg = compose(cfg, ticket, f"How did we do? {ticket.title}", "\n".join(lines) + "\n",

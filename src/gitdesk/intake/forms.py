@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import InvalidValue
 from ..ticket import valid_email
-from . import Outcome
+from . import Outcome, survey_reply
 from .record import Request, receive
 from .rules import settings
 from .text import one_line
@@ -102,19 +102,13 @@ def _request(event: dict[str, Any], issue: dict[str, Any]) -> Request:
 
 
 def _survey(desk: Any, issue: dict[str, Any]) -> Outcome:
-    from ..survey import SURVEYS_DIR
-
     f = _fields(str(issue.get("body") or ""), SURVEY_FIELDS)
     ref = f["ticket"].strip().strip("[]")
     if not ref:
         raise InvalidValue("issue form: Ticket ID", "is empty")
     ticket_id = desk.resolve(ref)
-    if (desk.root / SURVEYS_DIR / f"{ticket_id}.yml").exists():
-        return Outcome("duplicate", ticket_id, "a survey is already recorded")
-    score = re.match(r"\s*([1-5])", f["score"])
-    if not score:
-        raise InvalidValue("issue form: How satisfied are you?", f"'{one_line(f['score'], 40)}' is not 1 to 5")
-    right = f["right_questions"].strip().lower()
-    time_answer = "too-long" if "long" in f["time"].lower() else f["time"].strip().lower()
-    desk.survey(ticket_id, int(score.group(1)), right, time_answer, f["comment"], f["improve"], source="github")
-    return Outcome("survey", ticket_id, f"score {score.group(1)}")
+    answers = survey_reply.from_values(f)
+    if answers.problem and not survey_reply.recorded(desk, ticket_id):
+        label = next(label for label, key in SURVEY_FIELDS.items() if key == answers.problem_key)
+        raise InvalidValue(f"issue form: {label}", answers.problem.split(": ", 1)[-1])
+    return survey_reply.record(desk, ticket_id, answers, "github")

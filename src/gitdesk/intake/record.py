@@ -3,8 +3,10 @@
 Every channel hands over a `Request`. Under the desk lock the Message-ID index
 decides: seen before (no change), part of a thread (inbound contact, so a
 `waiting` ticket goes back to `in_progress`), or new (a ticket in the queue
-the routing rules pick). Attachments are written beside the ticket in the same
-commit; those over the size limit are refused with a note on the ticket.
+the routing rules pick). An emailed reply to a closed ticket that fills in
+the survey invitation's answer lines records the survey instead (survey_reply.py).
+Attachments are written beside the ticket in the same commit; those over the
+size limit are refused with a note on the ticket.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from .. import actions
 from ..errors import GitdeskError, UnknownTicket
 from ..store import new_id
 from ..ticket import Ticket, dump
-from . import Outcome
+from . import Outcome, survey_reply
 from .index import FIELD, MessageIndex, ids_of
 from .message import Attachment
 from .rules import IntakeSettings
@@ -48,9 +50,26 @@ def receive(desk: Any, req: Request, rules: IntakeSettings) -> Outcome:
         if holder:
             return Outcome("duplicate", holder, f"{req.message_id} was delivered before")
         target = index.first(req.thread_ids) or _tagged(desk, req.title)
-        if target:
-            return _reply(desk, target, req, rules)
-        return _open(desk, req, rules)
+        if not target:
+            return _open(desk, req, rules)
+        answers = _survey_answers(desk, target, req)
+        if answers is not None and survey_reply.recorded(desk, target):
+            return Outcome("duplicate", target, "a survey is already recorded")
+        if answers is None or answers.problem:
+            outcome = _reply(desk, target, req, rules)
+            if answers is not None:
+                outcome.notes.append(f"survey answers could not be read ({answers.problem}); "
+                                     "kept as a reply, record them with 'gitdesk survey'")
+            return outcome
+    # desk.survey takes the desk lock itself; `record` copes with a delivery that raced us to it
+    return survey_reply.record(desk, target, answers, req.channel)
+
+
+def _survey_answers(desk: Any, ticket_id: str, req: Request) -> survey_reply.Answers | None:
+    """Survey answers in an emailed reply to a closed ticket (the invitation asks for them), else None."""
+    if req.channel != "email" or desk.store.load(ticket_id).status != "closed":
+        return None
+    return survey_reply.read_reply(req.body)
 
 
 def _tagged(desk: Any, subject: str) -> str | None:
