@@ -31,7 +31,7 @@ from gitdesk.ticket import Ticket, dump, iso
 
 BENCH_ENV = {"GIT_AUTHOR_NAME": "Desk Generator", "GIT_AUTHOR_EMAIL": "bench@desk.example",
              "GIT_COMMITTER_NAME": "Desk Generator", "GIT_COMMITTER_EMAIL": "bench@desk.example"}
-START = dt.datetime(2024, 1, 8, 8, 0, tzinfo=dt.timezone.utc)
+START = dt.datetime(2024, 1, 8, 8, 0, tzinfo=dt.UTC)
 SPAN_DAYS = 700
 CHUNK = 5000  # tickets per worker job
 LESSON = "Check the firmware version before replacing hardware."
