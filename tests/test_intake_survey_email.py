@@ -31,9 +31,11 @@ def _take(cli_invoke, raw: bytes, ok: bool = True):
     return cli_invoke("intake", "email", "reply.eml", ok=ok)
 
 
-def _reply(ticket_id: str, body: str, message_id: str = "<r1@example.com>", in_reply_to: str = "") -> bytes:
+def _reply(ticket_id: str, body: str, message_id: str = "<r1@example.com>", in_reply_to: str = "",
+           subject: str = "") -> bytes:
+    subject = subject or f"Re: [{ticket_id}] How did we do? Printer jams"
     head = (f"From: Bob <bob@example.com>\r\nTo: help@desk.example\r\n"
-            f"Subject: Re: [{ticket_id}] How did we do? Printer jams\r\nMessage-ID: {message_id}\r\n")
+            f"Subject: {subject}\r\nMessage-ID: {message_id}\r\n")
     if in_reply_to:
         head += f"In-Reply-To: {in_reply_to}\r\nReferences: {in_reply_to}\r\n"
     return (head + "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body.replace("\n", "\r\n")).encode()
@@ -70,6 +72,18 @@ def test_reply_to_the_emailed_invitation_records_the_survey(cli_invoke, desk, de
     assert "nothing changed" in again and "a survey is already recorded" in again
     assert _head(desk_root) == head
     assert len(smtp.envelopes) == 1      # a survey reply is not acknowledged
+
+
+def test_reply_threads_by_the_invitation_message_id_when_the_subject_tag_is_gone(
+        cli_invoke, desk, desk_root, smtp):  # noqa: F811
+    ticket_id = _resolved(desk)
+    cli_invoke("close", ticket_id, "--lesson", "Rollers wear out")
+    [invitation] = smtp.messages()
+    assert not desk.get(ticket_id).meta.get("message_ids")   # the invitation is not logged on the ticket
+    body = "Score: 5\nRight questions: yes\nTime: yes\n"
+    out = _take(cli_invoke, _reply(ticket_id, body, in_reply_to=invitation["Message-ID"], subject="Re: survey"))
+    assert out.output.strip() == f"{ticket_id}: survey recorded (score 5)"
+    assert yaml.safe_load((desk_root / "surveys" / f"{ticket_id}.yml").read_text())["source"] == "email"
 
 
 def test_reply_without_answers_is_a_contact(cli_invoke, desk, desk_root):

@@ -91,9 +91,10 @@ def _address(text: str) -> str:
 def compose(cfg: MailSettings, ticket: Ticket, subject: str, body: str, *, in_reply_to: str = "",
             references: list[str] | None = None, auto: str = "") -> Any:
     """An EmailMessage to the ticket's requester; raises InvalidValue when there is no address."""
+    import secrets
     from email.message import EmailMessage
     from email.policy import SMTP
-    from email.utils import formataddr, formatdate, make_msgid
+    from email.utils import formataddr, formatdate
 
     to = str(ticket.requester.get("email") or "")
     if not valid_email(to):
@@ -105,7 +106,11 @@ def compose(cfg: MailSettings, ticket: Ticket, subject: str, body: str, *, in_re
     msg["To"] = formataddr((one_line(str(ticket.requester.get("name") or ""), 100), to))
     msg["Subject"] = one_line(f"[{ticket.id}] {subject}", 200)
     msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = make_msgid(domain=cfg.sender_address.split("@")[-1] or "gitdesk.invalid")
+    # The ticket ID inside the Message-ID lets a reply thread even when the desk did not log the
+    # message (the survey invitation) and the customer's client dropped the [ID] subject tag.
+    # Not make_msgid: with the ID its longer form folds the header past 78 columns.
+    domain = cfg.sender_address.split("@")[-1] or "gitdesk.invalid"
+    msg["Message-ID"] = f"<{secrets.token_hex(10)}.gitdesk-{ticket.id}@{domain}>"
     if in_reply_to:
         msg["In-Reply-To"] = in_reply_to
     if references:

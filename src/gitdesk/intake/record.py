@@ -49,7 +49,7 @@ def receive(desk: Any, req: Request, rules: IntakeSettings) -> Outcome:
         holder = index.lookup(req.message_id)
         if holder:
             return Outcome("duplicate", holder, f"{req.message_id} was delivered before")
-        target = index.first(req.thread_ids) or _tagged(desk, req.title)
+        target = index.first(req.thread_ids) or _tagged(desk, req.title) or _sent_by_desk(desk, req.thread_ids)
         if not target:
             return _open(desk, req, rules)
         answers = _survey_answers(desk, target, req)
@@ -121,6 +121,17 @@ def _reply(desk: Any, ticket_id: str, req: Request, rules: IntakeSettings) -> Ou
                 f"Intake via {req.channel}: {req.message_id}")
     moved = f"{before} -> {ticket.status}" if before != ticket.status else f"status {ticket.status}"
     return Outcome("replied", ticket_id, moved, refused)
+
+
+def _sent_by_desk(desk: Any, thread_ids: list[str]) -> str | None:
+    """The ticket named in a desk Message-ID (`<...gitdesk-HD-xxxx@...>`, see mail.compose): the survey
+    invitation is not logged on the ticket, and a reply to it may have lost the subject tag."""
+    prefix = re.escape(desk.config.prefix)
+    for mid in thread_ids:
+        match = re.search(rf"\.gitdesk-({prefix}-[0-9a-z]+)@", mid, re.I)
+        if match and desk.store.exists(match.group(1)):
+            return match.group(1)
+    return None
 
 
 def _fresh_id(desk: Any) -> str:
