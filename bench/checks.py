@@ -7,6 +7,7 @@
 - `gitdesk report --format json`: every ticket's history, SLA clocks included.
 The desk is the one bench/run.py generates under --work (it gains 10 commits per call).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,8 +48,11 @@ def main() -> None:
     for i, row in enumerate(rows[:10]):
         run(gd + ["prioritise", row["id"], "P1" if row["priority"] != "P1" else "P2", "--reason", f"bench {i}"], desk)
     times = [run(gd + ["validate", "--base", base], desk)[0] for _ in range(args.runs)]
-    print(f"{args.size} tickets: validate --base (10 changed tickets): median {statistics.median(times):.3f} s "
-          f"(min {min(times):.3f}, {args.runs} runs)", flush=True)
+    print(
+        f"{args.size} tickets: validate --base (10 changed tickets): median {statistics.median(times):.3f} s "
+        f"(min {min(times):.3f}, {args.runs} runs)",
+        flush=True,
+    )
     if args.skip_full:
         return
     elapsed, _ = run(gd + ["validate"], desk, ok_codes=(0, 1))

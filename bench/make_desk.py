@@ -10,6 +10,7 @@ one `git add` + `git commit` (a desk made by N real commands would take hours at
 Options: --seed S (content is reproducible; IDs are random by design),
 --quiet (print only the ID).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,17 +30,61 @@ from gitdesk.scaffold import lay_out
 from gitdesk.store import new_id
 from gitdesk.ticket import Ticket, dump, iso
 
-BENCH_ENV = {"GIT_AUTHOR_NAME": "Desk Generator", "GIT_AUTHOR_EMAIL": "bench@desk.example",
-             "GIT_COMMITTER_NAME": "Desk Generator", "GIT_COMMITTER_EMAIL": "bench@desk.example"}
+BENCH_ENV = {
+    "GIT_AUTHOR_NAME": "Desk Generator",
+    "GIT_AUTHOR_EMAIL": "bench@desk.example",
+    "GIT_COMMITTER_NAME": "Desk Generator",
+    "GIT_COMMITTER_EMAIL": "bench@desk.example",
+}
 START = dt.datetime(2024, 1, 8, 8, 0, tzinfo=dt.UTC)
 SPAN_DAYS = 700
 CHUNK = 5000  # tickets per worker job
 LESSON = "Check the firmware version before replacing hardware."
 
-FIRST = ("Ada", "Bob", "Chen", "Dana", "Emeka", "Fatima", "Goran", "Hana", "Ivan", "Jo", "Kofi", "Lena",
-         "Mateo", "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tomoko", "Uma", "Viktor", "Wen", "Yusuf")
-LAST = ("Smith", "Okafor", "Novak", "Garcia", "Lindqvist", "Tanaka", "Haddad", "Müller", "Kowalski", "Rossi",
-        "Nguyen", "Ivanova", "Dubois", "Patel", "Moreau", "Jensen")
+FIRST = (
+    "Ada",
+    "Bob",
+    "Chen",
+    "Dana",
+    "Emeka",
+    "Fatima",
+    "Goran",
+    "Hana",
+    "Ivan",
+    "Jo",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Nadia",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tomoko",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Yusuf",
+)
+LAST = (
+    "Smith",
+    "Okafor",
+    "Novak",
+    "Garcia",
+    "Lindqvist",
+    "Tanaka",
+    "Haddad",
+    "Müller",
+    "Kowalski",
+    "Rossi",
+    "Nguyen",
+    "Ivanova",
+    "Dubois",
+    "Patel",
+    "Moreau",
+    "Jensen",
+)
 ORGS = ("Finance", "Sales", "Logistics", "HR", "Legal", "Research", "Plant Nord", "Plant Süd")
 TECHS = ("alice", "bruno", "carla", "deniz", "erik", "farah")
 REVIEWERS = ("grace", "henrik")
@@ -59,8 +104,17 @@ PROBLEMS = (
     ("service-desk", "Phone extension {n}0 has no dial tone", {"extension": "{n}0{n}"}),
 )
 # Final status -> share of the desk. Most tickets on a real desk are done.
-STATUS_MIX = (("closed", 50), ("resolved", 6), ("cancelled", 5), ("split", 2), ("new", 8), ("triaged", 8),
-              ("in_progress", 11), ("waiting", 5), ("proposed", 5))
+STATUS_MIX = (
+    ("closed", 50),
+    ("resolved", 6),
+    ("cancelled", 5),
+    ("split", 2),
+    ("new", 8),
+    ("triaged", 8),
+    ("in_progress", 11),
+    ("waiting", 5),
+    ("proposed", 5),
+)
 PRIORITY_MIX = (("P1", 2), ("P2", 12), ("P3", 60), ("P4", 26))
 CHANNELS = ("email", "email", "web", "web", "phone", "slack", "github")
 
@@ -104,16 +158,25 @@ class Generator:
         queue, template, product = r.choice(PROBLEMS)
         k = r.randrange(1, 10)
         name = f"{r.choice(FIRST)} {r.choice(LAST)}"
-        requester = {"name": name, "email": f"{name.split()[0].lower()}.{r.randrange(100)}@corp.example",
-                     "org": r.choice(ORGS)}
+        requester = {
+            "name": name,
+            "email": f"{name.split()[0].lower()}.{r.randrange(100)}@corp.example",
+            "org": r.choice(ORGS),
+        }
         if r.random() < 0.3:
             requester["phone"] = f"+41 44 {r.randrange(100, 999)} {r.randrange(10, 99)} {r.randrange(10, 99)}"
         t = actions.new_ticket(
-            self.ctx(when, "intake"), self.fresh_id(), template.format(n=k), requester,
-            channel=r.choice(CHANNELS), queue=queue, location=f"Building {r.choice('ABC')}, floor {k}",
+            self.ctx(when, "intake"),
+            self.fresh_id(),
+            template.format(n=k),
+            requester,
+            channel=r.choice(CHANNELS),
+            queue=queue,
+            location=f"Building {r.choice('ABC')}, floor {k}",
             product={key: v.format(n=k) for key, v in product.items()},
             visibility=r.choice(("unlisted", "unlisted", "public", "private")),
-            body=f"{name} reports: {template.format(n=k).lower()}.\n\nIt started this week and blocks daily work.")
+            body=f"{name} reports: {template.format(n=k).lower()}.\n\nIt started this week and blocks daily work.",
+        )
         children = self.walk(t, status, when)
         self.add(t)
         if status in ("new", "triaged", "in_progress", "waiting"):
@@ -149,8 +212,17 @@ class Generator:
         if r.random() < 0.15:
             step(actions.escalate, "Needs a specialist", None)
         for _ in range(r.randrange(0, 3)):
-            step(actions.note, r.choice(("Checked the logs; nothing obvious.", "Reproduced on a spare device.",
-                                         "Vendor ticket opened.", "Asked the network team for a trace.")))
+            step(
+                actions.note,
+                r.choice(
+                    (
+                        "Checked the logs; nothing obvious.",
+                        "Reproduced on a spare device.",
+                        "Vendor ticket opened.",
+                        "Asked the network team for a trace.",
+                    )
+                ),
+            )
         if r.random() < 0.5 or status == "waiting":
             step(actions.contact, r.choice(("phone", "email")), "Asked for the exact error message")
             step(actions.wait, "Can you send a screenshot of the error?")
@@ -180,8 +252,14 @@ class Generator:
         if r.random() < 0.35:
             score = r.choice((5, 5, 4, 4, 3, 2, 1))
             step(lambda tt, c: actions.record(tt, c, "survey", score=score), actor="requester")
-            record = survey.make(t.id, t.history[-1]["at"], score, r.choice(("yes", "yes", "no")),
-                                 r.choice(("adequate", "adequate", "too-long")), "Thanks for the quick help.")
+            record = survey.make(
+                t.id,
+                t.history[-1]["at"],
+                score,
+                r.choice(("yes", "yes", "no")),
+                r.choice(("adequate", "adequate", "too-long")),
+                "Thanks for the quick help.",
+            )
             self.files[f"{survey.SURVEYS_DIR}/{t.id}.yml"] = survey.dump(record)
 
     def add(self, t: Ticket) -> None:
@@ -198,9 +276,16 @@ class Generator:
         for slug, closed in self.articles.items():
             text = None
             for _, t, at in [c for c in closed if c[1] is not None][:3]:
-                text = kb.lesson_article(text, slug, t, LESSON, "Outdated firmware",
-                                         "Replaced the faulty part and updated the driver.", at,
-                                         kb.default_tags(t))
+                text = kb.lesson_article(
+                    text,
+                    slug,
+                    t,
+                    LESSON,
+                    "Outdated firmware",
+                    "Replaced the faulty part and updated the driver.",
+                    at,
+                    kb.default_tags(t),
+                )
             assert text is not None
             meta, body = kb.parse_article(text, f"kb/{slug}.md")
             meta["tickets"] = [ticket_id for ticket_id, _, _ in closed]
@@ -209,8 +294,7 @@ class Generator:
 
 def git(root: Path, *args: str) -> str:
     env = {**os.environ, **BENCH_ENV}
-    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True,
-                          text=True).stdout.strip()
+    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout.strip()
 
 
 def _generate_chunk(job: tuple[str, int, int]) -> tuple[list[str], dict[str, list[tuple[str, Ticket | None, str]]]]:

@@ -11,6 +11,7 @@ machine inflates least.
 `--compare` then runs the shared peer benchmark (Backlog.md, Fossil) on the same
 desks, for sizes up to 10,000 (Backlog.md needs minutes per command beyond that).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,10 +27,19 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 COMPARE = Path("/work/shared/bench/compare.py")
 # The bars of issue 2, in seconds: (size, operation) -> median limit.
-BARS = {(10_000, "list (warm)"): 0.25, (10_000, "show"): 0.15, (10_000, "new"): 0.35,
-        (10_000, "prioritise"): 0.35, (100_000, "list (warm)"): 1.0}
-ENV = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.org",
-       "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.org"}
+BARS = {
+    (10_000, "list (warm)"): 0.25,
+    (10_000, "show"): 0.15,
+    (10_000, "new"): 0.35,
+    (10_000, "prioritise"): 0.35,
+    (100_000, "list (warm)"): 1.0,
+}
+ENV = {
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.org",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.org",
+}
 
 
 def default_gitdesk() -> str:
@@ -44,8 +54,12 @@ def ensure_desk(work: Path, n: int) -> tuple[Path, str]:
     if not id_file.exists():
         shutil.rmtree(root, ignore_errors=True)
         print(f"generating {n} tickets in {root} ...", file=sys.stderr, flush=True)
-        out = subprocess.run([sys.executable, str(HERE / "make_desk.py"), str(root), str(n), "--quiet"],
-                             check=True, capture_output=True, text=True).stdout
+        out = subprocess.run(
+            [sys.executable, str(HERE / "make_desk.py"), str(root), str(n), "--quiet"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         id_file.write_text(out.strip().splitlines()[-1] + "\n")
     return root, id_file.read_text().strip()
 
@@ -55,8 +69,8 @@ def operations(gitdesk: list[str], ticket_id: str) -> dict[str, list[str]]:
         "list --all": gitdesk + ["list", "--all"],
         "list (warm)": gitdesk + ["list", "--all"],
         "show": gitdesk + ["show", ticket_id],
-        "new": gitdesk + ["new", "Bench ticket", "--requester", "Bench <bench@example.org>",
-                          "--body", "Created by the benchmark."],
+        "new": gitdesk
+        + ["new", "Bench ticket", "--requester", "Bench <bench@example.org>", "--body", "Created by the benchmark."],
         "prioritise": gitdesk + ["prioritise", ticket_id, "P2", "--reason", "benchmark"],
     }
 
@@ -65,8 +79,15 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
     """(wall seconds, CPU seconds of the command and the git processes it waited for)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, env={**os.environ, **ENV}, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    proc = subprocess.run(
+        cmd,
+        cwd=cwd,
+        env={**os.environ, **ENV},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
     elapsed = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
@@ -99,8 +120,10 @@ def report(n: int, times: dict[str, list[tuple[float, float]]]) -> list[str]:
         bar = BARS.get((n, name))
         verdict = "" if bar is None else ("ok" if med <= bar else "OVER")
         cpu = statistics.median(c for _, c in values)
-        lines.append(f"{n:>8} {name:12} {med:8.3f} {min(wall):8.3f} {max(wall):8.3f} {cpu:8.3f} "
-                     f"{'' if bar is None else f'{bar:.2f}':>6} {verdict}")
+        lines.append(
+            f"{n:>8} {name:12} {med:8.3f} {min(wall):8.3f} {max(wall):8.3f} {cpu:8.3f} "
+            f"{'' if bar is None else f'{bar:.2f}':>6} {verdict}"
+        )
     return lines
 
 
@@ -126,8 +149,11 @@ def main() -> None:
     # would otherwise recompile every module on every command and time the compiler.
     import gitdesk
 
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(gitdesk.__file__).parent)],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(Path(gitdesk.__file__).parent)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     print(f"runs: {args.runs} (+1 warm-up), interleaved; seconds; load average before: {load_average()}")
     print(f"{'tickets':>8} {'operation':12} {'median':>8} {'min':>8} {'max':>8} {'cpu':>8} {'bar':>6}")
     for n, (root, ticket_id) in desks.items():
@@ -139,8 +165,23 @@ def main() -> None:
             if n > 10_000:
                 continue
             print(f"\npeers at {n} tickets:", flush=True)
-            subprocess.run([sys.executable, str(COMPARE), "--desk", str(root), "--id", ticket_id, "--n", str(n),
-                            "--runs", str(args.runs), "--gitdesk", args.gitdesk], check=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(COMPARE),
+                    "--desk",
+                    str(root),
+                    "--id",
+                    ticket_id,
+                    "--n",
+                    str(n),
+                    "--runs",
+                    str(args.runs),
+                    "--gitdesk",
+                    args.gitdesk,
+                ],
+                check=True,
+            )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ times into a fresh output directory (the first build of a desk is reported apart
 it pays for caches the later ones reuse); prints seconds, the number of files
 written and their total size.
 """
+
 from __future__ import annotations
 
 import argparse

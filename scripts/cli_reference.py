@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Write docs/cli.md, the command reference, from the CLI's own help texts.
 
-    python scripts/cli_reference.py          # rewrite docs/cli.md
+python scripts/cli_reference.py          # rewrite docs/cli.md
 """
+
 from __future__ import annotations
 
 from pathlib import Path

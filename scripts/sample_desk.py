@@ -7,6 +7,7 @@
 Every step is a real `gitdesk` command, printed as it runs, with the clock fixed through
 GITDESK_NOW so the timeline (and so every SLA figure) is the same on each run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-START = dt.datetime(2026, 3, 2, 8, 40, tzinfo=dt.timezone.utc)  # a Monday morning
+START = dt.datetime(2026, 3, 2, 8, 40, tzinfo=dt.UTC)  # a Monday morning
 TEAM = {"ada": "Ada Lovelace", "grace": "Grace Hopper", "linus": "Linus Chen", "carol": "Carol Reviewer"}
 
 
@@ -46,14 +47,27 @@ class Run:
 
     def __call__(self, *args: str, who: str = "ada") -> dict:
         stamp = self.now.strftime("%Y-%m-%dT%H:%M:%SZ")
-        env = {**self.env, "GITDESK_NOW": stamp, "GITDESK_USER": TEAM[who],
-               "GIT_AUTHOR_NAME": TEAM[who], "GIT_COMMITTER_NAME": TEAM[who]}
+        env = {
+            **self.env,
+            "GITDESK_NOW": stamp,
+            "GITDESK_USER": TEAM[who],
+            "GIT_AUTHOR_NAME": TEAM[who],
+            "GIT_COMMITTER_NAME": TEAM[who],
+        }
         cmd = [sys.executable, "-m", "gitdesk", *args]
         if not self.quiet:
-            print(f"[{stamp[:16].replace('T', ' ')}] {TEAM[who].split()[0].lower()}$ gitdesk "
-                  + shlex.join(args), flush=True)
-        proc = subprocess.run([*cmd, "--json"] if args[0] not in ("init",) else cmd, cwd=self.root, env=env,
-                              capture_output=True, text=True, stdin=subprocess.DEVNULL)
+            print(
+                f"[{stamp[:16].replace('T', ' ')}] {TEAM[who].split()[0].lower()}$ gitdesk " + shlex.join(args),
+                flush=True,
+            )
+        proc = subprocess.run(
+            [*cmd, "--json"] if args[0] not in ("init",) else cmd,
+            cwd=self.root,
+            env=env,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
         if proc.returncode != 0:
             raise SystemExit(f"sample desk: 'gitdesk {shlex.join(args)}' failed:\n{proc.stderr}")
         data = json.loads(proc.stdout) if proc.stdout.strip().startswith(("{", "[")) else {}
@@ -68,130 +82,342 @@ class Run:
 def build(run: Run) -> None:
     """The sample requests. Each block is one customer's story."""
     # 1. A printer jam: the everyday request, through the whole lifecycle, with a survey.
-    t = run("new", "Printer on floor 3 jams on every job", "--requester", "Mia Novak <mia.novak@northwind.example>",
-            "--phone", "+1 555 0101", "--org", "Northwind Traders", "--channel", "phone", "--location",
-            "Northwind HQ, floor 3, copy room", "--product", "model=HP LaserJet M404", "--product",
-            "account=NW-1001", "--visibility", "public", "--body",
-            "Every print job jams in tray 2 since Monday. Tray 1 works. About 40 people share this printer.")["id"]
+    t = run(
+        "new",
+        "Printer on floor 3 jams on every job",
+        "--requester",
+        "Mia Novak <mia.novak@northwind.example>",
+        "--phone",
+        "+1 555 0101",
+        "--org",
+        "Northwind Traders",
+        "--channel",
+        "phone",
+        "--location",
+        "Northwind HQ, floor 3, copy room",
+        "--product",
+        "model=HP LaserJet M404",
+        "--product",
+        "account=NW-1001",
+        "--visibility",
+        "public",
+        "--body",
+        "Every print job jams in tray 2 since Monday. Tray 1 works. About 40 people share this printer.",
+    )["id"]
     run.at(minutes=20)("prioritise", t, "P3")
     run.at(minutes=5)("assign", t, "--to", "grace", "--queue", "hardware")
     run.at(minutes=30)("start", t, who="grace")
-    run.at(minutes=10)("contact", t, "--via", "phone", "--summary", "Asked Mia to use tray 1 meanwhile; visit booked.",
-                       who="grace")
-    run.at(hours=3)("note", t, "On site: tray 2 pickup roller is glazed and worn; 212k pages on the counter.",
-                    who="grace")
-    run.at(minutes=30)("propose", t, "--solution", "Replace the tray 2 pickup and separation rollers (kit RM2-5741).",
-                       who="grace")
-    run.at(hours=1)("review", t, "--approve", "--by", "carol", "--comment", "Matches the vendor bulletin.",
-                    who="carol")
-    run.at(hours=20)("close", t, "--lesson", "HP M404 tray 2 rollers wear out around 200k pages; check the page "
-                     "counter first and keep a roller kit in stock.", "--cause", "Worn pickup roller",
-                     "--kb", "printer-tray-jams", who="grace")
-    run.at(hours=2)("survey", t, "--score", "5", "--right-questions", "yes", "--time", "adequate", "--comment",
-                    "Fixed the next day, thank you.", "--improve", "Tell us when the technician is on the way.")
+    run.at(minutes=10)(
+        "contact", t, "--via", "phone", "--summary", "Asked Mia to use tray 1 meanwhile; visit booked.", who="grace"
+    )
+    run.at(hours=3)(
+        "note", t, "On site: tray 2 pickup roller is glazed and worn; 212k pages on the counter.", who="grace"
+    )
+    run.at(minutes=30)(
+        "propose", t, "--solution", "Replace the tray 2 pickup and separation rollers (kit RM2-5741).", who="grace"
+    )
+    run.at(hours=1)("review", t, "--approve", "--by", "carol", "--comment", "Matches the vendor bulletin.", who="carol")
+    run.at(hours=20)(
+        "close",
+        t,
+        "--lesson",
+        "HP M404 tray 2 rollers wear out around 200k pages; check the page "
+        "counter first and keep a roller kit in stock.",
+        "--cause",
+        "Worn pickup roller",
+        "--kb",
+        "printer-tray-jams",
+        who="grace",
+    )
+    run.at(hours=2)(
+        "survey",
+        t,
+        "--score",
+        "5",
+        "--right-questions",
+        "yes",
+        "--time",
+        "adequate",
+        "--comment",
+        "Fixed the next day, thank you.",
+        "--improve",
+        "Tell us when the technician is on the way.",
+    )
 
     # 2. VPN drops: escalated to tier 2, waits on the customer, the first solution is sent back.
-    v = run.at(hours=1)("new", "VPN disconnects every 10 minutes when working from home", "--requester",
-                        "Omar Haddad <omar.haddad@contoso.example>", "--org", "Contoso Ltd", "--channel", "email",
-                        "--location", "Home office", "--product", "model=GlobalProtect 6.1", "--product",
-                        "licence=VPN-CT-0042", "--visibility", "public", "--body",
-                        "Since the client update the tunnel drops every ~10 minutes; Teams calls cut out.")["id"]
+    v = run.at(hours=1)(
+        "new",
+        "VPN disconnects every 10 minutes when working from home",
+        "--requester",
+        "Omar Haddad <omar.haddad@contoso.example>",
+        "--org",
+        "Contoso Ltd",
+        "--channel",
+        "email",
+        "--location",
+        "Home office",
+        "--product",
+        "model=GlobalProtect 6.1",
+        "--product",
+        "licence=VPN-CT-0042",
+        "--visibility",
+        "public",
+        "--body",
+        "Since the client update the tunnel drops every ~10 minutes; Teams calls cut out.",
+    )["id"]
     run.at(minutes=15)("prioritise", v, "P2", "--reason", "Blocks remote work for a sales team")
     run.at(minutes=5)("assign", v, "--to", "ada", "--queue", "network")
     run.at(minutes=10)("start", v)
     run.at(minutes=20)("wait", v, "--question", "Which client version and which Wi-Fi router do you use?")
-    run.at(hours=5)("contact", v, "--via", "email", "--inbound", "--summary",
-                    "Client 6.1.2; drops happen on Wi-Fi and cable alike. Logs attached.")
+    run.at(hours=5)(
+        "contact",
+        v,
+        "--via",
+        "email",
+        "--inbound",
+        "--summary",
+        "Client 6.1.2; drops happen on Wi-Fi and cable alike. Logs attached.",
+    )
     run.at(hours=1)("escalate", v, "--reason", "Not a local problem: logs show IKE rekey failures.")
     run.at(minutes=30)("assign", v, "--to", "linus", who="ada")
     run.at(hours=4)("propose", v, "--solution", "Roll the client back to 6.0.", who="linus")
-    run.at(hours=2)("review", v, "--request-changes", "--by", "carol", "--comment",
-                    "A rollback hides the cause; check the gateway's rekey timer first.", who="carol")
+    run.at(hours=2)(
+        "review",
+        v,
+        "--request-changes",
+        "--by",
+        "carol",
+        "--comment",
+        "A rollback hides the cause; check the gateway's rekey timer first.",
+        who="carol",
+    )
     run.at(hours=3)("note", v, "Gateway rekey lifetime is 600 s, the client expects 3600 s.", who="linus")
-    run.at(minutes=30)("propose", v, "--solution",
-                       "Set the gateway IKE rekey lifetime to 3600 s to match the 6.1 client.", who="linus")
+    run.at(minutes=30)(
+        "propose", v, "--solution", "Set the gateway IKE rekey lifetime to 3600 s to match the 6.1 client.", who="linus"
+    )
     run.at(hours=1)("review", v, "--approve", "--by", "carol", who="carol")
-    run.at(hours=18)("contact", v, "--via", "email", "--summary", "Confirmed with Omar: no drops for a full day.",
-                     who="linus")
-    run.at(minutes=10)("close", v, "--lesson", "After a VPN client upgrade, compare the gateway's IKE rekey "
-                       "lifetime with the client's default before anything else.", "--cause",
-                       "Rekey lifetime mismatch", "--kb", "vpn-drops-after-client-upgrade", who="linus")
-    run.at(hours=3)("survey", v, "--score", "3", "--right-questions", "yes", "--time", "too-long", "--comment",
-                    "Good fix in the end.", "--improve", "Escalate sooner when the logs show a server problem.")
+    run.at(hours=18)(
+        "contact", v, "--via", "email", "--summary", "Confirmed with Omar: no drops for a full day.", who="linus"
+    )
+    run.at(minutes=10)(
+        "close",
+        v,
+        "--lesson",
+        "After a VPN client upgrade, compare the gateway's IKE rekey "
+        "lifetime with the client's default before anything else.",
+        "--cause",
+        "Rekey lifetime mismatch",
+        "--kb",
+        "vpn-drops-after-client-upgrade",
+        who="linus",
+    )
+    run.at(hours=3)(
+        "survey",
+        v,
+        "--score",
+        "3",
+        "--right-questions",
+        "yes",
+        "--time",
+        "too-long",
+        "--comment",
+        "Good fix in the end.",
+        "--improve",
+        "Escalate sooner when the logs show a server problem.",
+    )
 
     # 3. An outage: P1 business failure, straight to tier 3, with a split and a quick close.
-    o = run.at(days=1)("new", "Outage: nobody in the Leeds office can send email", "--requester",
-                       "Priya Shah <priya.shah@fabrikam.example>", "--phone", "+44 113 496 0000", "--org",
-                       "Fabrikam", "--channel", "phone", "--location", "Leeds office", "--product",
-                       "account=FB-7788", "--visibility", "public", "--body",
-                       "Outgoing mail bounces with '550 relay denied' for all 120 staff since 09:10.")["id"]
+    o = run.at(days=1)(
+        "new",
+        "Outage: nobody in the Leeds office can send email",
+        "--requester",
+        "Priya Shah <priya.shah@fabrikam.example>",
+        "--phone",
+        "+44 113 496 0000",
+        "--org",
+        "Fabrikam",
+        "--channel",
+        "phone",
+        "--location",
+        "Leeds office",
+        "--product",
+        "account=FB-7788",
+        "--visibility",
+        "public",
+        "--body",
+        "Outgoing mail bounces with '550 relay denied' for all 120 staff since 09:10.",
+    )["id"]
     run.at(minutes=5)("prioritise", o, "P1")
     run.at(minutes=2)("assign", o, "--to", "linus", "--queue", "network")
     run.at(minutes=3)("escalate", o, "--tier", "3", "--reason", "Business failure for a whole site.")
     run.at(minutes=5)("start", o, who="linus")
-    run.at(minutes=10)("contact", o, "--via", "phone", "--summary", "Priya informed: working on it, next update 30 min.",
-                       who="linus")
-    run.at(minutes=25)("propose", o, "--solution", "Re-add the Leeds egress IP to the relay allow-list after the "
-                       "ISP changed it.", who="linus")
+    run.at(minutes=10)(
+        "contact", o, "--via", "phone", "--summary", "Priya informed: working on it, next update 30 min.", who="linus"
+    )
+    run.at(minutes=25)(
+        "propose",
+        o,
+        "--solution",
+        "Re-add the Leeds egress IP to the relay allow-list after the ISP changed it.",
+        who="linus",
+    )
     run.at(minutes=10)("review", o, "--approve", "--by", "carol", who="carol")
-    run.at(hours=2)("close", o, "--lesson", "Monitor the office egress IPs; an ISP change silently breaks the mail "
-                    "relay allow-list.", "--cause", "ISP changed the office's public IP", "--kb",
-                    "mail-relay-denied-after-ip-change", who="linus")
-    run.at(hours=1)("survey", o, "--score", "4", "--right-questions", "yes", "--time", "adequate", "--improve",
-                    "Warn us before ISP maintenance.")
+    run.at(hours=2)(
+        "close",
+        o,
+        "--lesson",
+        "Monitor the office egress IPs; an ISP change silently breaks the mail relay allow-list.",
+        "--cause",
+        "ISP changed the office's public IP",
+        "--kb",
+        "mail-relay-denied-after-ip-change",
+        who="linus",
+    )
+    run.at(hours=1)(
+        "survey",
+        o,
+        "--score",
+        "4",
+        "--right-questions",
+        "yes",
+        "--time",
+        "adequate",
+        "--improve",
+        "Warn us before ISP maintenance.",
+    )
 
     # 4. A new starter: one request with three problems, split so each moves on its own.
-    n = run.at(days=1)("new", "New starter Jonas: laptop, VPN account and CAD licence", "--requester",
-                       "Mia Novak <mia.novak@northwind.example>", "--org", "Northwind Traders", "--channel", "web",
-                       "--location", "Northwind HQ, floor 2", "--product", "account=NW-1001", "--visibility",
-                       "public", "--body", "Jonas starts on the 16th and needs a laptop, VPN access and AutoCAD.")["id"]
+    n = run.at(days=1)(
+        "new",
+        "New starter Jonas: laptop, VPN account and CAD licence",
+        "--requester",
+        "Mia Novak <mia.novak@northwind.example>",
+        "--org",
+        "Northwind Traders",
+        "--channel",
+        "web",
+        "--location",
+        "Northwind HQ, floor 2",
+        "--product",
+        "account=NW-1001",
+        "--visibility",
+        "public",
+        "--body",
+        "Jonas starts on the 16th and needs a laptop, VPN access and AutoCAD.",
+    )["id"]
     run.at(minutes=30)("prioritise", n, "P4")
-    kids = [c["id"] for c in run.at(minutes=5)("split", n, "--into", "Laptop for new starter Jonas", "--into",
-                                               "VPN account for new starter Jonas", "--into",
-                                               "AutoCAD licence for new starter Jonas")[1:]]
+    kids = [
+        c["id"]
+        for c in run.at(minutes=5)(
+            "split",
+            n,
+            "--into",
+            "Laptop for new starter Jonas",
+            "--into",
+            "VPN account for new starter Jonas",
+            "--into",
+            "AutoCAD licence for new starter Jonas",
+        )[1:]
+    ]
     laptop, vpn, cad = kids
     run.at(minutes=10)("assign", laptop, "--to", "grace", "--queue", "hardware")
     run.at(hours=1)("start", laptop, who="grace")
     run.at(hours=4)("propose", laptop, "--solution", "Image a ThinkPad T14 with the standard build.", who="grace")
     run.at(hours=1)("review", laptop, "--approve", "--by", "carol", who="carol")
-    run.at(hours=2)("close", laptop, "--lesson", "Keep two imaged laptops ready for starters.", "--kb",
-                    "new-starter-checklist", who="grace")
+    run.at(hours=2)(
+        "close",
+        laptop,
+        "--lesson",
+        "Keep two imaged laptops ready for starters.",
+        "--kb",
+        "new-starter-checklist",
+        who="grace",
+    )
     run.at(minutes=10)("assign", vpn, "--to", "ada", "--queue", "network")
     run.at(minutes=30)("start", vpn)
     run.at(minutes=20)("wait", vpn, "--question", "Which manager approves Jonas's VPN access?")
     run.at(minutes=10)("assign", cad, "--to", "ada", "--queue", "licensing")
 
     # 5. A licence renewal that was already handled: cancelled as a duplicate.
-    d = run.at(hours=2)("new", "AutoCAD licence expired", "--requester", "Omar Haddad <omar.haddad@contoso.example>",
-                        "--channel", "email", "--product", "licence=ACAD-2026-CT")["id"]
+    d = run.at(hours=2)(
+        "new",
+        "AutoCAD licence expired",
+        "--requester",
+        "Omar Haddad <omar.haddad@contoso.example>",
+        "--channel",
+        "email",
+        "--product",
+        "licence=ACAD-2026-CT",
+    )["id"]
     run.at(minutes=30)("cancel", d, "--reason", "Already renewed by the customer's purchasing team.")
 
     # 6. Open work in various states, for the status board.
-    s = run.at(hours=1)("new", "Scanner shows error E-42 when scanning to email", "--requester",
-                        "Lena Fischer <lena.fischer@adatum.example>", "--org", "Adatum", "--channel", "slack",
-                        "--location", "Adatum Berlin, reception", "--product", "model=Canon iR-ADV C5535",
-                        "--visibility", "public")["id"]
+    s = run.at(hours=1)(
+        "new",
+        "Scanner shows error E-42 when scanning to email",
+        "--requester",
+        "Lena Fischer <lena.fischer@adatum.example>",
+        "--org",
+        "Adatum",
+        "--channel",
+        "slack",
+        "--location",
+        "Adatum Berlin, reception",
+        "--product",
+        "model=Canon iR-ADV C5535",
+        "--visibility",
+        "public",
+    )["id"]
     run.at(minutes=40)("prioritise", s, "P3")
     run.at(minutes=5)("assign", s, "--to", "grace", "--queue", "hardware")
     run.at(hours=1)("start", s, who="grace")
     run.at(hours=2)("propose", s, "--solution", "Renew the SMTP password stored on the scanner.", who="grace")
 
-    w = run.at(hours=1)("new", "Cannot open shared finance folder", "--requester",
-                        "Tom Berg <tom.berg@adatum.example>", "--org", "Adatum", "--channel", "email",
-                        "--visibility", "private", "--body", "Access denied on \\\\fs01\\finance since Friday.")["id"]
+    w = run.at(hours=1)(
+        "new",
+        "Cannot open shared finance folder",
+        "--requester",
+        "Tom Berg <tom.berg@adatum.example>",
+        "--org",
+        "Adatum",
+        "--channel",
+        "email",
+        "--visibility",
+        "private",
+        "--body",
+        "Access denied on \\\\fs01\\finance since Friday.",
+    )["id"]
     run.at(minutes=20)("prioritise", w, "P3")
     run.at(minutes=5)("assign", w, "--to", "ada", "--queue", "service-desk")
     run.at(minutes=5)("start", w)
     run.at(minutes=10)("wait", w, "--question", "Which account do you sign in with?")
 
-    run.at(hours=2)("new", "Request: projector for the board meeting on 30 March", "--requester",
-                    "Lena Fischer <lena.fischer@adatum.example>", "--channel", "web", "--visibility", "public",
-                    "--location", "Adatum Berlin, board room")
+    run.at(hours=2)(
+        "new",
+        "Request: projector for the board meeting on 30 March",
+        "--requester",
+        "Lena Fischer <lena.fischer@adatum.example>",
+        "--channel",
+        "web",
+        "--visibility",
+        "public",
+        "--location",
+        "Adatum Berlin, board room",
+    )
 
     # 7. A resolved ticket that came back: reopened, the resolution clock resumes.
-    r = run.at(hours=1)("new", "Laptop battery drains overnight", "--requester",
-                        "Priya Shah <priya.shah@fabrikam.example>", "--channel", "email", "--product",
-                        "model=ThinkPad X1 Carbon", "--visibility", "public")["id"]
+    r = run.at(hours=1)(
+        "new",
+        "Laptop battery drains overnight",
+        "--requester",
+        "Priya Shah <priya.shah@fabrikam.example>",
+        "--channel",
+        "email",
+        "--product",
+        "model=ThinkPad X1 Carbon",
+        "--visibility",
+        "public",
+    )["id"]
     run.at(minutes=30)("prioritise", r, "P4")
     run.at(minutes=5)("assign", r, "--to", "grace", "--queue", "hardware")
     run.at(hours=1)("start", r, who="grace")
@@ -223,8 +449,21 @@ def regenerate_into(repo: Path, quiet: bool) -> None:
             shutil.rmtree(repo / name, ignore_errors=True)
             shutil.copytree(scratch / name, repo / name)
     subprocess.run(["git", "add", "--", "tickets", "kb", "surveys"], cwd=repo, check=True)
-    subprocess.run(["git", "commit", "-q", "-m", "Regenerate the sample desk (scripts/sample_desk.py)", "--",
-                    "tickets", "kb", "surveys"], cwd=repo, check=False)
+    subprocess.run(
+        [
+            "git",
+            "commit",
+            "-q",
+            "-m",
+            "Regenerate the sample desk (scripts/sample_desk.py)",
+            "--",
+            "tickets",
+            "kb",
+            "surveys",
+        ],
+        cwd=repo,
+        check=False,
+    )
 
 
 def main() -> None:

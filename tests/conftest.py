@@ -1,4 +1,5 @@
 """Shared fixtures: a real git desk in tmp_path with a fixed author, a settable clock, cli_invoke."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,9 +15,13 @@ from click.testing import CliRunner
 
 from gitdesk.cli import cli
 
-AUTHOR = {"GIT_AUTHOR_NAME": "Ada Tech", "GIT_AUTHOR_EMAIL": "ada@desk.example",
-          "GIT_COMMITTER_NAME": "Ada Tech", "GIT_COMMITTER_EMAIL": "ada@desk.example"}
-START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)  # a Monday
+AUTHOR = {
+    "GIT_AUTHOR_NAME": "Ada Tech",
+    "GIT_AUTHOR_EMAIL": "ada@desk.example",
+    "GIT_COMMITTER_NAME": "Ada Tech",
+    "GIT_COMMITTER_EMAIL": "ada@desk.example",
+}
+START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # a Monday
 
 
 @pytest.fixture(autouse=True)
@@ -30,8 +35,9 @@ def _isolated_env(monkeypatch, tmp_path_factory):
         monkeypatch.setenv(key, value)
     for key in ("GITDESK_DESK", "GITDESK_NOW", "GITDESK_USER", "GITDESK_SITE_KEY"):
         monkeypatch.delenv(key, raising=False)
-    (home / ".gitconfig").write_text("[user]\n\tname = Ada Tech\n\temail = ada@desk.example\n"
-                                     "[init]\n\tdefaultBranch = main\n")
+    (home / ".gitconfig").write_text(
+        "[user]\n\tname = Ada Tech\n\temail = ada@desk.example\n[init]\n\tdefaultBranch = main\n"
+    )
 
 
 class Clock:

@@ -1,4 +1,5 @@
 """Smoke test of the benchmark desk generator: a small desk that gitdesk itself reads back."""
+
 from __future__ import annotations
 
 import collections
@@ -14,11 +15,18 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 def test_make_desk_builds_a_desk_that_lists_and_validates(tmp_path):
     root = tmp_path / "bench-desk"
-    out = subprocess.run([sys.executable, str(BENCH / "make_desk.py"), str(root), "50", "--jobs", "1", "--quiet"],
-                         check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, str(BENCH / "make_desk.py"), str(root), "50", "--jobs", "1", "--quiet"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     open_id = out.strip().splitlines()[-1]
-    rows = json.loads(subprocess.run([*gitdesk_exe(), "list", "--all", "--json"], cwd=root, check=True,
-                                     capture_output=True, text=True).stdout)
+    rows = json.loads(
+        subprocess.run(
+            [*gitdesk_exe(), "list", "--all", "--json"], cwd=root, check=True, capture_output=True, text=True
+        ).stdout
+    )
     assert len(rows) == 50
     statuses = collections.Counter(r["status"] for r in rows)
     assert len(statuses) >= 4, statuses  # a spread, not fifty copies of one state

@@ -20,8 +20,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
         chromium_path() is None,
-        reason="no chromium on this machine "
-        "(apt-get install chromium); CI installs it, so CI runs these tests",
+        reason="no chromium on this machine (apt-get install chromium); CI installs it, so CI runs these tests",
     ),
 ]
 ARTIFACTS = REPO / "test-artifacts"
@@ -78,9 +77,7 @@ def page(browser):
     pg.on("console", lambda msg: pg.problems.append(msg.text) if msg.type == "error" else None)
     pg.on("pageerror", lambda exc: pg.problems.append(str(exc)))
     pg.on("request", lambda req: pg.requests.append(req.url))
-    pg.on(
-        "response", lambda res: pg.problems.append(f"{res.status} {res.url}") if res.status >= 400 else None
-    )
+    pg.on("response", lambda res: pg.problems.append(f"{res.status} {res.url}") if res.status >= 400 else None)
     pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
     yield pg
     context.close()

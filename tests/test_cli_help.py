@@ -1,4 +1,5 @@
 """Every command has help text with examples, and is documented in docs/cli.md."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,8 +31,9 @@ def test_command_has_help_examples_and_docs(path, cmd):
     assert cmd.help and cmd.help.strip(), f"gitdesk {' '.join(path)} has no help text"
     if not isinstance(cmd, click.Group):
         assert "Examples:" in (cmd.epilog or ""), f"gitdesk {' '.join(path)} has no Examples: epilog"
-    assert f"## `gitdesk {' '.join(path)}`" in DOCS.read_text(), \
+    assert f"## `gitdesk {' '.join(path)}`" in DOCS.read_text(), (
         f"gitdesk {' '.join(path)} is not in docs/cli.md (run scripts/cli_reference.py)"
+    )
 
 
 def test_aliases_point_to_real_commands():

@@ -153,9 +153,7 @@ def test_new_reads_body_from_stdin_and_file(cli_invoke, desk_root, tmp_path):
     assert json.loads(out.stdout)["description"] == "From stdin"
     body = tmp_path / "body.md"
     body.write_text("# Steps\n\n1. connect\n", encoding="utf-8")
-    out = cli_invoke(
-        "new", "VPN drops again", "--requester", "eve@example.org", "--body-file", body, "--json"
-    )
+    out = cli_invoke("new", "VPN drops again", "--requester", "eve@example.org", "--body-file", body, "--json")
     assert load(desk_root, json.loads(out.stdout)["id"]).description == "# Steps\n\n1. connect"
 
 
@@ -168,9 +166,7 @@ def test_new_human_output_names_the_ticket(cli_invoke):
 @pytest.mark.parametrize("verb", ["prioritise", "prioritize"])
 def test_prioritise(verb, run, open_ticket, desk_root):
     tid = open_ticket()
-    out = run(
-        verb, tid, "p2", "--json", files=[tf(tid)], ticket=tid, action="prioritise", subject="prioritise P2"
-    )
+    out = run(verb, tid, "p2", "--json", files=[tf(tid)], ticket=tid, action="prioritise", subject="prioritise P2")
     assert json.loads(out.stdout)["status"] == "triaged"
     run(
         verb,
@@ -230,9 +226,7 @@ def test_split_one_commit_links_both_ways(cli_invoke, open_ticket, desk_root, di
         "email",
     )
     before = head(desk_root)
-    out = json.loads(
-        cli_invoke("split", tid, "--into", "Printer jams", "--into", "Scanner offline", "--json").stdout
-    )
+    out = json.loads(cli_invoke("split", tid, "--into", "Printer jams", "--into", "Scanner offline", "--json").stdout)
     parent, kids = out[0], out[1:]
     assert parent["id"] == tid and parent["status"] == "split"
     assert [k["title"] for k in kids] == ["Printer jams", "Scanner offline"]
@@ -255,13 +249,8 @@ def test_split_one_commit_links_both_ways(cli_invoke, open_ticket, desk_root, di
             c.priority,
         ) == (p.requester, "email", "Floor 3", {"model": "MFP-9"}, "hardware", "P2")
     shown = cli_invoke("show", tid).stdout  # the links carry titles, so nobody has to look them up
-    assert (
-        f"  children    {kids[0]['id']}  Printer jams\n              {kids[1]['id']}  Scanner offline"
-        in shown
-    )
-    assert (
-        f"  parent      {tid}  Printer jams and scanner offline" in cli_invoke("show", kids[0]["id"]).stdout
-    )
+    assert f"  children    {kids[0]['id']}  Printer jams\n              {kids[1]['id']}  Scanner offline" in shown
+    assert f"  parent      {tid}  Printer jams and scanner offline" in cli_invoke("show", kids[0]["id"]).stdout
 
 
 def test_escalate_and_refuse_beyond_last_tier(run, open_ticket, cli_invoke, desk_root):
@@ -483,9 +472,7 @@ def test_close_default_slug_comes_from_the_title(open_ticket, cli_invoke, desk_r
 def test_reopen(run, open_ticket, cli_invoke, desk_root):
     tid = open_ticket()
     drive(cli_invoke, tid, "closed")
-    out = run(
-        "reopen", tid, "--reason", "Jams are back", "--json", files=[tf(tid)], ticket=tid, action="reopen"
-    )
+    out = run("reopen", tid, "--reason", "Jams are back", "--json", files=[tf(tid)], ticket=tid, action="reopen")
     assert json.loads(out.stdout)["status"] == "in_progress"
     assert load(desk_root, tid).history[-1]["reason"] == "Jams are back"
 
@@ -512,10 +499,7 @@ def test_cancel_duplicate_of(run, open_ticket, desk_root, cli_invoke):
 def test_cancel_refuses_self_duplicate_and_unknown(open_ticket, cli_invoke, desk_root):
     tid = open_ticket()
     before = head(desk_root)
-    assert (
-        "duplicate itself"
-        in cli_invoke("cancel", tid, "--reason", "x", "--duplicate-of", tid, ok=False).stderr
-    )
+    assert "duplicate itself" in cli_invoke("cancel", tid, "--reason", "x", "--duplicate-of", tid, ok=False).stderr
     assert (
         "no ticket matches 'HD-zzzzzzzz'"
         in cli_invoke("cancel", tid, "--reason", "x", "--duplicate-of", "HD-zzzzzzzz", ok=False).stderr
@@ -592,9 +576,7 @@ def test_survey_once_unless_replace(run, open_ticket, cli_invoke, desk_root):
         "improve": "Call back sooner",
     }
     before = head(desk_root)
-    again = cli_invoke(
-        "survey", tid, "--score", "2", "--right-questions", "no", "--time", "too-long", ok=False
-    )
+    again = cli_invoke("survey", tid, "--score", "2", "--right-questions", "no", "--time", "too-long", ok=False)
     assert again.exit_code != 0 and "--replace" in again.stderr and head(desk_root) == before
     run(
         "survey",
@@ -615,9 +597,7 @@ def test_survey_once_unless_replace(run, open_ticket, cli_invoke, desk_root):
 
 def test_survey_only_for_closed_tickets(open_ticket, cli_invoke, desk_root):
     tid = open_ticket()
-    bad = cli_invoke(
-        "survey", tid, "--score", "4", "--right-questions", "yes", "--time", "adequate", ok=False
-    )
+    bad = cli_invoke("survey", tid, "--score", "4", "--right-questions", "yes", "--time", "adequate", ok=False)
     assert "cannot survey a ticket that is 'new'" in bad.stderr
     assert not (desk_root / "surveys" / f"{tid}.yml").exists()
 
@@ -776,9 +756,7 @@ def test_failed_init_leaves_nothing_behind(tmp_path, cli_invoke, monkeypatch):
 def test_human_output_of_review_says_what_happened(open_ticket, cli_invoke):
     tid = open_ticket()
     drive(cli_invoke, tid, "proposed")
-    out = cli_invoke(
-        "review", tid, "--request-changes", "--by", "carol", "--comment", "Check firmware"
-    ).stdout
+    out = cli_invoke("review", tid, "--request-changes", "--by", "carol", "--comment", "Check firmware").stdout
     assert out.strip() == f"{tid}: changes requested by carol (status in_progress)"
     cli_invoke("propose", tid, "--solution", "Firmware first")
     out = cli_invoke("review", tid, "--approve", "--by", "carol").stdout

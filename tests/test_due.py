@@ -1,4 +1,5 @@
 """`gitdesk due`: check-ins due or overdue, counted from the last outbound contact."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,8 @@ def _ticket(desk, title, priority):
 
 
 def test_due_lists_overdue_first_and_resets_on_outbound_contact(desk, clock, cli_invoke):
-    p1 = _ticket(desk, "Site down", "P1")        # check-in every 2h, 24x7
-    p4 = _ticket(desk, "Plan a move", "P4")      # every 5 business days
+    p1 = _ticket(desk, "Site down", "P1")  # check-in every 2h, 24x7
+    p4 = _ticket(desk, "Plan a move", "P4")  # every 5 business days
     assert "no check-ins due" in cli_invoke("due").output
     clock.advance(hours=3)
     rows = json.loads(cli_invoke("due", "--json").stdout)

@@ -221,9 +221,7 @@ def test_interrupted_commit_restores_the_ticket(desk_root, open_ticket, refused,
     _no_temp_files(desk_root)
 
 
-def test_interrupted_close_removes_new_kb_article(
-    desk_root, open_ticket, cli_invoke, refused, failing_commit
-):
+def test_interrupted_close_removes_new_kb_article(desk_root, open_ticket, cli_invoke, refused, failing_commit):
     tid = open_ticket()
     for args in (
         ("prioritise", tid, "P3"),
@@ -253,9 +251,7 @@ def test_interrupted_open_and_split_leave_no_files(desk_root, open_ticket, refus
     _no_temp_files(desk_root)
 
 
-def test_failed_write_of_second_file_restores_the_first(
-    desk_root, open_ticket, cli_invoke, refused, monkeypatch
-):
+def test_failed_write_of_second_file_restores_the_first(desk_root, open_ticket, cli_invoke, refused, monkeypatch):
     tid = open_ticket()
     for args in (
         ("prioritise", tid, "P3"),
@@ -279,9 +275,7 @@ def test_failed_write_of_second_file_restores_the_first(
     _no_temp_files(desk_root)
 
 
-def test_failed_commit_tree_does_not_leak_into_the_next_commit(
-    desk_root, open_ticket, cli_invoke, monkeypatch
-):
+def test_failed_commit_tree_does_not_leak_into_the_next_commit(desk_root, open_ticket, cli_invoke, monkeypatch):
     """A commit that dies after staging in the private index must not carry its files into the next one."""
     tid = open_ticket()
     real_run = GitRepo.run

@@ -1,4 +1,5 @@
 """Email intake: the message corpus, threading, de-duplication, loops, attachments, routing, the spool."""
+
 from __future__ import annotations
 
 import json
@@ -15,28 +16,81 @@ MAIL = Path(__file__).parent / "fixtures" / "mail"
 
 # file -> (subject, sender, words in the body, product, location, loop reason)
 CORPUS = {
-    "plain.eml": ("Printer on floor 3 jams", "bob@example.com", ["jamming on tray 2"],
-                  {"model": "HP-M404", "account": "AC-1001"}, "Floor 3, room 301", ""),
-    "multipart-alternative.eml": ("VPN drops every 10 minutes", "carla@example.org", ["Café wifi"],
-                                  {"licence": "LIC-778"}, "", ""),
-    "html-only.eml": ("VPN fällt aus", "dan@example.net", ["The VPN drops every 10 minutes.", "- Windows 11"],
-                      {"licence": "LIC-778"}, "", ""),
-    "base64.eml": ("Drucker druckt leere Seiten", "juergen@example.de", ["im Büro druckt"],
-                   {"model": "Kyocera-2040"}, "", ""),
-    "quoted-printable.eml": ("Scanner après mise à jour", "francois@example.fr",
-                             ["ne répond plus après la mise à jour — merci."], {}, "", ""),
+    "plain.eml": (
+        "Printer on floor 3 jams",
+        "bob@example.com",
+        ["jamming on tray 2"],
+        {"model": "HP-M404", "account": "AC-1001"},
+        "Floor 3, room 301",
+        "",
+    ),
+    "multipart-alternative.eml": (
+        "VPN drops every 10 minutes",
+        "carla@example.org",
+        ["Café wifi"],
+        {"licence": "LIC-778"},
+        "",
+        "",
+    ),
+    "html-only.eml": (
+        "VPN fällt aus",
+        "dan@example.net",
+        ["The VPN drops every 10 minutes.", "- Windows 11"],
+        {"licence": "LIC-778"},
+        "",
+        "",
+    ),
+    "base64.eml": (
+        "Drucker druckt leere Seiten",
+        "juergen@example.de",
+        ["im Büro druckt"],
+        {"model": "Kyocera-2040"},
+        "",
+        "",
+    ),
+    "quoted-printable.eml": (
+        "Scanner après mise à jour",
+        "francois@example.fr",
+        ["ne répond plus après la mise à jour — merci."],
+        {},
+        "",
+        "",
+    ),
     "iso-8859-1.eml": ("Problème d'accès", "renee@example.fr", ["accès à mon compte", "Gérard"], {}, "", ""),
     "windows-1252.eml": ("Laptop won't boot", "pat@example.ie", ["“no boot device” – costs me €50"], {}, "", ""),
-    "forwarded.eml": ("Fwd: Monitor flickers", "mia@example.com",
-                      ["Please help Tom", "From: Tom <tom@example.com>", "flickers when the desk lamp"],
-                      {"model": "Dell-U2720Q"}, "", ""),
-    "malformed.eml": ("Broken mail client", "eve@example.com", ["This is not base64 at all!!!"],
-                      {"model": "Mystery-1"}, "", ""),
-    "auto-reply.eml": ("Automatic reply: Received: Printer on floor 3 jams", "bob@example.com", ["out of the office"],
-                       {}, "", "auto-submitted (auto-replied)"),
+    "forwarded.eml": (
+        "Fwd: Monitor flickers",
+        "mia@example.com",
+        ["Please help Tom", "From: Tom <tom@example.com>", "flickers when the desk lamp"],
+        {"model": "Dell-U2720Q"},
+        "",
+        "",
+    ),
+    "malformed.eml": (
+        "Broken mail client",
+        "eve@example.com",
+        ["This is not base64 at all!!!"],
+        {"model": "Mystery-1"},
+        "",
+        "",
+    ),
+    "auto-reply.eml": (
+        "Automatic reply: Received: Printer on floor 3 jams",
+        "bob@example.com",
+        ["out of the office"],
+        {},
+        "",
+        "auto-submitted (auto-replied)",
+    ),
     "bulk.eml": ("Our March newsletter", "news@vendor.example", ["offers"], {}, "", "bulk mail (Precedence: bulk)"),
-    "bounce.eml": ("Undelivered Mail Returned to Sender", "mailer-daemon@mx.example.com", ["could not be delivered"],
-                   {}, "", "auto-submitted (auto-replied)"),
+    "bounce.eml": (
+        "Undelivered Mail Returned to Sender",
+        "mailer-daemon@mx.example.com",
+        ["could not be delivered"],
+        {},
+        "",
+        "auto-submitted (auto-replied)",
+    ),
 }
 
 
@@ -78,8 +132,11 @@ def _outcome(result):
 
 
 def _commits(root: Path) -> int:
-    return int(subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=root, capture_output=True,
-                              text=True, check=True).stdout)
+    return int(
+        subprocess.run(
+            ["git", "rev-list", "--count", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout
+    )
 
 
 def test_new_message_opens_a_ticket_with_its_details(cli_invoke, desk):
@@ -99,8 +156,12 @@ def test_same_message_twice_changes_nothing(cli_invoke, desk_root):
     first = _outcome(_take(cli_invoke, "plain.eml"))
     before = _commits(desk_root)
     again = _take(cli_invoke, "plain.eml")
-    assert _outcome(again) == {"kind": "duplicate", "ticket": first["ticket"],
-                               "reason": "<plain-1@mail.example.com> was delivered before", "notes": []}
+    assert _outcome(again) == {
+        "kind": "duplicate",
+        "ticket": first["ticket"],
+        "reason": "<plain-1@mail.example.com> was delivered before",
+        "notes": [],
+    }
     assert _commits(desk_root) == before
 
 
@@ -109,23 +170,31 @@ def test_reply_threads_by_in_reply_to_and_brings_waiting_back(cli_invoke, desk):
     desk.prioritise(ticket_id, "P3")
     desk.start(ticket_id)
     desk.wait(ticket_id, "Which tray?")
-    reply = (MAIL / "reply-template.eml").read_text().replace("{ticket}", "HD-00000000").replace(
-        "{in_reply_to}", "<plain-1@mail.example.com>")
+    reply = (
+        (MAIL / "reply-template.eml")
+        .read_text()
+        .replace("{ticket}", "HD-00000000")
+        .replace("{in_reply_to}", "<plain-1@mail.example.com>")
+    )
     out = _outcome(_take(cli_invoke, reply.encode()))
     assert out["kind"] == "replied" and out["ticket"] == ticket_id
     t = desk.get(ticket_id)
     assert t.status == "in_progress"
     event = t.history[-1]
     assert event["action"] == "contact" and event["direction"] == "inbound" and event["via"] == "email"
-    assert event["summary"] == "It is tray 2, and only with thick paper."   # quoted history cut off
+    assert event["summary"] == "It is tray 2, and only with thick paper."  # quoted history cut off
     assert event["message_id"] == "<reply-1@mail.example.com>"
     assert "<reply-1@mail.example.com>" in t.meta["message_ids"]
 
 
 def test_reply_threads_by_subject_tag_when_headers_are_lost(cli_invoke, desk):
     ticket_id = _outcome(_take(cli_invoke, "plain.eml"))["ticket"]
-    reply = (MAIL / "reply-template.eml").read_text().replace("{ticket}", ticket_id).replace(
-        "{in_reply_to}", "<unknown@elsewhere>")
+    reply = (
+        (MAIL / "reply-template.eml")
+        .read_text()
+        .replace("{ticket}", ticket_id)
+        .replace("{in_reply_to}", "<unknown@elsewhere>")
+    )
     out = _outcome(_take(cli_invoke, reply.encode()))
     assert (out["kind"], out["ticket"]) == ("replied", ticket_id)
 
@@ -140,8 +209,9 @@ def test_loops_never_open_tickets(cli_invoke, desk_root, name):
 
 
 def test_mail_from_the_desks_own_address_is_ignored(cli_invoke, desk_root):
-    (desk_root / "gitdesk.yml").write_text((desk_root / "gitdesk.yml").read_text()
-                                           + "\nintake:\n  address: [bob@example.com]\n")
+    (desk_root / "gitdesk.yml").write_text(
+        (desk_root / "gitdesk.yml").read_text() + "\nintake:\n  address: [bob@example.com]\n"
+    )
     assert _outcome(_take(cli_invoke, "plain.eml"))["kind"] == "ignored"
 
 
@@ -149,14 +219,18 @@ def test_attachment_is_stored_beside_the_ticket_with_a_safe_name(cli_invoke, des
     out = _outcome(_take(cli_invoke, "attachment.eml"))
     t = desk.get(out["ticket"])
     [record] = t.meta["attachments"]
-    assert record["name"] == "screen_shot.png"           # no path escape, no space
+    assert record["name"] == "screen_shot.png"  # no path escape, no space
     stored = desk_root / record["path"]
     assert stored.parent == desk_root / "tickets" / t.id / "attachments"
     assert stored.read_bytes().startswith(b"\x89PNG") and record["size"] == stored.stat().st_size == 1032
     tracked = subprocess.run(["git", "ls-files", record["path"]], cwd=desk_root, capture_output=True, text=True)
     assert tracked.stdout.strip() == record["path"]
-    assert subprocess.run(["git", "status", "--porcelain", "tickets"], cwd=desk_root, capture_output=True,
-                          text=True).stdout == ""
+    assert (
+        subprocess.run(
+            ["git", "status", "--porcelain", "tickets"], cwd=desk_root, capture_output=True, text=True
+        ).stdout
+        == ""
+    )
 
 
 def test_20mb_attachment_is_refused_with_a_note(cli_invoke, desk, desk_root):
@@ -164,12 +238,15 @@ def test_20mb_attachment_is_refused_with_a_note(cli_invoke, desk, desk_root):
 
     # built by hand: the stdlib generator takes seconds to fold 27 MB of base64
     dump = base64.encodebytes(b"\0" * (20 * 1024 * 1024)).replace(b"\n", b"\r\n")
-    raw = (b"From: Bob <bob@example.com>\r\nTo: help@desk.example\r\nSubject: Crash dump\r\n"
-           b"Message-ID: <big-1@example.com>\r\nMIME-Version: 1.0\r\n"
-           b"Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n"
-           b"The dump is attached.\r\n--b\r\nContent-Type: application/octet-stream\r\n"
-           b"Content-Disposition: attachment; filename=\"crash.dmp\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-           + dump + b"--b--\r\n")
+    raw = (
+        b"From: Bob <bob@example.com>\r\nTo: help@desk.example\r\nSubject: Crash dump\r\n"
+        b"Message-ID: <big-1@example.com>\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n'
+        b"The dump is attached.\r\n--b\r\nContent-Type: application/octet-stream\r\n"
+        b'Content-Disposition: attachment; filename="crash.dmp"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+        + dump
+        + b"--b--\r\n"
+    )
     out = _outcome(_take(cli_invoke, raw))
     assert out["kind"] == "opened"
     t = desk.get(out["ticket"])
@@ -180,23 +257,29 @@ def test_20mb_attachment_is_refused_with_a_note(cli_invoke, desk, desk_root):
     assert not (desk_root / "tickets" / t.id).exists()
 
 
-@pytest.mark.parametrize(("rule", "queue"), [
-    ("{to: network@desk.example, queue: network}", "network"),
-    ("{keyword: [tray], queue: hardware}", "hardware"),
-    ("{product: {model: 'hp-*'}, queue: hardware}", "hardware"),
-    ("{keyword: vpn, queue: network}", "service-desk"),
-])
+@pytest.mark.parametrize(
+    ("rule", "queue"),
+    [
+        ("{to: network@desk.example, queue: network}", "network"),
+        ("{keyword: [tray], queue: hardware}", "hardware"),
+        ("{product: {model: 'hp-*'}, queue: hardware}", "hardware"),
+        ("{keyword: vpn, queue: network}", "service-desk"),
+    ],
+)
 def test_routing_rules_pick_the_queue(cli_invoke, desk, desk_root, rule, queue):
-    (desk_root / "gitdesk.yml").write_text((desk_root / "gitdesk.yml").read_text()
-                                           + f"\nintake:\n  routes:\n    - {rule}\n")
-    raw = (MAIL / "plain.eml").read_bytes().replace(b"To: Service Desk <help@desk.example>",
-                                                     b"To: network@desk.example")
+    (desk_root / "gitdesk.yml").write_text(
+        (desk_root / "gitdesk.yml").read_text() + f"\nintake:\n  routes:\n    - {rule}\n"
+    )
+    raw = (
+        (MAIL / "plain.eml").read_bytes().replace(b"To: Service Desk <help@desk.example>", b"To: network@desk.example")
+    )
     assert desk.get(_outcome(_take(cli_invoke, raw))["ticket"]).meta["queue"] == queue
 
 
 def test_bad_routing_config_names_the_key(cli_invoke, desk_root):
-    (desk_root / "gitdesk.yml").write_text((desk_root / "gitdesk.yml").read_text()
-                                           + "\nintake:\n  routes:\n    - {keyword: vpn, queue: nowhere}\n")
+    (desk_root / "gitdesk.yml").write_text(
+        (desk_root / "gitdesk.yml").read_text() + "\nintake:\n  routes:\n    - {keyword: vpn, queue: nowhere}\n"
+    )
     result = _take(cli_invoke, "plain.eml", ok=False)
     assert result.exit_code == 75
     assert "intake.routes[0].queue: 'nowhere' is not one of the queues" in result.output

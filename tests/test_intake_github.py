@@ -1,4 +1,5 @@
 """GitHub issue forms: the templates, the workflow, and `gitdesk intake github-issue`."""
+
 from __future__ import annotations
 
 import json
@@ -32,15 +33,17 @@ def test_repo_root_copies_match_the_scaffold():
 def test_templates_and_workflow_pass_their_schemas():
     exe = Path(__import__("sys").executable).parent / "check-jsonschema"
     forms = [str(SCAFFOLD / "ISSUE_TEMPLATE" / f) for f in ("request.yml", "survey.yml")]
-    for schema, files in (("vendor.github-issue-forms", forms),
-                          ("vendor.github-workflows", [str(SCAFFOLD / "workflows" / "intake.yml")])):
+    for schema, files in (
+        ("vendor.github-issue-forms", forms),
+        ("vendor.github-workflows", [str(SCAFFOLD / "workflows" / "intake.yml")]),
+    ):
         proc = subprocess.run([str(exe), "--builtin-schema", schema, *files], capture_output=True, text=True)
         assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_workflow_never_interpolates_issue_text_into_shell():
     flow = yaml.safe_load((SCAFFOLD / "workflows" / "intake.yml").read_text())
-    assert list(flow[True]) == ["issues"] and flow[True]["issues"]["types"] == ["opened"]   # `on:` reads as True
+    assert list(flow[True]) == ["issues"] and flow[True]["issues"]["types"] == ["opened"]  # `on:` reads as True
     runs = [step.get("run", "") for step in flow["jobs"]["intake"]["steps"]]
     assert any('gitdesk intake github-issue "$GITHUB_EVENT_PATH"' in r for r in runs)
     assert not any("github.event" in r for r in runs)
@@ -48,8 +51,7 @@ def test_workflow_never_interpolates_issue_text_into_shell():
 
 
 def test_request_form_opens_a_ticket(cli_invoke, desk):
-    out = json.loads(cli_invoke("intake", "github-issue", str(GITHUB / "issue_request_opened.json"),
-                                "--json").stdout)
+    out = json.loads(cli_invoke("intake", "github-issue", str(GITHUB / "issue_request_opened.json"), "--json").stdout)
     t = desk.get(out["ticket"])
     assert t.title == "Plotter prints twice"
     assert t.requester == {"name": "Ada Lovelace", "email": "ada@example.org", "github": "ada-l"}
@@ -74,7 +76,11 @@ def test_survey_form_records_a_survey(cli_invoke, desk, desk_root, tmp_path):
     assert out["kind"] == "survey"
     record = yaml.safe_load((desk_root / "surveys" / f"{t.id}.yml").read_text())
     assert (record["score"], record["right_questions"], record["time"], record["source"]) == (
-        4, "yes", "too-long", "github")
+        4,
+        "yes",
+        "too-long",
+        "github",
+    )
     assert record["comment"] == "Friendly technician." and "improve" not in record
 
 

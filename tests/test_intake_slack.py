@@ -1,4 +1,5 @@
 """Slack: payloads through the CLI, and real HTTP requests to `gitdesk intake serve`."""
+
 from __future__ import annotations
 
 import json
@@ -48,22 +49,29 @@ def test_bad_payload_is_spooled(cli_invoke, desk_root):
     assert result.exit_code == 75 and "invalid JSON" in result.output
 
 
-@pytest.mark.parametrize(("age", "sig_ok", "problem"), [
-    (0, True, ""), (0, False, "bad X-Slack-Signature"), (301, True, "older than 5 minutes"),
-])
+@pytest.mark.parametrize(
+    ("age", "sig_ok", "problem"),
+    [
+        (0, True, ""),
+        (0, False, "bad X-Slack-Signature"),
+        (301, True, "older than 5 minutes"),
+    ],
+)
 def test_verify(age, sig_ok, problem):
     now = 1_772_441_700
     ts = str(now - age)
     sig = signature(SECRET, ts, b"body") if sig_ok else "v0=" + "0" * 64
-    assert problem in verify(SECRET, ts, b"body", sig, now) and bool(problem) == bool(verify(
-        SECRET, ts, b"body", sig, now))
+    assert problem in verify(SECRET, ts, b"body", sig, now) and bool(problem) == bool(
+        verify(SECRET, ts, b"body", sig, now)
+    )
 
 
 @pytest.fixture
 def server(desk_root):
     env = {**os.environ, "GITDESK_SLACK_SIGNING_SECRET": SECRET}
-    proc = subprocess.Popen([*gitdesk_exe(), "intake", "serve", "--port", "0"], cwd=desk_root, env=env,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*gitdesk_exe(), "intake", "serve", "--port", "0"], cwd=desk_root, env=env, stderr=subprocess.PIPE, text=True
+    )
     line = proc.stderr.readline()
     match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
     assert match, line
@@ -74,8 +82,11 @@ def server(desk_root):
 
 def _post(url, body: bytes, ts: str | None = None, sig: str | None = None):
     ts = ts or str(int(time.time()))
-    headers = {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig or signature(SECRET, ts, body),
-               "Content-Type": "application/x-www-form-urlencoded"}
+    headers = {
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": sig or signature(SECRET, ts, body),
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=5) as resp:
@@ -99,12 +110,12 @@ def test_serve_good_bad_stale_and_replayed(server, desk_root):
     ts = str(int(time.time()))
     started = time.monotonic()
     status, answer = _post(server, body, ts=ts)
-    assert time.monotonic() - started < 3.0           # Slack's limit
+    assert time.monotonic() - started < 3.0  # Slack's limit
     assert status == 200 and answer["gitdesk"]["kind"] == "opened"
     assert answer["text"].startswith(f"Opened {answer['gitdesk']['ticket']}")
     assert len(_tickets(desk_root)) == 1
 
-    status, answer = _post(server, body, ts=ts)       # the same signed request again
+    status, answer = _post(server, body, ts=ts)  # the same signed request again
     assert status == 401 and "replay" in answer["error"]
     assert len(_tickets(desk_root)) == 1
 

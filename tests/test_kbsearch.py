@@ -1,4 +1,5 @@
 """BM25 KB search: ranking, title boost, tokenisation, the cache, and the CLI."""
+
 from __future__ import annotations
 
 import json
@@ -22,12 +23,15 @@ def kb_root(desk_root):
     return desk_root
 
 
-@pytest.mark.parametrize(("query", "best"), [
-    ("printer jammed in the tray", "printer-tray-jams"),
-    ("vpn keeps dropping", "vpn-drops"),
-    ("forgot my password", "password-reset"),
-    ("toner cartridge empty", "toner"),
-])
+@pytest.mark.parametrize(
+    ("query", "best"),
+    [
+        ("printer jammed in the tray", "printer-tray-jams"),
+        ("vpn keeps dropping", "vpn-drops"),
+        ("forgot my password", "password-reset"),
+        ("toner cartridge empty", "toner"),
+    ],
+)
 def test_ranking(kb_root, query, best):
     assert kbsearch.search(kb_root, query)[0].slug == best
 

@@ -173,9 +173,7 @@ def test_check_event_names_missing_event_data(move):
 
 
 def test_check_event_refuses_unknown_action_and_wrong_from():
-    assert "unknown action 'teleport'" in check_event(
-        {"action": "teleport", "from": "new", "to": "new"}, "new"
-    )
+    assert "unknown action 'teleport'" in check_event({"action": "teleport", "from": "new", "to": "new"}, "new")
     problem = check_event({"action": "start", "from": "triaged", "to": "in_progress"}, "waiting")
     assert "from 'triaged'" in problem and "'waiting'" in problem
 

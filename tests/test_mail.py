@@ -1,4 +1,5 @@
 """SMTP to customers against a real aiosmtpd server on 127.0.0.1: acknowledgement, notify, survey."""
+
 from __future__ import annotations
 
 import email
@@ -49,7 +50,8 @@ def _take(cli_invoke, raw: bytes):
 def test_acknowledgement_headers_threading_and_kb(cli_invoke, desk, desk_root, smtp):
     (desk_root / "kb").mkdir(exist_ok=True)
     (desk_root / "kb" / "printer-tray-jams.md").write_text(
-        "---\ntitle: Printer tray jams\ntags: [hardware]\n---\nWorn rollers on tray 2 jam thick paper.\n")
+        "---\ntitle: Printer tray jams\ntags: [hardware]\n---\nWorn rollers on tray 2 jam thick paper.\n"
+    )
     out = _take(cli_invoke, (MAIL / "plain.eml").read_bytes())
     ticket_id = out["ticket"]
     [envelope] = smtp.envelopes
@@ -65,16 +67,20 @@ def test_acknowledgement_headers_threading_and_kb(cli_invoke, desk, desk_root, s
     assert msg["Message-ID"] in t.meta["message_ids"]
     assert t.history[-1]["direction"] == "outbound" and t.history[-1]["message_id"] == msg["Message-ID"]
     # the customer's reply to the acknowledgement threads onto the ticket by In-Reply-To alone
-    reply = (f"From: Bob <bob@example.com>\r\nTo: help@desk.example\r\nSubject: Re: your mail\r\n"
-             f"Message-ID: <r2@example.com>\r\nIn-Reply-To: {msg['Message-ID']}\r\n\r\nTray 2.\r\n").encode()
+    reply = (
+        f"From: Bob <bob@example.com>\r\nTo: help@desk.example\r\nSubject: Re: your mail\r\n"
+        f"Message-ID: <r2@example.com>\r\nIn-Reply-To: {msg['Message-ID']}\r\n\r\nTray 2.\r\n"
+    ).encode()
     assert _take(cli_invoke, reply)["kind"] == "replied"
-    assert len(smtp.envelopes) == 1          # replies are not acknowledged again
+    assert len(smtp.envelopes) == 1  # replies are not acknowledged again
 
 
 def test_header_injection_is_impossible(cli_invoke, smtp):
-    raw = (b"From: =?utf-8?b?Qm9iDQpCY2M6IGV2aWxAYXR0YWNrZXIuZXhhbXBsZQ==?= <bob@example.com>\r\n"
-           b"To: help@desk.example\r\nSubject: =?utf-8?b?UHJpbnRlcg0KQmNjOiBldmlsQGF0dGFja2VyLmV4YW1wbGU=?=\r\n"
-           b"Message-ID: <inj@example.com>\r\n\r\nhello\r\n")
+    raw = (
+        b"From: =?utf-8?b?Qm9iDQpCY2M6IGV2aWxAYXR0YWNrZXIuZXhhbXBsZQ==?= <bob@example.com>\r\n"
+        b"To: help@desk.example\r\nSubject: =?utf-8?b?UHJpbnRlcg0KQmNjOiBldmlsQGF0dGFja2VyLmV4YW1wbGU=?=\r\n"
+        b"Message-ID: <inj@example.com>\r\n\r\nhello\r\n"
+    )
     _take(cli_invoke, raw)
     [envelope] = smtp.envelopes
     assert envelope.rcpt_tos == ["bob@example.com"]
@@ -119,7 +125,7 @@ def test_survey_invitation(desk, smtp, monkeypatch):
 def test_smtp_down_keeps_the_ticket(cli_invoke, desk, monkeypatch):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]          # nothing listens here
+        port = s.getsockname()[1]  # nothing listens here
     monkeypatch.setenv("GITDESK_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("GITDESK_SMTP_PORT", str(port))
     monkeypatch.setenv("GITDESK_MAIL_FROM", "help@desk.example")
@@ -130,8 +136,12 @@ def test_smtp_down_keeps_the_ticket(cli_invoke, desk, monkeypatch):
 
 def _resolved(cli_invoke, open_ticket) -> str:
     tid = open_ticket("Scanner offline")
-    for args in (("prioritise", tid, "P3"), ("start", tid), ("propose", tid, "--solution", "Restart it"),
-                 ("review", tid, "--approve", "--by", "carol")):
+    for args in (
+        ("prioritise", tid, "P3"),
+        ("start", tid),
+        ("propose", tid, "--solution", "Restart it"),
+        ("review", tid, "--approve", "--by", "carol"),
+    ):
         cli_invoke(*args)
     return tid
 
@@ -142,7 +152,7 @@ def test_close_invites_to_the_survey_in_the_same_commit(cli_invoke, open_ticket,
     tid = _resolved(cli_invoke, open_ticket)
     before = int(git(desk_root, "rev-list", "--count", "HEAD"))
     cli_invoke("close", tid, "--lesson", "Restart scanners after firmware updates")
-    assert int(git(desk_root, "rev-list", "--count", "HEAD")) == before + 1   # one action, one commit
+    assert int(git(desk_root, "rev-list", "--count", "HEAD")) == before + 1  # one action, one commit
     assert desk.get(tid).history[-1]["survey_invite"] == "email"
     [msg] = smtp.messages()
     assert msg["To"] == "Bob Smith <bob@example.com>" and "How did we do?" in msg["Subject"]

@@ -1,4 +1,5 @@
 """The ticket merge driver: pure field-by-field cases, then through real `git merge` in real repos."""
+
 from __future__ import annotations
 
 import os
@@ -55,9 +56,9 @@ def change(text: str, fn) -> str:  # type: ignore[no-untyped-def]
 
 def note(at: str, text: str, status: str = "in_progress"):  # type: ignore[no-untyped-def]
     def add(t):  # type: ignore[no-untyped-def]
-        t.history.append({"at": at, "by": "ada", "action": "note", "from": status, "to": status,
-                          "text": text})
+        t.history.append({"at": at, "by": "ada", "action": "note", "from": status, "to": status, "text": text})
         t.meta["updated"] = at
+
     return add
 
 
@@ -72,7 +73,7 @@ def test_fields_changed_on_one_side_each_are_both_taken():
     assert not conflict
     meta = parse(text).meta
     assert (meta["assignee"], meta["priority"], meta["queue"]) == ("carol", "P2", "network")
-    assert list(meta) == list(parse(BASE).meta)   # key order kept
+    assert list(meta) == list(parse(BASE).meta)  # key order kept
 
 
 def test_histories_are_united_in_time_order_without_duplicates():
@@ -107,9 +108,18 @@ def test_new_keys_and_deleted_keys():
 
 def test_a_note_after_the_other_sides_status_change_follows_the_new_status():
     def wait(t):  # type: ignore[no-untyped-def]
-        t.history.append({"at": "2026-03-02T09:30:00Z", "by": "ada", "action": "wait", "from": "in_progress",
-                          "to": "waiting", "question": "Which tray?"})
+        t.history.append(
+            {
+                "at": "2026-03-02T09:30:00Z",
+                "by": "ada",
+                "action": "wait",
+                "from": "in_progress",
+                "to": "waiting",
+                "question": "Which tray?",
+            }
+        )
         t.meta["status"] = "waiting"
+
     ours = change(BASE, note("2026-03-02T10:00:00Z", "ours"))
     theirs = change(BASE, wait)
     text, conflict = merge(BASE, ours, theirs)
@@ -133,7 +143,7 @@ def test_an_unparseable_side_falls_back_to_a_line_merge():
     ours = BASE.replace("---\nid", "--\nid", 1)
     theirs = BASE.replace("P3", "P2", 1)
     text, conflict = merge(BASE, ours, theirs)
-    assert "--\nid" in text   # the fallback kept our text rather than inventing a ticket
+    assert "--\nid" in text  # the fallback kept our text rather than inventing a ticket
 
 
 # -- through real git merge ---------------------------------------------------------------------
@@ -172,8 +182,9 @@ def branch_edits(root: Path, desk, clock, ours, theirs) -> subprocess.CompletedP
 
 
 def test_git_merge_unites_notes_of_both_branches(installed, desk, clock, working, cli_invoke):
-    result = branch_edits(installed, desk, clock, lambda d: d.note(working, "main's note"),
-                          lambda d: d.note(working, "feature's note"))
+    result = branch_edits(
+        installed, desk, clock, lambda d: d.note(working, "main's note"), lambda d: d.note(working, "feature's note")
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     t = parse((installed / "tickets" / f"{working}.md").read_text())
     assert [e.get("text") for e in t.history if e["action"] == "note"] == ["feature's note", "main's note"]
@@ -181,8 +192,13 @@ def test_git_merge_unites_notes_of_both_branches(installed, desk, clock, working
 
 
 def test_git_merge_takes_different_fields_from_each_branch(installed, desk, clock, working, cli_invoke):
-    result = branch_edits(installed, desk, clock, lambda d: d.assign(working, to="carol"),
-                          lambda d: d.edit(working, {"location": "Floor 3, room 12"}))
+    result = branch_edits(
+        installed,
+        desk,
+        clock,
+        lambda d: d.assign(working, to="carol"),
+        lambda d: d.edit(working, {"location": "Floor 3, room 12"}),
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     t = parse((installed / "tickets" / f"{working}.md").read_text())
     assert t.meta["assignee"] == "carol" and t.meta["location"] == "Floor 3, room 12"
@@ -191,8 +207,13 @@ def test_git_merge_takes_different_fields_from_each_branch(installed, desk, cloc
 
 
 def test_git_merge_status_conflict_leaves_markers_on_status(installed, desk, clock, working, cli_invoke):
-    result = branch_edits(installed, desk, clock, lambda d: d.wait(working, "Which tray?"),
-                          lambda d: d.propose(working, "Replace rollers"))
+    result = branch_edits(
+        installed,
+        desk,
+        clock,
+        lambda d: d.wait(working, "Which tray?"),
+        lambda d: d.propose(working, "Replace rollers"),
+    )
     assert result.returncode != 0
     assert f"CONFLICT (content): Merge conflict in tickets/{working}.md" in result.stdout
     assert git(installed, "diff", "--name-only", "--diff-filter=U").stdout.strip() == f"tickets/{working}.md"
@@ -215,19 +236,27 @@ minutes = st.lists(st.integers(min_value=11, max_value=59), max_size=5).map(sort
 def test_united_history_is_complete_ordered_and_unique(ours_at, theirs_at, shared):
     def side(name: str, times: list[int]):  # type: ignore[no-untyped-def]
         def add(t):  # type: ignore[no-untyped-def]
-            for n in range(shared):   # events both sides got (e.g. from a common merge) count once
+            for n in range(shared):  # events both sides got (e.g. from a common merge) count once
                 note(f"2026-03-02T09:1{n}:30Z", f"shared {n}")(t)
             for i, m in enumerate(times):
                 note(f"2026-03-02T09:{m:02d}:00Z", f"{name} {i}")(t)
+
         return change(BASE, add)
 
-    text, conflict = merge_ticket(BASE, side("ours", ours_at), side("theirs", theirs_at),
-                                  lambda *_: pytest.fail("bodies are equal; no text merge needed"))
+    text, conflict = merge_ticket(
+        BASE,
+        side("ours", ours_at),
+        side("theirs", theirs_at),
+        lambda *_: pytest.fail("bodies are equal; no text merge needed"),
+    )
     assert not conflict
     history = parse(text).history
     texts = [e.get("text") for e in history if e["action"] == "note"]
-    assert sorted(texts, key=str) == sorted([f"shared {n}" for n in range(shared)]
-                                            + [f"ours {i}" for i in range(len(ours_at))]
-                                            + [f"theirs {i}" for i in range(len(theirs_at))], key=str)
+    assert sorted(texts, key=str) == sorted(
+        [f"shared {n}" for n in range(shared)]
+        + [f"ours {i}" for i in range(len(ours_at))]
+        + [f"theirs {i}" for i in range(len(theirs_at))],
+        key=str,
+    )
     stamps = [e["at"] for e in history]
     assert stamps == sorted(stamps)

@@ -61,9 +61,7 @@ def test_prioritise_from_the_matrix_records_both_inputs(cli_invoke, story):
 
 def test_prioritise_with_an_unknown_level_is_one_line_and_changes_nothing(cli_invoke, open_ticket, desk_root):
     ref = open_ticket()
-    before = subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=desk_root, capture_output=True, text=True
-    ).stdout
+    before = subprocess.run(["git", "rev-parse", "HEAD"], cwd=desk_root, capture_output=True, text=True).stdout
     result = cli_invoke("prioritise", ref, "--impact", "huge", "--urgency", "low", ok=False)
     assert result.exit_code != 0
     assert result.output.strip().splitlines() == ["gitdesk: impact: 'huge' is not one of high, medium, low"]
@@ -148,9 +146,7 @@ def test_sla_rejects_a_bad_time(cli_invoke):
 
 def test_report_json_is_build_report_over_the_files(cli_invoke, story, desk, clock):
     got = json.loads(cli_invoke("report", "--format", "json", "--by", "priority").stdout)
-    want = build_report(
-        list(desk.tickets()), load_surveys(desk.root), desk.config, by="priority", now=clock()
-    )
+    want = build_report(list(desk.tickets()), load_surveys(desk.root), desk.config, by="priority", now=clock())
     assert got == json.loads(json.dumps(want))
     assert got["counts"] == {"opened": 3, "closed": 1, "open": 2, "cancelled": 0}
     assert got["satisfaction"]["improve"][0]["text"] == "Call before visiting"
@@ -163,13 +159,9 @@ def test_report_table_and_csv(cli_invoke, story):
     assert "first response median h" in table and "service-desk" in table
     assert "Did we ask the right questions?       yes 1  no 0" in table
     assert "- " in table and "Call before visiting" in table
-    rows = list(
-        csv.DictReader(io.StringIO(cli_invoke("report", "--format", "csv", "--by", "priority").stdout))
-    )
+    rows = list(csv.DictReader(io.StringIO(cli_invoke("report", "--format", "csv", "--by", "priority").stdout)))
     assert [r["group"] for r in rows] == ["all", "P1", "P3", "P4"]
-    assert (
-        rows[0]["opened"] == "3" and rows[0]["score_4"] == "1" and rows[2]["resolution_median_hours"] == "3.0"
-    )
+    assert rows[0]["opened"] == "3" and rows[0]["score_4"] == "1" and rows[2]["resolution_median_hours"] == "3.0"
 
 
 def test_report_window_and_bad_options(cli_invoke, story, clock):
@@ -229,7 +221,7 @@ def test_unreadable_time_names_the_file_and_field(cli_invoke, open_ticket, desk_
     for args in (("report",), ("sla",), ("show", tid)):
         result = cli_invoke(*args, ok=False)
         out = result.output
-        if args[0] == "show":   # show still shows the ticket, and says why its clocks are missing
+        if args[0] == "show":  # show still shows the ticket, and says why its clocks are missing
             assert result.exit_code == 0 and "clocks      unavailable" in out and "created" in out
             continue
         assert result.exit_code != 0 and out.count("\n") == 1, out

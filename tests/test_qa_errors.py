@@ -1,5 +1,6 @@
 """Bad input across commands, as a support team would meet it: one line on stderr, naming the
 file or field, a non-zero exit and an untouched repository; never a traceback."""
+
 from __future__ import annotations
 
 import hashlib
@@ -17,12 +18,19 @@ MAIL = Path(__file__).parent / "fixtures" / "mail"
 
 def snapshot(root: Path) -> tuple[str, dict[str, str]]:
     """HEAD and every file outside .git with its hash: equal snapshots mean an untouched repo."""
-    head = subprocess.run(["git", "rev-parse", "-q", "--verify", "HEAD"], cwd=root, capture_output=True,
-                          text=True).stdout.strip()
-    files = {str(p.relative_to(root)): hashlib.sha1(p.read_bytes()).hexdigest()
-             for p in sorted(root.rglob("*")) if p.is_file() and ".git" not in p.relative_to(root).parts}
-    dirs = {str(p.relative_to(root)): "dir" for p in root.rglob("*")
-            if p.is_dir() and ".git" not in p.relative_to(root).parts}
+    head = subprocess.run(
+        ["git", "rev-parse", "-q", "--verify", "HEAD"], cwd=root, capture_output=True, text=True
+    ).stdout.strip()
+    files = {
+        str(p.relative_to(root)): hashlib.sha1(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
+    dirs = {
+        str(p.relative_to(root)): "dir"
+        for p in root.rglob("*")
+        if p.is_dir() and ".git" not in p.relative_to(root).parts
+    }
     return head, {**files, **dirs}
 
 
@@ -44,16 +52,28 @@ def run(root: Path, *args: str, input: bytes | str | None = None):
 
 
 # -- where there is no desk ----------------------------------------------------------------
-@pytest.mark.parametrize("args", [("list",), ("show", "x"), ("new", "T", "--requester", "a@b.example"),
-                                  ("due",), ("sla",), ("report",), ("kb", "search", "vpn"), ("intake", "retry")])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("list",),
+        ("show", "x"),
+        ("new", "T", "--requester", "a@b.example"),
+        ("due",),
+        ("sla",),
+        ("report",),
+        ("kb", "search", "vpn"),
+        ("intake", "retry"),
+    ],
+)
 def test_outside_git_one_line(tmp_path, args):
     before = snapshot(tmp_path)
     refused(run(tmp_path, *args), "not inside a git repository")
     assert snapshot(tmp_path) == before
 
 
-@pytest.mark.parametrize("args", [("new", "T", "--requester", "a@b.example"), ("list",), ("note", "x", "hi"),
-                                  ("install",)])
+@pytest.mark.parametrize(
+    "args", [("new", "T", "--requester", "a@b.example"), ("list",), ("note", "x", "hi"), ("install",)]
+)
 def test_git_repo_that_is_no_desk_is_left_alone(tmp_path, args):
     """An empty repository (no commits, no gitdesk.yml): nothing may be committed into it."""
     git(tmp_path, "init", "-q")
@@ -87,14 +107,17 @@ def test_escalating_past_the_last_tier_does_not_list_escalate_as_allowed(desk_ro
     assert snapshot(desk_root) == before
 
 
-@pytest.mark.parametrize("args, words", [
-    (("intake", "email", "missing.eml"), ["missing.eml", "No such file"]),
-    (("intake", "github-issue", "missing.json"), ["missing.json"]),
-    (("intake", "mbox", "missing.mbox"), ["missing.mbox"]),
-    (("intake", "slack"), ["FILE|-"]),
-    (("kb", "search"), ["TEXT"]),
-    (("show",), ["ID"]),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (("intake", "email", "missing.eml"), ["missing.eml", "No such file"]),
+        (("intake", "github-issue", "missing.json"), ["missing.json"]),
+        (("intake", "mbox", "missing.mbox"), ["missing.mbox"]),
+        (("intake", "slack"), ["FILE|-"]),
+        (("kb", "search"), ["TEXT"]),
+        (("show",), ["ID"]),
+    ],
+)
 def test_missing_file_or_argument(desk_root, args, words):
     before = snapshot(desk_root)
     refused(run(desk_root, *args), *words, code=2)
@@ -128,8 +151,18 @@ def test_garbage_mail_is_spooled_with_its_reason(desk_root):
 BROKEN = "---\nid: HD-broken01\ntitle: [unclosed\nstatus: new\n---\nbody\n"
 
 
-@pytest.mark.parametrize("args", [("list",), ("list", "--all", "--json"), ("show", "broken"), ("due",), ("sla",),
-                                  ("report",), ("new", "T", "--requester", "a@b.example")])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("list",),
+        ("list", "--all", "--json"),
+        ("show", "broken"),
+        ("due",),
+        ("sla",),
+        ("report",),
+        ("new", "T", "--requester", "a@b.example"),
+    ],
+)
 def test_malformed_ticket_is_named_with_its_line(desk_root, open_ticket, args):
     open_ticket()
     (desk_root / "tickets" / "HD-broken01.md").write_text(BROKEN)
@@ -160,19 +193,31 @@ def test_kb_search_does_not_need_the_tickets(desk_root, open_ticket):
 # -- a malformed gitdesk.yml, section by section ---------------------------------------------
 CONFIG_CASES = [
     ("priorities:\n  P1: {criteria: x}\n", ("due",), "priorities.P1.response", 1),
-    ("priorities: {P1: {criteria: x, response: soon, resolution: 1d, checkin: 1d}}\n", ("sla",),
-     "priorities.P1.response", 1),
+    (
+        "priorities: {P1: {criteria: x, response: soon, resolution: 1d, checkin: 1d}}\n",
+        ("sla",),
+        "priorities.P1.response",
+        1,
+    ),
     ("queues: 5\n", ("new", "T", "--requester", "a@b.example"), "queues", 1),
     ("queues: {Bad Name: x}\n", ("list", "--json"), None, 0),  # list needs no config
     ("queues: {Bad Name: x}\n", ("list", "--queue", "netwrok"), "queues.Bad Name", 1),
     ("calendar: {timezone: Mars/Olympus}\n", ("sla",), "calendar.timezone", 1),
     ("calendar: {hours: '25:00-17:00'}\n", ("report",), "calendar.hours", 1),
-    ("intake: {routes: [{keyword: vpn, queue: nowhere}]}\n", ("intake", "email", str(MAIL / "plain.eml")),
-     "intake.routes[0].queue", 75),
+    (
+        "intake: {routes: [{keyword: vpn, queue: nowhere}]}\n",
+        ("intake", "email", str(MAIL / "plain.eml")),
+        "intake.routes[0].queue",
+        75,
+    ),
     ("intake: {max_attachment: lots}\n", ("intake", "email", str(MAIL / "plain.eml")), "intake.max_attachment", 75),
     ("mail: {from: 12}\n", ("notify", "{tid}"), "mail.from", 1),
-    ("mail: {from: 'Desk <help@desk.example>', smtp: {host: localhost, port: abc}}\n", ("notify", "{tid}"),
-     "mail.smtp.port", 1),
+    (
+        "mail: {from: 'Desk <help@desk.example>', smtp: {host: localhost, port: abc}}\n",
+        ("notify", "{tid}"),
+        "mail.smtp.port",
+        1,
+    ),
     ("matrix: 3\n", ("priorities",), "matrix", 1),
     ("prefix: [a\n", ("due",), "gitdesk.yml: line", 1),
     ("- a list\n", ("new", "T", "--requester", "a@b.example"), "(top level)", 1),
@@ -195,8 +240,7 @@ def test_malformed_config_names_the_key(desk_root, open_ticket, extra, args, key
 
 def test_list_names_a_mistyped_queue_and_shows_single_events_in_the_singular(desk_root, open_ticket):
     tid = open_ticket()
-    refused(run(desk_root, "list", "--queue", "netwrok"), "'netwrok' is not one of the queues", "service-desk",
-            code=2)
+    refused(run(desk_root, "list", "--queue", "netwrok"), "'netwrok' is not one of the queues", "service-desk", code=2)
     assert run(desk_root, "list", "--queue", "service-desk").stdout.count(tid) == 1
     assert "History (1 event)" in run(desk_root, "show", tid).stdout
 
@@ -212,8 +256,17 @@ def test_hand_edited_unknown_status(desk_root, open_ticket):
     assert shown.exit_code == 0, shown.output
     assert "not a gitdesk status" in shown.stdout and "clocks      unavailable: status 'foo'" in shown.stdout
     refused(run(desk_root, "note", tid, "hi"), f"tickets/{tid}.md", "status: 'foo' is not one of")
-    refused(run(desk_root, "intake", "email", "-", input=f"From: bob@example.com\nSubject: Re: [{tid}] x\n"
-                "Message-ID: <r1@example.com>\n\nthanks\n"), "status: 'foo'", code=75)
+    refused(
+        run(
+            desk_root,
+            "intake",
+            "email",
+            "-",
+            input=f"From: bob@example.com\nSubject: Re: [{tid}] x\nMessage-ID: <r1@example.com>\n\nthanks\n",
+        ),
+        "status: 'foo'",
+        code=75,
+    )
     assert snapshot(desk_root) == before
 
 

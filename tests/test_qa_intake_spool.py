@@ -1,5 +1,6 @@
 """Interrupted intake: a failure after the ticket and its attachment are on disk, inside the one git
 seam, must leave no trace in the work tree, keep the message in the spool (exit 75) for `intake retry`."""
+
 from __future__ import annotations
 
 import subprocess

@@ -135,8 +135,7 @@ def expected_ticket(t, now: int) -> dict:
     touches = [
         at
         for at, e in events
-        if (e["action"] == "contact" and e.get("direction") == "outbound")
-        or e["action"] in ("wait", "propose")
+        if (e["action"] == "contact" and e.get("direction") == "outbound") or e["action"] in ("wait", "propose")
     ]
     status = timeline[-1][1]
     resolved_at = (
@@ -150,9 +149,7 @@ def expected_ticket(t, now: int) -> dict:
         return [s for at, s in timeline if at <= x][-1]
 
     def used(until: int) -> int:
-        return sum(
-            SLOT for x in range(created, until, SLOT) if status_at(x) in RUNNING and working(x, t.priority)
-        )
+        return sum(SLOT for x in range(created, until, SLOT) if status_at(x) in RUNNING and working(x, t.priority))
 
     return {
         "id": t.id,
@@ -189,9 +186,7 @@ def expected_figures(rows: list[dict]) -> dict:
         if r["response"] is None and r["status"] in RUNNING | {"waiting"} and over(r, 0, r["response_so_far"])
     ]
     reso = [(r, r["resolution"]) for r in resolved] + [
-        (r, r["resolution"])
-        for r in prio
-        if r["status"] in RUNNING | {"waiting"} and over(r, 1, r["resolution"])
+        (r, r["resolution"]) for r in prio if r["status"] in RUNNING | {"waiting"} and over(r, 1, r["resolution"])
     ]
     ever = [r for r in rows if r["ever_resolved"]]
     techs = sorted({r["assignee"] for r in rows if r["resolved_at"]})
@@ -220,12 +215,8 @@ def expected_figures(rows: list[dict]) -> dict:
         "escalation_rate": round(sum(r["escalated"] for r in rows) / len(rows), 4) if rows else None,
         "reopen_rate": round(sum(r["reopened"] for r in ever) / len(ever), 4) if ever else None,
         "sla_compliance": {
-            "response_pct": round(100 * sum(not over(r, 0, v) for r, v in resp) / len(resp), 1)
-            if resp
-            else None,
-            "resolution_pct": round(100 * sum(not over(r, 1, v) for r, v in reso) / len(reso), 1)
-            if reso
-            else None,
+            "response_pct": round(100 * sum(not over(r, 0, v) for r, v in resp) / len(resp), 1) if resp else None,
+            "resolution_pct": round(100 * sum(not over(r, 1, v) for r, v in reso) / len(reso), 1) if reso else None,
             "response_count": len(resp),
             "resolution_count": len(reso),
         },
@@ -286,9 +277,7 @@ def test_satisfaction_answers_every_question(generated):
     assert report["questions"]["right_questions"] == {
         a: sum(s["right_questions"] == a for s in surveys) for a in ("yes", "no")
     }
-    assert report["questions"]["time"] == {
-        a: sum(s["time"] == a for s in surveys) for a in ("adequate", "too-long")
-    }
+    assert report["questions"]["time"] == {a: sum(s["time"] == a for s in surveys) for a in ("adequate", "too-long")}
     assert [c["ticket"] for c in report["improve"]] == [
         s["ticket"] for s in sorted(surveys, key=lambda s: (s["at"], s["ticket"])) if s.get("improve")
     ]
@@ -324,9 +313,7 @@ def test_same_tickets_same_figures_in_any_order(generated):
     assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
     # Without `now`, the end is the latest event in the data, not the wall clock.
     latest = max(stamp(e["at"]) for t in tickets for e in t.history)
-    assert first["window"]["until"] == dt.datetime.fromtimestamp(latest, dt.UTC).strftime(
-        "%Y-%m-%dT%H:%M:%SZ"
-    )
+    assert first["window"]["until"] == dt.datetime.fromtimestamp(latest, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def test_empty_desk_gives_empty_figures():

@@ -1,4 +1,5 @@
 """Solution review through pull requests: propose on a branch, review from GitHub payloads, end to end."""
+
 from __future__ import annotations
 
 import json
@@ -13,7 +14,7 @@ from conftest import gitdesk_exe
 from gitdesk.ticket import parse
 
 FIXTURES = Path(__file__).parent / "fixtures" / "github"
-SAMPLE_ID = "HD-h3ggyvha"   # the ticket the recorded payloads name
+SAMPLE_ID = "HD-h3ggyvha"  # the ticket the recorded payloads name
 REQ = {"name": "Bob Smith", "email": "bob@example.com"}
 
 
@@ -85,14 +86,16 @@ def test_ticket_found_from_the_pr_body(desk_root, proposed, cli_invoke, tmp_path
     assert ticket(desk_root, proposed).meta["status"] == "resolved"
 
 
-@pytest.mark.parametrize("name, review, words", [
-    ("review_commented.json", {}, "review state 'commented' is not a verdict"),
-    ("review_malformed.json", {}, "'review.user' is missing"),
-    ("not_json.json", {}, "not a JSON webhook payload (line 2"),
-    ("review_changes_requested.json", {"body": "  "}, "a changes_requested review needs a body"),
-])
-def test_payloads_it_does_not_understand_change_nothing(desk_root, proposed, cli_invoke, tmp_path, name,
-                                                        review, words):
+@pytest.mark.parametrize(
+    "name, review, words",
+    [
+        ("review_commented.json", {}, "review state 'commented' is not a verdict"),
+        ("review_malformed.json", {}, "'review.user' is missing"),
+        ("not_json.json", {}, "not a JSON webhook payload (line 2"),
+        ("review_changes_requested.json", {"body": "  "}, "a changes_requested review needs a body"),
+    ],
+)
+def test_payloads_it_does_not_understand_change_nothing(desk_root, proposed, cli_invoke, tmp_path, name, review, words):
     before = git(desk_root, "rev-parse", "HEAD")
     text_before = (desk_root / "tickets" / f"{proposed}.md").read_text()
     event = payload(tmp_path, name, proposed, **review)
@@ -109,8 +112,9 @@ def test_other_actions_and_unknown_tickets_are_refused(desk_root, proposed, cli_
     data = json.loads(path.read_text())
     data["action"] = "dismissed"
     path.write_text(json.dumps(data))
-    assert "review action 'dismissed' is not handled" in cli_invoke("review", "--from-github-event", path,
-                                                                     ok=False).output
+    assert (
+        "review action 'dismissed' is not handled" in cli_invoke("review", "--from-github-event", path, ok=False).output
+    )
     gone = payload(tmp_path, "review_approved.json", "HD-zzzzzzzz")
     result = cli_invoke("review", "--from-github-event", gone, ok=False)
     assert result.exit_code == 1 and "no ticket matches 'HD-zzzzzzzz'" in result.output

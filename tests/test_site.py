@@ -69,9 +69,7 @@ def read(out: Path, rel: str) -> str:
 def test_home_is_a_status_board(sample):
     desk, out, tickets = sample
     home = read(out, "index.html")
-    open_count = sum(
-        t.status in ("new", "triaged", "in_progress", "waiting", "proposed") for t in tickets.values()
-    )
+    open_count = sum(t.status in ("new", "triaged", "in_progress", "waiting", "proposed") for t in tickets.values())
     assert re.search(rf'Open requests</div><div class="gd-tile-value">{open_count}<', home)
     assert "Median time to resolution" in home and re.search(r"\d+\.\d hours", home)
     assert re.search(r"Satisfaction</div><div class=\"gd-tile-value\">\d\.\d / 5", home)
@@ -200,10 +198,7 @@ def test_metrics_charts_are_static_svg(sample):
     for name in ("volume", "resolution", "rates"):
         assert f"assets/charts/{name}.svg" in page
         svg = ET.parse(out / "assets" / "charts" / f"{name}.svg").getroot()
-        assert (
-            svg.tag == "{http://www.w3.org/2000/svg}svg"
-            and svg.find("{http://www.w3.org/2000/svg}rect") is not None
-        )
+        assert svg.tag == "{http://www.w3.org/2000/svg}svg" and svg.find("{http://www.w3.org/2000/svg}rect") is not None
     assert "<script" not in read(out, "assets/charts/volume.svg")
     assert "Escalation rate" in page
 

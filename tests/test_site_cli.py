@@ -34,9 +34,7 @@ def test_site_build_and_url(cli_invoke, open_ticket, desk_root, tmp_path, monkey
         .read_text()
         .replace("# site_url: https://support.example.org/", "site_url: https://desk.example.org/help/")
     )
-    assert (
-        cli_invoke("site", "url", public).stdout.strip() == f"https://desk.example.org/help/tickets/{public}/"
-    )
+    assert cli_invoke("site", "url", public).stdout.strip() == f"https://desk.example.org/help/tickets/{public}/"
 
 
 def test_site_build_errors_are_one_line(cli_invoke, desk_root, tmp_path):
@@ -146,12 +144,9 @@ def test_relative_links(src, dst, expected):
 
 def test_safe_markdown_drops_raw_html_and_script_links():
     out = markup.safe_markdown(
-        "<script>x()</script> [a](javascript:x()) [b](https://ok.example) "
-        "[c]( JaVa\tScRiPt:x) ![i](data:text/html,x)"
+        "<script>x()</script> [a](javascript:x()) [b](https://ok.example) [c]( JaVa\tScRiPt:x) ![i](data:text/html,x)"
     )
-    assert (
-        "<script>" not in out and "javascript" not in out.split("&lt;")[0].lower() or 'href="java' not in out
-    )
+    assert "<script>" not in out and "javascript" not in out.split("&lt;")[0].lower() or 'href="java' not in out
     assert 'href="https://ok.example"' in out and out.count("<a ") == 1 and "<img" not in out
 
 
@@ -176,6 +171,4 @@ def test_charts_are_well_formed_svg_with_escaped_labels():
     root = ET.fromstring(svg)
     assert root.find("{http://www.w3.org/2000/svg}title").text == "<b>"
     assert len(root.findall(".//{http://www.w3.org/2000/svg}rect")) >= 5
-    assert (
-        ET.fromstring(charts.hbar_chart("empty", [])).find(".//{http://www.w3.org/2000/svg}text") is not None
-    )
+    assert ET.fromstring(charts.hbar_chart("empty", [])).find(".//{http://www.w3.org/2000/svg}text") is not None

@@ -105,7 +105,9 @@ def hostile_site(desk_root, cli_invoke, clock, monkeypatch, tmp_path):
     from gitdesk.site.run import build
 
     hostile = f"{SCRIPT} for {SENTINELS['name']} {JS_LINK}"
-    body = f"Hello, I am {SENTINELS['name']}, call {SENTINELS['phone']}. {SCRIPT} {JS_LINK} <img src=x onerror=alert(1)>"
+    body = (
+        f"Hello, I am {SENTINELS['name']}, call {SENTINELS['phone']}. {SCRIPT} {JS_LINK} <img src=x onerror=alert(1)>"
+    )
     public = open_sentinel(cli_invoke, f"Printer broken {SCRIPT}", "public", body)
     full_life(cli_invoke, clock, public, f"Replace part; {hostile}")
     unlisted = open_sentinel(cli_invoke, "Unlisted: scanner for Zelda Quixotica", "unlisted", body)

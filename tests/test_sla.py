@@ -116,9 +116,9 @@ STORIES = [
     (
         "a reopen resumes the resolution clock, it does not restart it",
         lambda: resolve(
-            resolve(
-                Story(UTC_DESK, "2026-03-02T09:00", "P2").start("2026-03-02T09:00"), "2026-03-02T12:00"
-            ).reopen("2026-03-04T09:00", "jams again"),
+            resolve(Story(UTC_DESK, "2026-03-02T09:00", "P2").start("2026-03-02T09:00"), "2026-03-02T12:00").reopen(
+                "2026-03-04T09:00", "jams again"
+            ),
             "2026-03-04T11:00",
         ),
         "2026-03-05T09:00",
@@ -126,18 +126,16 @@ STORIES = [
     ),
     (
         "after a reopen the clock runs on from where it stopped",
-        lambda: resolve(
-            Story(UTC_DESK, "2026-03-02T09:00", "P2").start("2026-03-02T09:00"), "2026-03-02T12:00"
-        ).reopen("2026-03-04T09:00", "jams again"),
+        lambda: resolve(Story(UTC_DESK, "2026-03-02T09:00", "P2").start("2026-03-02T09:00"), "2026-03-02T12:00").reopen(
+            "2026-03-04T09:00", "jams again"
+        ),
         "2026-03-04T11:00",
         {"response": ("met", 3), "resolution": ("running", 5), "checkin": ("running", 2)},
     ),
     (
         "while waiting the clocks are paused",
         lambda: (
-            Story(UTC_DESK, "2026-03-02T09:00", "P2")
-            .start("2026-03-02T09:00")
-            .wait("2026-03-02T10:00", "which tray?")
+            Story(UTC_DESK, "2026-03-02T09:00", "P2").start("2026-03-02T09:00").wait("2026-03-02T10:00", "which tray?")
         ),
         "2026-03-03T15:00",
         {"response": ("met", 1), "resolution": ("paused", 1), "checkin": ("paused", 0)},
@@ -183,9 +181,7 @@ def test_clocks(make, now, expected):
 def test_a_running_clock_past_its_target_is_overdue_and_its_due_time_is_known():
     story = Story(UTC_DESK, "2026-03-02T09:00", "P1").start("2026-03-02T09:00")
     clock = next(
-        c
-        for c in sla.clocks(sla.Facts.of(story.t), UTC_DESK, ts("2026-03-02T18:00"))
-        if c.kind == "resolution"
+        c for c in sla.clocks(sla.Facts.of(story.t), UTC_DESK, ts("2026-03-02T18:00")) if c.kind == "resolution"
     )
     assert sla.overdue(clock, ts("2026-03-02T18:00")) and clock.left() == -1 * H
     assert clock.due == ts("2026-03-02T17:00")
@@ -235,18 +231,14 @@ CHECKINS = [
     (
         "waiting on the customer: none due",
         lambda: (
-            Story(UTC_DESK, "2026-03-02T09:00", "P2")
-            .start("2026-03-02T09:00")
-            .wait("2026-03-02T10:00", "which tray?")
+            Story(UTC_DESK, "2026-03-02T09:00", "P2").start("2026-03-02T09:00").wait("2026-03-02T10:00", "which tray?")
         ),
         None,
     ),
     (
         "the wait is a touch and pauses until the answer",
         lambda: inbound(
-            Story(UTC_DESK, "2026-03-02T09:00", "P2")
-            .start("2026-03-02T09:00")
-            .wait("2026-03-02T10:00", "which tray?"),
+            Story(UTC_DESK, "2026-03-02T09:00", "P2").start("2026-03-02T09:00").wait("2026-03-02T10:00", "which tray?"),
             "2026-03-03T12:00",
         ),
         "2026-03-04T12:00",
@@ -258,9 +250,7 @@ CHECKINS = [
     ),
     (
         "closed tickets need no check-in",
-        lambda: resolve(
-            Story(UTC_DESK, "2026-03-02T09:00", "P2").start("2026-03-02T09:00"), "2026-03-02T12:00"
-        ),
+        lambda: resolve(Story(UTC_DESK, "2026-03-02T09:00", "P2").start("2026-03-02T09:00"), "2026-03-02T12:00"),
         None,
     ),
     ("no priority, no check-in", lambda: Story(UTC_DESK, "2026-03-02T09:00", None), None),
@@ -298,9 +288,9 @@ def test_describe_clocks_breach_and_pause_and_local_time():
     lines = sla.describe_clocks(fake_desk(AMS_DESK, "2026-03-03T15:00"), waiting.t)
     assert lines[0] == "  response    breached: took 7h (target 4h, 3h over)"
     assert lines[1].endswith("paused while waiting on the customer")
-    assert sla.describe_clocks(
-        fake_desk(UTC_DESK, "2026-03-03T15:00"), Story(UTC_DESK, "2026-03-02T09:00", None).t
-    )[0].startswith("  sla ")
+    assert sla.describe_clocks(fake_desk(UTC_DESK, "2026-03-03T15:00"), Story(UTC_DESK, "2026-03-02T09:00", None).t)[
+        0
+    ].startswith("  sla ")
 
 
 def test_scan_lists_at_risk_and_breached_most_urgent_first():
@@ -324,9 +314,7 @@ def test_scan_lists_at_risk_and_breached_most_urgent_first():
 
 
 # -- properties -----------------------------------------------------------------------------
-segments = st.lists(
-    st.tuples(st.integers(min_value=1, max_value=72 * 60), st.booleans()), min_size=1, max_size=8
-)
+segments = st.lists(st.tuples(st.integers(min_value=1, max_value=72 * 60), st.booleans()), min_size=1, max_size=8)
 
 
 @settings(max_examples=150, deadline=None)

@@ -1,4 +1,5 @@
 """The fast paths stay correct: the summary cache, HEAD read from files, the split private index."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,9 @@ def listed(cli_invoke) -> dict[str, dict]:
     """Tickets as `list --json` sees them; the table (its lines are cached apart) must agree."""
     rows = {row["id"]: row for row in json.loads(cli_invoke("list", "--all", "--json").stdout)}
     table = cli_invoke("list", "--all").stdout.splitlines()[1:]
-    assert sorted((line.split()[0], line.endswith(" " + rows[line.split()[0]]["title"])) for line in table) == \
-        sorted((i, True) for i in rows)
+    assert sorted((line.split()[0], line.endswith(" " + rows[line.split()[0]]["title"])) for line in table) == sorted(
+        (i, True) for i in rows
+    )
     return rows
 
 
@@ -68,8 +70,15 @@ def test_cache_follows_deleted_and_added_files(desk_root, cli_invoke, open_ticke
     assert set(listed(cli_invoke)) == {b, c}
 
 
-@pytest.mark.parametrize("content", [b"", b"not marshal at all", marshal.dumps(("gitdesk-summaries", 1, ())),
-                                     marshal.dumps((None, [], [], [], {"table-v1": ["short"]}))])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"not marshal at all",
+        marshal.dumps(("gitdesk-summaries", 1, ())),
+        marshal.dumps((None, [], [], [], {"table-v1": ["short"]})),
+    ],
+)
 def test_corrupt_or_foreign_cache_is_ignored(desk_root, cli_invoke, open_ticket, content):
     tid = open_ticket("Laptop battery")
     listed(cli_invoke)
@@ -119,8 +128,9 @@ def test_summary_without_history_matches_full_parse(desk_root, desk, cli_invoke,
 def test_malformed_ticket_still_fails_list_with_one_line(desk_root, cli_invoke, open_ticket):
     tid = open_ticket("Share unreachable")
     path = desk_root / "tickets" / f"{tid}.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("title: Share unreachable", "title: [broken"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("title: Share unreachable", "title: [broken"), encoding="utf-8"
+    )
     result = cli_invoke("list", "--all", ok=False)
     assert result.exit_code != 0
     assert f"tickets/{tid}.md" in result.output and "Traceback" not in result.output
@@ -156,8 +166,9 @@ def test_commit_leaves_the_users_staged_and_unstaged_work_alone(desk_root, cli_i
     (desk_root / "README.md").write_text("unstaged edit\n")
     tid = open_ticket("Access to dashboard")
     assert git(desk_root, "show", "--name-only", "--format=", "HEAD") == f"tickets/{tid}.md"
-    status = subprocess.run(["git", "status", "--porcelain"], cwd=desk_root, capture_output=True,
-                            text=True).stdout.splitlines()
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=desk_root, capture_output=True, text=True
+    ).stdout.splitlines()
     assert sorted(status) == [" M README.md", "AM notes.txt"]
 
 

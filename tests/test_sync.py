@@ -1,4 +1,5 @@
 """gitdesk sync: two clones of one bare remote edit the same ticket at once; rejected pushes are retried."""
+
 from __future__ import annotations
 
 import os
@@ -43,9 +44,13 @@ def world(desk_root, desk, clock, tmp_path, monkeypatch):
         git(tmp_path, "clone", "-q", str(remote), str(clones[name]))
     assert gitdesk(clones["alice"], "install").exit_code == 0
     clock.advance(minutes=10)
-    return {"id": t.id, "remote": remote, **clones,
-            "a": Desk(clones["alice"], clock=clock, actor="alice"),
-            "b": Desk(clones["bob"], clock=clock, actor="bob")}
+    return {
+        "id": t.id,
+        "remote": remote,
+        **clones,
+        "a": Desk(clones["alice"], clock=clock, actor="alice"),
+        "b": Desk(clones["bob"], clock=clock, actor="bob"),
+    }
 
 
 def ticket_at(root: Path, ticket_id: str):  # type: ignore[no-untyped-def]
@@ -63,8 +68,9 @@ def both_sync(world, clock, alice_does, bob_does):  # type: ignore[no-untyped-de
 
 def test_different_fields_merge(world, clock):
     tid = world["id"]
-    result = both_sync(world, clock, lambda d: d.assign(tid, to="carol"),
-                       lambda d: d.edit(tid, {"location": "Floor 3, room 12"}))
+    result = both_sync(
+        world, clock, lambda d: d.assign(tid, to="carol"), lambda d: d.edit(tid, {"location": "Floor 3, room 12"})
+    )
     assert result.exit_code == 0, result.output
     assert "main: in sync with origin" in result.output
     t = ticket_at(world["bob"], tid)
@@ -75,8 +81,9 @@ def test_different_fields_merge(world, clock):
 
 def test_both_adding_notes_keeps_both(world, clock):
     tid = world["id"]
-    result = both_sync(world, clock, lambda d: d.note(tid, "alice: checked tray 2"),
-                       lambda d: d.note(tid, "bob: ordered rollers"))
+    result = both_sync(
+        world, clock, lambda d: d.note(tid, "alice: checked tray 2"), lambda d: d.note(tid, "bob: ordered rollers")
+    )
     assert result.exit_code == 0, result.output
     notes = [(e["by"], e["text"]) for e in ticket_at(world["bob"], tid).history if e["action"] == "note"]
     assert notes == [("alice", "alice: checked tray 2"), ("bob", "bob: ordered rollers")]
@@ -87,8 +94,9 @@ def test_both_adding_notes_keeps_both(world, clock):
 
 def test_a_real_status_conflict_stops_with_markers(world, clock):
     tid = world["id"]
-    result = both_sync(world, clock, lambda d: d.wait(tid, "Which tray?"),
-                       lambda d: d.propose(tid, "Replace the rollers"))
+    result = both_sync(
+        world, clock, lambda d: d.wait(tid, "Which tray?"), lambda d: d.propose(tid, "Replace the rollers")
+    )
     assert result.exit_code == 1
     assert f"sync stopped: tickets/{tid}.md really conflict" in result.output
     assert len(result.output.strip().splitlines()) == 1
@@ -97,7 +105,7 @@ def test_a_real_status_conflict_stops_with_markers(world, clock):
     assert "<<<<<<< ours\nstatus: waiting\n=======\nstatus: proposed\n>>>>>>> theirs\n" in text
     check = gitdesk(world["bob"], "validate")
     assert check.exit_code == 1 and "unresolved merge conflict on field 'status'" in check.output
-    assert git(world["remote"], "log", "-1", "--format=%an", "main") != ""   # alice's push stands
+    assert git(world["remote"], "log", "-1", "--format=%an", "main") != ""  # alice's push stands
 
 
 def hook(remote: Path, script: str) -> None:
@@ -112,8 +120,11 @@ def test_a_push_rejected_by_a_race_is_retried(world, clock):
     git(world["alice"], "push", "-q", "origin", "HEAD:refs/heads/racer")
     racer = git(world["alice"], "rev-parse", "HEAD")
     # Someone else's push lands while bob's is in flight: main moves under him once.
-    hook(remote, f'cat >/dev/null\nif [ ! -f "$GIT_DIR/raced" ]; then touch "$GIT_DIR/raced"; '
-                 f'env -u GIT_QUARANTINE_PATH git update-ref refs/heads/main {racer} && echo raced >&2; fi\n')
+    hook(
+        remote,
+        f'cat >/dev/null\nif [ ! -f "$GIT_DIR/raced" ]; then touch "$GIT_DIR/raced"; '
+        f"env -u GIT_QUARANTINE_PATH git update-ref refs/heads/main {racer} && echo raced >&2; fi\n",
+    )
     world["b"].note(tid, "bob second")
     result = gitdesk(world["bob"], "sync")
     assert result.exit_code == 0, result.output
@@ -124,8 +135,7 @@ def test_a_push_rejected_by_a_race_is_retried(world, clock):
 
 
 def test_a_push_rejected_every_time_stops_with_a_clear_message(world):
-    hook(world["remote"], 'cat >/dev/null\necho try >> "$GIT_DIR/attempts"\n'
-                          'echo "desk is frozen" >&2\nexit 1\n')
+    hook(world["remote"], 'cat >/dev/null\necho try >> "$GIT_DIR/attempts"\necho "desk is frozen" >&2\nexit 1\n')
     world["b"].note(world["id"], "will not land")
     result = gitdesk(world["bob"], "sync", "--retries", "2")
     assert result.exit_code == 1

@@ -146,9 +146,7 @@ _text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters
     value=_text,
 )
 def test_any_text_survives_dump_and_parse(title, note, body, key, value):
-    ticket = actions.new_ticket(
-        _ctx(), "HD-prop0001", title, {"name": "P", "email": "p@example.com"}, body=body
-    )
+    ticket = actions.new_ticket(_ctx(), "HD-prop0001", title, {"name": "P", "email": "p@example.com"}, body=body)
     if key not in ticket.meta:
         ticket.set(key, value)
     if note.strip():
@@ -173,9 +171,7 @@ def test_parse_requester(raw, expected):
     assert parse_requester(raw) == expected
 
 
-@pytest.mark.parametrize(
-    "raw", ["Ada <not-an-email>", "Ada <a@b>", "a@@example.org", "Ada <a b@example.org>"]
-)
+@pytest.mark.parametrize("raw", ["Ada <not-an-email>", "Ada <a@b>", "a@@example.org", "Ada <a b@example.org>"])
 def test_parse_requester_refuses_bad_email(raw):
     with pytest.raises(InvalidValue) as err:
         parse_requester(raw)
@@ -183,10 +179,7 @@ def test_parse_requester_refuses_bad_email(raw):
 
 
 def test_timestamps_are_utc_with_z():
-    assert (
-        iso(dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=1))))
-        == "2026-03-02T09:00:00Z"
-    )
+    assert iso(dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))) == "2026-03-02T09:00:00Z"
     assert iso(dt.date(2026, 3, 2)) == "2026-03-02T00:00:00Z"
     assert parse_time("2026-03-02T09:00:00Z") == dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
     with pytest.raises(ValueError):

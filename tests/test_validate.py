@@ -1,4 +1,5 @@
 """gitdesk validate: one case per rule, each passing and failing, on real git desks."""
+
 from __future__ import annotations
 
 import json
@@ -52,6 +53,7 @@ def working(desk, clock):
 def check(cli_invoke):
     def run(*args: str):  # type: ignore[no-untyped-def]
         return cli_invoke("validate", *args, ok=False)
+
     return run
 
 
@@ -67,17 +69,19 @@ def test_schema_required_fields_pass_and_fail(desk_root, desk, working, check):
     commit_all(desk_root)
     result = check("--base", base)
     assert result.exit_code == 1
-    assert f"tickets/{working}.md:{line_of(path, 'priority:')}: status 'in_progress' needs priority" \
-        in result.output
+    assert f"tickets/{working}.md:{line_of(path, 'priority:')}: status 'in_progress' needs priority" in result.output
 
 
-@pytest.mark.parametrize("field, value, words", [
-    ("tier", "high", "tier 'high' must be a whole number from 1 to 3"),
-    ("priority", "P9", "priority 'P9' is not one of P1, P2, P3, P4"),
-    ("queue", "kitchen", "queue 'kitchen' is not one of"),
-    ("created", "last tuesday", "created 'last tuesday' is not an ISO 8601 timestamp"),
-    ("requester", "bob", "requester must be a mapping"),
-])
+@pytest.mark.parametrize(
+    "field, value, words",
+    [
+        ("tier", "high", "tier 'high' must be a whole number from 1 to 3"),
+        ("priority", "P9", "priority 'P9' is not one of P1, P2, P3, P4"),
+        ("queue", "kitchen", "queue 'kitchen' is not one of"),
+        ("created", "last tuesday", "created 'last tuesday' is not an ISO 8601 timestamp"),
+        ("requester", "bob", "requester must be a mapping"),
+    ],
+)
 def test_schema_value_types(desk_root, working, check, field, value, words):
     base = head(desk_root)
     path = edit(desk_root, working, lambda t: t.meta.update({field: value}))
@@ -94,15 +98,15 @@ def test_file_name_must_match_id(desk_root, working, check):
     commit_all(desk_root)
     result = check("--base", base)
     assert result.exit_code == 1
-    assert f"tickets/HD-zzzzzzzz.md:2: id '{working}' does not match the file name 'HD-zzzzzzzz.md'" \
-        in result.output
+    assert f"tickets/HD-zzzzzzzz.md:2: id '{working}' does not match the file name 'HD-zzzzzzzz.md'" in result.output
 
 
 def test_kb_article_and_survey_schema(desk_root, check):
     base = head(desk_root)
     (desk_root / "kb" / "bad-article.md").write_text("---\ntags: printers\n---\n\nText\n")
     (desk_root / "surveys" / "HD-aaaaaaaa.yml").write_text(
-        "ticket: HD-aaaaaaaa\nat: '2026-03-02T09:00:00Z'\nscore: 9\nright_questions: yes\ntime: adequate\n")
+        "ticket: HD-aaaaaaaa\nat: '2026-03-02T09:00:00Z'\nscore: 9\nright_questions: yes\ntime: adequate\n"
+    )
     commit_all(desk_root)
     out = check("--base", base).output
     assert "kb/bad-article.md:1: a KB article needs a title" in out
@@ -127,16 +131,25 @@ def test_illegal_move_is_reported_at_its_event(desk_root, working, check):
     base = head(desk_root)
 
     def close_early(t):  # type: ignore[no-untyped-def]
-        t.history.append({"at": "2026-03-02T10:00:00Z", "by": "mallory", "action": "close",
-                          "from": "in_progress", "to": "closed", "lesson": "x", "kb": "x"})
+        t.history.append(
+            {
+                "at": "2026-03-02T10:00:00Z",
+                "by": "mallory",
+                "action": "close",
+                "from": "in_progress",
+                "to": "closed",
+                "lesson": "x",
+                "kb": "x",
+            }
+        )
         t.meta["status"] = "closed"
+
     path = edit(desk_root, working, close_early)
     commit_all(desk_root)
     result = check("--base", base)
     assert result.exit_code == 1
-    line = line_of(path, "by: mallory") - 1   # the event starts at its '- at:' line
-    assert f"tickets/{working}.md:{line}: history event 4: 'close' is not allowed from 'in_progress'" \
-        in result.output
+    line = line_of(path, "by: mallory") - 1  # the event starts at its '- at:' line
+    assert f"tickets/{working}.md:{line}: history event 4: 'close' is not allowed from 'in_progress'" in result.output
 
 
 def test_front_matter_must_agree_with_last_event(desk_root, working, check):
@@ -144,8 +157,10 @@ def test_front_matter_must_agree_with_last_event(desk_root, working, check):
     path = edit(desk_root, working, lambda t: t.meta.update(status="waiting"))
     commit_all(desk_root)
     result = check("--base", base)
-    assert f"tickets/{working}.md:{line_of(path, 'status:')}: status is 'waiting' but the last history " \
-           "event leads to 'in_progress'" in result.output
+    assert (
+        f"tickets/{working}.md:{line_of(path, 'status:')}: status is 'waiting' but the last history "
+        "event leads to 'in_progress'" in result.output
+    )
 
 
 # -- append-only history -------------------------------------------------------------------
@@ -156,7 +171,7 @@ def test_rewritten_event_is_tampering(desk_root, desk, working, check):
     commit_all(desk_root)
     result = check("--base", base)
     assert result.exit_code == 1
-    line = line_of(path, 'action: note') - 2
+    line = line_of(path, "action: note") - 2
     assert f"tickets/{working}.md:{line}: history event 4 of the base (note at " in result.output
     assert "append-only (tamper check)" in result.output
 
@@ -208,8 +223,10 @@ def test_closed_ticket_needs_lesson_and_kb_article(desk_root, desk, working, clo
     commit_all(desk_root)
     path = desk_root / "tickets" / f"{working}.md"
     out = check("--base", base).output
-    assert f"tickets/{working}.md:{line_of(path, 'kb: printer')}: closed with KB article " \
-           "'printer-on-floor-3-jams' but kb/printer-on-floor-3-jams.md does not exist" in out
+    assert (
+        f"tickets/{working}.md:{line_of(path, 'kb: printer')}: closed with KB article "
+        "'printer-on-floor-3-jams' but kb/printer-on-floor-3-jams.md does not exist" in out
+    )
     edit(desk_root, working, lambda t: t.history[-1].pop("lesson"))
     commit_all(desk_root)
     out = check("--base", base).output
@@ -225,9 +242,18 @@ def test_resolved_needs_an_approving_review(desk_root, desk, working, check):
     git(desk_root, "reset", "-q", "--hard", base)
 
     def sneak(t):  # type: ignore[no-untyped-def]
-        t.history.append({"at": "2026-03-02T10:00:00Z", "by": "mallory", "action": "edit",
-                          "from": "proposed", "to": "resolved", "changes": {"status": "resolved"}})
+        t.history.append(
+            {
+                "at": "2026-03-02T10:00:00Z",
+                "by": "mallory",
+                "action": "edit",
+                "from": "proposed",
+                "to": "resolved",
+                "changes": {"status": "resolved"},
+            }
+        )
         t.meta["status"] = "resolved"
+
     edit(desk_root, working, sneak)
     commit_all(desk_root)
     out = check("--base", base).output
@@ -245,9 +271,11 @@ def test_survey_belongs_to_a_closed_ticket(desk_root, desk, working, check):
     open_one = desk.open("VPN drops", REQ).id
     base = head(desk_root)
     (desk_root / "surveys" / f"{open_one}.yml").write_text(
-        f"ticket: {open_one}\nat: '2026-03-02T09:00:00Z'\nscore: 4\nright_questions: 'yes'\ntime: adequate\n")
+        f"ticket: {open_one}\nat: '2026-03-02T09:00:00Z'\nscore: 4\nright_questions: 'yes'\ntime: adequate\n"
+    )
     (desk_root / "surveys" / "HD-22222222.yml").write_text(
-        "ticket: HD-22222222\nat: '2026-03-02T09:00:00Z'\nscore: 4\nright_questions: 'yes'\ntime: adequate\n")
+        "ticket: HD-22222222\nat: '2026-03-02T09:00:00Z'\nscore: 4\nright_questions: 'yes'\ntime: adequate\n"
+    )
     commit_all(desk_root)
     out = check("--base", base).output
     assert f"surveys/{open_one}.yml:1: survey for {open_one}, which is 'new', not closed" in out
@@ -258,24 +286,40 @@ def test_timestamps_never_go_backwards(desk_root, desk, working, check):
     base = head(desk_root)
 
     def backdate(t):  # type: ignore[no-untyped-def]
-        t.history.append({"at": "2026-03-01T08:00:00Z", "by": "ada", "action": "note",
-                          "from": "in_progress", "to": "in_progress", "text": "time travel"})
+        t.history.append(
+            {
+                "at": "2026-03-01T08:00:00Z",
+                "by": "ada",
+                "action": "note",
+                "from": "in_progress",
+                "to": "in_progress",
+                "text": "time travel",
+            }
+        )
+
     path = edit(desk_root, working, backdate)
     commit_all(desk_root)
     out = check("--base", base).output
-    assert f"tickets/{working}.md:{line_of(path, '2026-03-01T08:00:00Z')}: history event 4 at " \
-           "2026-03-01T08:00:00Z is earlier than event 3; time never runs backwards" in out
+    assert (
+        f"tickets/{working}.md:{line_of(path, '2026-03-01T08:00:00Z')}: history event 4 at "
+        "2026-03-01T08:00:00Z is earlier than event 3; time never runs backwards" in out
+    )
 
 
 def test_conflict_markers_are_named(desk_root, working, check):
     base = head(desk_root)
     path = desk_root / "tickets" / f"{working}.md"
-    path.write_text(path.read_text().replace("status: in_progress\n", "<<<<<<< ours\nstatus: waiting\n"
-                                             "=======\nstatus: proposed\n>>>>>>> theirs\n"))
+    path.write_text(
+        path.read_text().replace(
+            "status: in_progress\n", "<<<<<<< ours\nstatus: waiting\n=======\nstatus: proposed\n>>>>>>> theirs\n"
+        )
+    )
     commit_all(desk_root)
     out = check("--base", base).output
-    assert f"tickets/{working}.md:{line_of(path, '<<<<<<<')}: unresolved merge conflict on field 'status' " \
-           "(ours: waiting, theirs: proposed)" in out
+    assert (
+        f"tickets/{working}.md:{line_of(path, '<<<<<<<')}: unresolved merge conflict on field 'status' "
+        "(ours: waiting, theirs: proposed)" in out
+    )
 
 
 # -- modes and output ---------------------------------------------------------------------------
@@ -300,8 +344,10 @@ def test_github_format_and_job_summary(desk_root, working, check, tmp_path, monk
     commit_all(desk_root)
     result = check("--base", base, "--format", "github")
     assert result.exit_code == 1
-    assert (f"::error file=tickets/{working}.md,line={line_of(path, 'tier:')},title=gitdesk validate::"
-            "tier '7' must be a whole number from 1 to 3") in result.output
+    assert (
+        f"::error file=tickets/{working}.md,line={line_of(path, 'tier:')},title=gitdesk validate::"
+        "tier '7' must be a whole number from 1 to 3"
+    ) in result.output
     text = summary.read_text()
     assert "## gitdesk validate" in text and "| file | line | problem |" in text and "tier '7'" in text
 
@@ -319,7 +365,7 @@ def test_json_format(desk_root, working, check):
 def test_staged_checks_the_index(desk_root, working, check):
     assert check("--staged").exit_code == 0
     edit(desk_root, working, lambda t: t.meta.update(priority="P0"))
-    assert check("--staged").exit_code == 0          # not staged yet: the hook does not see it
+    assert check("--staged").exit_code == 0  # not staged yet: the hook does not see it
     git(desk_root, "add", f"tickets/{working}.md")
     result = check("--staged")
     assert result.exit_code == 1 and "priority 'P0'" in result.output
@@ -359,16 +405,20 @@ def test_deleting_the_kb_article_of_a_closed_ticket(desk_root, desk, working, ch
     commit_all(desk_root)
     result = check("--base", base)
     assert result.exit_code == 1
-    assert f"kb/printer-on-floor-3-jams.md:1: deleted, but closed ticket {working} keeps its lesson here" \
-        in result.output
+    assert (
+        f"kb/printer-on-floor-3-jams.md:1: deleted, but closed ticket {working} keeps its lesson here" in result.output
+    )
 
 
-@pytest.mark.parametrize("section,words", [
-    ("calendar:\n  timezone: Mars/Olympus\n", "calendar.timezone"),
-    ("matrix:\n  high: {high: P9}\n", "matrix"),
-    ("mail:\n  smtp: {port: 99999}\n", "mail.smtp.port"),
-    ("intake:\n  routes: 7\n", "intake"),
-])
+@pytest.mark.parametrize(
+    "section,words",
+    [
+        ("calendar:\n  timezone: Mars/Olympus\n", "calendar.timezone"),
+        ("matrix:\n  high: {high: P9}\n", "matrix"),
+        ("mail:\n  smtp: {port: 99999}\n", "mail.smtp.port"),
+        ("intake:\n  routes: 7\n", "intake"),
+    ],
+)
 def test_config_sections_owned_elsewhere_are_validated(desk_root, check, section, words):
     """A bad calendar, matrix, mail or intake section fails CI, naming the key, not only at run time."""
     good = check()
@@ -389,5 +439,7 @@ def test_broken_config_is_reported_once_not_per_ticket(desk_root, desk, check):
     cfg.write_text(cfg.read_text().replace("tiers: 3", "tiers: many"))
     result = check()
     assert result.exit_code == 1
-    problems = [line for line in result.stdout.splitlines() if ": " in line and line.split(":")[0].endswith((".md", ".yml"))]
+    problems = [
+        line for line in result.stdout.splitlines() if ": " in line and line.split(":")[0].endswith((".md", ".yml"))
+    ]
     assert len(problems) == 1 and problems[0].startswith("gitdesk.yml:") and "tiers" in problems[0], result.output

@@ -1,4 +1,5 @@
 """The GitHub files gitdesk lays out (and this repo carries): valid against GitHub's schemas, and safe."""
+
 from __future__ import annotations
 
 import os
@@ -46,26 +47,33 @@ def every_github_dir(laid_out: Path) -> list[Path]:
 def test_workflows_match_githubs_schema(laid_out):
     files = [str(p) for top in every_github_dir(laid_out) for p in workflows(top)]
     assert len(files) >= 6
-    proc = subprocess.run([check_jsonschema(), "--builtin-schema", "vendor.github-workflows", *files],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [check_jsonschema(), "--builtin-schema", "vendor.github-workflows", *files], capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_a_broken_workflow_is_caught_by_the_same_check(tmp_path):
     bad = tmp_path / "bad.yml"
     bad.write_text("name: x\non: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz: []\n")
-    proc = subprocess.run([check_jsonschema(), "--builtin-schema", "vendor.github-workflows", str(bad)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [check_jsonschema(), "--builtin-schema", "vendor.github-workflows", str(bad)], capture_output=True, text=True
+    )
     assert proc.returncode != 0
 
 
 def test_issue_forms_match_githubs_schema(laid_out):
-    forms = [str(p) for top in every_github_dir(laid_out) for p in sorted(top.glob("ISSUE_TEMPLATE/*.yml"))
-             if p.name != "config.yml"]
+    forms = [
+        str(p)
+        for top in every_github_dir(laid_out)
+        for p in sorted(top.glob("ISSUE_TEMPLATE/*.yml"))
+        if p.name != "config.yml"
+    ]
     if not forms:
         pytest.skip("no issue forms in this tree")
-    proc = subprocess.run([check_jsonschema(), "--builtin-schema", "vendor.github-issue-forms", *forms],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [check_jsonschema(), "--builtin-schema", "vendor.github-issue-forms", *forms], capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -73,7 +81,7 @@ def test_no_workflow_uses_pull_request_target(laid_out):
     for top in every_github_dir(laid_out):
         for path in workflows(top):
             data = yaml.safe_load(path.read_text())
-            triggers = data.get(True, data.get("on"))   # YAML 1.1 reads a bare `on` as True
+            triggers = data.get(True, data.get("on"))  # YAML 1.1 reads a bare `on` as True
             names = triggers if isinstance(triggers, (list, str)) else list(triggers or {})
             assert "pull_request_target" not in names, path
             code = [line for line in path.read_text().splitlines() if not line.lstrip().startswith("#")]
@@ -110,8 +118,8 @@ def test_review_workflow_records_the_verdict_and_pushes(laid_out, where):
     assert data["on"] == {"pull_request_review": {"types": ["submitted"]}}
     runs = "\n".join(s.get("run", "") for s in steps(data))
     assert 'gitdesk review --from-github-event "$GITHUB_EVENT_PATH"' in runs
-    assert "gitdesk sync" in runs   # the push, rebasing over concurrent commits
-    assert "${{" not in runs        # untrusted review text never reaches a shell through expressions
+    assert "gitdesk sync" in runs  # the push, rebasing over concurrent commits
+    assert "${{" not in runs  # untrusted review text never reaches a shell through expressions
     assert "head.repo.full_name == github.repository" in data["jobs"]["record"]["if"]
 
 

@@ -4,6 +4,7 @@ The public API is deliberately small: the Desk facade, the Ticket it returns,
 and the one error class every failure derives from. They load lazily so that
 `gitdesk list` does not pay for modules it never uses.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """`python -m gitdesk`."""
+
 from .cli import main
 
 main()

@@ -4,6 +4,7 @@ No disk and no git here. Each function changes the ticket it is given (the desk
 hands it a copy) and returns the history event it appended; the legality of
 every status change is decided by `lifecycle.MOVES`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ class Context:
     """Who acts, when, under which desk configuration."""
 
     config: Config
-    now: str      # UTC ISO 8601
+    now: str  # UTC ISO 8601
     actor: str
 
 
@@ -39,8 +40,9 @@ def record(t: Ticket, ctx: Context, move: str, by: str | None = None, **data: An
     if target != before:
         lacking = missing_fields(t.meta, target)
         if lacking:
-            raise IllegalTransition(t.id, move.split(":")[0], str(before), allowed_actions(before),
-                                    f"'{target}' needs {', '.join(lacking)}")
+            raise IllegalTransition(
+                t.id, move.split(":")[0], str(before), allowed_actions(before), f"'{target}' needs {', '.join(lacking)}"
+            )
     at = ctx.now
     if t.history:  # clocks of different clones may disagree; history never runs backwards
         last = t.history[-1].get("at")
@@ -48,10 +50,16 @@ def record(t: Ticket, ctx: Context, move: str, by: str | None = None, **data: An
             if last and parse_time(last) > parse_time(at):
                 at = str(last)
         except ValueError:
-            raise MalformedTicket(t.path or t.id, None, f"history event {len(t.history)}: 'at' is not a "
-                                  f"UTC ISO 8601 time: {last!r}") from None
-    event: dict[str, Any] = {"at": at, "by": by or ctx.actor, "action": move.split(":")[0],
-                             "from": before, "to": target}
+            raise MalformedTicket(
+                t.path or t.id, None, f"history event {len(t.history)}: 'at' is not a UTC ISO 8601 time: {last!r}"
+            ) from None
+    event: dict[str, Any] = {
+        "at": at,
+        "by": by or ctx.actor,
+        "action": move.split(":")[0],
+        "from": before,
+        "to": target,
+    }
     event.update({k: v for k, v in data.items() if v not in (None, "", [], {})})
     t.history.append(event)
     t.meta["status"] = target
@@ -71,10 +79,22 @@ def check_choice(value: str, choices: tuple[str, ...], field: str) -> str:
     return value
 
 
-def new_ticket(ctx: Context, ticket_id: str, title: str, requester: dict[str, str], *, channel: str = "web",
-               queue: str | None = None, priority: str | None = None, location: str = "",
-               product: dict[str, str] | None = None, visibility: str = "unlisted", body: str = "",
-               parent: str | None = None, extra: dict[str, Any] | None = None) -> Ticket:
+def new_ticket(
+    ctx: Context,
+    ticket_id: str,
+    title: str,
+    requester: dict[str, str],
+    *,
+    channel: str = "web",
+    queue: str | None = None,
+    priority: str | None = None,
+    location: str = "",
+    product: dict[str, str] | None = None,
+    visibility: str = "unlisted",
+    body: str = "",
+    parent: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Ticket:
     """A fresh `new` ticket with its `open` event."""
     title = text_arg(title, "title")
     if "\n" in title:
@@ -88,10 +108,20 @@ def new_ticket(ctx: Context, ticket_id: str, title: str, requester: dict[str, st
     if priority:
         check_choice(priority.upper(), PRIORITIES, "priority")
     meta: dict[str, Any] = {
-        "id": ticket_id, "title": title, "status": None, "priority": priority.upper() if priority else None,
-        "queue": queue, "tier": 1, "assignee": None, "requester": requester, "channel": channel,
-        "location": location or None, "product": dict(product or {}), "visibility": visibility,
-        "created": ctx.now, "updated": ctx.now,
+        "id": ticket_id,
+        "title": title,
+        "status": None,
+        "priority": priority.upper() if priority else None,
+        "queue": queue,
+        "tier": 1,
+        "assignee": None,
+        "requester": requester,
+        "channel": channel,
+        "location": location or None,
+        "product": dict(product or {}),
+        "visibility": visibility,
+        "created": ctx.now,
+        "updated": ctx.now,
     }
     if parent:
         meta["parent"] = parent
@@ -102,8 +132,7 @@ def new_ticket(ctx: Context, ticket_id: str, title: str, requester: dict[str, st
     return t
 
 
-def prioritise(t: Ticket, ctx: Context, priority: str, reason: str | None = None,
-               **inputs: Any) -> dict[str, Any]:
+def prioritise(t: Ticket, ctx: Context, priority: str, reason: str | None = None, **inputs: Any) -> dict[str, Any]:
     priority = check_choice(priority.upper(), PRIORITIES, "priority")
     old = t.priority
     if old and old != priority and not (reason and reason.strip()):
@@ -132,8 +161,10 @@ def escalate(t: Ticket, ctx: Context, reason: str, tier: int | None = None) -> d
     if target > last:
         # Not an illegal move (escalate is allowed from here), so not IllegalTransition: its
         # "allowed: ..., escalate" list would contradict the refusal.
-        raise InvalidValue("tier", f"{t.id} is at tier {t.tier} and the desk has {last} tiers; "
-                                   f"there is no tier {target} to escalate to")
+        raise InvalidValue(
+            "tier",
+            f"{t.id} is at tier {t.tier} and the desk has {last} tiers; there is no tier {target} to escalate to",
+        )
     if target <= t.tier:
         raise InvalidValue("tier", f"{target} is not above the current tier {t.tier}")
     previous = t.tier
@@ -149,12 +180,18 @@ def note(t: Ticket, ctx: Context, text: str) -> dict[str, Any]:
     return record(t, ctx, "note", text=text_arg(text, "note text"))
 
 
-def contact(t: Ticket, ctx: Context, via: str, summary: str, inbound: bool = False,
-            **extra: Any) -> dict[str, Any]:
+def contact(t: Ticket, ctx: Context, via: str, summary: str, inbound: bool = False, **extra: Any) -> dict[str, Any]:
     check_choice(via, CONTACT_VIA, "via")
     move = "contact:inbound" if inbound else "contact:outbound"
-    return record(t, ctx, move, via=via, direction="inbound" if inbound else "outbound",
-                  summary=text_arg(summary, "--summary"), **extra)
+    return record(
+        t,
+        ctx,
+        move,
+        via=via,
+        direction="inbound" if inbound else "outbound",
+        summary=text_arg(summary, "--summary"),
+        **extra,
+    )
 
 
 def wait(t: Ticket, ctx: Context, question: str) -> dict[str, Any]:
@@ -165,21 +202,19 @@ def propose(t: Ticket, ctx: Context, solution: str) -> dict[str, Any]:
     return record(t, ctx, "propose", solution=text_arg(solution, "--solution"))
 
 
-def review(t: Ticket, ctx: Context, approve: bool, by: str, comment: str | None = None,
-           **extra: Any) -> dict[str, Any]:
+def review(t: Ticket, ctx: Context, approve: bool, by: str, comment: str | None = None, **extra: Any) -> dict[str, Any]:
     reviewer = text_arg(by, "--by")
     if approve:
         return record(t, ctx, "review:approve", by=reviewer, verdict="approve", comment=comment, **extra)
     feedback = text_arg(comment, "--comment (the feedback for whoever picks the ticket up)")
-    return record(t, ctx, "review:request-changes", by=reviewer, verdict="request-changes",
-                  feedback=feedback, **extra)
+    return record(t, ctx, "review:request-changes", by=reviewer, verdict="request-changes", feedback=feedback, **extra)
 
 
-def close(t: Ticket, ctx: Context, lesson: str, kb: str, cause: str | None = None,
-          survey_invite: str | None = None) -> dict[str, Any]:
+def close(
+    t: Ticket, ctx: Context, lesson: str, kb: str, cause: str | None = None, survey_invite: str | None = None
+) -> dict[str, Any]:
     """`survey_invite` records how the customer is invited to the survey ("email"), if at all."""
-    return record(t, ctx, "close", lesson=text_arg(lesson, "--lesson"), cause=cause, kb=kb,
-                  survey_invite=survey_invite)
+    return record(t, ctx, "close", lesson=text_arg(lesson, "--lesson"), cause=cause, kb=kb, survey_invite=survey_invite)
 
 
 def reopen(t: Ticket, ctx: Context, reason: str) -> dict[str, Any]:
@@ -222,11 +257,19 @@ def split_children(parent: Ticket, ctx: Context, titles: list[str], ids: list[st
     inherit = {k: parent.meta.get(k) for k in ("location", "product")}
     children = []
     for title, child_id in zip(titles, ids, strict=True):
-        child = new_ticket(ctx, child_id, title, dict(parent.requester), channel=str(parent.meta.get("channel")
-                           or "web"), queue=str(parent.meta.get("queue") or ctx.config.default_queue),
-                           priority=parent.priority, location=str(inherit["location"] or ""),
-                           product=dict(inherit["product"] or {}), visibility=parent.visibility,
-                           parent=parent.id)
+        child = new_ticket(
+            ctx,
+            child_id,
+            title,
+            dict(parent.requester),
+            channel=str(parent.meta.get("channel") or "web"),
+            queue=str(parent.meta.get("queue") or ctx.config.default_queue),
+            priority=parent.priority,
+            location=str(inherit["location"] or ""),
+            product=dict(inherit["product"] or {}),
+            visibility=parent.visibility,
+            parent=parent.id,
+        )
         children.append(child)
     existing = list(parent.meta.get("children") or [])
     parent.set("children", existing + [c.id for c in children])

@@ -187,9 +187,7 @@ def _timezone(value: Any) -> dt.tzinfo:
     try:
         return ZoneInfo(str(value))
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            "calendar.timezone", f"'{value}' is not a time zone (e.g. Europe/Amsterdam)"
-        ) from None
+        raise ConfigError("calendar.timezone", f"'{value}' is not a time zone (e.g. Europe/Amsterdam)") from None
 
 
 def _hours(value: Any) -> tuple[dt.time, dt.time]:
@@ -206,9 +204,7 @@ def _hours(value: Any) -> tuple[dt.time, dt.time]:
 
 def _weekdays(value: Any) -> frozenset[int]:
     if not isinstance(value, list) or not value:
-        raise ConfigError(
-            "calendar.weekdays", f"must be a list such as [mon, tue, wed, thu, fri], not {value!r}"
-        )
+        raise ConfigError("calendar.weekdays", f"must be a list such as [mon, tue, wed, thu, fri], not {value!r}")
     days = set()
     for item in value:
         name = str(item).strip().lower()[:3]
@@ -236,9 +232,7 @@ def _holidays(value: Any) -> Callable[[dt.date], bool]:
         elif isinstance(item, str) and _COUNTRY.match(item.strip()):
             countries.append(_country(item.strip()))
         else:
-            raise ConfigError(
-                "calendar.holidays", f"'{item}' is neither a date (YYYY-MM-DD) nor a country code"
-            )
+            raise ConfigError("calendar.holidays", f"'{item}' is neither a date (YYYY-MM-DD) nor a country code")
     frozen = frozenset(dates)
     if not countries:
         return frozen.__contains__
@@ -272,9 +266,7 @@ def from_section(section: dict[str, Any]) -> Calendars:
     opens, closes = _hours(spec["hours"])
     at_risk = spec["at_risk"]
     if isinstance(at_risk, bool) or not isinstance(at_risk, (int, float)) or not 0 < at_risk <= 1:
-        raise ConfigError(
-            "calendar.at_risk", f"'{at_risk}' must be a fraction above 0 and at most 1, e.g. 0.8"
-        )
+        raise ConfigError("calendar.at_risk", f"'{at_risk}' must be a fraction above 0 and at most 1, e.g. 0.8")
     business = Business(
         _timezone(spec["timezone"]), opens, closes, _weekdays(spec["weekdays"]), _holidays(spec["holidays"])
     )

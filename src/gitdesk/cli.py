@@ -1,4 +1,5 @@
 """The command line: registers commands lazily and turns library errors into one-line messages."""
+
 from __future__ import annotations
 
 import importlib
@@ -64,8 +65,14 @@ def one_line(text: str) -> str:
 
 
 class DeskGroup(click.Group):
-    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
-             standalone_mode: bool = True, **extra: Any) -> Any:
+    def main(
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         """Every failure becomes one line on stderr and an exit code; never a traceback."""
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
@@ -73,8 +80,11 @@ class DeskGroup(click.Group):
             click.echo(exc.format_message())
             sys.exit(0)
         except click.UsageError as exc:
-            hint = f" (see 'gitdesk {exc.ctx.command_path.split(' ', 1)[-1]} --help')" if exc.ctx and \
-                exc.ctx.parent else " (see 'gitdesk --help')"
+            hint = (
+                f" (see 'gitdesk {exc.ctx.command_path.split(' ', 1)[-1]} --help')"
+                if exc.ctx and exc.ctx.parent
+                else " (see 'gitdesk --help')"
+            )
             click.echo(f"gitdesk: {one_line(exc.format_message())}{hint}", err=True)
             sys.exit(exc.exit_code)
         except GitdeskCommandError as exc:
@@ -95,8 +105,9 @@ class DeskGroup(click.Group):
         except Exception as exc:  # the last line of defence
             if os.environ.get("GITDESK_DEBUG"):
                 raise
-            click.echo(f"gitdesk: internal error: {type(exc).__name__}: {exc} "
-                       "(set GITDESK_DEBUG=1 for details)", err=True)
+            click.echo(
+                f"gitdesk: internal error: {type(exc).__name__}: {exc} (set GITDESK_DEBUG=1 for details)", err=True
+            )
             sys.exit(70)
         if isinstance(rv, int) and rv:
             sys.exit(rv)
@@ -131,8 +142,13 @@ class DeskGroup(click.Group):
 
 
 @click.group(cls=DeskGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--desk", envvar="GITDESK_DESK", type=click.Path(file_okay=False), default=None,
-              help="The desk's directory (default: the git repo around the current directory).")
+@click.option(
+    "--desk",
+    envvar="GITDESK_DESK",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="The desk's directory (default: the git repo around the current directory).",
+)
 @click.version_option(package_name="gitdesk")
 @click.pass_context
 def cli(ctx: click.Context, desk: str | None) -> None:

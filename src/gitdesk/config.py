@@ -4,6 +4,7 @@ Sections owned by other parts of gitdesk (calendar, mail, intake, site) are kept
 raw in `Config.raw` and validated by their owners with the helpers here, so a
 bad key is always reported as `gitdesk.yml: <dotted.key>: <problem>`.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,7 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$")
 _UNIT = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 DEFAULT_PRIORITIES: dict[str, dict[str, Any]] = {
-    "P1": {"criteria": "business failure", "response": "1h", "resolution": "8h", "checkin": "2h",
-           "calendar": "24x7"},
+    "P1": {"criteria": "business failure", "response": "1h", "resolution": "8h", "checkin": "2h", "calendar": "24x7"},
     "P2": {"criteria": "critical situation", "response": "4h", "resolution": "2d", "checkin": "1d"},
     "P3": {"criteria": "regular scheduled service", "response": "1d", "resolution": "5d", "checkin": "2d"},
     "P4": {"criteria": "planned event", "response": "2d", "resolution": "20d", "checkin": "5d"},
@@ -49,10 +49,10 @@ def expect(value: Any, kind: type | tuple[type, ...], key: str, what: str) -> An
 class Priority:
     name: str
     criteria: str
-    response: int       # seconds of SLA time to the first response
-    resolution: int     # seconds of SLA time to resolution
-    checkin: int        # seconds between customer check-ins
-    calendar: str       # "business" or "24x7"
+    response: int  # seconds of SLA time to the first response
+    resolution: int  # seconds of SLA time to resolution
+    checkin: int  # seconds between customer check-ins
+    calendar: str  # "business" or "24x7"
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -115,9 +115,15 @@ def _priorities(raw: Any) -> dict[str, Priority]:
         calendar = str(spec.get("calendar", "business"))
         if calendar not in ("business", "24x7"):
             raise ConfigError(f"{key}.calendar", f"'{calendar}' must be 'business' or '24x7'")
-        out[name] = Priority(name, str(spec["criteria"]), parse_duration(spec["response"], f"{key}.response"),
-                             parse_duration(spec["resolution"], f"{key}.resolution"),
-                             parse_duration(spec["checkin"], f"{key}.checkin"), calendar, dict(spec))
+        out[name] = Priority(
+            name,
+            str(spec["criteria"]),
+            parse_duration(spec["response"], f"{key}.response"),
+            parse_duration(spec["resolution"], f"{key}.resolution"),
+            parse_duration(spec["checkin"], f"{key}.checkin"),
+            calendar,
+            dict(spec),
+        )
     extra = set(raw) - set(PRIORITIES)
     if extra:
         raise ConfigError(f"priorities.{sorted(extra)[0]}", "unknown priority (only P1 to P4)")
@@ -140,8 +146,15 @@ def from_mapping(raw: Any) -> Config:
     default_queue = str(raw.get("default_queue", names[0]))
     if default_queue not in names:
         raise ConfigError("default_queue", f"'{default_queue}' is not one of the queues ({', '.join(names)})")
-    return Config(prefix.upper(), tiers, queues, default_queue, _priorities(raw.get("priorities")),
-                  str(raw.get("title", "Service desk")), dict(raw))
+    return Config(
+        prefix.upper(),
+        tiers,
+        queues,
+        default_queue,
+        _priorities(raw.get("priorities")),
+        str(raw.get("title", "Service desk")),
+        dict(raw),
+    )
 
 
 def load(root: Path) -> Config:

@@ -4,12 +4,13 @@ A method takes the desk lock, loads what it needs, applies a pure action from
 `actions`, writes the files atomically and commits exactly those files. If the
 commit fails, the files are put back as they were, so the repo is untouched.
 """
+
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -34,9 +35,10 @@ def system_clock() -> dt.datetime:
         try:
             return parse_time(fixed)
         except ValueError:
-            raise UsageError(f"GITDESK_NOW: '{fixed}' is not an ISO 8601 time "
-                             "(e.g. 2026-03-02T09:00:00Z); unset it to use the clock") from None
-    return dt.datetime.now(dt.timezone.utc)
+            raise UsageError(
+                f"GITDESK_NOW: '{fixed}' is not an ISO 8601 time (e.g. 2026-03-02T09:00:00Z); unset it to use the clock"
+            ) from None
+    return dt.datetime.now(dt.UTC)
 
 
 class Desk:
@@ -92,8 +94,9 @@ class Desk:
         with self.repo.lock():
             yield
 
-    def commit(self, files: dict[str, str | bytes], subject: str, ticket_id: str, action: str,
-               body: str = "") -> str:
+    def commit(
+        self, files: Mapping[str, str | bytes], subject: str, ticket_id: str, action: str, body: str = ""
+    ) -> str:
         """Write `files` (relative path -> text) atomically and commit exactly them.
 
         On any failure the previous contents are restored and the error re-raised.
@@ -129,8 +132,14 @@ class Desk:
             return {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
         return {}
 
-    def apply(self, ref: str, action: str, change: Callable[[Ticket, Context], Any], subject: str = "",
-              extra_files: Callable[[Ticket, Context], dict[str, str]] | None = None) -> Ticket:
+    def apply(
+        self,
+        ref: str,
+        action: str,
+        change: Callable[[Ticket, Context], Any],
+        subject: str = "",
+        extra_files: Callable[[Ticket, Context], dict[str, str]] | None = None,
+    ) -> Ticket:
         """Load one ticket, apply a pure change, write and commit it. The template of every verb."""
         with self.transaction():
             ticket = self.get(ref).copy()
@@ -158,8 +167,12 @@ class Desk:
         raise GitdeskError("could not find a free ticket ID")  # 2**40 IDs: practically unreachable
 
     def prioritise(self, ref: str, priority: str, reason: str | None = None, **inputs: Any) -> Ticket:
-        return self.apply(ref, "prioritise", lambda t, c: actions.prioritise(t, c, priority, reason, **inputs),
-                          f"prioritise {priority.upper()}")
+        return self.apply(
+            ref,
+            "prioritise",
+            lambda t, c: actions.prioritise(t, c, priority, reason, **inputs),
+            f"prioritise {priority.upper()}",
+        )
 
     def assign(self, ref: str, to: str | None = None, queue: str | None = None) -> Ticket:
         what = " ".join(x for x in (f"to {to}" if to else "", f"queue {queue}" if queue else "") if x)
@@ -176,8 +189,12 @@ class Desk:
 
     def contact(self, ref: str, via: str, summary: str, inbound: bool = False, **extra: Any) -> Ticket:
         way = "inbound" if inbound else "outbound"
-        return self.apply(ref, "contact", lambda t, c: actions.contact(t, c, via, summary, inbound, **extra),
-                          f"contact {way} via {via}")
+        return self.apply(
+            ref,
+            "contact",
+            lambda t, c: actions.contact(t, c, via, summary, inbound, **extra),
+            f"contact {way} via {via}",
+        )
 
     def wait(self, ref: str, question: str) -> Ticket:
         return self.apply(ref, "wait", lambda t, c: actions.wait(t, c, question), "wait for the customer")
@@ -187,24 +204,33 @@ class Desk:
 
     def review(self, ref: str, approve: bool, by: str, comment: str | None = None, **extra: Any) -> Ticket:
         verdict = "approve" if approve else "request changes"
-        return self.apply(ref, "review", lambda t, c: actions.review(t, c, approve, by, comment, **extra),
-                          f"review: {verdict}")
+        return self.apply(
+            ref, "review", lambda t, c: actions.review(t, c, approve, by, comment, **extra), f"review: {verdict}"
+        )
 
-    def close(self, ref: str, lesson: str, cause: str | None = None, kb_slug: str | None = None,
-              survey_invite: str | None = None) -> Ticket:
+    def close(
+        self,
+        ref: str,
+        lesson: str,
+        cause: str | None = None,
+        kb_slug: str | None = None,
+        survey_invite: str | None = None,
+    ) -> Ticket:
         def articles(t: Ticket, ctx: Context) -> dict[str, str]:
             slug = t.history[-1]["kb"]
             path = self.root / kb.KB_DIR / f"{slug}.md"
             existing = path.read_text(encoding="utf-8") if path.exists() else None
-            text = kb.lesson_article(existing, slug, t, lesson, cause, _last_solution(t), ctx.now,
-                                     kb.default_tags(t))
+            text = kb.lesson_article(existing, slug, t, lesson, cause, _last_solution(t), ctx.now, kb.default_tags(t))
             return {f"{kb.KB_DIR}/{slug}.md": text}
 
         def change(t: Ticket, ctx: Context) -> None:
             # after a reopen, the lesson extends the article the first close wrote, not a second one
             earlier = [str(e["kb"]) for e in t.history if e.get("action") == "close" and e.get("kb")]
-            slug = kb.check_slug(kb_slug or (earlier[-1] if earlier else "")) if kb_slug or earlier else \
-                kb.slugify(t.title, fallback=t.id.lower())
+            slug = (
+                kb.check_slug(kb_slug or (earlier[-1] if earlier else ""))
+                if kb_slug or earlier
+                else kb.slugify(t.title, fallback=t.id.lower())
+            )
             actions.close(t, ctx, lesson, slug, cause, survey_invite)
 
         return self.apply(ref, "close", change, "close with a lesson learned", extra_files=articles)
@@ -219,8 +245,7 @@ class Desk:
         return self.apply(ref, "cancel", lambda t, c: actions.cancel(t, c, reason, dup), "cancel")
 
     def edit(self, ref: str, changes: dict[str, Any]) -> Ticket:
-        return self.apply(ref, "edit", lambda t, c: actions.edit(t, c, changes),
-                          "edit " + ", ".join(sorted(changes)))
+        return self.apply(ref, "edit", lambda t, c: actions.edit(t, c, changes), "edit " + ", ".join(sorted(changes)))
 
     def split(self, ref: str, titles: list[str]) -> list[Ticket]:
         with self.transaction():
@@ -232,12 +257,26 @@ class Desk:
             children = actions.split_children(parent, ctx, titles, ids)
             files = {self.store.rel(parent.id): _dump(parent)}
             files.update({self.store.rel(c.id): _dump(c) for c in children})
-            self.commit(files, f"split into {len(children)}", parent.id, "split",
-                        "\n".join(f"- {c.id}: {c.title}" for c in children))
+            self.commit(
+                files,
+                f"split into {len(children)}",
+                parent.id,
+                "split",
+                "\n".join(f"- {c.id}: {c.title}" for c in children),
+            )
             return [parent, *children]
 
-    def survey(self, ref: str, score: int, right_questions: str, time: str, comment: str = "",
-               improve: str = "", replace: bool = False, source: str = "cli") -> Ticket:
+    def survey(
+        self,
+        ref: str,
+        score: int,
+        right_questions: str,
+        time: str,
+        comment: str = "",
+        improve: str = "",
+        replace: bool = False,
+        source: str = "cli",
+    ) -> Ticket:
         def files(t: Ticket, ctx: Context) -> dict[str, str]:
             record = survey.make(t.id, ctx.now, score, right_questions, time, comment, improve, source)
             return {f"{survey.SURVEYS_DIR}/{t.id}.yml": survey.dump(record)}

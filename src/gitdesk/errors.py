@@ -1,4 +1,5 @@
 """The one exception family: every failure the library reports to a user."""
+
 from __future__ import annotations
 
 
@@ -54,8 +55,7 @@ class IllegalTransition(GitdeskError):
         allowed_txt = ", ".join(allowed) if allowed else "none"
         extra = f" ({detail})" if detail else ""
         super().__init__(
-            f"{ticket_id}: cannot {action} a ticket that is '{status}'{extra}; "
-            f"allowed from '{status}': {allowed_txt}"
+            f"{ticket_id}: cannot {action} a ticket that is '{status}'{extra}; allowed from '{status}': {allowed_txt}"
         )
 
 

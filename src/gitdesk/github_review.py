@@ -5,6 +5,7 @@ the review workflow hands the event file to `gitdesk review --from-github-event`
 which records the verdict. Anything this module does not understand is refused
 with a clear message before the desk is touched.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,7 +29,7 @@ class ReviewVerdict:
     approve: bool
     by: str
     body: str
-    extra: dict[str, Any] = field(default_factory=dict)   # pr number and review URL, kept on the event
+    extra: dict[str, Any] = field(default_factory=dict)  # pr number and review URL, kept on the event
 
 
 def read_event(path: str, prefix: str) -> ReviewVerdict:
@@ -67,8 +68,9 @@ def verdict_from_payload(payload: Any, prefix: str, source: str = "event") -> Re
         raise BadEvent(source, f"review action '{action}' is not handled (only 'submitted' reviews count)")
     state = _get(payload, "review.state", source).lower()
     if state not in VERDICTS:
-        raise BadEvent(source, f"review state '{state}' is not a verdict (only approved and "
-                               "changes_requested are recorded)")
+        raise BadEvent(
+            source, f"review state '{state}' is not a verdict (only approved and changes_requested are recorded)"
+        )
     by = _get(payload, "review.user.login", source)
     body = payload["review"].get("body") or ""
     if not isinstance(body, str):
@@ -77,8 +79,13 @@ def verdict_from_payload(payload: Any, prefix: str, source: str = "event") -> Re
         raise BadEvent(source, "a changes_requested review needs a body: it is the feedback on the ticket")
     pr = _get(payload, "pull_request", source, dict)
     extra = {"pr": pr.get("number"), "review_url": payload["review"].get("html_url")}
-    return ReviewVerdict(ticket_for(pr, prefix, source), VERDICTS[state], by, body.strip(),
-                         {k: v for k, v in extra.items() if v not in (None, "")})
+    return ReviewVerdict(
+        ticket_for(pr, prefix, source),
+        VERDICTS[state],
+        by,
+        body.strip(),
+        {k: v for k, v in extra.items() if v not in (None, "")},
+    )
 
 
 def ticket_for(pr: dict[str, Any], prefix: str, source: str = "event") -> str:
@@ -86,13 +93,19 @@ def ticket_for(pr: dict[str, Any], prefix: str, source: str = "event") -> str:
     head = pr["head"] if isinstance(pr.get("head"), dict) else {}
     ref = str(head.get("ref") or "")
     if ref.startswith(SOLUTION_BRANCH) and len(ref) > len(SOLUTION_BRANCH):
-        return canonical(ref[len(SOLUTION_BRANCH):])
+        return canonical(ref[len(SOLUTION_BRANCH) :])
     pattern = re.compile(rf"(?<![\w-]){re.escape(prefix)}-[{ID_CHARS}]{{8}}(?![\w-])", re.I)
     found = list(dict.fromkeys(canonical(m) for m in pattern.findall(str(pr.get("body") or ""))))
     if len(found) == 1:
         return found[0]
     if found:
-        raise BadEvent(source, f"the PR body names several tickets ({', '.join(found)}); use a "
-                               "solution/<ID> branch to say which one the review is about")
-    raise BadEvent(source, f"cannot tell which ticket PR #{pr.get('number')} is about: its branch "
-                           f"'{ref}' is not solution/<ID> and its body names no {prefix}- ticket")
+        raise BadEvent(
+            source,
+            f"the PR body names several tickets ({', '.join(found)}); use a "
+            "solution/<ID> branch to say which one the review is about",
+        )
+    raise BadEvent(
+        source,
+        f"cannot tell which ticket PR #{pr.get('number')} is about: its branch "
+        f"'{ref}' is not solution/<ID> and its body names no {prefix}- ticket",
+    )

@@ -6,6 +6,7 @@ staged or modified in the work tree. The hot path shells out to git directly
 (GitPython costs ~120 ms to import); GitPython is loaded only by the callers
 that want an object database, through `GitRepo.open_gitpython()`.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -41,17 +42,25 @@ class GitRepo:
         self._git_dir: Path | None = None
 
     # -- plumbing ---------------------------------------------------------------------
-    def run(self, *args: str, input: str | bytes | None = None, env: dict[str, str] | None = None,
-            check: bool = True, text: bool = True) -> Any:
+    def run(
+        self,
+        *args: str,
+        input: str | bytes | None = None,
+        env: dict[str, str] | None = None,
+        check: bool = True,
+        text: bool = True,
+    ) -> Any:
         full_env = {**os.environ, **(env or {})}
         try:
-            proc = subprocess.run(["git", *args], cwd=self.root, input=input, env=full_env,
-                                  capture_output=True, text=text)
+            proc = subprocess.run(
+                ["git", *args], cwd=self.root, input=input, env=full_env, capture_output=True, text=text
+            )
         except FileNotFoundError:
             raise GitFailure("git is not installed or not on PATH") from None
         if check and proc.returncode != 0:
             err = proc.stderr if text else proc.stderr.decode("utf-8", "replace")
-            raise GitFailure(f"git {args[0]} failed: {err.strip().splitlines()[-1] if err.strip() else proc.returncode}")
+            last = err.strip().splitlines()[-1] if err.strip() else proc.returncode
+            raise GitFailure(f"git {args[0]} failed: {last}")
         return proc.stdout.strip() if text and isinstance(proc.stdout, str) else proc.stdout
 
     @property
@@ -91,8 +100,7 @@ class GitRepo:
 
     def show(self, rev: str, path: str) -> bytes | None:
         """A file's bytes at a revision, or None where it does not exist there."""
-        proc = subprocess.run(["git", "cat-file", "blob", f"{rev}:{path}"], cwd=self.root,
-                              capture_output=True)
+        proc = subprocess.run(["git", "cat-file", "blob", f"{rev}:{path}"], cwd=self.root, capture_output=True)
         return proc.stdout if proc.returncode == 0 else None
 
     def changed(self, base: str, head: str | None = None, paths: Sequence[str] = ()) -> list[tuple[str, str]]:
@@ -140,8 +148,9 @@ class GitRepo:
         self.run("update-index", "--add", "--remove", "--", *paths, check=False, env=env)
         return commit
 
-    def _private_tree(self, paths: Sequence[str], head: str | None, index: Path, stamp: Path,
-                      genv: dict[str, str]) -> str:
+    def _private_tree(
+        self, paths: Sequence[str], head: str | None, index: Path, stamp: Path, genv: dict[str, str]
+    ) -> str:
         """The tree of HEAD plus `paths`, built in the private index.
 
         The index mirrors HEAD between commands (index.head says which commit), so
@@ -181,8 +190,9 @@ class GitRepo:
                         path.unlink()
                     continue
                 if time.monotonic() > deadline:
-                    raise DeskBusy(f"another gitdesk command is writing to this desk ({path} is held); "
-                                   "try again in a moment") from None
+                    raise DeskBusy(
+                        f"another gitdesk command is writing to this desk ({path} is held); try again in a moment"
+                    ) from None
                 time.sleep(0.02)
         try:
             yield
@@ -199,8 +209,12 @@ class GitRepo:
         """
         if not specs:
             return {}
-        proc = subprocess.run(["git", "cat-file", "--batch"], cwd=self.root, capture_output=True,
-                              input="".join(f"{s}\n" for s in specs).encode("utf-8"))
+        proc = subprocess.run(
+            ["git", "cat-file", "--batch"],
+            cwd=self.root,
+            capture_output=True,
+            input="".join(f"{s}\n" for s in specs).encode("utf-8"),
+        )
         if proc.returncode != 0:
             raise GitFailure(f"git cat-file failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
         out, pos = proc.stdout, 0
@@ -211,7 +225,7 @@ class GitRepo:
             pos = end + 1
             if len(header) == 3 and header[1] == b"blob":
                 size = int(header[2])
-                blobs[spec] = out[pos:pos + size]
+                blobs[spec] = out[pos : pos + size]
                 pos += size + 1
             elif len(header) == 3:  # a tree or commit where a file was expected
                 pos += int(header[2]) + 1
@@ -266,16 +280,20 @@ class GitRepo:
                 path = Path(tmp) / label
                 path.write_text(text, encoding="utf-8")
                 names.append(str(path))
-            proc = subprocess.run(["git", "merge-file", "-p", "-L", "ours", "-L", "base", "-L", "theirs",
-                                   *names], capture_output=True, text=True)
+            proc = subprocess.run(
+                ["git", "merge-file", "-p", "-L", "ours", "-L", "base", "-L", "theirs", *names],
+                capture_output=True,
+                text=True,
+            )
         if proc.returncode < 0 or proc.returncode > 127:
             raise GitFailure(f"git merge-file failed: {proc.stderr.strip()}")
         return proc.stdout, proc.returncode != 0
 
     def attempt(self, *args: str, env: dict[str, str] | None = None) -> tuple[bool, str]:
         """Run git where failure is an expected outcome (a rejected push); (ok, git's output)."""
-        proc = subprocess.run(["git", *args], cwd=self.root, env={**os.environ, **(env or {})},
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            ["git", *args], cwd=self.root, env={**os.environ, **(env or {})}, capture_output=True, text=True
+        )
         return proc.returncode == 0, (proc.stdout + proc.stderr).strip()
 
     def current_branch(self) -> str | None:

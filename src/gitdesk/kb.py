@@ -3,6 +3,7 @@
 Pure text in, text out; the desk writes the files. An article is Markdown with
 front matter: title, tags, the tickets it came from, created and updated.
 """
+
 from __future__ import annotations
 
 import re
@@ -46,14 +47,27 @@ def _section(ticket: Ticket, lesson: str, cause: str | None, solution: str | Non
     return "\n".join(parts)
 
 
-def lesson_article(existing: str | None, slug: str, ticket: Ticket, lesson: str, cause: str | None,
-                   solution: str | None, now: str, tags: list[str] | None = None) -> str:
+def lesson_article(
+    existing: str | None,
+    slug: str,
+    ticket: Ticket,
+    lesson: str,
+    cause: str | None,
+    solution: str | None,
+    now: str,
+    tags: list[str] | None = None,
+) -> str:
     """The article text after `ticket` closes with `lesson`: new, or the old one extended."""
     path = f"{KB_DIR}/{slug}.md"
     section = _section(ticket, lesson, cause, solution, now)
     if existing is None:
-        meta: dict[str, Any] = {"title": ticket.title, "tags": tags or [], "tickets": [ticket.id],
-                                "created": now, "updated": now}
+        meta: dict[str, Any] = {
+            "title": ticket.title,
+            "tags": tags or [],
+            "tickets": [ticket.id],
+            "created": now,
+            "updated": now,
+        }
         return f"---\n{dump_yaml(meta)}---\n\n{section}"
     meta, body = parse_article(existing, path)
     tickets = list(meta.get("tickets") or [])

@@ -5,6 +5,7 @@ email acknowledgement. The index is derived and cached in .git/gitdesk/,
 keyed by every article's (name, mtime_ns, size), so opening a ticket does not
 re-read the KB unless an article changed.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -19,13 +20,15 @@ from pathlib import Path
 from typing import Any
 
 K1, B = 1.2, 0.75
-TITLE_WEIGHT, TAG_WEIGHT = 3, 2       # a word in the title says more about the article than one in its body
+TITLE_WEIGHT, TAG_WEIGHT = 3, 2  # a word in the title says more about the article than one in its body
 _VERSION = 1
-STOPWORDS = frozenset("""a an and are as at be but by can do does for from has have how i if in into is it its
+STOPWORDS = frozenset(
+    """a an and are as at be but by can do does for from has have how i if in into is it its
 me my no not of on or our so that the their then there these this to was we were what when where which who
 why will with you your after again all also am any been before being both did doing down each few further
 had having he her here him his just more most other out over own same she should some such than them they
-those through too under until up very while would""".split())
+those through too under until up very while would""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ def _stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
             stem = word[: -len(suffix)] + keep
             if suffix in ("ing", "ed") and len(stem) > 3 and stem[-1] == stem[-2]:
-                stem = stem[:-1]            # jamm(ed) -> jam
+                stem = stem[:-1]  # jamm(ed) -> jam
             return stem
     return word
 
@@ -54,8 +57,8 @@ def tokens(text: str) -> list[str]:
 
 @dataclass
 class Index:
-    docs: list[tuple[str, str, int]]                  # (slug, title, length)
-    postings: dict[str, list[tuple[int, int]]]        # term -> [(doc, weighted tf)]
+    docs: list[tuple[str, str, int]]  # (slug, title, length)
+    postings: dict[str, list[tuple[int, int]]]  # term -> [(doc, weighted tf)]
     avgdl: float
 
     def search(self, query: str, limit: int = 10) -> list[Hit]:
@@ -82,7 +85,8 @@ def _article(path: Path) -> tuple[str, list[str], str]:
         meta, body = parse_article(text, f"kb/{path.name}")
     except Exception:  # a hand-broken article must not break intake; search its raw text
         return path.stem.replace("-", " "), [], text
-    tags = meta.get("tags") if isinstance(meta.get("tags"), list) else []
+    raw_tags = meta.get("tags")
+    tags = raw_tags if isinstance(raw_tags, list) else []
     return str(meta.get("title") or path.stem.replace("-", " ")), [str(t) for t in tags], body
 
 
@@ -115,8 +119,9 @@ def _cache_file(root: Path) -> Path | None:
 def index(root: Path) -> Index:
     """The BM25 index of root/kb, from the cache when no article changed."""
     try:
-        entries = sorted((e for e in os.scandir(root / "kb") if e.name.endswith(".md") and e.is_file()),
-                         key=lambda e: e.name)
+        entries = sorted(
+            (e for e in os.scandir(root / "kb") if e.name.endswith(".md") and e.is_file()), key=lambda e: e.name
+        )
     except FileNotFoundError:
         entries = []
     key = tuple((e.name, e.stat().st_mtime_ns, e.stat().st_size) for e in entries)

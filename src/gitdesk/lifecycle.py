@@ -3,16 +3,23 @@
 The CLI, `gitdesk validate` and the site all read this table; there is no
 second copy of the rules anywhere.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Literal
 
-Status = Literal[
-    "new", "triaged", "in_progress", "waiting", "proposed", "resolved", "closed", "split", "cancelled"
-]
+Status = Literal["new", "triaged", "in_progress", "waiting", "proposed", "resolved", "closed", "split", "cancelled"]
 STATUSES: tuple[Status, ...] = (
-    "new", "triaged", "in_progress", "waiting", "proposed", "resolved", "closed", "split", "cancelled",
+    "new",
+    "triaged",
+    "in_progress",
+    "waiting",
+    "proposed",
+    "resolved",
+    "closed",
+    "split",
+    "cancelled",
 )
 OPEN: frozenset[str] = frozenset({"new", "triaged", "in_progress", "waiting", "proposed"})
 DONE: frozenset[str] = frozenset({"resolved", "closed", "split", "cancelled"})
@@ -22,8 +29,10 @@ EVERY = STATUSES
 # Fields a ticket must carry once it is in a status.
 REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "new": ("id", "title", "status", "queue", "requester", "created"),
-    **{s: ("id", "title", "status", "priority", "queue", "requester", "created")
-       for s in ("triaged", "in_progress", "waiting", "proposed", "resolved", "closed")},
+    **{
+        s: ("id", "title", "status", "priority", "queue", "requester", "created")
+        for s in ("triaged", "in_progress", "waiting", "proposed", "resolved", "closed")
+    },
     "split": ("id", "title", "status", "children", "created"),
     "cancelled": ("id", "title", "status", "created"),
 }
@@ -40,8 +49,8 @@ class Move:
 
     name: str
     targets: dict[str | None, tuple[str, ...]]
-    requires: tuple[str, ...] = ()     # keys the history event must carry
-    summary: str = ""                  # customer-facing words for the site timeline; "" = internal
+    requires: tuple[str, ...] = ()  # keys the history event must carry
+    summary: str = ""  # customer-facing words for the site timeline; "" = internal
 
     def allowed_from(self, status: str | None) -> tuple[str, ...]:
         return self.targets.get(status, ())
@@ -51,35 +60,67 @@ def _same(statuses: tuple[str, ...]) -> dict[str | None, tuple[str, ...]]:
     return {s: (s,) for s in statuses}
 
 
-MOVES: dict[str, Move] = {m.name: m for m in (
-    Move("open", {None: ("new",)}, summary="Request opened"),
-    Move("prioritise", {"new": ("triaged", "new"), **_same(("triaged", "in_progress", "waiting", "proposed"))},
-         summary="Priority set"),
-    Move("assign", {"new": ("triaged", "new"), **_same(("triaged", "in_progress", "waiting", "proposed"))},
-         summary="Routed to a support team"),
-    Move("split", {s: ("split",) for s in ("new", "triaged", "in_progress", "waiting")},
-         requires=("children",), summary="Split into separate requests"),
-    Move("escalate", _same(("new", "triaged", "in_progress", "waiting")), requires=("reason", "tier"),
-         summary="Escalated to the next tier of technicians"),
-    Move("start", {"triaged": ("in_progress",), "waiting": ("in_progress",)}, summary="Work started"),
-    Move("note", _same(EVERY), requires=("text",)),
-    Move("contact:outbound", _same(EVERY), requires=("via", "summary"), summary="We contacted you"),
-    Move("contact:inbound", {"waiting": ("in_progress",), **_same(tuple(s for s in EVERY if s != "waiting"))},
-         requires=("via", "summary"), summary="You contacted us"),
-    Move("wait", {"triaged": ("waiting",), "in_progress": ("waiting",)}, requires=("question",),
-         summary="Waiting for your answer"),
-    Move("propose", {"in_progress": ("proposed",)}, requires=("solution",),
-         summary="A solution has been proposed"),
-    Move("review:approve", {"proposed": ("resolved",)}, summary="The solution was approved"),
-    Move("review:request-changes", {"proposed": ("in_progress",)}, requires=("feedback",),
-         summary="The solution is being reworked"),
-    Move("close", {"resolved": ("closed",)}, requires=("lesson", "kb"), summary="Request closed"),
-    Move("reopen", {s: ("in_progress",) for s in ("resolved", "closed", "cancelled")}, requires=("reason",),
-         summary="Request reopened"),
-    Move("cancel", {s: ("cancelled",) for s in ACTIVE}, requires=("reason",), summary="Request cancelled"),
-    Move("edit", _same(EVERY), requires=("changes",)),
-    Move("survey", {"closed": ("closed",)}, summary="Survey answered"),
-)}
+MOVES: dict[str, Move] = {
+    m.name: m
+    for m in (
+        Move("open", {None: ("new",)}, summary="Request opened"),
+        Move(
+            "prioritise",
+            {"new": ("triaged", "new"), **_same(("triaged", "in_progress", "waiting", "proposed"))},
+            summary="Priority set",
+        ),
+        Move(
+            "assign",
+            {"new": ("triaged", "new"), **_same(("triaged", "in_progress", "waiting", "proposed"))},
+            summary="Routed to a support team",
+        ),
+        Move(
+            "split",
+            {s: ("split",) for s in ("new", "triaged", "in_progress", "waiting")},
+            requires=("children",),
+            summary="Split into separate requests",
+        ),
+        Move(
+            "escalate",
+            _same(("new", "triaged", "in_progress", "waiting")),
+            requires=("reason", "tier"),
+            summary="Escalated to the next tier of technicians",
+        ),
+        Move("start", {"triaged": ("in_progress",), "waiting": ("in_progress",)}, summary="Work started"),
+        Move("note", _same(EVERY), requires=("text",)),
+        Move("contact:outbound", _same(EVERY), requires=("via", "summary"), summary="We contacted you"),
+        Move(
+            "contact:inbound",
+            {"waiting": ("in_progress",), **_same(tuple(s for s in EVERY if s != "waiting"))},
+            requires=("via", "summary"),
+            summary="You contacted us",
+        ),
+        Move(
+            "wait",
+            {"triaged": ("waiting",), "in_progress": ("waiting",)},
+            requires=("question",),
+            summary="Waiting for your answer",
+        ),
+        Move("propose", {"in_progress": ("proposed",)}, requires=("solution",), summary="A solution has been proposed"),
+        Move("review:approve", {"proposed": ("resolved",)}, summary="The solution was approved"),
+        Move(
+            "review:request-changes",
+            {"proposed": ("in_progress",)},
+            requires=("feedback",),
+            summary="The solution is being reworked",
+        ),
+        Move("close", {"resolved": ("closed",)}, requires=("lesson", "kb"), summary="Request closed"),
+        Move(
+            "reopen",
+            {s: ("in_progress",) for s in ("resolved", "closed", "cancelled")},
+            requires=("reason",),
+            summary="Request reopened",
+        ),
+        Move("cancel", {s: ("cancelled",) for s in ACTIVE}, requires=("reason",), summary="Request cancelled"),
+        Move("edit", _same(EVERY), requires=("changes",)),
+        Move("survey", {"closed": ("closed",)}, summary="Survey answered"),
+    )
+}
 
 # The customer-facing sentence for a ticket's current status, used by the site and `show`.
 STATUS_TEXT: dict[str, str] = {

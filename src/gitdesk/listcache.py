@@ -8,6 +8,7 @@ file, two list comparisons in C and a join. After a change only the changed
 tickets are re-read. A hand edit, a `git pull` or a corrupt or foreign cache is
 noticed on the next read; the files stay the only truth.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -48,10 +49,21 @@ class Summary(NamedTuple):
     @classmethod
     def of(cls, t: Ticket) -> Summary:
         req = t.requester
-        return cls(t.id, t.title, t.status, t.priority or "", str(t.meta.get("queue") or ""), t.tier,
-                   str(t.meta.get("assignee") or ""), str(req.get("name") or ""), str(req.get("email") or ""),
-                   str(t.meta.get("created") or ""), str(t.meta.get("updated") or ""), t.visibility,
-                   str(t.meta.get("parent") or ""))
+        return cls(
+            t.id,
+            t.title,
+            t.status,
+            t.priority or "",
+            str(t.meta.get("queue") or ""),
+            t.tier,
+            str(t.meta.get("assignee") or ""),
+            str(req.get("name") or ""),
+            str(req.get("email") or ""),
+            str(t.meta.get("created") or ""),
+            str(t.meta.get("updated") or ""),
+            t.visibility,
+            str(t.meta.get("parent") or ""),
+        )
 
 
 class SummaryCache:
@@ -83,11 +95,13 @@ class SummaryCache:
             rows, lines, orders = self._rows((kind, render))
             order = orders[_ORDER]
             assert lines is not None
-            return list(zip(map(Summary._make, map(rows.__getitem__, order)), map(lines.__getitem__, order),
-                            strict=True))
+            return list(
+                zip(map(Summary._make, map(rows.__getitem__, order)), map(lines.__getitem__, order), strict=True)
+            )
 
-    def rendered_in_order(self, kind: str, render: Callable[[Summary], str], order_name: str,
-                          order_key: Callable[[tuple[Any, ...]], Any]) -> tuple[list[str], list[str]]:
+    def rendered_in_order(
+        self, kind: str, render: Callable[[Summary], str], order_name: str, order_key: Callable[[tuple[Any, ...]], Any]
+    ) -> tuple[list[str], list[str]]:
         """(statuses, renderings) of every ticket, sorted by `order_key(row)` on Summary-ordered rows.
 
         The permutation is cached as `order_name` (name it after the key and its
@@ -101,9 +115,12 @@ class SummaryCache:
             order = derived.get(name, [])
             return list(map(derived.get(_STATUS, []).__getitem__, order)), list(map(lines.__getitem__, order))
 
-    def _rows(self, rendering: tuple[str, Callable[[Summary], str]] | None = None,
-              more_orders: dict[str, Callable[[tuple[Any, ...]], Any]] | None = None, need_rows: bool = True,
-              ) -> tuple[list[tuple[Any, ...]], list[str] | None, dict[str, list[Any]]]:
+    def _rows(
+        self,
+        rendering: tuple[str, Callable[[Summary], str]] | None = None,
+        more_orders: dict[str, Callable[[tuple[Any, ...]], Any]] | None = None,
+        need_rows: bool = True,
+    ) -> tuple[list[tuple[Any, ...]], list[str] | None, dict[str, list[Any]]]:
         """(rows in directory order, their `rendering` lines, derived columns: orders, statuses).
 
         With need_rows=False and nothing changed, rows come back empty: they live in a
@@ -158,8 +175,11 @@ class SummaryCache:
             header, names, keys, derived, token = data  # type: ignore[misc]
             if header != _CACHE_HEADER or len(names) != len(keys) or not isinstance(derived, dict):
                 return None
-            if _ORDER not in derived or _STATUS not in derived or \
-                    any(not isinstance(v, list) or len(v) != len(names) for v in derived.values()):
+            if (
+                _ORDER not in derived
+                or _STATUS not in derived
+                or any(not isinstance(v, list) or len(v) != len(names) for v in derived.values())
+            ):
                 return None
             if names and any(min(v) < 0 or max(v) >= len(names) for n, v in derived.items() if n.startswith("order:")):
                 return None
@@ -221,9 +241,13 @@ def _age(row: tuple[Any, ...]) -> tuple[str, str]:
     return row[_CREATED], row[0]
 
 
-def _derive(rows: list[tuple[Any, ...]], derived: dict[str, list[Any]], kind: str,
-            render: Callable[[Summary], str] | None, order_keys: dict[str, Callable[[tuple[Any, ...]], Any]],
-            ) -> dict[str, list[Any]]:
+def _derive(
+    rows: list[tuple[Any, ...]],
+    derived: dict[str, list[Any]],
+    kind: str,
+    render: Callable[[Summary], str] | None,
+    order_keys: dict[str, Callable[[tuple[Any, ...]], Any]],
+) -> dict[str, list[Any]]:
     """Fill in the derived columns `derived` lacks: the rendering, the orders, the statuses."""
     if render is not None and kind not in derived:
         derived[kind] = [render(Summary._make(r)) for r in rows]
@@ -281,8 +305,9 @@ def _stat_keys(directory: Path, names: list[str]) -> list[Any]:
     try:
         stat = os.stat
         try:
-            return [(s.st_mtime_ns, s.st_size, s.st_ino)
-                    for s in [stat(n, dir_fd=fd, follow_symlinks=False) for n in names]]
+            return [
+                (s.st_mtime_ns, s.st_size, s.st_ino) for s in [stat(n, dir_fd=fd, follow_symlinks=False) for n in names]
+            ]
         except FileNotFoundError:  # deleted while we looked: that one simply has no key
             keys: list[Any] = []
             for n in names:

@@ -6,6 +6,7 @@ Message-ID the desk records, so the customer's reply threads onto the ticket.
 Header values are reduced to one line and the envelope recipient is passed
 explicitly, so a name or subject with CR/LF can never add a header or a recipient.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,7 +28,7 @@ class MailError(GitdeskError):
 
 @dataclass(frozen=True)
 class MailSettings:
-    sender: str = ""            # "Service desk <help@example.org>"
+    sender: str = ""  # "Service desk <help@example.org>"
     host: str = ""
     port: int = 25
     security: Security = "none"
@@ -35,8 +36,8 @@ class MailSettings:
     password: str = ""
     timeout: float = 10.0
     acknowledge: bool = True
-    site_url: str = ""          # base of the status site, for links
-    survey_url: str = ""        # may contain {id}
+    site_url: str = ""  # base of the status site, for links
+    survey_url: str = ""  # may contain {id}
 
     @property
     def sender_address(self) -> str:
@@ -50,12 +51,15 @@ def settings(config: Config, environ: dict[str, str] | None = None) -> MailSetti
     env = os.environ if environ is None else environ
     raw = config.section("mail")
     smtp = expect(raw.get("smtp") or {}, dict, "mail.smtp", "a mapping {host, port, security, username}")
-    for key, allowed in (("mail", ("from", "smtp", "acknowledge", "site_url", "survey_url")),
-                         ("mail.smtp", ("host", "port", "security", "username", "password_env", "timeout"))):
+    for key, allowed in (
+        ("mail", ("from", "smtp", "acknowledge", "site_url", "survey_url")),
+        ("mail.smtp", ("host", "port", "security", "username", "password_env", "timeout")),
+    ):
         section = raw if key == "mail" else smtp
         unknown = sorted(set(section) - set(allowed))
         if unknown:
             raise ConfigError(f"{key}.{unknown[0]}", f"unknown key (use {', '.join(allowed)})")
+
     def bad(key: str, variable: str, problem: str) -> ConfigError:
         """Blame the environment variable when the value came from there, not gitdesk.yml."""
         return ConfigError(variable, problem, "environment") if env.get(variable) else ConfigError(key, problem)
@@ -74,12 +78,17 @@ def settings(config: Config, environ: dict[str, str] | None = None) -> MailSetti
         raise ConfigError("mail.smtp.timeout", f"'{timeout}' must be a number of seconds")
     password_env = str(smtp.get("password_env") or "GITDESK_SMTP_PASSWORD")
     return MailSettings(
-        sender=sender, host=str(env.get("GITDESK_SMTP_HOST") or smtp.get("host") or ""), port=int(port),
+        sender=sender,
+        host=str(env.get("GITDESK_SMTP_HOST") or smtp.get("host") or ""),
+        port=int(port),
         security=security,  # type: ignore[arg-type]
         username=str(env.get("GITDESK_SMTP_USER") or smtp.get("username") or ""),
-        password=env.get(password_env, ""), timeout=float(timeout),
-        acknowledge=bool(raw.get("acknowledge", True)), site_url=str(raw.get("site_url") or ""),
-        survey_url=str(raw.get("survey_url") or ""))
+        password=env.get(password_env, ""),
+        timeout=float(timeout),
+        acknowledge=bool(raw.get("acknowledge", True)),
+        site_url=str(raw.get("site_url") or ""),
+        survey_url=str(raw.get("survey_url") or ""),
+    )
 
 
 def _address(text: str) -> str:
@@ -88,8 +97,16 @@ def _address(text: str) -> str:
     return parseaddr(text)[1]
 
 
-def compose(cfg: MailSettings, ticket: Ticket, subject: str, body: str, *, in_reply_to: str = "",
-            references: list[str] | None = None, auto: str = "") -> Any:
+def compose(
+    cfg: MailSettings,
+    ticket: Ticket,
+    subject: str,
+    body: str,
+    *,
+    in_reply_to: str = "",
+    references: list[str] | None = None,
+    auto: str = "",
+) -> Any:
     """An EmailMessage to the ticket's requester; raises InvalidValue when there is no address."""
     import secrets
     from email.message import EmailMessage
@@ -132,8 +149,9 @@ def send(cfg: MailSettings, msg: Any) -> str:
     recipient = _address(str(msg["To"]))
     try:
         if cfg.security == "ssl":
-            server: smtplib.SMTP = smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=cfg.timeout,
-                                                    context=ssl.create_default_context())
+            server: smtplib.SMTP = smtplib.SMTP_SSL(
+                cfg.host, cfg.port, timeout=cfg.timeout, context=ssl.create_default_context()
+            )
         else:
             server = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout)
         with server:
@@ -199,8 +217,9 @@ def _kb_lines(desk: Any, ticket: Ticket, cfg: MailSettings) -> list[str]:
 
     base = cfg.site_url or _mkdocs_site_url(desk.root)
     hits = suggest(desk.root, f"{ticket.title}\n{ticket.description}", limit=3)
-    return [f"- {title}: {base.rstrip('/')}/kb/{slug}/" if base else f"- {title} (kb/{slug}.md)"
-            for slug, title in hits]
+    return [
+        f"- {title}: {base.rstrip('/')}/kb/{slug}/" if base else f"- {title} (kb/{slug}.md)" for slug, title in hits
+    ]
 
 
 def acknowledge(desk: Any, ticket_id: str, in_reply_to: str = "", notes: list[str] | None = None) -> str:
@@ -208,8 +227,7 @@ def acknowledge(desk: Any, ticket_id: str, in_reply_to: str = "", notes: list[st
     cfg = settings(desk.config)
     ticket = desk.get(ticket_id)
     link = status_link(desk, ticket, cfg)
-    lines = [_greeting(ticket), "", f"We have received your request \"{ticket.title}\".",
-             f"Your ticket is {ticket.id}."]
+    lines = [_greeting(ticket), "", f'We have received your request "{ticket.title}".', f"Your ticket is {ticket.id}."]
     lines += [f"Follow its progress here: {link}"] if link else []
     lines += ["", f"To add information, reply to this message and keep [{ticket.id}] in the subject."]
     related = _kb_lines(desk, ticket, cfg)
@@ -218,9 +236,15 @@ def acknowledge(desk: Any, ticket_id: str, in_reply_to: str = "", notes: list[st
     if notes:
         lines += ["", *notes]
     lines += ["", "-- ", desk.config.title]
-    msg = compose(cfg, ticket, f"Received: {ticket.title}", "\n".join(lines) + "\n",
-                  in_reply_to=in_reply_to, references=[in_reply_to] if in_reply_to else [],
-                  auto="auto-replied")
+    msg = compose(
+        cfg,
+        ticket,
+        f"Received: {ticket.title}",
+        "\n".join(lines) + "\n",
+        in_reply_to=in_reply_to,
+        references=[in_reply_to] if in_reply_to else [],
+        auto="auto-replied",
+    )
     message_id = send(cfg, msg)
     _log(desk, ticket.id, "Acknowledgement sent by email", message_id)
     return message_id
@@ -233,16 +257,26 @@ def notify(desk: Any, ref: str, message: str = "") -> tuple[Ticket, str]:
     cfg = settings(desk.config)
     ticket = desk.get(ref)
     link = status_link(desk, ticket, cfg)
-    lines = [_greeting(ticket), "", f"An update on {ticket.id} \"{ticket.title}\":", "",
-             STATUS_TEXT.get(ticket.status, f"Status: {ticket.status}")]
+    lines = [
+        _greeting(ticket),
+        "",
+        f'An update on {ticket.id} "{ticket.title}":',
+        "",
+        STATUS_TEXT.get(ticket.status, f"Status: {ticket.status}"),
+    ]
     if message.strip():
         lines += ["", message.strip()]
     lines += [f"\nFollow its progress here: {link}"] if link else []
-    lines += ["", f"Reply to this message to answer; keep [{ticket.id}] in the subject.", "", "-- ",
-              desk.config.title]
+    lines += ["", f"Reply to this message to answer; keep [{ticket.id}] in the subject.", "", "-- ", desk.config.title]
     thread = email_thread(ticket)
-    msg = compose(cfg, ticket, f"Update: {ticket.title}", "\n".join(lines) + "\n",
-                  in_reply_to=thread[-1] if thread else "", references=thread)
+    msg = compose(
+        cfg,
+        ticket,
+        f"Update: {ticket.title}",
+        "\n".join(lines) + "\n",
+        in_reply_to=thread[-1] if thread else "",
+        references=thread,
+    )
     message_id = send(cfg, msg)
     summary = one_line(message, 500) if message.strip() else f"Status update sent ({ticket.status})"
     return _log(desk, ticket.id, summary, message_id), message_id
@@ -258,11 +292,15 @@ def _answer_form() -> list[str]:
     """The lines a reply fills in; intake reads them back with the same labels (survey_reply.py)."""
     from .intake.survey_reply import ANSWER_LINES
 
-    return ["Just reply to this message and write your answers after the colons:", "",
-            *(f"{label}:" for _, label in ANSWER_LINES), "",
-            "1 is poor and 5 is great. \"Right questions\": did we ask what we needed to know?",
-            "\"Time adequate\": was the time to resolve your request acceptable?",
-            "The last two are optional. Thank you!"]
+    return [
+        "Just reply to this message and write your answers after the colons:",
+        "",
+        *(f"{label}:" for _, label in ANSWER_LINES),
+        "",
+        '1 is poor and 5 is great. "Right questions": did we ask what we needed to know?',
+        '"Time adequate": was the time to resolve your request acceptable?',
+        "The last two are optional. Thank you!",
+    ]
 
 
 def send_survey_invitation(desk: Any, ref: str, log: bool = True) -> str:
@@ -270,13 +308,24 @@ def send_survey_invitation(desk: Any, ref: str, log: bool = True) -> str:
     cfg = settings(desk.config)
     ticket = desk.get(ref)
     url = cfg.survey_url.replace("{id}", ticket.id) if cfg.survey_url else ""
-    lines = [_greeting(ticket), "", f"Your request {ticket.id} \"{ticket.title}\" is closed.",
-             "Please tell us how we did: five short questions, one minute."]
+    lines = [
+        _greeting(ticket),
+        "",
+        f'Your request {ticket.id} "{ticket.title}" is closed.',
+        "Please tell us how we did: five short questions, one minute.",
+    ]
     lines += ["", url] if url else ["", *_answer_form()]
     lines += ["", "-- ", desk.config.title]
     thread = email_thread(ticket)
-    msg = compose(cfg, ticket, f"How did we do? {ticket.title}", "\n".join(lines) + "\n",
-                  in_reply_to=thread[-1] if thread else "", references=thread, auto="auto-generated")
+    msg = compose(
+        cfg,
+        ticket,
+        f"How did we do? {ticket.title}",
+        "\n".join(lines) + "\n",
+        in_reply_to=thread[-1] if thread else "",
+        references=thread,
+        auto="auto-generated",
+    )
     message_id = send(cfg, msg)
     if log:
         _log(desk, ticket.id, "Survey invitation sent by email", message_id)

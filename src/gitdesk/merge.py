@@ -12,6 +12,7 @@ merge would conflict where no real disagreement exists. Here:
 Pure apart from the body, which is merged by `git merge-file` through the
 callback the command passes in (the git seam).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from .errors import MalformedTicket
 from .lifecycle import MOVES, move_name
 from .ticket import Ticket, dump_yaml, parse, parse_time
 
-MergeText = Callable[[str, str, str], "tuple[str, bool]"]   # (ours, base, theirs) -> (text, conflicted)
+MergeText = Callable[[str, str, str], "tuple[str, bool]"]  # (ours, base, theirs) -> (text, conflicted)
 MISSING: Any = object()
 # Lists where both sides adding items is agreement, not conflict.
 UNION_LISTS = ("children",)
@@ -73,8 +74,9 @@ def _key_order(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
 
 def _merge_field(key: str, o: Any, a: Any, b: Any) -> Any:
     if key == "history":
-        return unite_history(o if isinstance(o, list) else [], a if isinstance(a, list) else [],
-                             b if isinstance(b, list) else [])
+        return unite_history(
+            o if isinstance(o, list) else [], a if isinstance(a, list) else [], b if isinstance(b, list) else []
+        )
     if key == "updated" and a is not MISSING and b is not MISSING and a != b:
         return _later(a, b)
     return merge_value(o, a, b, key)

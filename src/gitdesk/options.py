@@ -1,4 +1,5 @@
 """Click options and small CLI plumbing shared by every command module."""
+
 from __future__ import annotations
 
 import sys

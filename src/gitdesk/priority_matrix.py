@@ -41,9 +41,7 @@ def matrix(config: Any) -> dict[str, dict[str, str]]:
         if urgencies is None:
             urgencies = list(cells)
         elif sorted(cells) != sorted(urgencies):
-            raise ConfigError(
-                key, f"must list the same urgency levels as the first row ({', '.join(urgencies)})"
-            )
+            raise ConfigError(key, f"must list the same urgency levels as the first row ({', '.join(urgencies)})")
         out[str(impact).lower()] = cells
     return out
 

@@ -4,6 +4,7 @@ All git goes through `GitRepo`. Sync is `pull --rebase` then `push`, with the
 ticket merge driver active even in a clone where `gitdesk install` was never
 run, and a few retries when someone else pushed in between.
 """
+
 from __future__ import annotations
 
 import shlex
@@ -54,8 +55,10 @@ def propose_on_branch(desk: Desk, ref: str, solution: str) -> tuple[Ticket, str]
 def push_branch(repo: GitRepo, branch: str, remote: str = "origin") -> None:
     ok, out = repo.attempt("push", "-u", remote, f"{branch}:refs/heads/{branch}")
     if not ok:
-        raise GitFailure(f"the commit is on {branch}, but pushing it to {remote} failed: {_last_line(out)} "
-                         f"(retry with 'git push -u {remote} {branch}')")
+        raise GitFailure(
+            f"the commit is on {branch}, but pushing it to {remote} failed: {_last_line(out)} "
+            f"(retry with 'git push -u {remote} {branch}')"
+        )
 
 
 @dataclass(frozen=True)
@@ -89,8 +92,10 @@ def sync(repo: GitRepo, remote: str = "origin", retries: int = 3, pause: float =
         if "rejected" not in last and "failed to push" not in last:
             raise GitFailure(f"git push failed: {_last_line(last)}")
         time.sleep(pause * attempt)  # someone else is pushing: give them a moment, then rebase on them
-    raise SyncFailed(f"the push to {remote}/{branch} was rejected {retries + 1} times "
-                     f"(last: {_last_line(last)}); your commits are safe locally, run 'gitdesk sync' again")
+    raise SyncFailed(
+        f"the push to {remote}/{branch} was rejected {retries + 1} times "
+        f"(last: {_last_line(last)}); your commits are safe locally, run 'gitdesk sync' again"
+    )
 
 
 def _pull_rebase(repo: GitRepo, remote: str, branch: str) -> None:
@@ -105,9 +110,11 @@ def _pull_rebase(repo: GitRepo, remote: str, branch: str) -> None:
         return
     conflicted = repo.unmerged_paths()
     if conflicted:
-        raise SyncFailed(f"sync stopped: {', '.join(conflicted)} really conflict (both sides changed the "
-                         "same field; 'gitdesk validate' names it). Edit the file, 'git add' it and run "
-                         "'git rebase --continue', then 'gitdesk sync' again; or 'git rebase --abort'")
+        raise SyncFailed(
+            f"sync stopped: {', '.join(conflicted)} really conflict (both sides changed the "
+            "same field; 'gitdesk validate' names it). Edit the file, 'git add' it and run "
+            "'git rebase --continue', then 'gitdesk sync' again; or 'git rebase --abort'"
+        )
     repo.run("rebase", "--abort", check=False)
     raise GitFailure(f"git rebase onto {remote}/{branch} failed: {_last_line(out)}")
 
@@ -115,4 +122,3 @@ def _pull_rebase(repo: GitRepo, remote: str, branch: str) -> None:
 def _last_line(text: str) -> str:
     lines = [x.strip() for x in text.strip().splitlines() if x.strip() and not x.startswith("hint:")]
     return lines[-1] if lines else "no message"
-

@@ -47,8 +47,11 @@ def report_table(report: dict[str, Any]) -> str:
     """The headline figures, one column for everything and one per group."""
     window = report["window"]
     columns = [("all", report)] + list((report.get("groups") or {}).items())
-    head = (f"Report from {window['since']} to {window['until']}" if window["since"]
-            else f"Report of everything up to {window['until']}")
+    head = (
+        f"Report from {window['since']} to {window['until']}"
+        if window["since"]
+        else f"Report of everything up to {window['until']}"
+    )
     if report.get("by"):
         head += f"  (by {report['by']})"
     width = max(8, *(len(name) + 1 for name, _ in columns))
@@ -79,10 +82,8 @@ def _satisfaction_lines(s: dict[str, Any]) -> list[str]:
         "Satisfaction",
         f"  responses {s['responses']}, mean score {_cell(s['mean_score'], 'h')}",
         f"  How satisfied are you (1-5)?          {dist}",
-        f"  Did we ask the right questions?       yes {q['right_questions']['yes']}  "
-        f"no {q['right_questions']['no']}",
-        f"  Was the time to resolve adequate?     adequate {q['time']['adequate']}  "
-        f"too long {q['time']['too-long']}",
+        f"  Did we ask the right questions?       yes {q['right_questions']['yes']}  no {q['right_questions']['no']}",
+        f"  Was the time to resolve adequate?     adequate {q['time']['adequate']}  too long {q['time']['too-long']}",
         "  What should we improve?",
     ]
     lines += [f"    - {c['ticket']}: {c['text']}" for c in s["improve"]] or ["    (no answers)"]
@@ -165,9 +166,7 @@ def report_csv(report: dict[str, Any]) -> str:
 def alerts_table(alerts: list[dict[str, Any]], at: str) -> str:
     if not alerts:
         return f"no tickets at risk or breached at {at}"
-    lines = [
-        f"{'ID':<12} {'PRI':<3} {'CLOCK':<10} {'STATE':<8} {'USED':>5} {'LEFT':>14}  {'DUE (UTC)':<16}  TITLE"
-    ]
+    lines = [f"{'ID':<12} {'PRI':<3} {'CLOCK':<10} {'STATE':<8} {'USED':>5} {'LEFT':>14}  {'DUE (UTC)':<16}  TITLE"]
     for a in alerts:
         left = a["left_seconds"]
         left_text = f"{span(left)} left" if left >= 0 else f"{span(left)} over"
@@ -199,9 +198,7 @@ def priorities_text(rows: list[dict[str, Any]], calendar: dict[str, Any], matrix
     urgencies = list(next(iter(matrix.values())))
     corner = "impact \\ urgency"
     lines.append(f"  {corner:<18}" + "".join(f"{u:>8}" for u in urgencies))
-    lines += [
-        f"  {impact:<18}" + "".join(f"{row[u]:>8}" for u in urgencies) for impact, row in matrix.items()
-    ]
+    lines += [f"  {impact:<18}" + "".join(f"{row[u]:>8}" for u in urgencies) for impact, row in matrix.items()]
     return "\n".join(lines)
 
 

@@ -134,9 +134,7 @@ class Row:
         "ever_resolved",
     )
 
-    def __init__(
-        self, facts: Facts, plan: dict[str, tuple[Any, int, int]], end: int, since: int | None
-    ) -> None:
+    def __init__(self, facts: Facts, plan: dict[str, tuple[Any, int, int]], end: int, since: int | None) -> None:
         f = facts.as_of(end)
         self.facts = f
         self.opened = since is None or f.created >= since
@@ -200,9 +198,7 @@ def _times(rows: list[Row]) -> dict[str, Any]:
 
 def _compliance(rows: list[Row]) -> dict[str, Any]:
     """Only clocks whose outcome is known count: stopped ones, and running ones already over."""
-    resp = [
-        r.response for r in rows if r.opened and r.response and (r.response.stopped or r.response.breached)
-    ]
+    resp = [r.response for r in rows if r.opened and r.response and (r.response.stopped or r.response.breached)]
     reso = [
         r.resolution
         for r in rows

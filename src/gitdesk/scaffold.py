@@ -1,4 +1,5 @@
 """`gitdesk init`: lay out a desk in a repository without clobbering what is there."""
+
 from __future__ import annotations
 
 from importlib import resources

@@ -347,9 +347,7 @@ def scan(facts: Iterable[Facts], config: Any, now: int) -> list[dict[str, Any]]:
         if not _may_alert(f.as_of(now), config, now, calendars):
             continue
         for clock in clocks(f, config, now, calendars):
-            state = (
-                "breached" if overdue(clock, now) else "at-risk" if at_risk(clock, calendars.at_risk) else ""
-            )
+            state = "breached" if overdue(clock, now) else "at-risk" if at_risk(clock, calendars.at_risk) else ""
             if not state:
                 continue
             alerts.append(
@@ -413,6 +411,4 @@ def describe_clocks(desk: Any, ticket: Ticket) -> list[str]:
     if facts.priority not in config.priorities:
         return ["  sla         no clocks until the ticket has a priority"]
     now = int(desk.clock().timestamp())
-    return [
-        clock_line(c, config, facts.priority, now, calendars) for c in clocks(facts, config, now, calendars)
-    ]
+    return [clock_line(c, config, facts.priority, now, calendars) for c in clocks(facts, config, now, calendars)]

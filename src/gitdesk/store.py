@@ -3,6 +3,7 @@
 The files are the only truth; the summary cache `list` reads (listcache.py) is
 derived from them and rebuilt on demand.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -47,9 +48,9 @@ def atomic_write(path: Path, text: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with (open(tmp, "wb") if isinstance(text, bytes)
-              else open(tmp, "w", encoding="utf-8", newline="\n")) as fh:
-            fh.write(text)
+        data = text if isinstance(text, bytes) else text.encode("utf-8")
+        with open(tmp, "wb") as fh:  # bytes either way: no platform newline translation
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -131,8 +132,9 @@ class TicketStore:
     def summaries_rendered(self, kind: str, render: Callable[[Summary], str]) -> list[tuple[Summary, str]]:
         return self.cache.summaries_rendered(kind, render)
 
-    def rendered_in_order(self, kind: str, render: Callable[[Summary], str], order_name: str,
-                          order_key: Callable[[tuple[Any, ...]], Any]) -> tuple[list[str], list[str]]:
+    def rendered_in_order(
+        self, kind: str, render: Callable[[Summary], str], order_name: str, order_key: Callable[[tuple[Any, ...]], Any]
+    ) -> tuple[list[str], list[str]]:
         return self.cache.rendered_in_order(kind, render, order_name, order_key)
 
     def _summary_of_file(self, name: str) -> Summary:
@@ -166,4 +168,4 @@ def _without_history(text: str) -> str | None:
     match = _HISTORY.search(text)
     if match is None:
         return None if "\nhistory:" in text else text
-    return text[:match.start()] + text[match.end():]
+    return text[: match.start()] + text[match.end() :]

@@ -1,4 +1,5 @@
 """Satisfaction surveys: one YAML file per closed ticket, under surveys/."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -18,8 +19,16 @@ TIME_ANSWERS = ("adequate", "too-long")
 YES_NO = ("yes", "no")
 
 
-def make(ticket_id: str, at: str, score: int, right_questions: str, time: str,
-         comment: str = "", improve: str = "", source: str = "cli") -> dict[str, Any]:
+def make(
+    ticket_id: str,
+    at: str,
+    score: int,
+    right_questions: str,
+    time: str,
+    comment: str = "",
+    improve: str = "",
+    source: str = "cli",
+) -> dict[str, Any]:
     """A validated survey record."""
     if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
         raise InvalidValue("score", f"'{score}' must be a whole number from 1 to 5")
@@ -27,8 +36,14 @@ def make(ticket_id: str, at: str, score: int, right_questions: str, time: str,
         raise InvalidValue("right_questions", f"'{right_questions}' must be yes or no")
     if time not in TIME_ANSWERS:
         raise InvalidValue("time", f"'{time}' must be adequate or too-long")
-    record: dict[str, Any] = {"ticket": ticket_id, "at": at, "source": source, "score": score,
-                              "right_questions": right_questions, "time": time}
+    record: dict[str, Any] = {
+        "ticket": ticket_id,
+        "at": at,
+        "source": source,
+        "score": score,
+        "right_questions": right_questions,
+        "time": time,
+    }
     if comment.strip():
         record["comment"] = comment.strip()
     if improve.strip():

@@ -3,6 +3,7 @@
 Pure: no disk, no git. `parse(dump(t)) == t`, unknown keys keep their place,
 and a file written by `dump` reads back byte for byte the same.
 """
+
 from __future__ import annotations
 
 import copy
@@ -16,8 +17,23 @@ from .errors import InvalidValue, MalformedTicket
 
 # The order new tickets are written in; keys a person adds by hand keep their own place.
 FIELD_ORDER = (
-    "id", "title", "status", "priority", "queue", "tier", "assignee", "requester", "channel",
-    "location", "product", "visibility", "created", "updated", "parent", "children", "history",
+    "id",
+    "title",
+    "status",
+    "priority",
+    "queue",
+    "tier",
+    "assignee",
+    "requester",
+    "channel",
+    "location",
+    "product",
+    "visibility",
+    "created",
+    "updated",
+    "parent",
+    "children",
+    "history",
 )
 CHANNELS = ("email", "slack", "phone", "web", "github")
 VISIBILITIES = ("public", "unlisted", "private")
@@ -153,7 +169,7 @@ def split_front_matter(text: str, path: str = "<ticket>") -> tuple[str, str, int
             cut = text.rstrip().rfind("---")
             return text[start:cut], "", 2
         raise MalformedTicket(path, 1, "the front matter opened here is never closed by a '---' line")
-    return text[start:end.start()], text[end.end():], 2
+    return text[start : end.start()], text[end.end() :], 2
 
 
 def load_yaml(text: str, path: str, first_line: int = 1) -> Any:
@@ -194,8 +210,11 @@ def parse(text: str, path: str = "<ticket>") -> Ticket:
         raise MalformedTicket(path, _key_line(front, "history", first), "history must be a list of events")
     for n, event in enumerate(history or (), 1):
         if not isinstance(event, dict):
-            raise MalformedTicket(path, _key_line(front, "history", first),
-                                  f"history event {n} must be a mapping of at, by, action, from, to, ...")
+            raise MalformedTicket(
+                path,
+                _key_line(front, "history", first),
+                f"history event {n} must be a mapping of at, by, action, from, to, ...",
+            )
         if isinstance(event.get("at"), (dt.date, dt.datetime)):
             event["at"] = iso(event["at"])
     return Ticket(meta, body, path)
@@ -203,8 +222,7 @@ def parse(text: str, path: str = "<ticket>") -> Ticket:
 
 def dump_yaml(data: Any) -> str:
     yaml, _, dumper = _yaml()
-    return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True,
-                     default_flow_style=False, width=100000)
+    return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100000)
 
 
 def dump(ticket: Ticket) -> str:

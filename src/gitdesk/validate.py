@@ -6,6 +6,7 @@ KB article, a survey's ticket), all through one `git cat-file --batch` per
 side. So the cost grows with the change, never with the desk. Rules per file
 are in `validate_rules`; this module finds the files and joins them up.
 """
+
 from __future__ import annotations
 
 import json
@@ -95,12 +96,15 @@ def validate(root: Path, base: str | None = None, head: str | None = None, stage
     if base:
         for rev in (base, head or "HEAD"):
             if not repo.has_ref(f"{rev}^{{commit}}"):
-                raise GitdeskError(f"--base/--head: '{rev}' is not a commit in this repository "
-                                   "(in CI, check out with full history: fetch-depth: 0)")
+                raise GitdeskError(
+                    f"--base/--head: '{rev}' is not a commit in this repository "
+                    "(in CI, check out with full history: fetch-depth: 0)"
+                )
         rows = repo.changed_blobs(base, head or "HEAD")
         scope = f"{base[:12]}..{(head or 'HEAD')[:12]}"
-        return _Check(Files(repo, head or "HEAD", _ids(rows, 3)), Files(repo, base, _ids(rows, 2)),
-                      [r[:2] for r in rows], scope).run()
+        return _Check(
+            Files(repo, head or "HEAD", _ids(rows, 3)), Files(repo, base, _ids(rows, 2)), [r[:2] for r in rows], scope
+        ).run()
     entries = [("A", p) for p in _desk_files(root)]
     return _Check(Files(repo, None), None, entries, "the whole desk", complete=True).run()
 
@@ -124,8 +128,9 @@ def _desk_files(root: Path) -> list[str]:
 class _Check:
     """One validation run: per-file rules first, then the cross-file rules on what they need."""
 
-    def __init__(self, new: Files, old: Files | None, entries: list[tuple[str, str]], scope: str,
-                 complete: bool = False) -> None:
+    def __init__(
+        self, new: Files, old: Files | None, entries: list[tuple[str, str]], scope: str, complete: bool = False
+    ) -> None:
         self.new, self.old, self.complete = new, old, complete
         self.entries = [(s, p) for s, p in entries if kind_of(p)]
         self.report = Report(scope)
@@ -191,7 +196,8 @@ class _Check:
     def _config_problem(self, exc: Exception, data: bytes, changed: bool) -> None:
         if changed or self.complete:
             line = getattr(exc, "line", None) or Locator("", data.decode("utf-8", "replace")).line(
-                *str(getattr(exc, "key", "")).split(".")[:1])
+                *str(getattr(exc, "key", "")).split(".")[:1]
+            )
             key = f"{exc.key}: " if isinstance(exc, ConfigError) else ""
             self.problem(CONFIG_FILE, line, key + (getattr(exc, "problem", None) or str(exc)))
 
@@ -280,8 +286,10 @@ def _escape(text: str, prop: bool = False) -> str:
 
 
 def format_github(report: Report) -> list[str]:
-    return [f"::error file={_escape(p.path, True)},line={p.line},title=gitdesk validate::{_escape(p.message)}"
-            for p in report.problems]
+    return [
+        f"::error file={_escape(p.path, True)},line={p.line},title=gitdesk validate::{_escape(p.message)}"
+        for p in report.problems
+    ]
 
 
 def summary_markdown(report: Report) -> str:
@@ -290,8 +298,10 @@ def summary_markdown(report: Report) -> str:
     if report.ok:
         return head + f"✅ {len(report.checked)} file(s) checked, no problems.\n"
     rows = "".join(f"| `{p.path}` | {p.line} | {_cell(p.message)} |\n" for p in report.problems)
-    return (head + f"❌ {len(report.problems)} problem(s) in {len(report.checked)} file(s) checked.\n\n"
-            "| file | line | problem |\n|---|---|---|\n" + rows)
+    return (
+        head + f"❌ {len(report.problems)} problem(s) in {len(report.checked)} file(s) checked.\n\n"
+        "| file | line | problem |\n|---|---|---|\n" + rows
+    )
 
 
 def _cell(text: str) -> str:
@@ -299,8 +309,15 @@ def _cell(text: str) -> str:
 
 
 def to_json(report: Report) -> str:
-    return json.dumps({"scope": report.scope, "ok": report.ok, "checked": report.checked,
-                       "problems": [p._asdict() for p in report.problems]}, indent=2)
+    return json.dumps(
+        {
+            "scope": report.scope,
+            "ok": report.ok,
+            "checked": report.checked,
+            "problems": [p._asdict() for p in report.problems],
+        },
+        indent=2,
+    )
 
 
 def check_sections(config: Config) -> None:

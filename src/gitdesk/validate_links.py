@@ -4,6 +4,7 @@ a survey belongs to a closed ticket.
 Each rule names the few other files it needs (`wanted`), so a check of ten
 changed tickets reads a handful more files, not the desk.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -53,8 +54,7 @@ def check_family(t: Ticket, other: Lookup, dropped: Sequence[str] = ()) -> list[
     for child_id in dropped:
         child = other(child_id)
         if isinstance(child, Ticket) and child.meta.get("parent") == t.id:
-            out.append((("children",), f"{child_id} was removed from children but still names {t.id} "
-                                       "as its parent"))
+            out.append((("children",), f"{child_id} was removed from children but still names {t.id} as its parent"))
     parent_id = t.meta.get("parent")
     if isinstance(parent_id, str) and parent_id:
         parent = other(parent_id)
@@ -67,8 +67,7 @@ def check_family(t: Ticket, other: Lookup, dropped: Sequence[str] = ()) -> list[
         if child is None:
             out.append((("children", i), f"child {child_id} does not exist"))
         elif isinstance(child, Ticket) and child.meta.get("parent") != t.id:
-            out.append((("children", i), f"child {child_id} names parent "
-                                         f"'{child.meta.get('parent')}', not {t.id}"))
+            out.append((("children", i), f"child {child_id} names parent '{child.meta.get('parent')}', not {t.id}"))
     return out
 
 
@@ -77,8 +76,7 @@ def check_kb(t: Ticket, exists: Callable[[str], bool]) -> list[tuple[Where, str]
     slug = kb_slug(t)
     if slug and not exists(f"{KB_DIR}/{slug}.md"):
         index = max(i for i, e in enumerate(t.history) if e.get("action") == "close")
-        return [(("history", index, "kb"), f"closed with KB article '{slug}' but {KB_DIR}/{slug}.md "
-                                           "does not exist")]
+        return [(("history", index, "kb"), f"closed with KB article '{slug}' but {KB_DIR}/{slug}.md does not exist")]
     return []
 
 

@@ -5,6 +5,7 @@ Pure: text in, problems out. Every rule about moves comes from `lifecycle`
 disagree with the CLI. Cross-file rules (parent/children, KB, surveys) live in
 `validate_links`; reading files from git lives in `validate`.
 """
+
 from __future__ import annotations
 
 import re
@@ -80,8 +81,13 @@ def conflict_problems(path: str, text: str) -> list[Problem]:
             what = f"field '{field}' (ours: {ours_v or '...'}, theirs: {theirs_v or '...'})"
         else:
             what = "the text below"
-        problems.append(Problem(path, n + 1, f"unresolved merge conflict on {what}: keep one side and "
-                                             "delete the <<<<<<< ======= >>>>>>> lines"))
+        problems.append(
+            Problem(
+                path,
+                n + 1,
+                f"unresolved merge conflict on {what}: keep one side and delete the <<<<<<< ======= >>>>>>> lines",
+            )
+        )
     if not problems and MARKERS.search(text):
         n = text.count("\n", 0, MARKERS.search(text).start()) + 1  # type: ignore[union-attr]
         problems.append(Problem(path, n, "stray merge conflict marker"))
@@ -114,8 +120,9 @@ def load_ticket(path: str, data: bytes) -> tuple[Ticket | None, Locator | None, 
     return ticket, Locator(text, front, first), []
 
 
-def check_ticket(path: str, t: Ticket, loc: Locator, queues: list[str], tiers: int,
-                 base: Ticket | None = None) -> list[Problem]:
+def check_ticket(
+    path: str, t: Ticket, loc: Locator, queues: list[str], tiers: int, base: Ticket | None = None
+) -> list[Problem]:
     """Every single-file rule for a ticket; `base` is its version before the change, if any."""
     problems = [Problem(path, loc.line(*where), msg) for where, msg in _schema(path, t, queues, tiers)]
     if any(where[0] == "history" for where, _ in _shape(t)):
@@ -133,8 +140,13 @@ def _schema(path: str, t: Ticket, queues: list[str], tiers: int) -> list[tuple[t
     if not isinstance(ticket_id, str) or not ticket_id:
         out.append((("id",), "id is missing or not text; it must equal the file name"))
     elif ticket_id != expected or canonical(ticket_id) != ticket_id:
-        out.append((("id",), f"id '{ticket_id}' does not match the file name '{expected}.md' "
-                             "(IDs are unique because each ticket's file is named after its id)"))
+        out.append(
+            (
+                ("id",),
+                f"id '{ticket_id}' does not match the file name '{expected}.md' "
+                "(IDs are unique because each ticket's file is named after its id)",
+            )
+        )
     status = t.meta.get("status")
     if status not in STATUSES:
         out.append((("status",), f"status '{status}' is not one of {', '.join(STATUSES)}"))
@@ -159,8 +171,13 @@ def _field_types(t: Ticket, queues: list[str], tiers: int) -> list[tuple[tuple[A
     tier = m.get("tier")
     if tier is not None and (not isinstance(tier, int) or isinstance(tier, bool) or not 1 <= tier <= tiers):
         out.append((("tier",), f"tier '{tier}' must be a whole number from 1 to {tiers}"))
-    kinds = {"requester": (dict, "a mapping of name and email"), "product": (dict, "a mapping"),
-             "assignee": (str, "a name"), "parent": (str, "a ticket id"), "children": (list, "a list of ids")}
+    kinds = {
+        "requester": (dict, "a mapping of name and email"),
+        "product": (dict, "a mapping"),
+        "assignee": (str, "a name"),
+        "parent": (str, "a ticket id"),
+        "children": (list, "a list of ids"),
+    }
     for key, (kind, what) in kinds.items():
         if m.get(key) is not None and not isinstance(m.get(key), kind):
             out.append(((key,), f"{key} must be {what}"))
@@ -204,8 +221,13 @@ def _append_only(t: Ticket, base: Ticket | None) -> tuple[set[int], list[tuple[t
         return kept, []
     gone = old[j]
     where: tuple[Any, ...] = ("history", last) if last < len(new) else ("history",)
-    return kept, [(where, f"history event {j + 1} of the base ({gone.get('action')} at {gone.get('at')}) "
-                          "was changed or deleted; history is append-only (tamper check)")]
+    return kept, [
+        (
+            where,
+            f"history event {j + 1} of the base ({gone.get('action')} at {gone.get('at')}) "
+            "was changed or deleted; history is append-only (tamper check)",
+        )
+    ]
 
 
 def _same_event(new: Any, old: Any) -> bool:
@@ -213,8 +235,9 @@ def _same_event(new: Any, old: Any) -> bool:
         return True
     neutral = all(isinstance(e, dict) and e.get("from") == e.get("to") for e in (new, old))
     strip = ("from", "to")
-    return neutral and {k: v for k, v in new.items() if k not in strip} == \
-        {k: v for k, v in old.items() if k not in strip}
+    return neutral and {k: v for k, v in new.items() if k not in strip} == {
+        k: v for k, v in old.items() if k not in strip
+    }
 
 
 def _transitions(t: Ticket, kept: set[int]) -> list[tuple[tuple[Any, ...], str]]:
@@ -230,8 +253,7 @@ def _transitions(t: Ticket, kept: set[int]) -> list[tuple[tuple[Any, ...], str]]
     if not t.history:
         out.append((("history",), "history is empty; every ticket starts with an 'open' event"))
     elif t.meta.get("status") in STATUSES and t.meta.get("status") != before:
-        out.append((("status",), f"status is '{t.meta.get('status')}' but the last history event "
-                                 f"leads to '{before}'"))
+        out.append((("status",), f"status is '{t.meta.get('status')}' but the last history event leads to '{before}'"))
     return out
 
 
@@ -243,8 +265,12 @@ def _time_order(t: Ticket) -> list[tuple[tuple[Any, ...], str]]:
         at = parse_time(event["at"])
         if previous is not None and at < previous:
             what = "the ticket's creation" if i == 0 else f"event {i}"
-            out.append((("history", i, "at"), f"history event {i + 1} at {event['at']} is earlier than "
-                                              f"{what}; time never runs backwards"))
+            out.append(
+                (
+                    ("history", i, "at"),
+                    f"history event {i + 1} at {event['at']} is earlier than {what}; time never runs backwards",
+                )
+            )
         previous = max(previous, at) if previous else at
     return out
 
@@ -255,7 +281,7 @@ def _verdicts(t: Ticket) -> list[tuple[tuple[Any, ...], str]]:
     names = [move_name(e) for e in t.history]
     if status == "resolved":
         last_propose = max((i for i, n in enumerate(names) if n == "propose"), default=-1)
-        if "review:approve" not in names[last_propose + 1:]:
+        if "review:approve" not in names[last_propose + 1 :]:
             return [(("status",), "a resolved ticket needs a review event approving its latest proposal")]
     if status == "closed":
         close = next((e for e in reversed(t.history) if e.get("action") == "close"), None)
@@ -310,11 +336,17 @@ def check_survey(path: str, data: bytes) -> tuple[dict[str, Any] | None, list[Pr
     loc = Locator(text, text, 1)
     stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     if record.get("ticket") != stem:
-        return record, [Problem(path, loc.line("ticket"), f"ticket '{record.get('ticket')}' does not match "
-                                                          f"the file name '{stem}'")]
+        return record, [
+            Problem(path, loc.line("ticket"), f"ticket '{record.get('ticket')}' does not match the file name '{stem}'")
+        ]
     try:
-        survey_format.make(stem, str(record.get("at")), record.get("score"),  # type: ignore[arg-type]
-                           str(record.get("right_questions")), str(record.get("time")))
+        survey_format.make(
+            stem,
+            str(record.get("at")),
+            record.get("score"),  # type: ignore[arg-type]
+            str(record.get("right_questions")),
+            str(record.get("time")),
+        )
     except InvalidValue as exc:
         return record, [Problem(path, loc.line(exc.field), f"{exc.field}: {exc.problem}")]
     except GitdeskError as exc:

@@ -1,4 +1,5 @@
 """Plain-text and JSON renderings of tickets for the terminal. No click, no printing."""
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,11 @@ TABLE_LINE_KIND = "table-v1"
 def table_line(r: Summary) -> str:
     """One ticket's line in `list`; cached per ticket by the store, so it runs only for changed tickets."""
     i, title, st, p, q, tier, a, _n, _e, _c, u, *_ = r
-    return "%-12s %-11s %-3s %-14s %-1s %-12s %-16s %s" % (
-        i, st, p or "-", _clip(q, 14), tier, _clip(a, 12) if a else "-", u[:16].replace("T", " "), title)
+    assignee = _clip(a, 12) if a else "-"
+    return (
+        f"{i:<12} {st:<11} {p or '-':<3} {_clip(q, 14):<14} {tier!s:<1} {assignee:<12} "
+        f"{u[:16].replace('T', ' '):<16} {title}"
+    )
 
 
 def table_lines(lines: Sequence[str]) -> str:
@@ -103,12 +107,15 @@ def show(t: Ticket, extra_lines: Sequence[str] = (), related: Mapping[str, str] 
     for key in ("phone", "org"):
         if req.get(key):
             who += f", {req[key]}"
-    lines = [f"{t.id}  {t.title}", "",
-             f"  status      {t.status}  — {STATUS_TEXT.get(t.status, '(not a gitdesk status)')}",
-             f"  priority    {t.priority or 'unset'}",
-             f"  queue       {m.get('queue') or '-'}    tier {t.tier}    assignee {m.get('assignee') or '-'}",
-             f"  requester   {who or '-'}",
-             f"  channel     {m.get('channel') or '-'}    visibility {t.visibility}"]
+    lines = [
+        f"{t.id}  {t.title}",
+        "",
+        f"  status      {t.status}  — {STATUS_TEXT.get(t.status, '(not a gitdesk status)')}",
+        f"  priority    {t.priority or 'unset'}",
+        f"  queue       {m.get('queue') or '-'}    tier {t.tier}    assignee {m.get('assignee') or '-'}",
+        f"  requester   {who or '-'}",
+        f"  channel     {m.get('channel') or '-'}    visibility {t.visibility}",
+    ]
     if m.get("location"):
         lines.append(f"  location    {m['location']}")
     product = m.get("product") or {}

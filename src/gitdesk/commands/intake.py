@@ -1,5 +1,6 @@
 """Intake and the customer conversation: intake (email, mbox, maildir, slack, serve, github-issue,
 retry), notify, due, kb search."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,10 @@ from ..options import desk_from, id_argument, json_option, pass_desk
 
 
 def _outcome_json(outcome: Any) -> str:
-    return json.dumps({"kind": outcome.kind, "ticket": outcome.ticket_id, "reason": outcome.reason,
-                       "notes": outcome.notes}, ensure_ascii=False)
+    return json.dumps(
+        {"kind": outcome.kind, "ticket": outcome.ticket_id, "reason": outcome.reason, "notes": outcome.notes},
+        ensure_ascii=False,
+    )
 
 
 def _show(outcome: Any, as_json: bool, desk: Any) -> None:
@@ -77,8 +80,11 @@ def intake() -> None:
     """Turn email, Slack messages and issue forms into tickets and replies."""
 
 
-@intake.command("email", epilog="Examples:\n\n\b\n  gitdesk intake email message.eml\n"
-                "  # in /etc/aliases:  help: \"|gitdesk --desk /srv/desk intake email\"")
+@intake.command(
+    "email",
+    epilog="Examples:\n\n\b\n  gitdesk intake email message.eml\n"
+    '  # in /etc/aliases:  help: "|gitdesk --desk /srv/desk intake email"',
+)
 @click.argument("source", metavar="[FILE|-]", default="-")
 @click.option("--no-ack", is_flag=True, help="Do not send the acknowledgement email.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
@@ -106,12 +112,19 @@ def _batch(ctx: click.Context, path: str, kind: str, no_ack: bool) -> None:
     except Exception as exc:  # mailbox raises OSError and its own errors for a damaged box
         raise click.BadParameter(f"{path}: not a readable {kind} ({exc})", param_hint="PATH") from None
     if not total and kind == "mbox" and Path(path).stat().st_size:
-        raise click.BadParameter(f"{path}: not an mbox file (no 'From ' line starts a message); "
-                                 "for a single message use 'gitdesk intake email'", param_hint="PATH")
+        raise click.BadParameter(
+            f"{path}: not an mbox file (no 'From ' line starts a message); "
+            "for a single message use 'gitdesk intake email'",
+            param_hint="PATH",
+        )
     counts: dict[str, int] = {}
     failed = []
-    with click.progressbar(batch(desk, messages, spool_dir(desk), not no_ack), length=total,
-                           label=f"importing {total} messages", file=sys.stderr) as bar:
+    with click.progressbar(
+        batch(desk, messages, spool_dir(desk), not no_ack),
+        length=total,
+        label=f"importing {total} messages",
+        file=sys.stderr,
+    ) as bar:
         for outcome, error in bar:
             key = outcome.kind if outcome else "spooled"
             counts[key] = counts.get(key, 0) + 1
@@ -142,8 +155,11 @@ def maildir(ctx: click.Context, path: str, no_ack: bool) -> None:
     _batch(ctx, path, "maildir", no_ack)
 
 
-@intake.command("slack", epilog="Examples:\n\n\b\n  gitdesk intake slack payload.txt\n"
-                "  echo 'command=/helpdesk&text=VPN+drops&user_id=U1&user_name=ada' | gitdesk intake slack -")
+@intake.command(
+    "slack",
+    epilog="Examples:\n\n\b\n  gitdesk intake slack payload.txt\n"
+    "  echo 'command=/helpdesk&text=VPN+drops&user_id=U1&user_name=ada' | gitdesk intake slack -",
+)
 @click.argument("source", metavar="FILE|-")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @click.pass_context
@@ -155,7 +171,7 @@ def slack(ctx: click.Context, source: str, as_json: bool) -> None:
     _show(outcome, as_json, desk)
 
 
-@intake.command("github-issue", epilog="Examples:\n\n\b\n  gitdesk intake github-issue \"$GITHUB_EVENT_PATH\"")
+@intake.command("github-issue", epilog='Examples:\n\n\b\n  gitdesk intake github-issue "$GITHUB_EVENT_PATH"')
 @click.argument("event", type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @pass_desk
@@ -203,8 +219,9 @@ def retry(desk: Any, no_ack: bool) -> None:
 
 @intake.command("serve", epilog="Examples:\n\n\b\n  GITDESK_SLACK_SIGNING_SECRET=... gitdesk intake serve --port 8087")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8087, show_default=True,
-              help="Port (0 = any free port).")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8087, show_default=True, help="Port (0 = any free port)."
+)
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:
     """Serve Slack's slash commands and Events API on HTTP, checking X-Slack-Signature.
@@ -221,8 +238,9 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     if not secret:
         raise UsageError(f"set {SECRET_ENV} to the Slack app's signing secret")
     root = desk_from(ctx).root
-    app = SlackApp(secret, lambda raw: take_slack(Desk(root), raw),
-                   lambda raw, err: save(spool_dir(Desk(root)), raw, "slack", err))
+    app = SlackApp(
+        secret, lambda raw: take_slack(Desk(root), raw), lambda raw, err: save(spool_dir(Desk(root)), raw, "slack", err)
+    )
     server = make_server(app, host, port)
     click.echo(f"gitdesk intake: listening on http://{host}:{server.server_address[1]}/ for Slack", err=True)
     try:
@@ -234,8 +252,10 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
         app.worker.shutdown(wait=True)  # let a commit in flight finish
 
 
-@click.command(epilog="Examples:\n\n\b\n  gitdesk notify HD-4f7k\n"
-               "  gitdesk notify HD-4f7k --message 'The new toner arrives tomorrow morning.'")
+@click.command(
+    epilog="Examples:\n\n\b\n  gitdesk notify HD-4f7k\n"
+    "  gitdesk notify HD-4f7k --message 'The new toner arrives tomorrow morning.'"
+)
 @id_argument
 @click.option("--message", default="", help="What to tell the customer, besides the status.")
 @json_option
@@ -250,8 +270,9 @@ def notify(desk: Any, ticket_ref: str, message: str, as_json: bool) -> None:
 
 
 @click.command(epilog="Examples:\n\n\b\n  gitdesk due\n  gitdesk due --within 4h --json")
-@click.option("--within", default=None, metavar="DURATION",
-              help="Also list check-ins falling due within DURATION (30m, 4h, 2d).")
+@click.option(
+    "--within", default=None, metavar="DURATION", help="Also list check-ins falling due within DURATION (30m, 4h, 2d)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_desk
 def due(desk: Any, within: str | None, as_json: bool) -> None:

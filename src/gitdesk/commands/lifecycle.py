@@ -1,4 +1,5 @@
 """The lifecycle verbs: open, route, work, document, close, reopen, cancel, correct, survey."""
+
 from __future__ import annotations
 
 import sys
@@ -12,31 +13,57 @@ def _done(ticket, as_json: bool, what: str) -> None:  # type: ignore[no-untyped-
     emit(ticket, as_json, f"{ticket.id}: {what} (status {ticket.status})")
 
 
-@click.command(epilog="""Examples:
+@click.command(
+    epilog="""Examples:
 
 \b
   gitdesk new "Printer on floor 3 jams" --requester "Ada Lovelace <ada@example.org>" \\
       --channel phone --location "Floor 3, room 301" --product model=HP-M404 --product account=AC-1001
   echo "Details..." | gitdesk new "VPN drops" --requester bob@example.org
-""")
+"""
+)
 @click.argument("title")
 @click.option("--requester", required=True, help="'Name <email>' of who is asking.")
 @click.option("--phone", default="", help="Requester's phone number.")
 @click.option("--org", default="", help="Requester's organisation.")
-@click.option("--channel", type=click.Choice(["email", "slack", "phone", "web", "github"]), default="web",
-              show_default=True, help="Where the request arrived.")
+@click.option(
+    "--channel",
+    type=click.Choice(["email", "slack", "phone", "web", "github"]),
+    default="web",
+    show_default=True,
+    help="Where the request arrived.",
+)
 @click.option("--queue", default=None, help="Support team queue (default: the desk's default queue).")
 @click.option("--priority", type=click.Choice(["P1", "P2", "P3", "P4"], case_sensitive=False), default=None)
 @click.option("--location", default="", help="Where the affected equipment is.")
 @click.option("--product", multiple=True, metavar="KEY=VALUE", help="Product/account data; repeatable.")
-@click.option("--visibility", type=click.Choice(["public", "unlisted", "private"]), default="unlisted",
-              show_default=True, help="Who may see the status page.")
+@click.option(
+    "--visibility",
+    type=click.Choice(["public", "unlisted", "private"]),
+    default="unlisted",
+    show_default=True,
+    help="Who may see the status page.",
+)
 @click.option("--body", default=None, help="The description (Markdown).")
 @click.option("--body-file", default=None, metavar="FILE", help="Read the description from FILE ('-' = stdin).")
 @json_option
 @pass_desk
-def new(desk, title, requester, phone, org, channel, queue, priority, location, product, visibility, body,
-        body_file, as_json):  # type: ignore[no-untyped-def]
+def new(
+    desk,
+    title,
+    requester,
+    phone,
+    org,
+    channel,
+    queue,
+    priority,
+    location,
+    product,
+    visibility,
+    body,
+    body_file,
+    as_json,
+):  # type: ignore[no-untyped-def]
     """Open a ticket (status new)."""
     from ..ticket import parse_requester
 
@@ -45,8 +72,17 @@ def new(desk, title, requester, phone, org, channel, queue, priority, location, 
     text = read_body(body, body_file)
     who = parse_requester(requester)
     who.update({k: v for k, v in (("phone", phone), ("org", org)) if v})
-    ticket = desk.open(title, who, channel=channel, queue=queue, priority=priority, location=location,
-                       product=key_values(product, "--product"), visibility=visibility, body=text)
+    ticket = desk.open(
+        title,
+        who,
+        channel=channel,
+        queue=queue,
+        priority=priority,
+        location=location,
+        product=key_values(product, "--product"),
+        visibility=visibility,
+        body=text,
+    )
     if as_json:
         emit(ticket, True, "")
         return
@@ -65,8 +101,10 @@ def _suggestions(desk, ticket) -> list[str]:  # type: ignore[no-untyped-def]
     return [f"  related: kb/{slug}.md  {title}" for slug, title in hits]
 
 
-@click.command(epilog="Examples:\n\n\b\n  gitdesk prioritise HD-4f7k P2\n"
-               "  gitdesk prioritise 4f7k P1 --reason 'whole floor cannot print'")
+@click.command(
+    epilog="Examples:\n\n\b\n  gitdesk prioritise HD-4f7k P2\n"
+    "  gitdesk prioritise 4f7k P1 --reason 'whole floor cannot print'"
+)
 @id_argument
 @click.argument("priority", required=False, type=click.Choice(["P1", "P2", "P3", "P4"], case_sensitive=False))
 @click.option("--reason", default=None, help="Why; required when changing an existing priority.")
@@ -82,8 +120,9 @@ def prioritise(desk, ticket_ref, priority, reason, impact, urgency, as_json):  #
 
         derived = derive(desk.config, impact, urgency)
         if priority and priority.upper() != derived:
-            raise click.UsageError(f"the matrix gives {derived} for impact {impact} and urgency {urgency}, "
-                                   f"not {priority.upper()}")
+            raise click.UsageError(
+                f"the matrix gives {derived} for impact {impact} and urgency {urgency}, not {priority.upper()}"
+            )
         priority, inputs = derived, {"impact": impact, "urgency": urgency}
     if not priority:
         raise click.UsageError("give a priority P1..P4, or --impact and --urgency")
@@ -111,12 +150,17 @@ def assign(desk, ticket_ref, to, queue, as_json):  # type: ignore[no-untyped-def
 def split(desk, ticket_ref, titles, as_json):  # type: ignore[no-untyped-def]
     """Split one request into discrete child tickets, in one commit."""
     parent, *children = desk.split(ticket_ref, list(titles))
-    emit([parent, *children], as_json, "\n".join(
-        [f"{parent.id}: split into {len(children)}"] + [f"  {c.id}: {c.title}" for c in children]))
+    emit(
+        [parent, *children],
+        as_json,
+        "\n".join([f"{parent.id}: split into {len(children)}"] + [f"  {c.id}: {c.title}" for c in children]),
+    )
 
 
-@click.command(epilog="Examples:\n\n\b\n  gitdesk escalate HD-4f7k --reason 'needs network engineering'\n"
-               "  gitdesk escalate HD-4f7k --tier 3 --reason 'vendor bug'")
+@click.command(
+    epilog="Examples:\n\n\b\n  gitdesk escalate HD-4f7k --reason 'needs network engineering'\n"
+    "  gitdesk escalate HD-4f7k --tier 3 --reason 'vendor bug'"
+)
 @id_argument
 @click.option("--tier", type=int, default=None, help="Target tier (default: the next one).")
 @click.option("--reason", required=True, help="Why it needs a higher tier.")
@@ -147,8 +191,10 @@ def note(desk, ticket_ref, text, as_json):  # type: ignore[no-untyped-def]
     _done(desk.note(ticket_ref, text), as_json, "note added")
 
 
-@click.command(epilog="Examples:\n\n\b\n  gitdesk contact HD-4f7k --via phone --summary 'Explained the workaround'\n"
-               "  gitdesk contact HD-4f7k --via email --inbound --summary 'Customer sent the logs'")
+@click.command(
+    epilog="Examples:\n\n\b\n  gitdesk contact HD-4f7k --via phone --summary 'Explained the workaround'\n"
+    "  gitdesk contact HD-4f7k --via email --inbound --summary 'Customer sent the logs'"
+)
 @id_argument
 @click.option("--via", type=click.Choice(["phone", "email", "slack", "meeting", "web", "github"]), required=True)
 @click.option("--inbound", is_flag=True, help="The customer contacted us (default: we contacted them).")
@@ -171,8 +217,10 @@ def wait(desk, ticket_ref, question, as_json):  # type: ignore[no-untyped-def]
     _done(desk.wait(ticket_ref, question), as_json, "waiting on the customer")
 
 
-@click.command(epilog="Examples:\n\n\b\n  gitdesk close HD-4f7k --lesson 'Tray 2 rollers wear out after 200k pages' "
-               "--cause 'worn rollers' --kb printer-tray-jams")
+@click.command(
+    epilog="Examples:\n\n\b\n  gitdesk close HD-4f7k --lesson 'Tray 2 rollers wear out after 200k pages' "
+    "--cause 'worn rollers' --kb printer-tray-jams"
+)
 @id_argument
 @click.option("--lesson", required=True, help="The lesson learned; feeds the knowledge base.")
 @click.option("--cause", default=None, help="The root cause.")
@@ -230,13 +278,15 @@ def cancel(desk, ticket_ref, reason, duplicate_of, as_json):  # type: ignore[no-
 @click.option("--product", multiple=True, metavar="KEY=VALUE", help="Set (or with an empty value, drop) a key.")
 @json_option
 @pass_desk
-def edit(desk, ticket_ref, title, location, channel, visibility, requester, phone, org, product,
-         as_json):  # type: ignore[no-untyped-def]
+def edit(desk, ticket_ref, title, location, channel, visibility, requester, phone, org, product, as_json):  # type: ignore[no-untyped-def]
     """Correct a ticket's data; every change is recorded in its history."""
     from ..ticket import parse_requester
 
-    changes: dict = {k: v for k, v in (("title", title), ("location", location), ("channel", channel),
-                                        ("visibility", visibility)) if v is not None}
+    changes: dict = {
+        k: v
+        for k, v in (("title", title), ("location", location), ("channel", channel), ("visibility", visibility))
+        if v is not None
+    }
     who = parse_requester(requester) if requester else {}
     who.update({k: v for k, v in (("phone", phone), ("org", org)) if v is not None})
     if who:
@@ -248,21 +298,28 @@ def edit(desk, ticket_ref, title, location, channel, visibility, requester, phon
     _done(desk.edit(ticket_ref, changes), as_json, "edited " + ", ".join(sorted(changes)))
 
 
-@click.command(epilog="Examples:\n\n\b\n  gitdesk survey HD-4f7k --score 4 --right-questions yes --time adequate "
-               "--comment 'Quick and friendly' --improve 'Call back sooner'")
+@click.command(
+    epilog="Examples:\n\n\b\n  gitdesk survey HD-4f7k --score 4 --right-questions yes --time adequate "
+    "--comment 'Quick and friendly' --improve 'Call back sooner'"
+)
 @id_argument
 @click.option("--score", type=click.IntRange(1, 5), required=True, help="Satisfaction, 1 (poor) to 5 (great).")
-@click.option("--right-questions", type=click.Choice(["yes", "no"]), required=True,
-              help="Were the right questions asked?")
-@click.option("--time", "time_", type=click.Choice(["adequate", "too-long"]), required=True,
-              help="Was the time to resolve adequate?")
+@click.option(
+    "--right-questions", type=click.Choice(["yes", "no"]), required=True, help="Were the right questions asked?"
+)
+@click.option(
+    "--time",
+    "time_",
+    type=click.Choice(["adequate", "too-long"]),
+    required=True,
+    help="Was the time to resolve adequate?",
+)
 @click.option("--comment", default="", help="Free comment.")
 @click.option("--improve", default="", help="What should improve.")
 @click.option("--replace", is_flag=True, help="Replace an existing survey.")
 @json_option
 @pass_desk
-def survey(desk, ticket_ref, score, right_questions, time_, comment, improve, replace,
-           as_json):  # type: ignore[no-untyped-def]
+def survey(desk, ticket_ref, score, right_questions, time_, comment, improve, replace, as_json):  # type: ignore[no-untyped-def]
     """Record the customer's satisfaction survey for a closed ticket."""
     ticket = desk.survey(ticket_ref, score, right_questions, time_, comment, improve, replace)
     _done(ticket, as_json, f"survey recorded in surveys/{ticket.id}.yml")

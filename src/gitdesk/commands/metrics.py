@@ -66,9 +66,7 @@ def sla(desk, at, as_json, fail_on_breach):  # type: ignore[no-untyped-def]
         click.echo(alerts_table(alerts, iso_instant(instant)))
     breached = sorted({a["id"] for a in alerts if a["state"] == "breached"})
     if fail_on_breach and breached:
-        click.echo(
-            f"gitdesk: {len(breached)} ticket(s) breached their SLA: {', '.join(breached[:10])}", err=True
-        )
+        click.echo(f"gitdesk: {len(breached)} ticket(s) breached their SLA: {', '.join(breached[:10])}", err=True)
         raise click.exceptions.Exit(3)
 
 
@@ -84,9 +82,7 @@ def sla(desk, at, as_json, fail_on_breach):  # type: ignore[no-untyped-def]
     default=None,
     help="Also give every figure per group.",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
-)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @pass_desk
 def report(desk, since, until, by, fmt):  # type: ignore[no-untyped-def]
     """Volumes, response and resolution times (business hours), SLA compliance, rates and satisfaction."""

@@ -1,4 +1,5 @@
 """Reading the desk: list and show."""
+
 from __future__ import annotations
 
 import click
@@ -8,8 +9,11 @@ from ..options import emit, id_argument, json_option, pass_desk, write_out
 _PRIORITY_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "": 9}
 
 
-@click.command("list", epilog="Examples:\n\n\b\n  gitdesk list\n  gitdesk list --all --queue network --sort priority"
-               "\n  gitdesk list --status waiting --json")
+@click.command(
+    "list",
+    epilog="Examples:\n\n\b\n  gitdesk list\n  gitdesk list --all --queue network --sort priority"
+    "\n  gitdesk list --status waiting --json",
+)
 @click.option("--status", multiple=True, help="Only these statuses; repeatable.")
 @click.option("--queue", default=None)
 @click.option("--priority", default=None, type=click.Choice(["P1", "P2", "P3", "P4"], case_sensitive=False))
@@ -17,13 +21,16 @@ _PRIORITY_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "": 9}
 @click.option("--tier", type=int, default=None)
 @click.option("--requester", default=None, help="Name or email (substring, case-insensitive).")
 @click.option("--all", "show_all", is_flag=True, help="Include resolved, closed, split and cancelled tickets.")
-@click.option("--sort", default="priority", show_default=True,
-              help="Sort key(s), comma-separated: id, status, priority, queue, tier, assignee, created, updated, "
-                   "title; prefix '-' to reverse.")
+@click.option(
+    "--sort",
+    default="priority",
+    show_default=True,
+    help="Sort key(s), comma-separated: id, status, priority, queue, tier, assignee, created, updated, "
+    "title; prefix '-' to reverse.",
+)
 @json_option
 @pass_desk
-def list_tickets(desk, status, queue, priority, assignee, tier, requester, show_all, sort,
-                 as_json):  # type: ignore[no-untyped-def]
+def list_tickets(desk, status, queue, priority, assignee, tier, requester, show_all, sort, as_json):  # type: ignore[no-untyped-def]
     """List tickets (open ones unless --all or --status)."""
     from ..lifecycle import OPEN, STATUSES
     from ..views import SORT_KEYS, TABLE_LINE_KIND, summaries_json, table_line, table_lines
@@ -31,8 +38,10 @@ def list_tickets(desk, status, queue, priority, assignee, tier, requester, show_
     for s in status:
         if s not in STATUSES:
             raise click.BadParameter(f"'{s}' is not one of {', '.join(STATUSES)}", param_hint="--status")
-    if not (as_json or status or queue or priority or assignee or tier is not None or requester) \
-            and sort.strip() == "priority":
+    if (
+        not (as_json or status or queue or priority or assignee or tier is not None or requester)
+        and sort.strip() == "priority"
+    ):
         write_out(_by_priority(desk, show_all, OPEN))  # the everyday listing, on its fast path
         return
     # Rows are (summary, table line): the store caches each ticket's line, which at 100k
@@ -45,23 +54,31 @@ def list_tickets(desk, status, queue, priority, assignee, tier, requester, show_
     # under --sort never depend on the directory; it keeps that order cached, so no sort here.
     if queue and not any(r.queue == queue for r, _ in rows) and queue not in desk.config.queue_names():
         # a typo ('netwrok') would otherwise read as an empty queue
-        raise click.BadParameter(f"'{queue}' is not one of the queues ({', '.join(desk.config.queue_names())})",
-                                 param_hint="--queue")
+        raise click.BadParameter(
+            f"'{queue}' is not one of the queues ({', '.join(desk.config.queue_names())})", param_hint="--queue"
+        )
     wanted = set(status) if status else (None if show_all else OPEN)
     needle = requester.lower() if requester else None
     if wanted is not None or queue or priority or assignee or tier is not None or needle:
-        rows = [(r, line) for r, line in rows if (wanted is None or r.status in wanted)
-                and (queue is None or r.queue == queue)
-                and (priority is None or r.priority == priority.upper())
-                and (assignee is None or r.assignee.lower() == assignee.lower())
-                and (tier is None or r.tier == tier)
-                and (needle is None or needle in r.requester.lower() or needle in r.email.lower())]
+        rows = [
+            (r, line)
+            for r, line in rows
+            if (wanted is None or r.status in wanted)
+            and (queue is None or r.queue == queue)
+            and (priority is None or r.priority == priority.upper())
+            and (assignee is None or r.assignee.lower() == assignee.lower())
+            and (tier is None or r.tier == tier)
+            and (needle is None or needle in r.requester.lower() or needle in r.email.lower())
+        ]
     for key in reversed([k.strip() for k in sort.split(",") if k.strip()]):
         name = key.lstrip("-")
         if name not in SORT_KEYS:
             raise click.BadParameter(f"'{name}' is not one of {', '.join(SORT_KEYS)}", param_hint="--sort")
-        rank = ((lambda p: _PRIORITY_RANK.get(p[0].priority, 9)) if name == "priority"
-                else (lambda p, n=name: getattr(p[0], n)))
+        rank = (
+            (lambda p: _PRIORITY_RANK.get(p[0].priority, 9))
+            if name == "priority"
+            else (lambda p, n=name: getattr(p[0], n))
+        )
         rows.sort(key=rank, reverse=key.startswith("-"))
     text = summaries_json([r for r, _ in rows]) if as_json else table_lines([line for _, line in rows])
     write_out(text)
@@ -82,8 +99,9 @@ def _by_priority(desk, show_all: bool, open_statuses: frozenset[str]) -> str:  #
     """
     from ..views import TABLE_LINE_KIND, table_line, table_lines
 
-    statuses, lines = desk.store.rendered_in_order(TABLE_LINE_KIND, table_line, "priority,created,id-v1",
-                                                   _priority_order)
+    statuses, lines = desk.store.rendered_in_order(
+        TABLE_LINE_KIND, table_line, "priority,created,id-v1", _priority_order
+    )
     if not show_all:
         lines = [line for status, line in zip(statuses, lines, strict=True) if status in open_statuses]
     return table_lines(lines)

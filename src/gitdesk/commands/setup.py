@@ -1,4 +1,5 @@
 """Setting a desk up: init and install."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,8 +27,10 @@ def init(path: str) -> None:
         except NotADesk:
             top = None
         if top is not None:
-            raise click.UsageError(f"{root} is inside the git repository at {top}; a desk lives at the top "
-                                   f"of a repository: run 'gitdesk init {top}'")
+            raise click.UsageError(
+                f"{root} is inside the git repository at {top}; a desk lives at the top "
+                f"of a repository: run 'gitdesk init {top}'"
+            )
     root.mkdir(parents=True, exist_ok=True)
     if not (root / ".git").exists():
         GitRepo(root).run("init", "-q")

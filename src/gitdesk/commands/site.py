@@ -69,9 +69,7 @@ def serve(ctx: click.Context, host: str, port: int, out: str | None) -> None:
             httpd.server_close()
 
 
-@site.command(
-    epilog="Examples:\n\n\b\n  gitdesk site url HD-4f7k\n  GITDESK_SITE_KEY=... gitdesk site url 4f7k"
-)
+@site.command(epilog="Examples:\n\n\b\n  gitdesk site url HD-4f7k\n  GITDESK_SITE_KEY=... gitdesk site url 4f7k")
 @id_argument
 @click.pass_context
 def url(ctx: click.Context, ticket_ref: str) -> None:

@@ -4,6 +4,7 @@ The interval per priority is `priorities.Pn.checkin` in gitdesk.yml, counted fro
 the last outbound contact in that priority's calendar; `sla.checkin_due` is the one
 place that rule lives (the site's "next update due" uses it too).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,11 +22,17 @@ class CheckIn:
     priority: str
     status: str
     due: dt.datetime
-    overdue: int          # seconds past due; negative = due in that many seconds
+    overdue: int  # seconds past due; negative = due in that many seconds
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.ticket_id, "title": self.title, "priority": self.priority, "status": self.status,
-                "due": self.due.strftime("%Y-%m-%dT%H:%M:%SZ"), "overdue_seconds": self.overdue}
+        return {
+            "id": self.ticket_id,
+            "title": self.title,
+            "priority": self.priority,
+            "status": self.status,
+            "due": self.due.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "overdue_seconds": self.overdue,
+        }
 
 
 def due(desk: Any, now: dt.datetime, within: int = 0) -> list[CheckIn]:
@@ -38,8 +45,11 @@ def due(desk: Any, now: dt.datetime, within: int = 0) -> list[CheckIn]:
         when = checkin_due(ticket, desk.config)
         if when is None or when > now + dt.timedelta(seconds=within):
             continue
-        out.append(CheckIn(ticket.id, ticket.title, ticket.priority or "", ticket.status, when,
-                           int((now - when).total_seconds())))
+        out.append(
+            CheckIn(
+                ticket.id, ticket.title, ticket.priority or "", ticket.status, when, int((now - when).total_seconds())
+            )
+        )
     return sorted(out, key=lambda c: (-c.overdue, c.ticket_id))
 
 

@@ -5,6 +5,7 @@ GitHub renders a form into the issue body as `### <label>` sections, with
 .github/ISSUE_TEMPLATE/request.yml and survey.yml (a test keeps them in step).
 The issue text is untrusted input: it only ever becomes ticket data, never a command.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,13 +22,24 @@ from .text import one_line
 
 REQUEST_LABEL, SURVEY_LABEL = "gitdesk-request", "gitdesk-survey"
 REQUEST_FIELDS = {
-    "Your name": "name", "Email": "email", "Phone": "phone", "What is the problem?": "problem",
-    "When does it happen?": "when", "How does it happen?": "how", "Has it happened before?": "before",
-    "Location": "location", "Product or model": "model", "Licence": "licence", "Account": "account",
+    "Your name": "name",
+    "Email": "email",
+    "Phone": "phone",
+    "What is the problem?": "problem",
+    "When does it happen?": "when",
+    "How does it happen?": "how",
+    "Has it happened before?": "before",
+    "Location": "location",
+    "Product or model": "model",
+    "Licence": "licence",
+    "Account": "account",
 }
 SURVEY_FIELDS = {
-    "Ticket ID": "ticket", "How satisfied are you?": "score", "Did we ask the right questions?": "right_questions",
-    "Was the time to resolve adequate?": "time", "Anything else you want to tell us?": "comment",
+    "Ticket ID": "ticket",
+    "How satisfied are you?": "score",
+    "Did we ask the right questions?": "right_questions",
+    "Was the time to resolve adequate?": "time",
+    "Anything else you want to tell us?": "comment",
     "What should we improve?": "improve",
 }
 
@@ -87,18 +99,34 @@ def _request(event: dict[str, Any], issue: dict[str, Any]) -> Request:
     email = f["email"].strip().lower()
     if email and not valid_email(email):
         raise InvalidValue("issue form: Email", f"'{one_line(email, 80)}' is not an email address")
-    who = {"name": one_line(f["name"], 80) or login, "email": email, "phone": one_line(f["phone"], 40),
-           "github": login}
-    body = "\n\n".join(f"**{label}**\n\n{f[key]}" for label, key in (
-        ("What is the problem?", "problem"), ("When does it happen?", "when"), ("How does it happen?", "how"),
-        ("Has it happened before?", "before")) if f[key])
+    who = {"name": one_line(f["name"], 80) or login, "email": email, "phone": one_line(f["phone"], 40), "github": login}
+    body = "\n\n".join(
+        f"**{label}**\n\n{f[key]}"
+        for label, key in (
+            ("What is the problem?", "problem"),
+            ("When does it happen?", "when"),
+            ("How does it happen?", "how"),
+            ("Has it happened before?", "before"),
+        )
+        if f[key]
+    )
     title = re.sub(r"^\s*\[?request\]?\s*:?\s*", "", str(issue.get("title") or ""), flags=re.I)
     repo = str((event.get("repository") or {}).get("full_name") or "github")
     product = {k: one_line(f[k], 200) for k in ("model", "licence", "account") if f[k]}
     extra = {"github": {"issue": issue.get("number"), "url": str(issue.get("html_url") or "")}}
-    return Request("github", f"github:{repo}#{issue.get('number')}", one_line(title, 120) or one_line(
-        f["problem"], 80), {k: v for k, v in who.items() if v}, body, [], product,
-        one_line(f["location"], 200), [], [], extra)
+    return Request(
+        "github",
+        f"github:{repo}#{issue.get('number')}",
+        one_line(title, 120) or one_line(f["problem"], 80),
+        {k: v for k, v in who.items() if v},
+        body,
+        [],
+        product,
+        one_line(f["location"], 200),
+        [],
+        [],
+        extra,
+    )
 
 
 def _survey(desk: Any, issue: dict[str, Any]) -> Outcome:

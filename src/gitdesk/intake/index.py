@@ -5,6 +5,7 @@ The truth is each ticket's `message_ids` front-matter list (email Message-IDs,
 cache in .git/gitdesk/, keyed by each ticket file's (mtime_ns, size) like the
 list cache, so finding a thread never re-parses unchanged tickets.
 """
+
 from __future__ import annotations
 
 import contextlib

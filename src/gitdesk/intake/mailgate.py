@@ -4,6 +4,7 @@ Like Request Tracker's mailgate it is made to be piped from a mail server.
 Batch import (mbox, Maildir) runs every message through the same path and
 yields progress for the CLI's progress bar.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -39,8 +40,18 @@ def take_email(desk: Any, raw: bytes, acknowledge: bool = True) -> Outcome:
     name = msg.sender_name.replace("<", "").replace(">", "").strip('" ') or msg.sender_email.split("@")[0]
     requester = {"name": name, "email": msg.sender_email}
     product, location = read_fields(msg.body)
-    req = Request("email", msg.message_id, msg.subject, requester, msg.body, msg.recipients, product, location,
-                  msg.attachments, msg.thread_ids())
+    req = Request(
+        "email",
+        msg.message_id,
+        msg.subject,
+        requester,
+        msg.body,
+        msg.recipients,
+        product,
+        location,
+        msg.attachments,
+        msg.thread_ids(),
+    )
     outcome = receive(desk, req, rules)
     if outcome.kind == "opened" and acknowledge:
         outcome.notes.append(_acknowledge(desk, outcome, msg.message_id))
@@ -64,8 +75,7 @@ def _acknowledge(desk: Any, outcome: Outcome, in_reply_to: str) -> str:
     return f"acknowledgement sent ({message_id})"
 
 
-def batch(desk: Any, messages: Iterator[bytes], spool: Path,
-          acknowledge: bool) -> Iterator[tuple[Outcome | None, str]]:
+def batch(desk: Any, messages: Iterator[bytes], spool: Path, acknowledge: bool) -> Iterator[tuple[Outcome | None, str]]:
     """Take each message; a failing one is spooled and reported, and the batch goes on."""
     from .spool import save
 
@@ -81,8 +91,7 @@ def mailbox_messages(path: Path, kind: str) -> tuple[int, Iterator[bytes]]:
     """(count, raw messages) of an mbox file or a Maildir."""
     import mailbox
 
-    box: Any = (mailbox.mbox(str(path), create=False) if kind == "mbox"
-                else mailbox.Maildir(str(path), create=False))
+    box: Any = mailbox.mbox(str(path), create=False) if kind == "mbox" else mailbox.Maildir(str(path), create=False)
     keys = list(box.keys())
 
     def each() -> Iterator[bytes]:

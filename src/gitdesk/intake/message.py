@@ -6,6 +6,7 @@ message (message/rfc822) is folded into the body; everything else that is not
 body text is an attachment. `loop_reason` says why a message must never open a
 ticket (auto-reply, bounce, bulk or list mail, the desk's own address).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -16,9 +17,12 @@ from email.message import Message
 from .text import html_to_text, one_line
 
 _MSGID = re.compile(r"<[^<>\s]+>")
-_AUTO_SUBJECT = re.compile(r"^\s*(auto(matic)?[ -]?(reply|response|antwort)|out of (the )?office|"
-                           r"abwesenheitsnotiz|undeliverable|delivery status notification|"
-                           r"mail delivery (failed|subsystem))", re.I)
+_AUTO_SUBJECT = re.compile(
+    r"^\s*(auto(matic)?[ -]?(reply|response|antwort)|out of (the )?office|"
+    r"abwesenheitsnotiz|undeliverable|delivery status notification|"
+    r"mail delivery (failed|subsystem))",
+    re.I,
+)
 _BOUNCERS = ("mailer-daemon", "postmaster")
 
 
@@ -103,14 +107,17 @@ def _filename(part: Message) -> str:
 def _collect(msg: Message, plain: list[str], html: list[str], files: list[Attachment]) -> None:
     """Walk the MIME tree (recursion depth is bounded by the parser's own nesting)."""
     ctype = msg.get_content_type()
-    if ctype == "message/rfc822" and isinstance(msg.get_payload(), list) and msg.get_payload():
-        inner = msg.get_payload()[0]
+    outer = msg.get_payload()
+    if ctype == "message/rfc822" and isinstance(outer, list) and outer and isinstance(outer[0], Message):
+        inner: Message = outer[0]
         sub_plain: list[str] = []
         sub_html: list[str] = []
         _collect(inner, sub_plain, sub_html, files)
         text = "\n\n".join(sub_plain) or html_to_text("\n".join(sub_html))
-        plain.append(f"---------- Forwarded message ----------\nFrom: {header(inner, 'From')}\n"
-                     f"Subject: {header(inner, 'Subject')}\n\n{text}")
+        plain.append(
+            f"---------- Forwarded message ----------\nFrom: {header(inner, 'From')}\n"
+            f"Subject: {header(inner, 'Subject')}\n\n{text}"
+        )
         return
     if ctype.startswith("multipart/") and not msg.is_multipart():
         plain.append(_salvage(_payload(msg), msg.get_content_charset()))  # no usable boundary
@@ -118,7 +125,8 @@ def _collect(msg: Message, plain: list[str], html: list[str], files: list[Attach
     if msg.is_multipart():
         payload = msg.get_payload()
         for part in payload if isinstance(payload, list) else []:
-            _collect(part, plain, html, files)
+            if isinstance(part, Message):
+                _collect(part, plain, html, files)
         return
     disposition = str(msg.get("Content-Disposition") or "").split(";")[0].strip().lower()
     name = _filename(msg)
@@ -149,8 +157,7 @@ def loop_reason(msg: Message, sender: str, own: tuple[str, ...] = ()) -> str:
     if msg.get("List-Id") is not None or msg.get("List-Unsubscribe") is not None:
         return "mailing-list mail"
     local = sender.split("@")[0].lower()
-    if msg.get_content_type() == "multipart/report" or local in _BOUNCERS \
-            or header(msg, "Return-Path").strip() == "<>":
+    if msg.get_content_type() == "multipart/report" or local in _BOUNCERS or header(msg, "Return-Path").strip() == "<>":
         return "bounce"
     if sender and sender.lower() in own:
         return "mail from the desk's own address"
@@ -166,8 +173,11 @@ def parse(raw: bytes, own: tuple[str, ...] = ()) -> Inbound:
     msg = message_from_bytes(raw, policy=policy.compat32)  # compat32: the most forgiving parser
     name, address = parseaddr(str(msg.get("From") or ""))
     name = decode_words(name) if name else ""
-    recipients = [a.lower() for _, a in getaddresses(
-        [str(msg.get(h) or "") for h in ("To", "Cc", "Delivered-To", "X-Original-To")]) if "@" in a]
+    recipients = [
+        a.lower()
+        for _, a in getaddresses([str(msg.get(h) or "") for h in ("To", "Cc", "Delivered-To", "X-Original-To")])
+        if "@" in a
+    ]
     plain: list[str] = []
     html: list[str] = []
     files: list[Attachment] = []
@@ -177,8 +187,14 @@ def parse(raw: bytes, own: tuple[str, ...] = ()) -> Inbound:
     if not message_id:  # no Message-ID: one derived from the bytes still makes redelivery a no-op
         message_id = f"<{hashlib.sha256(raw).hexdigest()[:32]}@gitdesk.invalid>"
     return Inbound(
-        message_id=message_id, subject=one_line(header(msg, "Subject"), 200),
-        sender_name=one_line(name, 120), sender_email=address.strip().lower(), recipients=recipients,
-        body=body.replace("\r\n", "\n").strip(), in_reply_to=_MSGID.findall(str(msg.get("In-Reply-To") or "")),
-        references=_MSGID.findall(str(msg.get("References") or "")), attachments=files,
-        loop_reason=loop_reason(msg, address.strip(), own))
+        message_id=message_id,
+        subject=one_line(header(msg, "Subject"), 200),
+        sender_name=one_line(name, 120),
+        sender_email=address.strip().lower(),
+        recipients=recipients,
+        body=body.replace("\r\n", "\n").strip(),
+        in_reply_to=_MSGID.findall(str(msg.get("In-Reply-To") or "")),
+        references=_MSGID.findall(str(msg.get("References") or "")),
+        attachments=files,
+        loop_reason=loop_reason(msg, address.strip(), own),
+    )

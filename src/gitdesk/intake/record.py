@@ -8,6 +8,7 @@ the survey invitation's answer lines records the survey instead (survey_reply.py
 Attachments are written beside the ticket in the same commit; those over the
 size limit are refused with a note on the ticket.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,8 +30,8 @@ from .text import strip_quoted, strip_signature, summary
 class Request:
     """What any channel delivers, in the desk's terms."""
 
-    channel: str                      # email, slack, github
-    message_id: str                   # unique per delivery: redelivery is a no-op
+    channel: str  # email, slack, github
+    message_id: str  # unique per delivery: redelivery is a no-op
     title: str
     requester: dict[str, str]
     body: str = ""
@@ -38,8 +39,8 @@ class Request:
     product: dict[str, str] = field(default_factory=dict)
     location: str = ""
     attachments: list[Attachment] = field(default_factory=list)
-    thread_ids: list[str] = field(default_factory=list)   # message ids this one answers
-    extra: dict[str, Any] = field(default_factory=dict)    # channel data for the front matter
+    thread_ids: list[str] = field(default_factory=list)  # message ids this one answers
+    extra: dict[str, Any] = field(default_factory=dict)  # channel data for the front matter
 
 
 def receive(desk: Any, req: Request, rules: IntakeSettings) -> Outcome:
@@ -58,8 +59,10 @@ def receive(desk: Any, req: Request, rules: IntakeSettings) -> Outcome:
         if answers is None or answers.problem:
             outcome = _reply(desk, target, req, rules)
             if answers is not None:
-                outcome.notes.append(f"survey answers could not be read ({answers.problem}); "
-                                     "kept as a reply, record them with 'gitdesk survey'")
+                outcome.notes.append(
+                    f"survey answers could not be read ({answers.problem}); "
+                    "kept as a reply, record them with 'gitdesk survey'"
+                )
             return outcome
     # desk.survey takes the desk lock itself; `record` copes with a delivery that raced us to it
     return survey_reply.record(desk, target, answers, req.channel)
@@ -92,8 +95,18 @@ def _open(desk: Any, req: Request, rules: IntakeSettings) -> Outcome:
     if stored:
         extra["attachments"] = stored
     title = req.title.strip() or _first_line(req.body) or f"Request by {req.requester.get('name') or 'email'}"
-    ticket = actions.new_ticket(ctx, ticket_id, title, req.requester, channel=req.channel, queue=queue,
-                                location=req.location, product=req.product, body=req.body, extra=extra)
+    ticket = actions.new_ticket(
+        ctx,
+        ticket_id,
+        title,
+        req.requester,
+        channel=req.channel,
+        queue=queue,
+        location=req.location,
+        product=req.product,
+        body=req.body,
+        extra=extra,
+    )
     for text in refused:
         actions.record(ticket, ctx, "note", text=text)
     files[desk.store.rel(ticket_id)] = dump(ticket)
@@ -109,16 +122,25 @@ def _reply(desk: Any, ticket_id: str, req: Request, rules: IntakeSettings) -> Ou
     text = summary(strip_signature(strip_quoted(req.body))) or "(a reply with no new text)"
     sender = req.requester.get("email") or req.requester.get("name") or ""
     before = ticket.status
-    actions.contact(ticket, ctx, req.channel, text, inbound=True, message_id=req.message_id,
-                    sender=sender, attachments=[a["name"] for a in stored])
+    actions.contact(
+        ticket,
+        ctx,
+        req.channel,
+        text,
+        inbound=True,
+        message_id=req.message_id,
+        sender=sender,
+        attachments=[a["name"] for a in stored],
+    )
     ticket.set(FIELD, ids_of(ticket.meta) + [req.message_id])
     if stored:
         ticket.set("attachments", list(ticket.meta.get("attachments") or []) + stored)
     for note_text in refused:
         actions.record(ticket, ctx, "note", text=note_text)
     files[desk.store.rel(ticket_id)] = dump(ticket)
-    desk.commit(files, f"contact inbound via {req.channel}", ticket_id, "contact",
-                f"Intake via {req.channel}: {req.message_id}")
+    desk.commit(
+        files, f"contact inbound via {req.channel}", ticket_id, "contact", f"Intake via {req.channel}: {req.message_id}"
+    )
     moved = f"{before} -> {ticket.status}" if before != ticket.status else f"status {ticket.status}"
     return Outcome("replied", ticket_id, moved, refused)
 
@@ -166,8 +188,9 @@ def human_size(n: int) -> str:
     return str(n)
 
 
-def _attachments(desk: Any, ticket_id: str, items: list[Attachment], limit: int,
-                 taken: set[Any]) -> tuple[dict[str, str | bytes], list[dict[str, Any]], list[str]]:
+def _attachments(
+    desk: Any, ticket_id: str, items: list[Attachment], limit: int, taken: set[Any]
+) -> tuple[dict[str, str | bytes], list[dict[str, Any]], list[str]]:
     """(files to commit, front-matter records, refusal notes)."""
     files: dict[str, str | bytes] = {}
     stored: list[dict[str, Any]] = []
@@ -176,8 +199,10 @@ def _attachments(desk: Any, ticket_id: str, items: list[Attachment], limit: int,
     for item in items:
         size = len(item.data)
         if size > limit:
-            refused.append(f"Attachment '{item.name}' ({human_size(size)}) refused: larger than the "
-                           f"{human_size(limit)} limit (intake.max_attachment in gitdesk.yml).")
+            refused.append(
+                f"Attachment '{item.name}' ({human_size(size)}) refused: larger than the "
+                f"{human_size(limit)} limit (intake.max_attachment in gitdesk.yml)."
+            )
             continue
         name, n = safe_name(item.name), 1
         while name in taken or (desk.root / folder / name).exists():

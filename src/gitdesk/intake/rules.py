@@ -4,6 +4,7 @@ Validated once into a frozen dataclass; a bad key is reported as
 `gitdesk.yml: intake.<key>: <problem>`. Routing is a first-match list of rules,
 each matching on recipient address, keyword and/or product data.
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -17,7 +18,7 @@ from ..errors import ConfigError
 
 DEFAULT_MAX_ATTACHMENT = 10 * 1024 * 1024
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|k|mb|m|gb|g)?\s*$", re.I)
-_SIZE_UNIT = {"b": 1, "k": 1024, "kb": 1024, "m": 1024 ** 2, "mb": 1024 ** 2, "g": 1024 ** 3, "gb": 1024 ** 3}
+_SIZE_UNIT = {"b": 1, "k": 1024, "kb": 1024, "m": 1024**2, "mb": 1024**2, "g": 1024**3, "gb": 1024**3}
 RULE_KEYS = ("to", "keyword", "product", "channel", "queue")
 
 
@@ -36,15 +37,14 @@ class Rule:
     queue: str
     to: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
-    product: tuple[tuple[str, str], ...] = ()   # (key, glob) pairs, all must match
+    product: tuple[tuple[str, str], ...] = ()  # (key, glob) pairs, all must match
     channels: tuple[str, ...] = ()
 
     def matches(self, recipients: list[str], text: str, product: dict[str, str], channel: str) -> bool:
         """Every condition the rule names must hold (AND); a rule names at least one."""
         if self.to and not {r.lower() for r in recipients} & set(self.to):
             return False
-        if self.keywords and not any(re.search(rf"(?<!\w){re.escape(k)}(?!\w)", text, re.I)
-                                     for k in self.keywords):
+        if self.keywords and not any(re.search(rf"(?<!\w){re.escape(k)}(?!\w)", text, re.I) for k in self.keywords):
             return False
         if self.channels and channel not in self.channels:
             return False
@@ -56,13 +56,12 @@ class Rule:
 
 @dataclass(frozen=True)
 class IntakeSettings:
-    addresses: tuple[str, ...] = ()          # the desk's own addresses: mail from them is a loop
+    addresses: tuple[str, ...] = ()  # the desk's own addresses: mail from them is a loop
     max_attachment: int = DEFAULT_MAX_ATTACHMENT
-    spool: str = ""                          # "" = .git/gitdesk/spool
+    spool: str = ""  # "" = .git/gitdesk/spool
     rules: tuple[Rule, ...] = field(default_factory=tuple)
 
-    def route(self, config: Config, recipients: list[str], text: str, product: dict[str, str],
-              channel: str) -> str:
+    def route(self, config: Config, recipients: list[str], text: str, product: dict[str, str], channel: str) -> str:
         for rule in self.rules:
             if rule.matches(recipients, text, product, channel):
                 return rule.queue
@@ -90,10 +89,13 @@ def _rule(raw: Any, key: str, config: Config) -> Rule:
         raise ConfigError(f"{key}.queue", f"'{queue}' is not one of the queues ({', '.join(config.queue_names())})")
     product = raw.get("product") or {}
     expect(product, dict, f"{key}.product", "a mapping like {model: 'HP-*'}")
-    rule = Rule(str(queue), tuple(a.lower() for a in _strings(raw["to"], f"{key}.to")) if "to" in raw else (),
-                _strings(raw["keyword"], f"{key}.keyword") if "keyword" in raw else (),
-                tuple((str(k).lower(), str(v)) for k, v in product.items()),
-                _strings(raw["channel"], f"{key}.channel") if "channel" in raw else ())
+    rule = Rule(
+        str(queue),
+        tuple(a.lower() for a in _strings(raw["to"], f"{key}.to")) if "to" in raw else (),
+        _strings(raw["keyword"], f"{key}.keyword") if "keyword" in raw else (),
+        tuple((str(k).lower(), str(v)) for k, v in product.items()),
+        _strings(raw["channel"], f"{key}.channel") if "channel" in raw else (),
+    )
     if not (rule.to or rule.keywords or rule.product or rule.channels):
         raise ConfigError(key, "a rule needs at least one of to, keyword, product, channel")
     return rule

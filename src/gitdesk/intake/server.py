@@ -7,6 +7,7 @@ as soon as the commit is done or after REPLY_WITHIN seconds, whichever comes
 first, which keeps inside Slack's 3-second limit even when the desk lock is
 busy. A payload that fails to commit is spooled for `gitdesk intake retry`.
 """
+
 from __future__ import annotations
 
 import json
@@ -88,8 +89,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         raw = self.rfile.read(length)
         sig = self.headers.get("X-Slack-Signature") or ""
-        problem = verify(self.app.secret, self.headers.get("X-Slack-Request-Timestamp") or "", raw, sig,
-                         time.time())
+        problem = verify(self.app.secret, self.headers.get("X-Slack-Request-Timestamp") or "", raw, sig, time.time())
         if not problem and not self.app.replays.first_time(sig, time.time()):
             problem = "request already received (a replay)"
         if problem:
@@ -113,11 +113,17 @@ def _reply(future: Future[Outcome]) -> dict[str, Any]:
         return {"response_type": "ephemeral", "text": "Received; your ticket is being opened."}
     except Exception as exc:  # already spooled by the worker
         return {"response_type": "ephemeral", "text": f"Received, but not yet recorded: {exc}"}
-    words = {"opened": f"Opened {outcome.ticket_id}. We will get back to you.",
-             "replied": f"Added to {outcome.ticket_id}.", "duplicate": f"Already recorded on {outcome.ticket_id}.",
-             "ignored": f"Not a request ({outcome.reason})."}
-    return {"response_type": "ephemeral", "text": words.get(outcome.kind, outcome.line()),
-            "gitdesk": {"kind": outcome.kind, "ticket": outcome.ticket_id}}
+    words = {
+        "opened": f"Opened {outcome.ticket_id}. We will get back to you.",
+        "replied": f"Added to {outcome.ticket_id}.",
+        "duplicate": f"Already recorded on {outcome.ticket_id}.",
+        "ignored": f"Not a request ({outcome.reason}).",
+    }
+    return {
+        "response_type": "ephemeral",
+        "text": words.get(outcome.kind, outcome.line()),
+        "gitdesk": {"kind": outcome.kind, "ticket": outcome.ticket_id},
+    }
 
 
 def make_server(app: SlackApp, host: str, port: int) -> ThreadingHTTPServer:

@@ -4,6 +4,7 @@ Signature checking follows Slack's v0 scheme: HMAC-SHA256 over
 `v0:<timestamp>:<body>` with the app's signing secret, and a timestamp no more
 than five minutes away, so a captured request cannot be replayed later.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,7 +22,7 @@ from .text import FIELD_KEYS, one_line, read_fields
 
 MAX_AGE = 300
 SECRET_ENV = "GITDESK_SLACK_SIGNING_SECRET"
-IGNORED_SUBTYPES_OK = ("file_share", "thread_broadcast")   # people writing; every other subtype is a system event
+IGNORED_SUBTYPES_OK = ("file_share", "thread_broadcast")  # people writing; every other subtype is a system event
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -65,8 +66,10 @@ def request_of(data: dict[str, Any]) -> Request | str:
         text = str(data.get("text") or "").strip()
         if not text:
             raise InvalidValue("text", "say what the problem is, e.g. /helpdesk Printer on floor 3 jams")
-        who = {"name": one_line(str(data.get("user_name") or data.get("user_id") or "slack user"), 80),
-               "slack": str(data.get("user_id") or "")}
+        who = {
+            "name": one_line(str(data.get("user_name") or data.get("user_id") or "slack user"), 80),
+            "slack": str(data.get("user_id") or ""),
+        }
         mid = f"slack:command:{data.get('trigger_id') or hashlib.sha256(text.encode()).hexdigest()[:20]}"
         extra = {"slack": {"channel": str(data.get("channel_id") or ""), "team": str(data.get("team_id") or "")}}
         return _request(text, who, mid, [], extra)
@@ -80,13 +83,19 @@ def request_of(data: dict[str, Any]) -> Request | str:
     channel, ts = str(event.get("channel") or ""), str(event.get("ts") or "")
     if not ts or not str(event.get("text") or "").strip():
         return "message without text"
-    profile = event.get("user_profile") if isinstance(event.get("user_profile"), dict) else {}
+    raw_profile = event.get("user_profile")
+    profile = raw_profile if isinstance(raw_profile, dict) else {}
     name = profile.get("real_name") or profile.get("display_name") or event.get("user") or "slack user"
     who = {"name": one_line(str(name), 80), "slack": str(event.get("user") or "")}
     thread = str(event.get("thread_ts") or "")
     threads = [f"slack:{channel}:{thread}"] if thread and thread != ts else []
-    return _request(str(event["text"]), who, f"slack:{channel}:{ts}", threads,
-                    {"slack": {"channel": channel, "ts": ts, "team": str(data.get("team_id") or "")}})
+    return _request(
+        str(event["text"]),
+        who,
+        f"slack:{channel}:{ts}",
+        threads,
+        {"slack": {"channel": channel, "ts": ts, "team": str(data.get("team_id") or "")}},
+    )
 
 
 def _request(text: str, who: dict[str, str], mid: str, threads: list[str], extra: dict[str, Any]) -> Request:
@@ -94,8 +103,19 @@ def _request(text: str, who: dict[str, str], mid: str, threads: list[str], extra
     text = re.sub(r"[ \t]+(?=(?:" + "|".join(FIELD_KEYS) + r")[ \t]*:)", "\n", text.strip(), flags=re.I)
     product, location = read_fields(text)
     title = one_line(text.splitlines()[0], 80)
-    return Request("slack", mid, title, {k: v for k, v in who.items() if v}, text.strip(), [], product,
-                   location, [], threads, extra)
+    return Request(
+        "slack",
+        mid,
+        title,
+        {k: v for k, v in who.items() if v},
+        text.strip(),
+        [],
+        product,
+        location,
+        [],
+        threads,
+        extra,
+    )
 
 
 def take_slack(desk: Any, raw: bytes) -> Outcome:

@@ -6,6 +6,7 @@ Replaying goes through the normal intake, so a message that did get through
 before (the mail server retried too) is recognised by its Message-ID and
 changes nothing.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -6,6 +6,7 @@ fills them in above the quoted history. `read_reply` finds them (pure: text in,
 `record` is the one place answers become a survey: the emailed reply and the
 GitHub survey form (forms.py) both end there.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,9 +35,12 @@ _KEY_WORDS = {
 }
 # "- **Score (1-5):** 4": an optional bullet, bold markers and a parenthesised hint around the key.
 _LINE = re.compile(
-    r"^[ \t]*(?:[-\u2022][ \t]+)?(?P<bold>\*\*)?(?:" + "|".join(f"(?P<{k}>{w})" for k, w in _KEY_WORDS.items())
+    r"^[ \t]*(?:[-\u2022][ \t]+)?(?P<bold>\*\*)?(?:"
+    + "|".join(f"(?P<{k}>{w})" for k, w in _KEY_WORDS.items())
     + r")[ \t]*(?:\([^)\n]*\))?[ \t]*\??[ \t]*(?(bold)(?:\*\*)?)[ \t]*[:=][ \t]*(?(bold)(?:\*\*)?)[ \t]*"
-    r"(?P<value>.*)$", re.I)  # closing bold only after an opening one: "Score: ****" is four stars
+    r"(?P<value>.*)$",
+    re.I,
+)  # closing bold only after an opening one: "Score: ****" is four stars
 _YES = ("yes", "y", "yeah", "yep", "true", "ja", "oui", "si")
 _NO = ("no", "n", "nope", "false", "not", "nein", "non")
 
@@ -51,14 +55,14 @@ class Answers:
     comment: str = ""
     improve: str = ""
     problem: str = ""
-    problem_key: str = ""     # which answer the problem is about (score, right_questions, time)
+    problem_key: str = ""  # which answer the problem is about (score, right_questions, time)
 
 
 def answer_lines(body: str) -> dict[str, str]:
     """key -> raw answer from the new part of a reply: quoted history (`>` lines, "On ... wrote:")
     and the signature are cut off first, and the first answer given for a key wins."""
     found: dict[str, str] = {}
-    current = ""   # a free-text answer may go on over the following lines
+    current = ""  # a free-text answer may go on over the following lines
     for line in strip_signature(strip_quoted(body)).splitlines():
         match = _LINE.match(line)
         if match:
@@ -114,9 +118,11 @@ def from_values(values: dict[str, str]) -> Answers:
     score = score_of(values.get("score", ""))
     right = yes_no_of(values.get("right_questions", ""))
     time = time_of(values.get("time", ""))
-    checks = (("score", score, "is not a score from 1 to 5"),
-              ("right_questions", right, "is not yes or no"),
-              ("time", time, "is not adequate or too long (yes/no)"))
+    checks = (
+        ("score", score, "is not a score from 1 to 5"),
+        ("right_questions", right, "is not yes or no"),
+        ("time", time, "is not adequate or too long (yes/no)"),
+    )
     for key, value, wrong in checks:
         if not value:
             given = one_line(values.get(key, ""), 40)
@@ -145,8 +151,15 @@ def record(desk: Any, ticket_id: str, answers: Answers, source: str) -> Outcome:
     if recorded(desk, ticket_id):
         return Outcome("duplicate", ticket_id, "a survey is already recorded")
     try:
-        desk.survey(ticket_id, answers.score, answers.right_questions, answers.time, answers.comment,
-                    answers.improve, source=source)
+        desk.survey(
+            ticket_id,
+            answers.score,
+            answers.right_questions,
+            answers.time,
+            answers.comment,
+            answers.improve,
+            source=source,
+        )
     except UsageError:
         if recorded(desk, ticket_id):  # another delivery recorded it between our look and the desk lock
             return Outcome("duplicate", ticket_id, "a survey is already recorded")

@@ -2,6 +2,7 @@
 
 Pure functions shared by every channel (email, Slack, issue forms).
 """
+
 from __future__ import annotations
 
 import re
@@ -9,18 +10,44 @@ from html.parser import HTMLParser
 
 # `Key: value` lines a requester writes, and where each lands on the ticket.
 FIELD_KEYS = {
-    "model": "model", "product": "model", "device": "model", "serial": "serial",
-    "licence": "licence", "license": "licence", "account": "account", "version": "version",
-    "location": "location", "room": "location", "site": "location",
+    "model": "model",
+    "product": "model",
+    "device": "model",
+    "serial": "serial",
+    "licence": "licence",
+    "license": "licence",
+    "account": "account",
+    "version": "version",
+    "location": "location",
+    "room": "location",
+    "site": "location",
 }
-_FIELD_LINE = re.compile(r"^[ \t]*(" + "|".join(FIELD_KEYS) + r")[ \t]*:[ \t]*(\S.{0,199}?)[ \t]*$",
-                         re.I | re.M)
-_BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol",
-          "blockquote", "pre", "hr"}
+_FIELD_LINE = re.compile(r"^[ \t]*(" + "|".join(FIELD_KEYS) + r")[ \t]*:[ \t]*(\S.{0,199}?)[ \t]*$", re.I | re.M)
+_BLOCK = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "tr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "ul",
+    "ol",
+    "blockquote",
+    "pre",
+    "hr",
+}
 # Where a reply's quoted history starts: "On <date>, X wrote:", Outlook's separators.
 _QUOTE_START = re.compile(
     r"^(On .{1,200}wrote:\s*$|Am .{1,200}schrieb.*:\s*$|-{2,} ?Original Message ?-{2,}|_{10,}\s*$"
-    r"|From: .+\nSent: )", re.M | re.I)
+    r"|From: .+\nSent: )",
+    re.M | re.I,
+)
 
 
 class _HTMLText(HTMLParser):
@@ -64,7 +91,7 @@ def strip_quoted(text: str) -> str:
     """The new part of a reply: drop `>` lines and everything from the quoted-history marker on."""
     match = _QUOTE_START.search(text)
     if match:
-        text = text[:match.start()]
+        text = text[: match.start()]
     kept = [line for line in text.splitlines() if not line.lstrip().startswith(">")]
     return "\n".join(kept).strip()
 

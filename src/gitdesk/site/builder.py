@@ -133,9 +133,7 @@ class SiteBuilder:
         assert json_rel is not None
         json_path = out_dir / json_rel
         json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(
-            json.dumps(view, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
-        )
+        json_path.write_text(json.dumps(view, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
 
     # -- after the pass -------------------------------------------------------------------
     def report(self) -> dict[str, Any]:
@@ -155,7 +153,5 @@ def write_files(out_dir: Path, files: dict[str, str | bytes]) -> None:
     for rel, content in files.items():
         path = out_dir / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        mode = "wb" if isinstance(content, bytes) else "w"
-        with open(path, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as fh:
-            fh.write(content)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
         os.chmod(path, 0o644)

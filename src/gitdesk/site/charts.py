@@ -37,9 +37,7 @@ def hbar_chart(title: str, rows: Sequence[tuple[str, float]], unit: str = "") ->
             f'<rect x="{label_w}" y="{y + 4}" width="{bar:.1f}" height="{row_h - 10}" '
             f'fill="{COLOURS[i % len(COLOURS)]}"/>'
         )
-        parts.append(
-            f'<text x="{label_w + bar + 6:.1f}" y="{y + 16}" {FONT}>{e(_number(value))}{e(unit)}</text>'
-        )
+        parts.append(f'<text x="{label_w + bar + 6:.1f}" y="{y + 16}" {FONT}>{e(_number(value))}{e(unit)}</text>')
     if not rows:
         parts.append(f'<text x="{pad}" y="{pad + 36}" {FONT}>No data yet.</text>')
     return _svg(width, height, title, "".join(parts))

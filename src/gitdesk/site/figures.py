@@ -119,9 +119,7 @@ def surveys_page(builder: SiteBuilder) -> Page:
     sat = builder.report().get("satisfaction") or {}
     scrub = builder.data.scrubber
     questions = sat.get("questions") or {}
-    improve = [
-        scrub(item.get("text") if isinstance(item, dict) else item) for item in sat.get("improve") or []
-    ]
+    improve = [scrub(item.get("text") if isinstance(item, dict) else item) for item in sat.get("improve") or []]
     mean = sat.get("mean_score")
     body = [
         "<h1>Satisfaction surveys</h1>",
@@ -129,9 +127,7 @@ def surveys_page(builder: SiteBuilder) -> Page:
         f"{e(f'{mean:.1f} / 5' if mean is not None else 'not available yet')}.</p>",
         "<h2>Score distribution</h2>",
         _img("satisfaction.svg", "Survey scores"),
-        table(
-            ("Score", "Answers"), [(k, str(v)) for k, v in sorted((sat.get("distribution") or {}).items())]
-        ),
+        table(("Score", "Answers"), [(k, str(v)) for k, v in sorted((sat.get("distribution") or {}).items())]),
         "<h2>Per question</h2>",
         table(
             ("Question", "Answers"),

@@ -107,10 +107,7 @@ def kb_pages(builder: SiteBuilder) -> list[Page]:
             tags[t].append(a)
     pages = []
     for i, chunk in enumerate(chunks):
-        rows = [
-            [link(urls[i], a.url, a.title), _tag_links(urls[i], a.tags), e(when_text(a.updated))]
-            for a in chunk
-        ]
+        rows = [[link(urls[i], a.url, a.title), _tag_links(urls[i], a.tags), e(when_text(a.updated))] for a in chunk]
         listing = table(("Article", "Tags", "Updated"), rows, raw=True) if rows else "<p>No articles yet.</p>"
         nav = pager(urls, i, urls[i])
         intro = (
@@ -120,9 +117,7 @@ def kb_pages(builder: SiteBuilder) -> list[Page]:
             else ""
         )
         pages.append(
-            Page(
-                uris[i], "Knowledge base", f"<h1>Knowledge base</h1>{intro}{nav}{listing}{nav}", search=i == 0
-            )
+            Page(uris[i], "Knowledge base", f"<h1>Knowledge base</h1>{intro}{nav}{listing}{nav}", search=i == 0)
         )
     pages += [article_page(builder, a) for a in articles]
     pages.append(

@@ -83,9 +83,7 @@ def atom_feed(builder: SiteBuilder) -> str:
         items.append(
             (
                 at,
-                _entry(
-                    f"{c.id}: {c.title}: {event}", f"urn:gitdesk:ticket:{c.id}:event:{n}", at, c.url, text
-                ),
+                _entry(f"{c.id}: {c.title}: {event}", f"urn:gitdesk:ticket:{c.id}:event:{n}", at, c.url, text),
             )
         )
     for a in getattr(builder, "articles", []):

@@ -6,7 +6,7 @@ Private and unlisted tickets are only ever counted here, never listed.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..lifecycle import OPEN, STATUS_TEXT, STATUSES
@@ -32,9 +32,7 @@ def ticket_rows(cards: Sequence[Card], from_url: str, queues: dict[str, str]) ->
             link(from_url, c.url, f"{c.id}: {c.title}"),
             badge(c.status),
             e(c.priority or "-"),
-            link(from_url, f"queues/{c.queue}/", queues.get(c.queue) or c.queue)
-            if c.queue in queues
-            else e(c.queue),
+            link(from_url, f"queues/{c.queue}/", queues.get(c.queue) or c.queue) if c.queue in queues else e(c.queue),
             e(when_text(c.updated)),
         ]
         for c in cards
@@ -63,7 +61,7 @@ def paginated(builder: SiteBuilder, base: str, title: str, intro: str, cards: li
     return pages
 
 
-def _count_table(title: str, counts: Counter[str], order: Sequence[str], labels: dict[str, str]) -> str:
+def _count_table(title: str, counts: Counter[str], order: Sequence[str], labels: Mapping[Any, str]) -> str:
     rows = [[labels.get(k, k), str(counts[k])] for k in order if counts[k]]
     rows += [[labels.get(k, k), str(v)] for k, v in sorted(counts.items()) if k not in order and v]
     inner = table(("", "Open"), rows, raw=True) if rows else "<p>None.</p>"
@@ -85,8 +83,7 @@ def _tiles(report: dict[str, Any] | None, open_count: int) -> str:
     return (
         '<div class="gd-tiles">'
         + "".join(
-            f'<div class="gd-tile"><div class="gd-tile-label">{e(k)}</div><div class="gd-tile-value">{e(v)}</div>'
-            "</div>"
+            f'<div class="gd-tile"><div class="gd-tile-label">{e(k)}</div><div class="gd-tile-value">{e(v)}</div></div>'
             for k, v in tiles
         )
         + "</div>"

@@ -47,8 +47,7 @@ def _timeline(view: dict[str, Any], root: str, kb_slugs: Collection[str]) -> str
         if entry.get("kb") in kb_slugs:
             detail += f' — <a href="{e(root)}kb/{e(entry["kb"])}/">what we learned</a>'
         items.append(
-            f'<li><time datetime="{e(entry["at"])}">{e(when_text(entry["at"]))}</time> '
-            f"{e(entry['event'])}{detail}</li>"
+            f'<li><time datetime="{e(entry["at"])}">{e(when_text(entry["at"]))}</time> {e(entry["event"])}{detail}</li>'
         )
     return f'<h2>What has happened</h2><ol class="gd-timeline">{"".join(items)}</ol>'
 
@@ -72,9 +71,7 @@ def _children(view: dict[str, Any]) -> str:
     )
 
 
-def render(
-    view: dict[str, Any], site_name: str, cards: Mapping[str, Card], kb_slugs: Collection[str] = ()
-) -> str:
+def render(view: dict[str, Any], site_name: str, cards: Mapping[str, Card], kb_slugs: Collection[str] = ()) -> str:
     """The whole page for one ticket view (see customer.ticket_view)."""
     root = rel(view["url"], "")
     parts = [
@@ -86,14 +83,10 @@ def render(
     if view.get("parent"):
         parts.append(f"<p>Part of a larger request: {_related(view['parent'], view['url'])}</p>")
     if view.get("solution"):
-        parts.append(
-            f'<h2>Proposed solution</h2><div class="gd-solution">{text_block(view["solution"])}</div>'
-        )
+        parts.append(f'<h2>Proposed solution</h2><div class="gd-solution">{text_block(view["solution"])}</div>')
     parts.append(_children(view))
     if view.get("description"):
-        parts.append(
-            f'<h2>Your request</h2><div class="gd-description">{text_block(view["description"])}</div>'
-        )
+        parts.append(f'<h2>Your request</h2><div class="gd-description">{text_block(view["description"])}</div>')
     parts.append(_timeline(view, root, kb_slugs))
     noindex = not view["url"].startswith("tickets/")
     return document(view["title"], "".join(parts), site_name, root, noindex)
