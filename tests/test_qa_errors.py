@@ -306,3 +306,15 @@ def test_a_tab_completed_ticket_path_names_the_ticket(desk_root, open_ticket):
         shown = run(desk_root, "show", ref)
         assert shown.exit_code == 0 and shown.stdout.startswith(tid), (ref, shown.output)
     refused(run(desk_root, "note", "tickets/HD-zzzzzzzz.md", "x"), "no ticket matches 'HD-zzzzzzzz'")
+
+
+def test_a_readme_in_tickets_is_not_a_ticket(cli_invoke, open_ticket, desk_root):
+    """Readers skip files that are not PREFIX-id.md; validate still tells the desk it is there."""
+    tid = open_ticket("Printer jams")
+    (desk_root / "tickets" / "README.md").write_text("# Our tickets\n\nOne file per request.\n")
+    for args in (("list", "--all"), ("due",), ("report",), ("show", tid)):
+        result = cli_invoke(*args)
+        assert "README" not in result.output
+    assert tid in cli_invoke("list", "--all").output
+    checked = cli_invoke("validate", ok=False)
+    assert checked.exit_code == 1 and "tickets/README.md" in checked.output

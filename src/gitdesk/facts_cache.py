@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .sla import Facts
+from .store import is_ticket_file
 
 CACHE_FILE = "sla-facts.pickle"
 SURVEYS_CACHE = "surveys.pickle"
@@ -33,7 +34,7 @@ def desk_facts(desk: Any) -> list[Facts]:
         entries = []
     for entry in entries:
         name = entry.name
-        if not name.endswith(".md") or name.startswith("."):
+        if not is_ticket_file(name):
             continue
         st = entry.stat()
         hit = cached.get(name)

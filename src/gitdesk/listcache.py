@@ -15,6 +15,7 @@ import contextlib
 import gc
 import marshal
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +23,15 @@ from itertools import compress, repeat
 from operator import ne
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+# tickets/ holds PREFIX-id.md files; anything else there (a README, an editor's backup) is not a
+# ticket, is skipped by every reader, and is reported by `gitdesk validate`.
+_TICKET_FILE = re.compile(r"[A-Z][A-Z0-9]{0,9}-[0-9a-z]+\.md")
+
+
+def is_ticket_file(name: str) -> bool:
+    return _TICKET_FILE.fullmatch(name) is not None
+
 
 if TYPE_CHECKING:
     from .ticket import Ticket
@@ -127,7 +137,7 @@ class SummaryCache:
         second file, the bulk of the cache, which the default listing never reads.
         """
         try:
-            names = [n for n in os.listdir(self.dir) if n.endswith(".md") and not n.startswith(".")]
+            names = [n for n in os.listdir(self.dir) if is_ticket_file(n)]
         except FileNotFoundError:
             return [], ([] if rendering else None), {_ORDER: [], _STATUS: []}
         keys = _stat_keys(self.dir, names)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import AmbiguousTicket, GitdeskError, MalformedTicket, UnknownTicket
-from .listcache import CACHE_VERSION, Summary, SummaryCache, gc_paused  # noqa: F401 - re-exported
+from .listcache import CACHE_VERSION, Summary, SummaryCache, gc_paused, is_ticket_file  # noqa: F401 - re-exported
 
 if TYPE_CHECKING:
     from .ticket import Ticket
@@ -78,7 +78,7 @@ class TicketStore:
     def ids(self) -> list[str]:
         try:
             with os.scandir(self.dir) as it:
-                return [e.name[:-3] for e in it if e.name.endswith(".md") and not e.name.startswith(".")]
+                return [e.name[:-3] for e in it if is_ticket_file(e.name)]
         except FileNotFoundError:
             return []
 

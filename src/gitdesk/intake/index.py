@@ -13,7 +13,7 @@ import os
 import pickle
 from typing import Any
 
-from ..store import TicketStore
+from ..store import TicketStore, is_ticket_file
 
 FIELD = "message_ids"
 _VERSION = 1
@@ -51,7 +51,7 @@ class MessageIndex:
         except FileNotFoundError:
             entries = []
         for entry in entries:
-            if not entry.name.endswith(".md") or entry.name.startswith("."):
+            if not is_ticket_file(entry.name):
                 continue
             st = entry.stat()
             hit = cached.get(entry.name)
