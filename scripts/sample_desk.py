@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 START = dt.datetime(2026, 3, 2, 8, 40, tzinfo=dt.UTC)  # a Monday morning
+REPO = Path(__file__).resolve().parent.parent
 TEAM = {"ada": "Ada Lovelace", "grace": "Grace Hopper", "linus": "Linus Chen", "carol": "Carol Reviewer"}
 
 
@@ -45,7 +46,7 @@ class Run:
         self.now = now
         return self
 
-    def __call__(self, *args: str, who: str = "ada") -> dict:
+    def __call__(self, *args: str, who: str = "ada", mail: str | None = None) -> dict:
         stamp = self.now.strftime("%Y-%m-%dT%H:%M:%SZ")
         env = {
             **self.env,
@@ -57,7 +58,10 @@ class Run:
         cmd = [sys.executable, "-m", "gitdesk", *args]
         if not self.quiet:
             print(
-                f"[{stamp[:16].replace('T', ' ')}] {TEAM[who].split()[0].lower()}$ gitdesk " + shlex.join(args),
+                f"[{stamp[:16].replace('T', ' ')}] {TEAM[who].split()[0].lower()}$ "
+                + ("<mail> | " if mail else "")
+                + "gitdesk "
+                + shlex.join(args),
                 flush=True,
             )
         proc = subprocess.run(
@@ -66,7 +70,8 @@ class Run:
             env=env,
             capture_output=True,
             text=True,
-            stdin=subprocess.DEVNULL,
+            input=mail,
+            stdin=None if mail else subprocess.DEVNULL,
         )
         if proc.returncode != 0:
             raise SystemExit(f"sample desk: 'gitdesk {shlex.join(args)}' failed:\n{proc.stderr}")
@@ -76,6 +81,8 @@ class Run:
             for t in tickets:
                 if isinstance(t, dict) and t.get("id"):
                     print(f"    -> {t['id']}  {t.get('status')}  {t.get('title')}")
+                elif isinstance(t, dict) and t.get("kind"):  # an intake outcome
+                    print(f"    -> {t.get('ticket')}  {t['kind']}")
         return data
 
 
@@ -405,6 +412,15 @@ def build(run: Run) -> None:
         "Adatum Berlin, board room",
     )
 
+    # 6b. A request by email: intake routes it by keyword, a reply threads onto it by its [ID] tag.
+    e = run.at(hours=1)("intake", "email", "-", mail=RECEPTION_MAIL)["ticket"]
+    run.at(minutes=20)("prioritise", e, "P3")
+    run.at(minutes=5)("assign", e, "--to", "grace")
+    run.at(minutes=10)("start", e, who="grace")
+    run.at(minutes=10)("wait", e, "--question", "Does it jam with the paper from tray 1 too?", who="grace")
+    reply = RECEPTION_REPLY.replace("{id}", e)
+    run.at(hours=2)("intake", "email", "-", mail=reply)
+
     # 7. A resolved ticket that came back: reopened, the resolution clock resumes.
     r = run.at(hours=1)(
         "new",
@@ -427,6 +443,37 @@ def build(run: Run) -> None:
     run.at(hours=1)("note", r, "Next: BIOS update 1.32 fixes a sleep-state bug.", who="grace")
 
 
+RECEPTION_MAIL = """\
+From: "Lena Fischer" <lena.fischer@adatum.example>
+To: help@example.org
+Subject: Printer in reception jams on tray 2
+Message-ID: <reception-1@adatum.example>
+Content-Type: text/plain; charset=utf-8
+
+Hello,
+
+the reception printer jams on every job from tray 2 since this morning.
+
+Model: HP LaserJet M404
+Account: AD-2231
+Location: Adatum Berlin, reception
+
+Lena
+"""
+
+RECEPTION_REPLY = """\
+From: "Lena Fischer" <lena.fischer@adatum.example>
+To: help@example.org
+Subject: Re: [{id}] Printer in reception jams on tray 2
+Message-ID: <reception-2@adatum.example>
+Content-Type: text/plain; charset=utf-8
+
+Tray 1 works fine, only tray 2 jams.
+
+> Does it jam with the paper from tray 1 too?
+"""
+
+
 def fresh_desk(root: Path) -> None:
     if root.exists():
         shutil.rmtree(root)
@@ -435,6 +482,9 @@ def fresh_desk(root: Path) -> None:
     subprocess.run(["git", "config", "user.name", "Sample Desk"], cwd=root, check=True)
     subprocess.run(["git", "config", "user.email", "desk@example.org"], cwd=root, check=True)
     subprocess.run([sys.executable, "-m", "gitdesk", "init", str(root)], check=True, stdout=subprocess.DEVNULL)
+    # the sample desk's own configuration: queues, calendar, intake routing and mail sender
+    shutil.copy(REPO / "gitdesk.yml", root / "gitdesk.yml")
+    subprocess.run(["git", "commit", "-q", "-m", "Configure the desk", "--", "gitdesk.yml"], cwd=root, check=True)
 
 
 def regenerate_into(repo: Path, quiet: bool) -> None:
@@ -442,8 +492,6 @@ def regenerate_into(repo: Path, quiet: bool) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp) / "desk"
         fresh_desk(scratch)
-        shutil.copy(repo / "gitdesk.yml", scratch / "gitdesk.yml")
-        subprocess.run(["git", "commit", "-qam", "config"], cwd=scratch, check=False)
         build(Run(scratch, quiet))
         for name in ("tickets", "kb", "surveys"):
             shutil.rmtree(repo / name, ignore_errors=True)
