@@ -268,18 +268,24 @@ def notify(desk: Any, ref: str, message: str = "") -> tuple[Ticket, str]:
         lines += ["", message.strip()]
     lines += [f"\nFollow its progress here: {link}"] if link else []
     lines += ["", f"Reply to this message to answer; keep [{ticket.id}] in the subject.", "", "-- ", desk.config.title]
+    message_id = send_in_thread(cfg, ticket, f"Update: {ticket.title}", lines)
+    summary = one_line(message, 500) if message.strip() else f"Status update sent ({ticket.status})"
+    return _log(desk, ticket.id, summary, message_id), message_id
+
+
+def send_in_thread(cfg: MailSettings, ticket: Ticket, subject: str, lines: list[str], auto: str = "") -> str:
+    """Send `lines` to the requester as a reply in the ticket's email thread; returns the Message-ID."""
     thread = email_thread(ticket)
     msg = compose(
         cfg,
         ticket,
-        f"Update: {ticket.title}",
+        subject,
         "\n".join(lines) + "\n",
         in_reply_to=thread[-1] if thread else "",
         references=thread,
+        auto=auto,
     )
-    message_id = send(cfg, msg)
-    summary = one_line(message, 500) if message.strip() else f"Status update sent ({ticket.status})"
-    return _log(desk, ticket.id, summary, message_id), message_id
+    return send(cfg, msg)
 
 
 def survey_invitation_possible(desk: Any, ref: str) -> bool:
@@ -316,17 +322,7 @@ def send_survey_invitation(desk: Any, ref: str, log: bool = True) -> str:
     ]
     lines += ["", url] if url else ["", *_answer_form()]
     lines += ["", "-- ", desk.config.title]
-    thread = email_thread(ticket)
-    msg = compose(
-        cfg,
-        ticket,
-        f"How did we do? {ticket.title}",
-        "\n".join(lines) + "\n",
-        in_reply_to=thread[-1] if thread else "",
-        references=thread,
-        auto="auto-generated",
-    )
-    message_id = send(cfg, msg)
+    message_id = send_in_thread(cfg, ticket, f"How did we do? {ticket.title}", lines, auto="auto-generated")
     if log:
         _log(desk, ticket.id, "Survey invitation sent by email", message_id)
     return message_id
