@@ -30,7 +30,7 @@ DEFAULTS: dict[str, Any] = {
 }
 _HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _COUNTRY = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,4})?$")
-_CHUNK = 400  # days of running totals computed at a time
+_CHUNK = 64  # days of running totals computed at a time (small: `show` needs only a few weeks)
 _HORIZON = 366 * 20  # a budget that needs more than 20 years of calendar is a broken calendar
 
 

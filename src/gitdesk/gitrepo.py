@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import subprocess
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -23,6 +22,13 @@ from .errors import DeskBusy, GitFailure, NotADesk
 ZERO = "0" * 40
 _SPLIT = ("-c", "core.splitIndex=true")  # for the private index only; the user's index is left as it is
 _UNSURE = object()
+
+
+def _spawn(args: list[str], **kwargs: Any) -> Any:
+    """subprocess.run, imported on first use: 3 ms of start-up that `show` and `list` never need."""
+    import subprocess  # noqa: PLC0415
+
+    return subprocess.run(args, **kwargs)
 
 
 def find_root(start: Path) -> Path:
@@ -52,9 +58,7 @@ class GitRepo:
     ) -> Any:
         full_env = {**os.environ, **(env or {})}
         try:
-            proc = subprocess.run(
-                ["git", *args], cwd=self.root, input=input, env=full_env, capture_output=True, text=text
-            )
+            proc = _spawn(["git", *args], cwd=self.root, input=input, env=full_env, capture_output=True, text=text)
         except FileNotFoundError:
             raise GitFailure("git is not installed or not on PATH") from None
         if check and proc.returncode != 0:
@@ -100,7 +104,8 @@ class GitRepo:
 
     def show(self, rev: str, path: str) -> bytes | None:
         """A file's bytes at a revision, or None where it does not exist there."""
-        proc = subprocess.run(["git", "cat-file", "blob", f"{rev}:{path}"], cwd=self.root, capture_output=True)
+
+        proc = _spawn(["git", "cat-file", "blob", f"{rev}:{path}"], cwd=self.root, capture_output=True)
         return proc.stdout if proc.returncode == 0 else None
 
     def changed(self, base: str, head: str | None = None, paths: Sequence[str] = ()) -> list[tuple[str, str]]:
@@ -209,7 +214,8 @@ class GitRepo:
         """
         if not specs:
             return {}
-        proc = subprocess.run(
+
+        proc = _spawn(
             ["git", "cat-file", "--batch"],
             cwd=self.root,
             capture_output=True,
@@ -280,7 +286,8 @@ class GitRepo:
                 path = Path(tmp) / label
                 path.write_text(text, encoding="utf-8")
                 names.append(str(path))
-            proc = subprocess.run(
+
+            proc = _spawn(
                 ["git", "merge-file", "-p", "-L", "ours", "-L", "base", "-L", "theirs", *names],
                 capture_output=True,
                 text=True,
@@ -291,9 +298,8 @@ class GitRepo:
 
     def attempt(self, *args: str, env: dict[str, str] | None = None) -> tuple[bool, str]:
         """Run git where failure is an expected outcome (a rejected push); (ok, git's output)."""
-        proc = subprocess.run(
-            ["git", *args], cwd=self.root, env={**os.environ, **(env or {})}, capture_output=True, text=True
-        )
+
+        proc = _spawn(["git", *args], cwd=self.root, env={**os.environ, **(env or {})}, capture_output=True, text=True)
         return proc.returncode == 0, (proc.stdout + proc.stderr).strip()
 
     def current_branch(self) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -19,10 +18,14 @@ def to_json(value: Any) -> str:
         value = value.to_json()
     elif isinstance(value, list) and value and isinstance(value[0], Ticket):
         value = [t.to_json() for t in value]
+    import json
+
     return json.dumps(value, ensure_ascii=False, indent=2, default=str)
 
 
 def summaries_json(rows: Iterable[Summary]) -> str:
+    import json
+
     return json.dumps([r._asdict() for r in rows], ensure_ascii=False, indent=1)
 
 
