@@ -9,7 +9,7 @@ import os
 import re
 import threading
 from unittest import mock
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import pytest
 
@@ -122,6 +122,26 @@ def test_search_finds_a_kb_article(served, page):
     assert not any("/tickets/" in h or "/t/" in h for h in hrefs)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "site-kb-search.png"))
+    assert page.problems == []
+    assert_local_only(page)
+
+
+def test_closed_ticket_invites_to_the_survey(served, page):
+    """A closed, unanswered public ticket shows the invitation; an answered one thanks instead."""
+    base, desk = served
+    views = [json.loads(p.read_text()) for p in (desk.parent / "out" / "api" / "tickets").glob("*.json")]
+    closed = [v for v in views if v["status"] == "closed"]
+    unanswered = next(v for v in closed if not (desk / "surveys" / f"{v['id']}.yml").exists())
+    answered = next(v for v in closed if (desk / "surveys" / f"{v['id']}.yml").exists())
+    page.goto(f"{base}tickets/{unanswered['id']}/")
+    invitation = page.locator(".gd-survey")
+    assert invitation.locator("h2").inner_text() == "How did we do?" and invitation.is_visible()
+    href = invitation.locator("a.gd-button").first.get_attribute("href")
+    assert href == unanswered["survey"]["mailto"] and href.startswith("mailto:")
+    assert f"[{unanswered['id']}]" in unquote(href)
+    page.goto(f"{base}tickets/{answered['id']}/")
+    assert "Thank you" in page.locator(".gd-survey").inner_text()
+    assert page.locator(".gd-survey a").count() == 0
     assert page.problems == []
     assert_local_only(page)
 

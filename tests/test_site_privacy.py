@@ -195,6 +195,7 @@ def test_ticket_json_carries_only_customer_fields(hostile_site):
         "parent",
         "next_update_due",
         "next_update_overdue",
+        "survey",
     }
     assert "[removed]" in view["description"]
 

@@ -20,9 +20,10 @@ from typing import Any
 from ..config import Config
 from ..errors import MalformedTicket
 from ..store import TicketStore
+from ..survey import SURVEYS_DIR
 from ..ticket import Ticket, iso
 from . import ticket_page
-from .customer import Card, card, ticket_scrubber, ticket_view, timeline
+from .customer import Card, SurveyInvite, card, survey_view, ticket_scrubber, ticket_view, timeline
 from .privacy import Scrubber, personal_values, ticket_json_url
 
 Progress = Callable[[int], None]
@@ -68,12 +69,15 @@ class SiteBuilder:
         page_size: int = 50,
         recent: int = 10,
         site_url: str = "",
+        repo_url: str = "",
     ) -> None:
         self.root, self.config, self.site_name, self.key, self.now = Path(root), config, site_name, key, now
         self.page_size, self.recent, self.site_url = page_size, recent, site_url
         self.data = SiteData()
         self.articles: list[Any] = []  # set by kb_pages: the published articles, for the feed
         self.kb_slugs = {p.stem for p in (self.root / "kb").glob("*.md")}
+        self.answered = {p.stem for p in (self.root / SURVEYS_DIR).glob("*.yml")}
+        self.invite = SurveyInvite.of(self.root, config, repo_url)
 
     # -- the ticket pass ------------------------------------------------------------------
     def ticket_count(self) -> int:
@@ -124,7 +128,8 @@ class SiteBuilder:
                 heapq.heapreplace(self.data.feed, item)
 
     def _write(self, out_dir: Path, t: Ticket, checkin_due: Any) -> None:
-        view = ticket_view(t, self.config, self.data.cards, self.now, checkin_due)
+        survey = survey_view(t, t.id in self.answered, self.invite)
+        view = ticket_view(t, self.config, self.data.cards, self.now, checkin_due, survey)
         page_html = ticket_page.render(view, self.site_name, self.data.cards, self.kb_slugs)
         page_path = out_dir / view["url"] / "index.html"
         page_path.parent.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..config import Config
@@ -152,12 +153,50 @@ def _related(ref: str, cards: dict[str, Card]) -> dict[str, str]:
     }
 
 
+class SurveyInvite(NamedTuple):
+    """Where a customer can answer the survey of a closed ticket; "" for a way the desk lacks."""
+
+    form: str = ""  # a web form's URL; "{id}" stands for the ticket ID
+    mailbox: str = ""  # an address whose mail intake reads survey answers from
+
+    @classmethod
+    def of(cls, root: Path, config: Config, repo_url: str = "") -> SurveyInvite:
+        """mail.survey_url, else the repo's GitHub survey form (when the desk has one); mail.from for email."""
+        from ..mail import settings
+
+        mail = settings(config)
+        form = mail.survey_url
+        if not form and repo_url and (root / ".github" / "ISSUE_TEMPLATE" / "survey.yml").exists():
+            # GitHub fills an issue form's field from the query parameter of the same id
+            form = repo_url.rstrip("/") + "/issues/new?template=survey.yml&title=Survey%3A%20{id}&ticket={id}"
+        return cls(form, mail.sender_address)
+
+
+def survey_view(t: Ticket, answered: bool, invite: SurveyInvite) -> dict[str, Any] | None:
+    """The survey invitation of a closed ticket's page (None before closing): links, or thanks."""
+    if t.status != "closed":
+        return None
+    if answered:
+        return {"answered": True, "form_url": None, "mailto": None}
+    mailto = None
+    if invite.mailbox:
+        from urllib.parse import quote
+
+        from ..intake.survey_reply import ANSWER_LINES
+
+        body = "\n".join(f"{label}: " for _, label in ANSWER_LINES) + "\n"
+        mailto = f"mailto:{invite.mailbox}?subject={quote(f'[{t.id}] Survey')}&body={quote(body)}"
+    form = invite.form.replace("{id}", t.id) if invite.form else None
+    return {"answered": False, "form_url": form, "mailto": mailto}
+
+
 def ticket_view(
     t: Ticket,
     config: Config,
     cards: dict[str, Card],
     now: dt.datetime,
     checkin_due: Callable[[Ticket, Config], dt.datetime | None] | None,
+    survey: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The customer's view of one ticket: the content of its page and of its JSON file."""
     scrub = ticket_scrubber(t)
@@ -184,6 +223,7 @@ def ticket_view(
         "parent": _related(parent, cards) if parent else None,
         "next_update_due": iso(due) if due else None,
         "next_update_overdue": bool(due and due < now),
+        "survey": survey,
     }
 
 

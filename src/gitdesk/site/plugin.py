@@ -92,4 +92,5 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
             page_size=self.config.page_size,
             recent=self.config.recent,
             site_url=config.site_url or "",
+            repo_url=config.repo_url or "",
         )

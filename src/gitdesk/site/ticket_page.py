@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from ..survey import QUESTIONS
 from .customer import Card, when_text
 from .markup import badge, document, e, rel, text_block
 
@@ -71,6 +72,28 @@ def _children(view: dict[str, Any]) -> str:
     )
 
 
+def _survey(view: dict[str, Any]) -> str:
+    survey = view.get("survey")
+    if not survey:
+        return ""
+    if survey["answered"]:
+        return '<div class="gd-survey"><h2>Your survey</h2><p>Thank you: your answers have reached us.</p></div>'
+    ways = []
+    if survey["form_url"]:
+        ways.append(f'<a class="gd-button gd-primary" href="{e(survey["form_url"])}">Answer the survey</a>')
+    if survey["mailto"]:
+        label, style = ("or answer by email", "gd-button") if ways else ("Answer by email", "gd-button gd-primary")
+        ways.append(f'<a class="{style}" href="{e(survey["mailto"])}">{label}</a>')
+    if not ways:
+        ways.append(f"<p>Reply to our last email about request {e(view['id'])} with your answers.</p>")
+    questions = "".join(f"<li>{e(q)}</li>" for q in QUESTIONS.values())
+    return (
+        '<div class="gd-survey"><h2>How did we do?</h2>'
+        f"<p>Your request is closed. Five short questions, one minute:</p><ul>{questions}</ul>"
+        f'<p class="gd-survey-ways">{" ".join(ways)}</p></div>'
+    )
+
+
 def render(view: dict[str, Any], site_name: str, cards: Mapping[str, Card], kb_slugs: Collection[str] = ()) -> str:
     """The whole page for one ticket view (see customer.ticket_view)."""
     root = rel(view["url"], "")
@@ -79,6 +102,7 @@ def render(view: dict[str, Any], site_name: str, cards: Mapping[str, Card], kb_s
         f'<div class="gd-now">{badge(view["status"])} <span class="gd-status-text">'
         f"{e(view['status_text'])}</span></div>",
         _facts(view),
+        _survey(view),
     ]
     if view.get("parent"):
         parts.append(f"<p>Part of a larger request: {_related(view['parent'], view['url'])}</p>")
