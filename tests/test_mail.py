@@ -6,11 +6,20 @@ import email
 import email.policy
 import json
 import socket
+import subprocess
 from pathlib import Path
 
 import pytest
 
 MAIL = Path(__file__).parent / "fixtures" / "mail"
+
+
+def _git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def _head(root: Path) -> str:
+    return _git(root, "rev-parse", "HEAD")
 
 
 class Inbox:
@@ -52,8 +61,13 @@ def test_acknowledgement_headers_threading_and_kb(cli_invoke, desk, desk_root, s
     (desk_root / "kb" / "printer-tray-jams.md").write_text(
         "---\ntitle: Printer tray jams\ntags: [hardware]\n---\nWorn rollers on tray 2 jam thick paper.\n"
     )
+    before = _head(desk_root)
     out = _take(cli_invoke, (MAIL / "plain.eml").read_bytes())
     ticket_id = out["ticket"]
+    # one command, one commit: the opening commit carries the acknowledgement's contact event
+    log = _git(desk_root, "log", "--format=%B", f"{before}..HEAD")
+    assert log.count("Gitdesk-Action:") == 1 and "Gitdesk-Action: open" in log
+    assert _git(desk_root, "show", "--format=", "--name-only", "HEAD").split() == [f"tickets/{ticket_id}.md"]
     [envelope] = smtp.envelopes
     assert envelope.mail_from == "help@desk.example" and envelope.rcpt_tos == ["bob@example.com"]
     [msg] = smtp.messages()
@@ -65,7 +79,9 @@ def test_acknowledgement_headers_threading_and_kb(cli_invoke, desk, desk_root, s
     assert ticket_id in body and "Printer tray jams" in body
     t = desk.get(ticket_id)
     assert msg["Message-ID"] in t.meta["message_ids"]
+    assert [e["action"] for e in t.history] == ["open", "contact"]
     assert t.history[-1]["direction"] == "outbound" and t.history[-1]["message_id"] == msg["Message-ID"]
+    assert t.history[-1]["auto"] is True  # a machine's "we got it" is no first response
     # the customer's reply to the acknowledgement threads onto the ticket by In-Reply-To alone
     reply = (
         f"From: Bob <bob@example.com>\r\nTo: help@desk.example\r\nSubject: Re: your mail\r\n"
@@ -129,9 +145,13 @@ def test_smtp_down_keeps_the_ticket(cli_invoke, desk, monkeypatch):
     monkeypatch.setenv("GITDESK_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("GITDESK_SMTP_PORT", str(port))
     monkeypatch.setenv("GITDESK_MAIL_FROM", "help@desk.example")
+    before = _head(desk.root)
     out = _take(cli_invoke, (MAIL / "plain.eml").read_bytes())
     assert out["kind"] == "opened" and any("no acknowledgement sent" in n for n in out["notes"])
-    assert desk.get(out["ticket"]).status == "new"
+    t = desk.get(out["ticket"])
+    assert t.status == "new"
+    assert [e["action"] for e in t.history] == ["open"]  # no contact claimed for mail that never left
+    assert _git(desk.root, "rev-list", "--count", f"{before}..HEAD") == "1"
 
 
 def _resolved(cli_invoke, open_ticket) -> str:

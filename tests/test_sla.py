@@ -153,6 +153,17 @@ STORIES = [
         {"response": ("running", 9), "resolution": ("running", 9), "checkin": ("running", 9)},
     ),
     (
+        "the automatic acknowledgement is no response: the clock runs on until a person answers",
+        lambda: out(
+            Story(UTC_DESK, "2026-03-02T09:00").contact(
+                "2026-03-02T09:00", "email", "Acknowledgement sent by email", auto=True
+            ),
+            "2026-03-02T13:00",
+        ),
+        "2026-03-02T14:00",
+        {"response": ("met", 4), "resolution": ("running", 5), "checkin": ("running", 1)},
+    ),
+    (
         "a ticket cancelled before any response has no clocks",
         lambda: Story(UTC_DESK, "2026-03-02T09:00").cancel("2026-03-02T10:00", "duplicate"),
         "2026-03-03T09:00",

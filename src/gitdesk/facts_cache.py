@@ -18,7 +18,7 @@ from .store import is_ticket_file
 
 CACHE_FILE = "sla-facts.pickle"
 SURVEYS_CACHE = "surveys.pickle"
-VERSION = 4  # bump whenever Facts changes shape
+VERSION = 5  # bump whenever Facts changes shape
 
 
 def desk_facts(desk: Any) -> list[Facts]:

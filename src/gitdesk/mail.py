@@ -195,14 +195,23 @@ def email_thread(ticket: Ticket) -> list[str]:
 
 
 # -- the three messages the desk sends -----------------------------------------------------
-def _log(desk: Any, ref: str, summary: str, message_id: str) -> Ticket:
-    """Record the sent mail as an outbound contact, and its Message-ID so replies thread."""
+def sent_contact(t: Ticket, ctx: Any, summary: str, message_id: str, auto: bool = False) -> None:
+    """Record mail the desk sent as an outbound contact, and its Message-ID so replies thread.
+
+    `auto` marks a message no person wrote (the acknowledgement): it is documented like any
+    contact but is not a response to the customer, so no SLA clock stops or restarts at it.
+    """
     from . import actions
     from .intake.index import FIELD, ids_of
 
+    flags = {"auto": True} if auto else {}
+    actions.contact(t, ctx, "email", summary, inbound=False, message_id=message_id, **flags)
+    t.set(FIELD, ids_of(t.meta) + [message_id])
+
+
+def _log(desk: Any, ref: str, summary: str, message_id: str) -> Ticket:
     def change(t: Ticket, ctx: Any) -> None:
-        actions.contact(t, ctx, "email", summary, inbound=False, message_id=message_id)
-        t.set(FIELD, ids_of(t.meta) + [message_id])
+        sent_contact(t, ctx, summary, message_id)
 
     return desk.apply(ref, "contact", change, "contact outbound via email")  # type: ignore[no-any-return]
 
@@ -222,10 +231,14 @@ def _kb_lines(desk: Any, ticket: Ticket, cfg: MailSettings) -> list[str]:
     ]
 
 
-def acknowledge(desk: Any, ticket_id: str, in_reply_to: str = "", notes: list[str] | None = None) -> str:
-    """Tell the requester their ticket ID, status link and related KB articles; returns the Message-ID."""
+def acknowledge(desk: Any, ticket: Ticket, ctx: Any, in_reply_to: str = "", notes: list[str] | None = None) -> str:
+    """Tell the requester their ticket ID, status link and related KB articles; returns the Message-ID.
+
+    `ticket` is the one being opened, not yet committed: the acknowledgement is recorded on it
+    (an automatic outbound contact) only once the server took the message, so the opening commit
+    carries both and the history never claims a mail that did not go out.
+    """
     cfg = settings(desk.config)
-    ticket = desk.get(ticket_id)
     link = status_link(desk, ticket, cfg)
     lines = [_greeting(ticket), "", f'We have received your request "{ticket.title}".', f"Your ticket is {ticket.id}."]
     lines += [f"Follow its progress here: {link}"] if link else []
@@ -246,7 +259,7 @@ def acknowledge(desk: Any, ticket_id: str, in_reply_to: str = "", notes: list[st
         auto="auto-replied",
     )
     message_id = send(cfg, msg)
-    _log(desk, ticket.id, "Acknowledgement sent by email", message_id)
+    sent_contact(ticket, ctx, "Acknowledgement sent by email", message_id, auto=True)
     return message_id
 
 

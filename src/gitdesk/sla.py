@@ -4,7 +4,8 @@ The rules (docs/sla.md says the same in prose):
 - Every clock starts when the ticket is opened and counts time in the priority's calendar.
 - The clocks run while the ticket is open and not `waiting`; waiting on the customer pauses them.
 - First response is the first *customer touch*: an outbound contact, a `wait` (a question to the
-  customer) or a `propose` (a solution sent for review). Notes, assigning and escalating are internal.
+  customer) or a `propose` (a solution sent for review). Notes, assigning and escalating are internal,
+  and an automatic contact (`auto: true`, the emailed acknowledgement) is no response.
 - Resolution stops when the ticket reaches `resolved`; a reopen resumes it where it stopped.
 - The check-in clock restarts at every customer touch.
 - The targets are those of the ticket's current priority; an unprioritised ticket has no clocks.
@@ -84,7 +85,7 @@ class Facts(NamedTuple):
                 changes[0] = (at, to)
             elif to != changes[-1][1]:
                 changes.append((at, to))
-            if name in TOUCHES:
+            if name in TOUCHES and not event.get("auto"):  # an automatic acknowledgement answers nothing
                 touches.append(at)
             escalations += name == "escalate"
             reopens += name == "reopen"

@@ -52,27 +52,33 @@ def take_email(desk: Any, raw: bytes, acknowledge: bool = True) -> Outcome:
         msg.attachments,
         msg.thread_ids(),
     )
-    outcome = receive(desk, req, rules)
-    if outcome.kind == "opened" and acknowledge:
-        outcome.notes.append(_acknowledge(desk, outcome, msg.message_id))
-    return outcome
+    return receive(desk, req, rules, _acknowledger(desk, msg.message_id) if acknowledge else None)
 
 
-def _acknowledge(desk: Any, outcome: Outcome, in_reply_to: str) -> str:
-    """Send the acknowledgement; the ticket stands whether or not the mail goes out."""
+def _acknowledger(desk: Any, in_reply_to: str) -> Any:
+    """The hook that acknowledges a new ticket inside its opening commit (record.receive's on_open).
+
+    The mail goes out first and is recorded only once the server took it; the ticket stands
+    whether or not it does. (Should the commit then fail, the message is spooled as always and
+    a retry opens the ticket again, so the customer may get a second acknowledgement.)
+    """
     from ..mail import MailError, acknowledge
     from ..mail import settings as mail_settings
 
     cfg = mail_settings(desk.config)
-    if not cfg.acknowledge:
-        return "acknowledgement switched off (mail.acknowledge: false)"
-    if not cfg.host or not cfg.sender:
-        return "no acknowledgement sent: mail.smtp.host and mail.from are not both set"
-    try:
-        message_id = acknowledge(desk, outcome.ticket_id, in_reply_to, list(outcome.notes))
-    except (MailError, InvalidValue) as exc:
-        return f"no acknowledgement sent: {exc}"
-    return f"acknowledgement sent ({message_id})"
+
+    def hook(ticket: Any, ctx: Any, notes: list[str]) -> str:
+        if not cfg.acknowledge:
+            return "acknowledgement switched off (mail.acknowledge: false)"
+        if not cfg.host or not cfg.sender:
+            return "no acknowledgement sent: mail.smtp.host and mail.from are not both set"
+        try:
+            message_id = acknowledge(desk, ticket, ctx, in_reply_to, list(notes))
+        except (MailError, InvalidValue) as exc:
+            return f"no acknowledgement sent: {exc}"
+        return f"acknowledgement sent ({message_id})"
+
+    return hook
 
 
 def batch(desk: Any, messages: Iterator[bytes], spool: Path, acknowledge: bool) -> Iterator[tuple[Outcome | None, str]]:

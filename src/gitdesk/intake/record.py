@@ -12,6 +12,7 @@ size limit are refused with a note on the ticket.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,8 +44,15 @@ class Request:
     extra: dict[str, Any] = field(default_factory=dict)  # channel data for the front matter
 
 
-def receive(desk: Any, req: Request, rules: IntakeSettings) -> Outcome:
-    """Open, thread or skip `req`; decided and written under one lock so duplicates race safely."""
+OnOpen = Callable[[Ticket, Any, list[str]], str]
+
+
+def receive(desk: Any, req: Request, rules: IntakeSettings, on_open: OnOpen | None = None) -> Outcome:
+    """Open, thread or skip `req`; decided and written under one lock so duplicates race safely.
+
+    `on_open(ticket, ctx, notes)` runs on a new ticket just before its one commit (the email
+    acknowledgement: sent, then recorded in the same commit); its line joins the outcome's notes.
+    """
     with desk.transaction():
         index = MessageIndex(desk.store, desk.repo.state_dir())
         holder = index.lookup(req.message_id)
@@ -52,7 +60,7 @@ def receive(desk: Any, req: Request, rules: IntakeSettings) -> Outcome:
             return Outcome("duplicate", holder, f"{req.message_id} was delivered before")
         target = index.first(req.thread_ids) or _tagged(desk, req.title) or _sent_by_desk(desk, req.thread_ids)
         if not target:
-            return _open(desk, req, rules)
+            return _open(desk, req, rules, on_open)
         answers = _survey_answers(desk, target, req)
         if answers is not None and survey_reply.recorded(desk, target):
             return Outcome("duplicate", target, "a survey is already recorded")
@@ -86,7 +94,7 @@ def _tagged(desk: Any, subject: str) -> str | None:
     return None
 
 
-def _open(desk: Any, req: Request, rules: IntakeSettings) -> Outcome:
+def _open(desk: Any, req: Request, rules: IntakeSettings, on_open: OnOpen | None = None) -> Outcome:
     ctx = desk.context()
     ticket_id = _fresh_id(desk)
     files, stored, refused = _attachments(desk, ticket_id, req.attachments, rules.max_attachment, set())
@@ -109,9 +117,12 @@ def _open(desk: Any, req: Request, rules: IntakeSettings) -> Outcome:
     )
     for text in refused:
         actions.record(ticket, ctx, "note", text=text)
+    notes = list(refused)
+    if on_open is not None:
+        notes.append(on_open(ticket, ctx, refused))
     files[desk.store.rel(ticket_id)] = dump(ticket)
     desk.commit(files, f"open {ticket.title}", ticket_id, "open", f"Intake via {req.channel}: {req.message_id}")
-    return Outcome("opened", ticket_id, f"queue {queue}", refused)
+    return Outcome("opened", ticket_id, f"queue {queue}", notes)
 
 
 def _reply(desk: Any, ticket_id: str, req: Request, rules: IntakeSettings) -> Outcome:
