@@ -195,6 +195,18 @@ def test_facts_cache_follows_file_changes(cli_invoke, story, desk_root, clock):
     assert after["first_response"]["count"] == 3  # the cached facts saw the new contact
 
 
+def test_facts_cache_drops_removed_tickets_and_survives_a_foreign_file(cli_invoke, story, desk_root):
+    first = json.loads(cli_invoke("report", "--format", "json").stdout)
+    cache = desk_root / ".git" / "gitdesk" / "sla-facts.pickle"
+    again = json.loads(cli_invoke("report", "--format", "json").stdout)  # from the cache, unchanged
+    assert again == first
+    (desk_root / "tickets" / f"{story[0]}.md").unlink()
+    fewer = json.loads(cli_invoke("report", "--format", "json").stdout)
+    assert fewer["counts"]["opened"] == first["counts"]["opened"] - 1
+    cache.write_bytes(b"not a pickle")
+    assert json.loads(cli_invoke("report", "--format", "json").stdout) == fewer
+
+
 @pytest.mark.slow
 def test_real_subprocess_report_and_sla_exit_codes(story, desk_root, clock):
     env_now = {"GITDESK_NOW": "2026-03-02T15:00:00Z"}

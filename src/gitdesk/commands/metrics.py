@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
@@ -82,7 +83,14 @@ def sla(desk, at, as_json, fail_on_breach):  # type: ignore[no-untyped-def]
     default=None,
     help="Also give every figure per group.",
 )
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="json is indented on a terminal and one compact line when piped.",
+)
 @pass_desk
 def report(desk, since, until, by, fmt):  # type: ignore[no-untyped-def]
     """Volumes, response and resolution times (business hours), SLA compliance, rates and satisfaction."""
@@ -91,7 +99,9 @@ def report(desk, since, until, by, fmt):  # type: ignore[no-untyped-def]
 
     result = report_for_desk(desk, since=since, until=until, by=by, now=desk.clock())
     if fmt == "json":
-        click.echo(json.dumps(result, indent=1, ensure_ascii=False))
+        # Indented for a person at a terminal; compact (and several times faster to write) for a pipe.
+        indent = 1 if sys.stdout.isatty() else None
+        click.echo(json.dumps(result, indent=indent, ensure_ascii=False))
     elif fmt == "csv":
         click.echo(report_csv(result), nl=False)
     else:
