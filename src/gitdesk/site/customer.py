@@ -158,10 +158,14 @@ class SurveyInvite(NamedTuple):
 
     form: str = ""  # a web form's URL; "{id}" stands for the ticket ID
     mailbox: str = ""  # an address whose mail intake reads survey answers from
+    body: str = ""  # the mailto body, already quoted: the answer lines intake reads back
 
     @classmethod
     def of(cls, root: Path, config: Config, repo_url: str = "") -> SurveyInvite:
         """mail.survey_url, else the repo's GitHub survey form (when the desk has one); mail.from for email."""
+        from urllib.parse import quote
+
+        from ..intake.survey_reply import ANSWER_LINES
         from ..mail import settings
 
         mail = settings(config)
@@ -169,7 +173,8 @@ class SurveyInvite(NamedTuple):
         if not form and repo_url and (root / ".github" / "ISSUE_TEMPLATE" / "survey.yml").exists():
             # GitHub fills an issue form's field from the query parameter of the same id
             form = repo_url.rstrip("/") + "/issues/new?template=survey.yml&title=Survey%3A%20{id}&ticket={id}"
-        return cls(form, mail.sender_address)
+        body = quote("".join(f"{label}: \n" for _, label in ANSWER_LINES))
+        return cls(form, mail.sender_address, body)
 
 
 def survey_view(t: Ticket, answered: bool, invite: SurveyInvite) -> dict[str, Any] | None:
@@ -178,14 +183,8 @@ def survey_view(t: Ticket, answered: bool, invite: SurveyInvite) -> dict[str, An
         return None
     if answered:
         return {"answered": True, "form_url": None, "mailto": None}
-    mailto = None
-    if invite.mailbox:
-        from urllib.parse import quote
-
-        from ..intake.survey_reply import ANSWER_LINES
-
-        body = "\n".join(f"{label}: " for _, label in ANSWER_LINES) + "\n"
-        mailto = f"mailto:{invite.mailbox}?subject={quote(f'[{t.id}] Survey')}&body={quote(body)}"
+    subject = f"%5B{t.id}%5D%20Survey"  # "[ID] Survey": intake finds the ticket by the tag
+    mailto = f"mailto:{invite.mailbox}?subject={subject}&body={invite.body}" if invite.mailbox else None
     form = invite.form.replace("{id}", t.id) if invite.form else None
     return {"answered": False, "form_url": form, "mailto": mailto}
 
