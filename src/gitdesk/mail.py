@@ -309,12 +309,12 @@ def survey_invitation_possible(desk: Any, ref: str) -> bool:
 
 def _answer_form() -> list[str]:
     """The lines a reply fills in; intake reads them back with the same labels (survey_reply.py)."""
-    from .intake.survey_reply import ANSWER_LINES
+    from .intake.survey_reply import blank_answers
 
     return [
         "Just reply to this message and write your answers after the colons:",
         "",
-        *(f"{label}:" for _, label in ANSWER_LINES),
+        *blank_answers(),
         "",
         '1 is poor and 5 is great. "Right questions": did we ask what we needed to know?',
         '"Time adequate": was the time to resolve your request acceptable?',

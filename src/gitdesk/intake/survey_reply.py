@@ -25,6 +25,14 @@ ANSWER_LINES = (
     ("comment", "Anything else"),
 )
 FREE_TEXT = ("improve", "comment")
+
+
+def blank_answers() -> list[str]:
+    """The answer lines as the customer receives them to fill in (the emailed invitation, the
+    status page's mailto link); `answer_lines` reads them back."""
+    return [f"{label}:" for _, label in ANSWER_LINES]
+
+
 # The words a customer may use for each answer; the invitation's own labels among them.
 _KEY_WORDS = {
     "score": r"score|rating|satisfaction|how satisfied[^:=\n]*",

@@ -165,7 +165,7 @@ class SurveyInvite(NamedTuple):
         """mail.survey_url, else the repo's GitHub survey form (when the desk has one); mail.from for email."""
         from urllib.parse import quote
 
-        from ..intake.survey_reply import ANSWER_LINES
+        from ..intake.survey_reply import blank_answers
         from ..mail import settings
 
         mail = settings(config)
@@ -173,7 +173,7 @@ class SurveyInvite(NamedTuple):
         if not form and repo_url and (root / ".github" / "ISSUE_TEMPLATE" / "survey.yml").exists():
             # GitHub fills an issue form's field from the query parameter of the same id
             form = repo_url.rstrip("/") + "/issues/new?template=survey.yml&title=Survey%3A%20{id}&ticket={id}"
-        body = quote("".join(f"{label}: \n" for _, label in ANSWER_LINES))
+        body = quote("".join(f"{line} \n" for line in blank_answers()))
         return cls(form, mail.sender_address, body)
 
 
