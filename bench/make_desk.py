@@ -23,12 +23,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from gitdesk import actions, kb, survey
-from gitdesk.actions import Context
-from gitdesk.config import load as load_config
-from gitdesk.scaffold import lay_out
-from gitdesk.store import new_id
-from gitdesk.ticket import Ticket, dump, iso
+from gitdesk.core import actions, kb, survey
+from gitdesk.core.actions import Context
+from gitdesk.core.config import load as load_config
+from gitdesk.core.ticket import Ticket, dump, iso
+from gitdesk.desk.scaffold import lay_out
+from gitdesk.store.files import new_id
 
 BENCH_ENV = {
     "GIT_AUTHOR_NAME": "Desk Generator",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from gitdesk.cli import COMMANDS, cli
+from gitdesk.cli.main import COMMANDS, cli
 
 
 def walk(group: click.Group, ctx: click.Context, prefix: str):

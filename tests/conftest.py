@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from gitdesk.cli import cli
+from gitdesk.cli.main import cli
 
 AUTHOR = {
     "GIT_AUTHOR_NAME": "Ada Tech",
@@ -82,7 +82,7 @@ def desk_root(tmp_path, clock, monkeypatch) -> Path:
 
 @pytest.fixture
 def desk(desk_root, clock):
-    from gitdesk.desk import Desk
+    from gitdesk.desk.facade import Desk
 
     return Desk(desk_root, clock=clock)
 

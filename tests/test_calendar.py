@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gitdesk.calendar import Always, from_config, from_section
-from gitdesk.config import from_mapping
+from gitdesk.core.calendar import Always, from_config, from_section
+from gitdesk.core.config import from_mapping
 from gitdesk.errors import ConfigError
 
 H = 3600

@@ -8,7 +8,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from gitdesk.cli import ALIASES, COMMANDS, cli
+from gitdesk.cli.main import ALIASES, COMMANDS, cli
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
 

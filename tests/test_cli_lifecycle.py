@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gitdesk.ticket import parse
+from gitdesk.core.ticket import parse
 
 
 def git(root: Path, *args: str) -> str:
@@ -740,7 +740,7 @@ def test_init_refuses_a_nested_desk(tmp_path, cli_invoke):
 
 def test_failed_init_leaves_nothing_behind(tmp_path, cli_invoke, monkeypatch):
     from gitdesk.errors import GitFailure
-    from gitdesk.gitrepo import GitRepo
+    from gitdesk.git.repo import GitRepo
 
     def boom(self, paths, message, env=None):
         raise GitFailure("git commit-tree failed: no identity")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import gitdesk_exe
-from gitdesk.ticket import parse
+from gitdesk.core.ticket import parse
 
 pytestmark = pytest.mark.slow
 

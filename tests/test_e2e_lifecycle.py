@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from conftest import gitdesk_exe
-from gitdesk.ticket import dump, parse
+from gitdesk.core.ticket import dump, parse
 
 pytestmark = pytest.mark.slow
 

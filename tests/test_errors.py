@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from gitdesk.errors import GitFailure
-from gitdesk.gitrepo import GitRepo
+from gitdesk.git.repo import GitRepo
 
 
 def git(root: Path, *args: str) -> str:
@@ -260,7 +260,7 @@ def test_failed_write_of_second_file_restores_the_first(desk_root, open_ticket, 
         ("review", tid, "--approve", "--by", "carol"),
     ):
         cli_invoke(*args)
-    import gitdesk.desk as desk_module
+    import gitdesk.desk.facade as desk_module
 
     real = desk_module.atomic_write
 

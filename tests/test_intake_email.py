@@ -286,7 +286,7 @@ def test_bad_routing_config_names_the_key(cli_invoke, desk_root):
 
 
 def test_failure_mid_intake_spools_then_retry_succeeds(cli_invoke, desk_root, monkeypatch):
-    from gitdesk.desk import Desk
+    from gitdesk.desk.facade import Desk
 
     real_commit = Desk.commit
 

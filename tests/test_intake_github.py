@@ -11,7 +11,7 @@ import yaml
 from gitdesk.intake.forms import REQUEST_FIELDS, SURVEY_FIELDS
 
 GITHUB = Path(__file__).parent / "fixtures" / "github"
-SCAFFOLD = Path(__file__).parents[1] / "src" / "gitdesk" / "scaffold" / "dot-github"
+SCAFFOLD = Path(__file__).parents[1] / "src" / "gitdesk" / "desk" / "scaffold" / "dot-github"
 ROOT_GITHUB = Path(__file__).parents[1] / ".github"
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from gitdesk import kbsearch
+from gitdesk.store import kbsearch
 
 ARTICLES = {
     "printer-tray-jams": ("Printer tray jams", "Worn rollers on tray 2 jam thick paper. Replace the rollers."),

@@ -6,10 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gitdesk import actions
-from gitdesk.config import from_mapping
-from gitdesk.errors import IllegalTransition, InvalidValue, UsageError
-from gitdesk.lifecycle import (
+from gitdesk.core import actions
+from gitdesk.core.config import from_mapping
+from gitdesk.core.lifecycle import (
     DONE,
     MOVES,
     OPEN,
@@ -20,7 +19,8 @@ from gitdesk.lifecycle import (
     choose_target,
     move_name,
 )
-from gitdesk.ticket import Ticket
+from gitdesk.core.ticket import Ticket
+from gitdesk.errors import IllegalTransition, InvalidValue, UsageError
 
 ACTIVE = ("new", "triaged", "in_progress", "waiting", "proposed")
 ALL = (None, *STATUSES)

@@ -128,7 +128,7 @@ def test_notify_without_smtp_is_one_line_error(cli_invoke, open_ticket, desk_roo
 
 
 def test_survey_invitation(desk, smtp, monkeypatch):
-    from gitdesk.mail import send_survey_invitation
+    from gitdesk.channels.mail import send_survey_invitation
 
     t = desk.open("Printer jams", {"name": "Bob", "email": "bob@example.com"})
     mid = send_survey_invitation(desk, t.id)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from gitdesk.gitrepo import GitRepo
-from gitdesk.merge import merge_ticket
-from gitdesk.ticket import dump, parse
+from gitdesk.core.merge import merge_ticket
+from gitdesk.core.ticket import dump, parse
+from gitdesk.git.repo import GitRepo
 
 REQ = {"name": "Bob Smith", "email": "bob@example.com"}
 BASE = """---

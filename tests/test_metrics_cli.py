@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 from conftest import gitdesk_exe
-from gitdesk.reports import build_report, load_surveys
+from gitdesk.core.reports import build_report, load_surveys
 
 
 def run_story(cli_invoke, open_ticket, clock):

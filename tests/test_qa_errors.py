@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import git
-from gitdesk.cli import cli
+from gitdesk.cli.main import cli
 
 MAIL = Path(__file__).parent / "fixtures" / "mail"
 
@@ -284,7 +284,7 @@ def test_mail_settings_blame_the_environment_when_it_is_the_culprit(desk_root, o
 
 
 def test_closing_again_after_a_reopen_extends_the_same_article(desk_root, open_ticket):
-    from gitdesk.desk import Desk
+    from gitdesk.desk.facade import Desk
 
     tid = open_ticket()
     desk = Desk(desk_root)

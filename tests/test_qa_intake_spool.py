@@ -9,9 +9,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from conftest import git
-from gitdesk.cli import cli
+from gitdesk.cli.main import cli
 from gitdesk.errors import GitFailure
-from gitdesk.gitrepo import GitRepo
+from gitdesk.git.repo import GitRepo
 
 MAIL = Path(__file__).parent / "fixtures" / "mail"
 

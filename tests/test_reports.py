@@ -1,6 +1,6 @@
 """Reports on a generated desk, checked against figures this test computes on its own.
 
-The expected side never calls gitdesk.sla, gitdesk.calendar or gitdesk.reports: it walks the
+The expected side never calls gitdesk.sla, gitdesk.calendar or gitdesk.core.reports: it walks the
 raw history events and counts business time in 15-minute slots (every generated event falls
 on the quarter hour, so slot counting is exact).
 """
@@ -15,10 +15,10 @@ import statistics
 
 import pytest
 
-from gitdesk import actions, survey
-from gitdesk.actions import Context
-from gitdesk.config import from_mapping
-from gitdesk.reports import build_report, load_surveys, satisfaction
+from gitdesk.core import actions, survey
+from gitdesk.core.actions import Context
+from gitdesk.core.config import from_mapping
+from gitdesk.core.reports import build_report, load_surveys, satisfaction
 
 CONFIG = from_mapping({"queues": ["service-desk", "network", "hardware"]})  # 09-17 Mon-Fri UTC; P1 24x7
 START = dt.datetime(2026, 3, 2, 0, 0, tzinfo=dt.UTC)  # a Monday

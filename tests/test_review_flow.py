@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import gitdesk_exe
-from gitdesk.ticket import parse
+from gitdesk.core.ticket import parse
 
 FIXTURES = Path(__file__).parent / "fixtures" / "github"
 SAMPLE_ID = "HD-h3ggyvha"  # the ticket the recorded payloads name

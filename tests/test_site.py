@@ -17,9 +17,9 @@ import feedparser
 import jsonschema
 import pytest
 
-from gitdesk.lifecycle import MOVES, STATUS_TEXT, move_name
+from gitdesk.core.lifecycle import MOVES, STATUS_TEXT, move_name
+from gitdesk.core.ticket import parse
 from gitdesk.site.privacy import unlisted_token
-from gitdesk.ticket import parse
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMAS = REPO / "src" / "gitdesk" / "site" / "theme" / "schema"

@@ -52,7 +52,7 @@ def test_site_build_errors_are_one_line(cli_invoke, desk_root, tmp_path):
 
 
 def test_progress_bar_on_large_desks(cli_invoke, open_ticket, tmp_path, monkeypatch):
-    import gitdesk.commands.site as site_cmd
+    import gitdesk.cli.commands.site as site_cmd
 
     open_ticket("One", "--visibility", "public")
     monkeypatch.setattr(site_cmd, "LARGE_DESK", 1)

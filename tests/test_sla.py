@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gitdesk import actions, sla
-from gitdesk.actions import Context
-from gitdesk.calendar import from_config
-from gitdesk.config import from_mapping
+from gitdesk.core import actions, sla
+from gitdesk.core.actions import Context
+from gitdesk.core.calendar import from_config
+from gitdesk.core.config import from_mapping
 
 H = 3600
 UTC_DESK = from_mapping({})

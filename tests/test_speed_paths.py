@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from gitdesk.gitrepo import _UNSURE, GitRepo, _read_head
-from gitdesk.store import TicketStore
+from gitdesk.git.repo import _UNSURE, GitRepo, _read_head
+from gitdesk.store.files import TicketStore
 
 
 def git(root: Path, *args: str) -> str:
@@ -119,7 +119,7 @@ def test_summary_without_history_matches_full_parse(desk_root, desk, cli_invoke,
     cli_invoke("note", tid, "line one\nhistory:\n- not a real key")  # block text that looks like history
     store = TicketStore(desk_root)
     fast = store._summary_of_file(f"{tid}.md")
-    from gitdesk.store import Summary
+    from gitdesk.store.files import Summary
 
     assert fast == Summary.of(store.load(tid))
     assert fast.priority == "P2"

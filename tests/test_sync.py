@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from gitdesk.cli import cli
-from gitdesk.desk import Desk
-from gitdesk.ticket import parse
+from gitdesk.cli.main import cli
+from gitdesk.core.ticket import parse
+from gitdesk.desk.facade import Desk
 
 REQ = {"name": "Bob Smith", "email": "bob@example.com"}
 

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gitdesk import actions
-from gitdesk.config import from_mapping
+from gitdesk.core import actions
+from gitdesk.core.config import from_mapping
+from gitdesk.core.ticket import FIELD_ORDER, Ticket, dump, iso, parse, parse_requester, parse_time
 from gitdesk.errors import InvalidValue, MalformedTicket
-from gitdesk.ticket import FIELD_ORDER, Ticket, dump, iso, parse, parse_requester, parse_time
 
 GOLDEN = Path(__file__).parent / "golden"
 VALID = sorted(GOLDEN.glob("*.md"))

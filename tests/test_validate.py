@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gitdesk.ticket import dump, parse
+from gitdesk.core.ticket import dump, parse
 
 REQ = {"name": "Bob Smith", "email": "bob@example.com"}
 

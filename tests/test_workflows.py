@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-SCAFFOLD = ROOT / "src" / "gitdesk" / "scaffold"
+SCAFFOLD = ROOT / "src" / "gitdesk" / "desk" / "scaffold"
 OURS = ("validate.yml", "review.yml", "pages.yml")
 
 
@@ -30,7 +30,7 @@ def workflows(top: Path) -> list[Path]:
 @pytest.fixture(scope="module")
 def laid_out(tmp_path_factory) -> Path:
     """What `gitdesk init` writes into a fresh desk."""
-    from gitdesk.scaffold import lay_out
+    from gitdesk.desk.scaffold import lay_out
 
     root = tmp_path_factory.mktemp("fresh")
     written = lay_out(root)

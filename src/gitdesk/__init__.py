@@ -15,15 +15,15 @@ __version__ = "0.1.0"
 
 def __getattr__(name: str) -> Any:
     if name == "Desk":
-        from .desk import Desk
+        from gitdesk.desk.facade import Desk
 
         return Desk
     if name == "GitdeskError":
-        from .errors import GitdeskError
+        from gitdesk.errors import GitdeskError
 
         return GitdeskError
     if name == "Ticket":
-        from .ticket import Ticket
+        from gitdesk.core.ticket import Ticket
 
         return Ticket
     raise AttributeError(name)

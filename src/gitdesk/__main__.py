@@ -1,5 +1,5 @@
 """`python -m gitdesk`."""
 
-from .cli import main
+from gitdesk.cli.main import main
 
 main()

@@ -11,8 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from ..lifecycle import OPEN
-from ..sla import checkin_due
+from gitdesk.core.lifecycle import OPEN
+from gitdesk.core.sla import checkin_due
 
 
 @dataclass(frozen=True)

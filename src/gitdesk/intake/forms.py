@@ -13,12 +13,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..errors import InvalidValue
-from ..ticket import valid_email
-from . import Outcome, survey_reply
-from .record import Request, receive
-from .rules import settings
-from .text import one_line
+from gitdesk.core.ticket import valid_email
+from gitdesk.errors import InvalidValue
+from gitdesk.intake import Outcome, survey_reply
+from gitdesk.intake.record import Request, receive
+from gitdesk.intake.rules import settings
+from gitdesk.intake.text import one_line
 
 REQUEST_LABEL, SURVEY_LABEL = "gitdesk-request", "gitdesk-survey"
 REQUEST_FIELDS = {

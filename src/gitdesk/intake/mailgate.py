@@ -11,18 +11,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import InvalidValue
-from ..ticket import valid_email
-from . import Outcome
-from .message import parse
-from .record import Request, receive
-from .rules import settings
-from .text import read_fields
+from gitdesk.core.ticket import valid_email
+from gitdesk.errors import InvalidValue
+from gitdesk.intake import Outcome
+from gitdesk.intake.message import parse
+from gitdesk.intake.record import Request, receive
+from gitdesk.intake.rules import settings
+from gitdesk.intake.text import read_fields
 
 
 def own_addresses(desk: Any) -> tuple[str, ...]:
     """Addresses mail from which is the desk talking to itself."""
-    from ..mail import settings as mail_settings
+    from gitdesk.channels.mail import settings as mail_settings
 
     addresses = settings(desk.config).addresses
     sender = mail_settings(desk.config).sender_address
@@ -62,8 +62,8 @@ def _acknowledger(desk: Any, in_reply_to: str) -> Any:
     whether or not it does. (Should the commit then fail, the message is spooled as always and
     a retry opens the ticket again, so the customer may get a second acknowledgement.)
     """
-    from ..mail import MailError, acknowledge
-    from ..mail import settings as mail_settings
+    from gitdesk.channels.mail import MailError, acknowledge
+    from gitdesk.channels.mail import settings as mail_settings
 
     cfg = mail_settings(desk.config)
 
@@ -83,7 +83,7 @@ def _acknowledger(desk: Any, in_reply_to: str) -> Any:
 
 def batch(desk: Any, messages: Iterator[bytes], spool: Path, acknowledge: bool) -> Iterator[tuple[Outcome | None, str]]:
     """Take each message; a failing one is spooled and reported, and the batch goes on."""
-    from .spool import save
+    from gitdesk.intake.spool import save
 
     for raw in messages:
         try:

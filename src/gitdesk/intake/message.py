@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from email.message import Message
 
-from .text import html_to_text, one_line
+from gitdesk.intake.text import html_to_text, one_line
 
 _MSGID = re.compile(r"<[^<>\s]+>")
 _AUTO_SUBJECT = re.compile(

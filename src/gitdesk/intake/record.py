@@ -16,15 +16,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import actions
-from ..errors import GitdeskError, UnknownTicket
-from ..store import new_id
-from ..ticket import Ticket, dump
-from . import Outcome, survey_reply
-from .index import FIELD, MessageIndex, ids_of
-from .message import Attachment
-from .rules import IntakeSettings
-from .text import strip_quoted, strip_signature, summary
+from gitdesk.core import actions
+from gitdesk.core.ticket import Ticket, dump
+from gitdesk.errors import GitdeskError, UnknownTicket
+from gitdesk.intake import Outcome, survey_reply
+from gitdesk.intake.message import Attachment
+from gitdesk.intake.rules import IntakeSettings
+from gitdesk.intake.text import strip_quoted, strip_signature, summary
+from gitdesk.store.files import new_id
+from gitdesk.store.messages import FIELD, MessageIndex, ids_of
 
 
 @dataclass

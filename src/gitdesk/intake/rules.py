@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import Config, expect
-from ..errors import ConfigError
+from gitdesk.core.config import Config, expect
+from gitdesk.errors import ConfigError
 
 DEFAULT_MAX_ATTACHMENT = 10 * 1024 * 1024
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|k|mb|m|gb|g)?\s*$", re.I)

@@ -20,8 +20,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from . import Outcome
-from .slack import MAX_AGE, decode, verify
+from gitdesk.intake import Outcome
+from gitdesk.intake.slack import MAX_AGE, decode, verify
 
 REPLY_WITHIN = 2.0
 MAX_BODY = 1024 * 1024

@@ -14,11 +14,11 @@ import re
 from typing import Any
 from urllib.parse import parse_qs
 
-from ..errors import InvalidValue
-from . import Outcome
-from .record import Request, receive
-from .rules import settings
-from .text import FIELD_KEYS, one_line, read_fields
+from gitdesk.errors import InvalidValue
+from gitdesk.intake import Outcome
+from gitdesk.intake.record import Request, receive
+from gitdesk.intake.rules import settings
+from gitdesk.intake.text import FIELD_KEYS, one_line, read_fields
 
 MAX_AGE = 300
 SECRET_ENV = "GITDESK_SLACK_SIGNING_SECRET"

@@ -16,15 +16,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import GitdeskError
-from ..store import atomic_write
+from gitdesk.errors import GitdeskError
+from gitdesk.store.files import atomic_write
 
 KINDS = ("eml", "slack", "github")
 
 
 def spool_dir(desk: Any) -> Path:
     """The configured spool, or .git/gitdesk/spool when the config itself is what is broken."""
-    from .rules import settings
+    from gitdesk.intake.rules import settings
 
     state = desk.repo.state_dir()
     try:

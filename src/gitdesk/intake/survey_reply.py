@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from . import Outcome
-from .text import one_line, strip_quoted, strip_signature
+from gitdesk.intake import Outcome
+from gitdesk.intake.text import one_line, strip_quoted, strip_signature
 
 # (survey key, the label the invitation asks the customer to fill in)
 ANSWER_LINES = (
@@ -147,14 +147,14 @@ def read_reply(body: str) -> Answers | None:
 
 
 def recorded(desk: Any, ticket_id: str) -> bool:
-    from ..survey import SURVEYS_DIR
+    from gitdesk.core.survey import SURVEYS_DIR
 
     return (desk.root / SURVEYS_DIR / f"{ticket_id}.yml").exists()
 
 
 def record(desk: Any, ticket_id: str, answers: Answers, source: str) -> Outcome:
     """Write the survey (one commit). One already recorded stays as it is: the first answer counts."""
-    from ..errors import UsageError
+    from gitdesk.errors import UsageError
 
     if recorded(desk, ticket_id):
         return Outcome("duplicate", ticket_id, "a survey is already recorded")

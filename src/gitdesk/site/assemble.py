@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .builder import Page, Progress, SiteBuilder
-from .figures import metrics_page, surveys_page
-from .kb_pages import kb_pages
-from .outputs import generated_files
-from .pages import home, queue_pages, request_pages
+from gitdesk.site.builder import Page, Progress, SiteBuilder
+from gitdesk.site.figures import metrics_page, surveys_page
+from gitdesk.site.kb_pages import kb_pages
+from gitdesk.site.outputs import generated_files
+from gitdesk.site.pages import home, queue_pages, request_pages
 
 # The nav: a handful of entries. Ticket pages, list pages and articles stay out of it,
 # because MkDocs renders the whole nav into every page.

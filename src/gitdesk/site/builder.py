@@ -17,14 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import Config
-from ..errors import MalformedTicket
-from ..store import TicketStore
-from ..survey import SURVEYS_DIR
-from ..ticket import Ticket, iso
-from . import ticket_page
-from .customer import Card, SurveyInvite, card, survey_view, ticket_scrubber, ticket_view, timeline
-from .privacy import Scrubber, personal_values, ticket_json_url
+from gitdesk.core.config import Config
+from gitdesk.core.survey import SURVEYS_DIR
+from gitdesk.core.ticket import Ticket, iso
+from gitdesk.errors import MalformedTicket
+from gitdesk.site import ticket_page
+from gitdesk.site.customer import Card, SurveyInvite, card, survey_view, ticket_scrubber, ticket_view, timeline
+from gitdesk.site.privacy import Scrubber, personal_values, ticket_json_url
+from gitdesk.store.files import TicketStore
 
 Progress = Callable[[int], None]
 FEED_EVENTS = 50
@@ -85,7 +85,7 @@ class SiteBuilder:
 
     def build_tickets(self, out_dir: Path, progress: Progress | None = None) -> SiteData:
         """Parse every ticket once; write the pages of published ones; collect cards and facts."""
-        from ..sla import Facts, checkin_due
+        from gitdesk.core.sla import Facts, checkin_due
 
         store = TicketStore(self.root)
         related: list[Ticket] = []
@@ -142,7 +142,7 @@ class SiteBuilder:
 
     # -- after the pass -------------------------------------------------------------------
     def report(self) -> dict[str, Any]:
-        from ..reports import build_report, load_surveys
+        from gitdesk.core.reports import build_report, load_surveys
 
         if not hasattr(self, "_report"):
             self._surveys = load_surveys(self.root)

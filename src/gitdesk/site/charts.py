@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .markup import e
+from gitdesk.site.markup import e
 
 COLOURS = ("#3f51b5", "#ef6c00", "#2e7d32", "#c62828", "#6a1b9a")
 FONT = 'font-family="system-ui, sans-serif" font-size="12"'

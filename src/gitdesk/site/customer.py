@@ -12,10 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..config import Config
-from ..lifecycle import DONE, MOVES, STATUS_TEXT, move_name
-from ..ticket import Ticket, iso, parse_time
-from .privacy import Scrubber, personal_values, ticket_url
+from gitdesk.core.config import Config
+from gitdesk.core.lifecycle import DONE, MOVES, STATUS_TEXT, move_name
+from gitdesk.core.ticket import Ticket, iso, parse_time
+from gitdesk.site.privacy import Scrubber, personal_values, ticket_url
 
 SHOWN_SOLUTION_IN = frozenset({"proposed", "resolved", "closed"})
 
@@ -165,8 +165,8 @@ class SurveyInvite(NamedTuple):
         """mail.survey_url, else the repo's GitHub survey form (when the desk has one); mail.from for email."""
         from urllib.parse import quote
 
-        from ..intake.survey_reply import blank_answers
-        from ..mail import settings
+        from gitdesk.channels.mail import settings
+        from gitdesk.intake.survey_reply import blank_answers
 
         mail = settings(config)
         form = mail.survey_url

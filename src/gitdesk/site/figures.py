@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..lifecycle import OPEN
-from .builder import Page, SiteBuilder
-from .charts import column_chart, hbar_chart
-from .markup import e, table
+from gitdesk.core.lifecycle import OPEN
+from gitdesk.site.builder import Page, SiteBuilder
+from gitdesk.site.charts import column_chart, hbar_chart
+from gitdesk.site.markup import e, table
 
 WEEKS_SHOWN = 26
 CHARTS = "assets/charts/"

@@ -12,12 +12,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import kb
-from ..errors import MalformedTicket
-from .builder import Page, SiteBuilder
-from .customer import when_text
-from .markup import e, link, pager, safe_markdown, table
-from .pages import page_uris, uri_to_url
+from gitdesk.core import kb
+from gitdesk.errors import MalformedTicket
+from gitdesk.site.builder import Page, SiteBuilder
+from gitdesk.site.customer import when_text
+from gitdesk.site.markup import e, link, pager, safe_markdown, table
+from gitdesk.site.pages import page_uris, uri_to_url
 
 
 @dataclass

@@ -8,11 +8,11 @@ from collections import Counter
 from importlib import resources
 from typing import Any
 
-from ..lifecycle import OPEN
-from ..ticket import iso
-from .builder import SiteBuilder
-from .customer import Card
-from .markup import e
+from gitdesk.core.lifecycle import OPEN
+from gitdesk.core.ticket import iso
+from gitdesk.site.builder import SiteBuilder
+from gitdesk.site.customer import Card
+from gitdesk.site.markup import e
 
 FEED_ENTRIES = 50
 SCHEMAS = ("status.schema.json", "ticket.schema.json")
@@ -118,7 +118,7 @@ def atom_feed(builder: SiteBuilder) -> str:
 
 def generated_files(builder: SiteBuilder) -> dict[str, str]:
     """Every generated non-page file except the per-ticket ones (written during the ticket pass)."""
-    from .figures import chart_files
+    from gitdesk.site.figures import chart_files
 
     files = {
         "assets/gitdesk.css": theme_file("gitdesk.css"),

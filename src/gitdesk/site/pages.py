@@ -9,10 +9,10 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..lifecycle import OPEN, STATUS_TEXT, STATUSES
-from .builder import Page, SiteBuilder
-from .customer import Card, when_text
-from .markup import badge, e, link, pager, table
+from gitdesk.core.lifecycle import OPEN, STATUS_TEXT, STATUSES
+from gitdesk.site.builder import Page, SiteBuilder
+from gitdesk.site.customer import Card, when_text
+from gitdesk.site.markup import badge, e, link, pager, table
 
 TICKET_COLUMNS = ("Request", "Status", "Priority", "Team", "Last update")
 

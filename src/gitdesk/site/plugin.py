@@ -17,7 +17,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from ..errors import GitdeskError
+from gitdesk.errors import GitdeskError
 
 log = logging.getLogger("mkdocs.plugins.gitdesk")
 
@@ -36,7 +36,7 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
         self.html: dict[str, str] = {}  # src_uri -> the generated page's HTML
 
     def on_config(self, config: Any) -> Any:
-        from .assemble import NAV
+        from gitdesk.site.assemble import NAV
 
         config.use_directory_urls = True  # the URL scheme (/tickets/ID/, /t/TOKEN/) assumes it
         if "assets/gitdesk.css" not in config.extra_css:
@@ -46,7 +46,7 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
         return config
 
     def on_files(self, files: Files, config: Any) -> Files:
-        from .assemble import NAV, build_site, page_html, page_source
+        from gitdesk.site.assemble import NAV, build_site, page_html, page_source
 
         try:
             builder = self._builder(config)
@@ -76,10 +76,10 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
         return self.html.pop(page.file.src_uri, html)
 
     def _builder(self, config: Any) -> Any:
-        from ..config import load as load_config
-        from ..desk import system_clock
-        from .builder import SiteBuilder
-        from .privacy import site_key
+        from gitdesk.core.config import load as load_config
+        from gitdesk.desk.facade import system_clock
+        from gitdesk.site.builder import SiteBuilder
+        from gitdesk.site.privacy import site_key
 
         base = Path(config.config_file_path or ".").resolve().parent
         root = (base / self.config.desk).resolve() if self.config.desk else base

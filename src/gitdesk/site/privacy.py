@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ..errors import GitdeskError
+from gitdesk.errors import GitdeskError
 
 KEY_ENV = "GITDESK_SITE_KEY"
 REMOVED = "[removed]"

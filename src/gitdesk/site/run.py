@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import GitdeskError
+from gitdesk.errors import GitdeskError
 
 MKDOCS_FILE = "mkdocs.yml"
 
@@ -108,7 +108,7 @@ def build(
             if plugin is not None and plugin.error is not None:
                 raise plugin.error from None
             raise SiteBuildFailed(f"{MKDOCS_FILE}: {exc}".strip()) from None
-    from ..store import TicketStore
+    from gitdesk.store.files import TicketStore
 
     return BuildResult(Path(cfg.site_dir), len(TicketStore(Path(root)).ids()), plugin.unpublished_unlisted)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from ..survey import QUESTIONS
-from .customer import Card, when_text
-from .markup import badge, document, e, rel, text_block
+from gitdesk.core.survey import QUESTIONS
+from gitdesk.site.customer import Card, when_text
+from gitdesk.site.markup import badge, document, e, rel, text_block
 
 
 def _facts(view: dict[str, Any]) -> str:

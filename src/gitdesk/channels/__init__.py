@@ -1,0 +1,1 @@
+"""Outbound channels to customers (mail)."""

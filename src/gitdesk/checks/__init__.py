@@ -1,0 +1,1 @@
+"""gitdesk validate: the desk-wide and change-wide checks CI runs."""

@@ -1,0 +1,1 @@
+"""click commands, one module per area; cli.main registers them lazily."""

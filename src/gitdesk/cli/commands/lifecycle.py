@@ -1,0 +1,325 @@
+"""The lifecycle verbs: open, route, work, document, close, reopen, cancel, correct, survey."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from gitdesk.cli.options import emit, id_argument, json_option, key_values, pass_desk, read_body
+
+
+def _done(ticket, as_json: bool, what: str) -> None:  # type: ignore[no-untyped-def]
+    emit(ticket, as_json, f"{ticket.id}: {what} (status {ticket.status})")
+
+
+@click.command(
+    epilog="""Examples:
+
+\b
+  gitdesk new "Printer on floor 3 jams" --requester "Ada Lovelace <ada@example.org>" \\
+      --channel phone --location "Floor 3, room 301" --product model=HP-M404 --product account=AC-1001
+  echo "Details..." | gitdesk new "VPN drops" --requester bob@example.org
+"""
+)
+@click.argument("title")
+@click.option("--requester", required=True, help="'Name <email>' of who is asking.")
+@click.option("--phone", default="", help="Requester's phone number.")
+@click.option("--org", default="", help="Requester's organisation.")
+@click.option(
+    "--channel",
+    type=click.Choice(["email", "slack", "phone", "web", "github"]),
+    default="web",
+    show_default=True,
+    help="Where the request arrived.",
+)
+@click.option("--queue", default=None, help="Support team queue (default: the desk's default queue).")
+@click.option("--priority", type=click.Choice(["P1", "P2", "P3", "P4"], case_sensitive=False), default=None)
+@click.option("--location", default="", help="Where the affected equipment is.")
+@click.option("--product", multiple=True, metavar="KEY=VALUE", help="Product/account data; repeatable.")
+@click.option(
+    "--visibility",
+    type=click.Choice(["public", "unlisted", "private"]),
+    default="unlisted",
+    show_default=True,
+    help="Who may see the status page.",
+)
+@click.option("--body", default=None, help="The description (Markdown).")
+@click.option("--body-file", default=None, metavar="FILE", help="Read the description from FILE ('-' = stdin).")
+@json_option
+@pass_desk
+def new(
+    desk,
+    title,
+    requester,
+    phone,
+    org,
+    channel,
+    queue,
+    priority,
+    location,
+    product,
+    visibility,
+    body,
+    body_file,
+    as_json,
+):  # type: ignore[no-untyped-def]
+    """Open a ticket (status new)."""
+    from gitdesk.core.ticket import parse_requester
+
+    if body is None and body_file is None and not sys.stdin.isatty():
+        body = sys.stdin.read()
+    text = read_body(body, body_file)
+    who = parse_requester(requester)
+    who.update({k: v for k, v in (("phone", phone), ("org", org)) if v})
+    ticket = desk.open(
+        title,
+        who,
+        channel=channel,
+        queue=queue,
+        priority=priority,
+        location=location,
+        product=key_values(product, "--product"),
+        visibility=visibility,
+        body=text,
+    )
+    if as_json:
+        emit(ticket, True, "")
+        return
+    click.echo(f"{ticket.id}: opened '{ticket.title}' in queue {ticket.meta['queue']}")
+    for line in _suggestions(desk, ticket):
+        click.echo(line)
+
+
+def _suggestions(desk, ticket) -> list[str]:  # type: ignore[no-untyped-def]
+    """Related KB articles, when the KB search is available."""
+    try:
+        from gitdesk.store.kbsearch import suggest
+    except ImportError:
+        return []
+    hits = suggest(desk.root, f"{ticket.title}\n{ticket.description}", limit=3)
+    return [f"  related: kb/{slug}.md  {title}" for slug, title in hits]
+
+
+@click.command(
+    epilog="Examples:\n\n\b\n  gitdesk prioritise HD-4f7k P2\n"
+    "  gitdesk prioritise 4f7k P1 --reason 'whole floor cannot print'"
+)
+@id_argument
+@click.argument("priority", required=False, type=click.Choice(["P1", "P2", "P3", "P4"], case_sensitive=False))
+@click.option("--reason", default=None, help="Why; required when changing an existing priority.")
+@click.option("--impact", default=None, help="Impact level (with --urgency, derives the priority).")
+@click.option("--urgency", default=None, help="Urgency level (with --impact, derives the priority).")
+@json_option
+@pass_desk
+def prioritise(desk, ticket_ref, priority, reason, impact, urgency, as_json):  # type: ignore[no-untyped-def]
+    """Set the priority (P1 business failure .. P4 planned event); new becomes triaged."""
+    inputs = {}
+    if impact or urgency:
+        from gitdesk.core.priority_matrix import derive
+
+        derived = derive(desk.config, impact, urgency)
+        if priority and priority.upper() != derived:
+            raise click.UsageError(
+                f"the matrix gives {derived} for impact {impact} and urgency {urgency}, not {priority.upper()}"
+            )
+        priority, inputs = derived, {"impact": impact, "urgency": urgency}
+    if not priority:
+        raise click.UsageError("give a priority P1..P4, or --impact and --urgency")
+    ticket = desk.prioritise(ticket_ref, priority, reason, **inputs)
+    _done(ticket, as_json, f"priority {ticket.priority}")
+
+
+@click.command(epilog="Examples:\n\n\b\n  gitdesk assign HD-4f7k --to grace --queue network")
+@id_argument
+@click.option("--to", "to", default=None, help="The technician who takes it.")
+@click.option("--queue", default=None, help="The support team's queue.")
+@json_option
+@pass_desk
+def assign(desk, ticket_ref, to, queue, as_json):  # type: ignore[no-untyped-def]
+    """Route a ticket to a technician and/or queue; new becomes triaged once it has a priority."""
+    ticket = desk.assign(ticket_ref, to, queue)
+    _done(ticket, as_json, f"assigned to {ticket.meta.get('assignee') or '-'} in {ticket.meta.get('queue')}")
+
+
+@click.command(epilog="Examples:\n\n\b\n  gitdesk split HD-4f7k --into 'Printer jams' --into 'Scanner offline'")
+@id_argument
+@click.option("--into", "titles", multiple=True, required=True, help="Title of one child ticket; repeatable.")
+@json_option
+@pass_desk
+def split(desk, ticket_ref, titles, as_json):  # type: ignore[no-untyped-def]
+    """Split one request into discrete child tickets, in one commit."""
+    parent, *children = desk.split(ticket_ref, list(titles))
+    emit(
+        [parent, *children],
+        as_json,
+        "\n".join([f"{parent.id}: split into {len(children)}"] + [f"  {c.id}: {c.title}" for c in children]),
+    )
+
+
+@click.command(
+    epilog="Examples:\n\n\b\n  gitdesk escalate HD-4f7k --reason 'needs network engineering'\n"
+    "  gitdesk escalate HD-4f7k --tier 3 --reason 'vendor bug'"
+)
+@id_argument
+@click.option("--tier", type=int, default=None, help="Target tier (default: the next one).")
+@click.option("--reason", required=True, help="Why it needs a higher tier.")
+@json_option
+@pass_desk
+def escalate(desk, ticket_ref, tier, reason, as_json):  # type: ignore[no-untyped-def]
+    """Move a ticket up to the next (or a given) tier of technicians."""
+    ticket = desk.escalate(ticket_ref, reason, tier)
+    _done(ticket, as_json, f"escalated to tier {ticket.tier}")
+
+
+@click.command(epilog="Examples:\n\n\b\n  gitdesk start HD-4f7k")
+@id_argument
+@json_option
+@pass_desk
+def start(desk, ticket_ref, as_json):  # type: ignore[no-untyped-def]
+    """Start work on a triaged ticket (in_progress)."""
+    _done(desk.start(ticket_ref), as_json, "work started")
+
+
+@click.command(epilog="Examples:\n\n\b\n  gitdesk note HD-4f7k 'Replaced the fuser; jams persist on tray 2.'")
+@id_argument
+@click.argument("text")
+@json_option
+@pass_desk
+def note(desk, ticket_ref, text, as_json):  # type: ignore[no-untyped-def]
+    """Add an internal note for the next technician (never shown to customers)."""
+    _done(desk.note(ticket_ref, text), as_json, "note added")
+
+
+@click.command(
+    epilog="Examples:\n\n\b\n  gitdesk contact HD-4f7k --via phone --summary 'Explained the workaround'\n"
+    "  gitdesk contact HD-4f7k --via email --inbound --summary 'Customer sent the logs'"
+)
+@id_argument
+@click.option("--via", type=click.Choice(["phone", "email", "slack", "meeting", "web", "github"]), required=True)
+@click.option("--inbound", is_flag=True, help="The customer contacted us (default: we contacted them).")
+@click.option("--summary", required=True, help="What was said.")
+@json_option
+@pass_desk
+def contact(desk, ticket_ref, via, inbound, summary, as_json):  # type: ignore[no-untyped-def]
+    """Log a communication with the customer."""
+    ticket = desk.contact(ticket_ref, via, summary, inbound)
+    _done(ticket, as_json, f"{'inbound' if inbound else 'outbound'} contact via {via} logged")
+
+
+@click.command(epilog="Examples:\n\n\b\n  gitdesk wait HD-4f7k --question 'Which tray is jamming?'")
+@id_argument
+@click.option("--question", required=True, help="What we asked the customer.")
+@json_option
+@pass_desk
+def wait(desk, ticket_ref, question, as_json):  # type: ignore[no-untyped-def]
+    """Wait on the customer; an inbound contact brings the ticket back to in_progress."""
+    _done(desk.wait(ticket_ref, question), as_json, "waiting on the customer")
+
+
+@click.command(
+    epilog="Examples:\n\n\b\n  gitdesk close HD-4f7k --lesson 'Tray 2 rollers wear out after 200k pages' "
+    "--cause 'worn rollers' --kb printer-tray-jams"
+)
+@id_argument
+@click.option("--lesson", required=True, help="The lesson learned; feeds the knowledge base.")
+@click.option("--cause", default=None, help="The root cause.")
+@click.option("--kb", "kb_slug", default=None, help="KB article slug to write or extend (default: from the title).")
+@json_option
+@pass_desk
+def close(desk, ticket_ref, lesson, cause, kb_slug, as_json):  # type: ignore[no-untyped-def]
+    """Close a resolved ticket with a lesson learned, written to the knowledge base.
+
+    Where mail is configured, the customer is invited to the satisfaction survey by email
+    (the close event records it); the status page always shows the invitation.
+    """
+    from gitdesk.channels.mail import MailError, send_survey_invitation, survey_invitation_possible
+
+    invite = "email" if survey_invitation_possible(desk, ticket_ref) else None
+    ticket = desk.close(ticket_ref, lesson, cause, kb_slug, survey_invite=invite)
+    _done(ticket, as_json, f"closed; lesson in kb/{ticket.history[-1]['kb']}.md")
+    if invite:
+        try:
+            send_survey_invitation(desk, ticket.id, log=False)
+        except MailError as exc:
+            click.echo(f"gitdesk: warning: survey invitation not sent: {exc}", err=True)
+
+
+@click.command(epilog="Examples:\n\n\b\n  gitdesk reopen HD-4f7k --reason 'Jams are back'")
+@id_argument
+@click.option("--reason", required=True)
+@json_option
+@pass_desk
+def reopen(desk, ticket_ref, reason, as_json):  # type: ignore[no-untyped-def]
+    """Reopen a resolved, closed or cancelled ticket; the resolution clock resumes."""
+    _done(desk.reopen(ticket_ref, reason), as_json, "reopened")
+
+
+@click.command(epilog="Examples:\n\n\b\n  gitdesk cancel HD-4f7k --reason 'duplicate' --duplicate-of HD-9q2m")
+@id_argument
+@click.option("--reason", required=True)
+@click.option("--duplicate-of", default=None, metavar="ID")
+@json_option
+@pass_desk
+def cancel(desk, ticket_ref, reason, duplicate_of, as_json):  # type: ignore[no-untyped-def]
+    """Cancel a ticket that needs no work."""
+    _done(desk.cancel(ticket_ref, reason, duplicate_of), as_json, "cancelled")
+
+
+@click.command(epilog="Examples:\n\n\b\n  gitdesk edit HD-4f7k --location 'Floor 4' --product licence=LIC-778")
+@id_argument
+@click.option("--title", default=None)
+@click.option("--location", default=None)
+@click.option("--channel", default=None, type=click.Choice(["email", "slack", "phone", "web", "github"]))
+@click.option("--visibility", default=None, type=click.Choice(["public", "unlisted", "private"]))
+@click.option("--requester", default=None, help="'Name <email>'.")
+@click.option("--phone", default=None)
+@click.option("--org", default=None)
+@click.option("--product", multiple=True, metavar="KEY=VALUE", help="Set (or with an empty value, drop) a key.")
+@json_option
+@pass_desk
+def edit(desk, ticket_ref, title, location, channel, visibility, requester, phone, org, product, as_json):  # type: ignore[no-untyped-def]
+    """Correct a ticket's data; every change is recorded in its history."""
+    from gitdesk.core.ticket import parse_requester
+
+    changes: dict = {
+        k: v
+        for k, v in (("title", title), ("location", location), ("channel", channel), ("visibility", visibility))
+        if v is not None
+    }
+    who = parse_requester(requester) if requester else {}
+    who.update({k: v for k, v in (("phone", phone), ("org", org)) if v is not None})
+    if who:
+        changes["requester"] = who
+    if product:
+        changes["product"] = key_values(product, "--product")
+    if not changes:
+        raise click.UsageError("nothing to edit: give at least one of --title, --location, --product, ...")
+    _done(desk.edit(ticket_ref, changes), as_json, "edited " + ", ".join(sorted(changes)))
+
+
+@click.command(
+    epilog="Examples:\n\n\b\n  gitdesk survey HD-4f7k --score 4 --right-questions yes --time adequate "
+    "--comment 'Quick and friendly' --improve 'Call back sooner'"
+)
+@id_argument
+@click.option("--score", type=click.IntRange(1, 5), required=True, help="Satisfaction, 1 (poor) to 5 (great).")
+@click.option(
+    "--right-questions", type=click.Choice(["yes", "no"]), required=True, help="Were the right questions asked?"
+)
+@click.option(
+    "--time",
+    "time_",
+    type=click.Choice(["adequate", "too-long"]),
+    required=True,
+    help="Was the time to resolve adequate?",
+)
+@click.option("--comment", default="", help="Free comment.")
+@click.option("--improve", default="", help="What should improve.")
+@click.option("--replace", is_flag=True, help="Replace an existing survey.")
+@json_option
+@pass_desk
+def survey(desk, ticket_ref, score, right_questions, time_, comment, improve, replace, as_json):  # type: ignore[no-untyped-def]
+    """Record the customer's satisfaction survey for a closed ticket."""
+    ticket = desk.survey(ticket_ref, score, right_questions, time_, comment, improve, replace)
+    _done(ticket, as_json, f"survey recorded in surveys/{ticket.id}.yml")

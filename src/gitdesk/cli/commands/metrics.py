@@ -1,0 +1,108 @@
+"""Priorities, SLA alerts and reports: `gitdesk priorities`, `gitdesk sla`, `gitdesk report`."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from gitdesk.cli.options import pass_desk
+
+
+@click.command(epilog="Examples:\n\n\b\n  gitdesk priorities\n  gitdesk priorities --json")
+@click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
+@pass_desk
+def priorities(desk, as_json):  # type: ignore[no-untyped-def]
+    """Print each priority's criteria and targets, the business calendar and the impact x urgency matrix."""
+    from gitdesk.cli.report_views import priorities_text
+    from gitdesk.core.calendar import summary
+    from gitdesk.core.priority_matrix import matrix
+
+    config = desk.config
+    rows = [
+        {
+            "priority": name,
+            "criteria": p.criteria,
+            "response": str(p.raw.get("response", p.response)),
+            "resolution": str(p.raw.get("resolution", p.resolution)),
+            "checkin": str(p.raw.get("checkin", p.checkin)),
+            "calendar": p.calendar,
+        }
+        for name, p in sorted(config.priorities.items())
+    ]
+    calendar, table = summary(config), matrix(config)
+    if as_json:
+        click.echo(json.dumps({"priorities": rows, "calendar": calendar, "matrix": table}, indent=2))
+    else:
+        click.echo(priorities_text(rows, calendar, table))
+
+
+@click.command(
+    epilog="Examples:\n\n\b\n  gitdesk sla\n  gitdesk sla --at 2026-03-04T12:00:00Z --json\n"
+    "  gitdesk sla --fail-on-breach    # in CI: exit 3 when any promise is broken"
+)
+@click.option(
+    "--at",
+    "at",
+    default=None,
+    metavar="TIME",
+    help="Evaluate the clocks at this ISO 8601 time (default: now).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the alerts as JSON.")
+@click.option("--fail-on-breach", is_flag=True, help="Exit with status 3 when any ticket is breached.")
+@pass_desk
+def sla(desk, at, as_json, fail_on_breach):  # type: ignore[no-untyped-def]
+    """List open tickets whose SLA clocks are at risk or breached, with time left or overdue."""
+    from gitdesk.cli.report_views import alerts_table
+    from gitdesk.core.reports import parse_day
+    from gitdesk.core.sla import iso_instant, scan
+    from gitdesk.store.facts_cache import desk_facts
+
+    instant = parse_day(at, "--at") if at else int(desk.clock().timestamp())
+    alerts = scan(desk_facts(desk), desk.config, instant)
+    if as_json:
+        click.echo(json.dumps({"at": iso_instant(instant), "alerts": alerts}, indent=1))
+    else:
+        click.echo(alerts_table(alerts, iso_instant(instant)))
+    breached = sorted({a["id"] for a in alerts if a["state"] == "breached"})
+    if fail_on_breach and breached:
+        click.echo(f"gitdesk: {len(breached)} ticket(s) breached their SLA: {', '.join(breached[:10])}", err=True)
+        raise click.exceptions.Exit(3)
+
+
+@click.command(
+    epilog="Examples:\n\n\b\n  gitdesk report\n  gitdesk report --since 2026-01-01 --until 2026-04-01 "
+    "--by priority\n  gitdesk report --by assignee --format csv > technicians.csv"
+)
+@click.option("--since", default=None, metavar="DATE", help="Start of the window (YYYY-MM-DD or ISO time).")
+@click.option("--until", default=None, metavar="DATE", help="End of the window (default: now).")
+@click.option(
+    "--by",
+    type=click.Choice(["priority", "queue", "tier", "assignee"]),
+    default=None,
+    help="Also give every figure per group.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="json is indented on a terminal and one compact line when piped.",
+)
+@pass_desk
+def report(desk, since, until, by, fmt):  # type: ignore[no-untyped-def]
+    """Volumes, response and resolution times (business hours), SLA compliance, rates and satisfaction."""
+    from gitdesk.cli.report_views import report_csv, report_table
+    from gitdesk.core.reports import report_for_desk
+
+    result = report_for_desk(desk, since=since, until=until, by=by, now=desk.clock())
+    if fmt == "json":
+        # Indented for a person at a terminal; compact (and several times faster to write) for a pipe.
+        indent = 1 if sys.stdout.isatty() else None
+        click.echo(json.dumps(result, indent=indent, ensure_ascii=False))
+    elif fmt == "csv":
+        click.echo(report_csv(result), nl=False)
+    else:
+        click.echo(report_table(result))

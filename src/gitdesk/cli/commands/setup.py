@@ -1,0 +1,75 @@
+"""Setting a desk up: init and install."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command(epilog="Examples:\n\n\b\n  gitdesk init\n  gitdesk init ../support-desk")
+@click.argument("path", required=False, default=".", type=click.Path(file_okay=False))
+def init(path: str) -> None:
+    """Scaffold a desk (tickets/, kb/, surveys/, gitdesk.yml, mkdocs.yml, CI files) and commit it.
+
+    Runs `git init` first when PATH is not a git repository. Existing files are
+    never overwritten, so running it twice is safe.
+    """
+    from gitdesk.desk.facade import Desk
+    from gitdesk.desk.scaffold import lay_out
+    from gitdesk.errors import NotADesk
+    from gitdesk.git.repo import GitRepo, find_root
+
+    root = Path(path).resolve()
+    if not (root / ".git").exists():
+        try:  # every command finds the desk at the top of the repo, so a nested one would be lost
+            top = find_root(root)
+        except NotADesk:
+            top = None
+        if top is not None:
+            raise click.UsageError(
+                f"{root} is inside the git repository at {top}; a desk lives at the top "
+                f"of a repository: run 'gitdesk init {top}'"
+            )
+    root.mkdir(parents=True, exist_ok=True)
+    if not (root / ".git").exists():
+        GitRepo(root).run("init", "-q")
+    desk = Desk(root)
+    with desk.transaction():
+        written = lay_out(root)
+        if not written:
+            click.echo(f"{root}: already a desk; nothing to do")
+            return
+        try:
+            desk.repo.commit_paths(written, "gitdesk: init desk\n\nGitdesk-Action: init\n")
+        except BaseException:  # uncommitted scaffold files would make the next init a no-op
+            _remove(root, written)
+            raise
+    click.echo(f"{root}: desk ready ({len(written)} files committed)")
+    click.echo("next: gitdesk install   (registers the ticket merge driver in this clone)")
+
+
+def _remove(root: Path, written: list[str]) -> None:
+    """Take back what a failed init laid out, directories it created included."""
+    for rel in written:
+        path = root / rel
+        path.unlink(missing_ok=True)
+        for parent in path.parents:
+            if parent == root:
+                break
+            try:
+                parent.rmdir()  # only succeeds when empty, so nobody's files are lost
+            except OSError:
+                break
+
+
+@click.command(epilog="Examples:\n\n\b\n  gitdesk install")
+@click.pass_context
+def install(ctx: click.Context) -> None:
+    """Register gitdesk's field-by-field ticket merge driver in this clone's git config."""
+    from gitdesk.cli.options import desk_from
+
+    desk = desk_from(ctx)
+    desk.repo.run("config", "merge.gitdesk.name", "gitdesk ticket merge (field by field)")
+    desk.repo.run("config", "merge.gitdesk.driver", "gitdesk merge-driver %O %A %B %P")
+    click.echo("merge driver 'gitdesk' registered for tickets/*.md")

@@ -1,0 +1,84 @@
+"""Proposing a solution and reviewing it, on the command line or from a GitHub PR review."""
+
+from __future__ import annotations
+
+import click
+
+from gitdesk.cli.options import emit, id_argument, json_option, pass_desk
+
+
+@click.command(
+    epilog="Examples:\n\n\b\n  gitdesk propose HD-4f7k --solution 'Replace the tray 2 rollers'\n"
+    "  gitdesk propose HD-4f7k --solution 'Replace the tray 2 rollers' --branch --push"
+)
+@id_argument
+@click.option("--solution", required=True, help="The proposed solution, for review.")
+@click.option(
+    "--branch",
+    "on_branch",
+    is_flag=True,
+    help="Commit on branch solution/<ID> (created from the current branch if missing) for a PR.",
+)
+@click.option("--push", is_flag=True, help="With --branch: push the branch to the remote.")
+@click.option("--remote", default="origin", show_default=True, help="The remote --push pushes to.")
+@json_option
+@pass_desk
+def propose(desk, ticket_ref, solution, on_branch, push, remote, as_json):  # type: ignore[no-untyped-def]
+    """Propose a solution; the ticket awaits review (proposed)."""
+    if push and not on_branch:
+        raise click.UsageError("--push needs --branch")
+    if not on_branch:
+        ticket = desk.propose(ticket_ref, solution)
+        emit(ticket, as_json, f"{ticket.id}: solution proposed (status {ticket.status})")
+        return
+    from gitdesk.desk.sync import propose_on_branch, push_branch
+
+    ticket, branch = propose_on_branch(desk, ticket_ref, solution)
+    if push:
+        push_branch(desk.repo, branch, remote)
+    where = f"pushed to {remote}; open a pull request from {branch}" if push else f"on branch {branch}"
+    emit(ticket, as_json, f"{ticket.id}: solution proposed {where} (status {ticket.status})")
+
+
+@click.command(
+    epilog="Examples:\n\n\b\n  gitdesk review HD-4f7k --approve --by carol\n"
+    "  gitdesk review HD-4f7k --request-changes --by carol --comment 'Check the firmware first'\n"
+    '  gitdesk review --from-github-event "$GITHUB_EVENT_PATH"'
+)
+@click.argument("ticket_ref", metavar="[ID]", required=False)
+@click.option("--approve", is_flag=True, help="Approve: the ticket is resolved.")
+@click.option("--request-changes", is_flag=True, help="Send back to in_progress with feedback.")
+@click.option("--by", "by", default=None, help="The reviewer.")
+@click.option("--comment", default=None, help="Review comment; required feedback when requesting changes.")
+@click.option(
+    "--from-github-event",
+    "event_path",
+    default=None,
+    metavar="PATH",
+    help="Take ticket, verdict, reviewer and feedback from a pull_request_review webhook payload.",
+)
+@json_option
+@pass_desk
+def review(desk, ticket_ref, approve, request_changes, by, comment, event_path, as_json):  # type: ignore[no-untyped-def]
+    """Review a proposed solution: approve it, or request changes."""
+    if approve and request_changes:
+        raise click.UsageError("give either --approve or --request-changes, not both")
+    verdict = "approve" if approve else "request-changes" if request_changes else None
+    if event_path:
+        if ticket_ref or verdict or by or comment:
+            raise click.UsageError("--from-github-event takes everything from the payload; give nothing else")
+        from gitdesk.core.review_event import read_event
+
+        found = read_event(event_path, desk.config.prefix)
+        ticket = desk.review(found.ticket, found.approve, found.by, found.body or None, **found.extra)
+        emit(ticket, as_json, f"{ticket.id}: review by {found.by} recorded from the PR (status {ticket.status})")
+        return
+    if not ticket_ref:
+        raise click.UsageError("give the ticket ID (or --from-github-event PATH)")
+    if verdict is None:
+        raise click.UsageError("give --approve or --request-changes")
+    if not by:
+        raise click.UsageError("give --by REVIEWER")
+    ticket = desk.review(ticket_ref, verdict == "approve", by, comment)
+    what = "approved" if verdict == "approve" else "changes requested"
+    emit(ticket, as_json, f"{ticket.id}: {what} by {by} (status {ticket.status})")

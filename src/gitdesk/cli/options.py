@@ -1,0 +1,87 @@
+"""Click options and small CLI plumbing shared by every command module."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print the resulting ticket(s) as JSON.")
+id_argument = click.argument("ticket_ref", metavar="ID")
+
+
+def desk_from(ctx: click.Context) -> Any:
+    from gitdesk.desk.facade import Desk
+
+    root = ctx.find_root()
+    return Desk.find((root.obj or {}).get("desk"))
+
+
+def pass_desk(fn: F) -> F:
+    """Hand the command the Desk found from --desk / GITDESK_DESK / the current directory."""
+
+    @click.pass_context
+    def wrapper(ctx: click.Context, *args: Any, **kwargs: Any) -> Any:
+        return ctx.invoke(fn, desk_from(ctx), *args, **kwargs)
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper  # type: ignore[return-value]
+
+
+def emit(result: Any, as_json: bool, text: str) -> None:
+    """Print JSON on stdout when asked, else the human line."""
+    if as_json:
+        from gitdesk.cli.views import to_json
+
+        click.echo(to_json(result))
+    else:
+        click.echo(text)
+
+
+def write_out(text: str) -> None:
+    """Print a large text in one write: click.echo scans it for ANSI codes, ~40 ms at 100k lines.
+
+    A reader that goes away early (`gitdesk list | head`) is not an error.
+    """
+    import os
+
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would complain again when it flushes stdout at exit; point it at /dev/null.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def key_values(pairs: tuple[str, ...], option: str) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise click.BadParameter(f"'{pair}' must be KEY=VALUE", param_hint=option)
+        key, value = pair.split("=", 1)
+        if not key.strip():
+            raise click.BadParameter(f"'{pair}' has an empty key", param_hint=option)
+        out[key.strip().lower()] = value.strip()
+    return out
+
+
+def read_body(body: str | None, body_file: str | None) -> str:
+    """--body, --body-file F (or - for stdin)."""
+    if body is not None and body_file is not None:
+        raise click.UsageError("give either --body or --body-file, not both")
+    if body_file == "-":
+        return sys.stdin.read()
+    if body_file:
+        try:
+            with open(body_file, encoding="utf-8") as fh:
+                return fh.read()
+        except OSError as exc:
+            raise click.BadParameter(f"{body_file}: {exc.strerror}", param_hint="--body-file") from None
+        except UnicodeDecodeError:
+            raise click.BadParameter(f"{body_file}: not UTF-8 text", param_hint="--body-file") from None
+    return body or ""

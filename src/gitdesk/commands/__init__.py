@@ -1,1 +1,0 @@
-"""Click commands, one module per area; each parses options, calls the Desk once, prints."""

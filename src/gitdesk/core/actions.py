@@ -1,0 +1,277 @@
+"""The lifecycle verbs as pure functions: (ticket, context, arguments) -> event.
+
+No disk and no git here. Each function changes the ticket it is given (the desk
+hands it a copy) and returns the history event it appended; the legality of
+every status change is decided by `lifecycle.MOVES`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from gitdesk.core.config import Config
+from gitdesk.core.lifecycle import MOVES, STATUSES, allowed_actions, choose_target, missing_fields
+from gitdesk.core.ticket import CHANNELS, PRIORITIES, VISIBILITIES, Ticket, parse_time
+from gitdesk.errors import IllegalTransition, InvalidValue, MalformedTicket, UsageError
+
+CONTACT_VIA = ("phone", "email", "slack", "meeting", "web", "github")
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who acts, when, under which desk configuration."""
+
+    config: Config
+    now: str  # UTC ISO 8601
+    actor: str
+
+
+def record(t: Ticket, ctx: Context, move: str, by: str | None = None, **data: Any) -> dict[str, Any]:
+    """Append one history event for `move`, changing status as the table says."""
+    spec = MOVES[move]
+    before = t.status or None
+    if before is not None and before not in STATUSES:  # hand-edited; "allowed from 'foo': none" would puzzle
+        raise MalformedTicket(t.path or t.id, None, f"status: '{before}' is not one of {', '.join(STATUSES)}")
+    if not spec.allowed_from(before):
+        raise IllegalTransition(t.id, move.split(":")[0], str(before), allowed_actions(before))
+    target = choose_target(spec, before, t.meta)
+    assert target is not None
+    if target != before:
+        lacking = missing_fields(t.meta, target)
+        if lacking:
+            raise IllegalTransition(
+                t.id, move.split(":")[0], str(before), allowed_actions(before), f"'{target}' needs {', '.join(lacking)}"
+            )
+    at = ctx.now
+    if t.history:  # clocks of different clones may disagree; history never runs backwards
+        last = t.history[-1].get("at")
+        try:
+            if last and parse_time(last) > parse_time(at):
+                at = str(last)
+        except ValueError:
+            raise MalformedTicket(
+                t.path or t.id, None, f"history event {len(t.history)}: 'at' is not a UTC ISO 8601 time: {last!r}"
+            ) from None
+    event: dict[str, Any] = {
+        "at": at,
+        "by": by or ctx.actor,
+        "action": move.split(":")[0],
+        "from": before,
+        "to": target,
+    }
+    event.update({k: v for k, v in data.items() if v not in (None, "", [], {})})
+    t.history.append(event)
+    t.meta["status"] = target
+    t.set("updated", at)
+    return event
+
+
+def text_arg(value: str | None, name: str) -> str:
+    if value is None or not str(value).strip():
+        raise UsageError(f"{name} must not be empty")
+    return str(value).strip()
+
+
+def check_choice(value: str, choices: tuple[str, ...], field: str) -> str:
+    if value not in choices:
+        raise InvalidValue(field, f"'{value}' is not one of {', '.join(choices)}")
+    return value
+
+
+def new_ticket(
+    ctx: Context,
+    ticket_id: str,
+    title: str,
+    requester: dict[str, str],
+    *,
+    channel: str = "web",
+    queue: str | None = None,
+    priority: str | None = None,
+    location: str = "",
+    product: dict[str, str] | None = None,
+    visibility: str = "unlisted",
+    body: str = "",
+    parent: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Ticket:
+    """A fresh `new` ticket with its `open` event."""
+    title = text_arg(title, "title")
+    if "\n" in title:
+        raise InvalidValue("title", "must be one line")
+    if not requester.get("email") and not requester.get("phone") and not requester.get("name"):
+        raise InvalidValue("requester", "who is asking? give --requester 'Name <email>'")
+    check_choice(channel, CHANNELS, "channel")
+    check_choice(visibility, VISIBILITIES, "visibility")
+    queue = queue or ctx.config.default_queue
+    check_choice(queue, tuple(ctx.config.queue_names()), "queue")
+    if priority:
+        check_choice(priority.upper(), PRIORITIES, "priority")
+    meta: dict[str, Any] = {
+        "id": ticket_id,
+        "title": title,
+        "status": None,
+        "priority": priority.upper() if priority else None,
+        "queue": queue,
+        "tier": 1,
+        "assignee": None,
+        "requester": requester,
+        "channel": channel,
+        "location": location or None,
+        "product": dict(product or {}),
+        "visibility": visibility,
+        "created": ctx.now,
+        "updated": ctx.now,
+    }
+    if parent:
+        meta["parent"] = parent
+    meta.update(extra or {})
+    meta["history"] = []
+    t = Ticket(meta, ("\n" + body.strip() + "\n") if body.strip() else "")
+    record(t, ctx, "open", channel=channel, split_from=parent)
+    return t
+
+
+def prioritise(t: Ticket, ctx: Context, priority: str, reason: str | None = None, **inputs: Any) -> dict[str, Any]:
+    priority = check_choice(priority.upper(), PRIORITIES, "priority")
+    old = t.priority
+    if old and old != priority and not (reason and reason.strip()):
+        raise UsageError(f"{t.id}: priority is already {old}; give --reason to change it to {priority}")
+    t.meta["priority"] = priority
+    return record(t, ctx, "prioritise", priority=priority, previous=old, reason=reason, **inputs)
+
+
+def assign(t: Ticket, ctx: Context, to: str | None = None, queue: str | None = None) -> dict[str, Any]:
+    if not to and not queue:
+        raise UsageError("assign needs --to NAME, --queue QUEUE or both")
+    if queue:
+        check_choice(queue, tuple(ctx.config.queue_names()), "queue")
+        t.meta["queue"] = queue
+    if to:
+        t.set("assignee", to.strip())
+    return record(t, ctx, "assign", assignee=to, queue=queue)
+
+
+def escalate(t: Ticket, ctx: Context, reason: str, tier: int | None = None) -> dict[str, Any]:
+    reason = text_arg(reason, "--reason")
+    if not MOVES["escalate"].allowed_from(t.status or None):  # the status, before any tier complaint
+        raise IllegalTransition(t.id, "escalate", str(t.status or None), allowed_actions(t.status or None))
+    last = ctx.config.tiers
+    target = tier if tier is not None else t.tier + 1
+    if target > last:
+        # Not an illegal move (escalate is allowed from here), so not IllegalTransition: its
+        # "allowed: ..., escalate" list would contradict the refusal.
+        raise InvalidValue(
+            "tier",
+            f"{t.id} is at tier {t.tier} and the desk has {last} tiers; there is no tier {target} to escalate to",
+        )
+    if target <= t.tier:
+        raise InvalidValue("tier", f"{target} is not above the current tier {t.tier}")
+    previous = t.tier
+    t.set("tier", target)
+    return record(t, ctx, "escalate", tier=target, previous_tier=previous, reason=reason)
+
+
+def start(t: Ticket, ctx: Context) -> dict[str, Any]:
+    return record(t, ctx, "start")
+
+
+def note(t: Ticket, ctx: Context, text: str) -> dict[str, Any]:
+    return record(t, ctx, "note", text=text_arg(text, "note text"))
+
+
+def contact(t: Ticket, ctx: Context, via: str, summary: str, inbound: bool = False, **extra: Any) -> dict[str, Any]:
+    check_choice(via, CONTACT_VIA, "via")
+    move = "contact:inbound" if inbound else "contact:outbound"
+    return record(
+        t,
+        ctx,
+        move,
+        via=via,
+        direction="inbound" if inbound else "outbound",
+        summary=text_arg(summary, "--summary"),
+        **extra,
+    )
+
+
+def wait(t: Ticket, ctx: Context, question: str) -> dict[str, Any]:
+    return record(t, ctx, "wait", question=text_arg(question, "--question"))
+
+
+def propose(t: Ticket, ctx: Context, solution: str) -> dict[str, Any]:
+    return record(t, ctx, "propose", solution=text_arg(solution, "--solution"))
+
+
+def review(t: Ticket, ctx: Context, approve: bool, by: str, comment: str | None = None, **extra: Any) -> dict[str, Any]:
+    reviewer = text_arg(by, "--by")
+    if approve:
+        return record(t, ctx, "review:approve", by=reviewer, verdict="approve", comment=comment, **extra)
+    feedback = text_arg(comment, "--comment (the feedback for whoever picks the ticket up)")
+    return record(t, ctx, "review:request-changes", by=reviewer, verdict="request-changes", feedback=feedback, **extra)
+
+
+def close(
+    t: Ticket, ctx: Context, lesson: str, kb: str, cause: str | None = None, survey_invite: str | None = None
+) -> dict[str, Any]:
+    """`survey_invite` records how the customer is invited to the survey ("email"), if at all."""
+    return record(t, ctx, "close", lesson=text_arg(lesson, "--lesson"), cause=cause, kb=kb, survey_invite=survey_invite)
+
+
+def reopen(t: Ticket, ctx: Context, reason: str) -> dict[str, Any]:
+    return record(t, ctx, "reopen", reason=text_arg(reason, "--reason"))
+
+
+def cancel(t: Ticket, ctx: Context, reason: str, duplicate_of: str | None = None) -> dict[str, Any]:
+    return record(t, ctx, "cancel", reason=text_arg(reason, "--reason"), duplicate_of=duplicate_of)
+
+
+EDITABLE = ("title", "location", "channel", "visibility", "requester", "product")
+
+
+def edit(t: Ticket, ctx: Context, changes: dict[str, Any]) -> dict[str, Any]:
+    """Correct data; each changed field is recorded as {from, to} in the event."""
+    diff: dict[str, Any] = {}
+    for key, value in changes.items():
+        if key == "channel":
+            check_choice(value, CHANNELS, "channel")
+        if key == "visibility":
+            check_choice(value, VISIBILITIES, "visibility")
+        if key == "title" and (not str(value).strip() or "\n" in str(value)):
+            raise InvalidValue("title", "must be one non-empty line")
+        old = t.meta.get(key)
+        if key in ("requester", "product"):
+            value = {**(old if isinstance(old, dict) else {}), **value}
+            value = {k: v for k, v in value.items() if v not in (None, "")}
+        if old != value:
+            diff[key] = {"from": old, "to": value}
+            t.set(key, value)
+    if not diff:
+        raise UsageError(f"{t.id}: nothing to change (the values given are already set)")
+    return record(t, ctx, "edit", changes=diff)
+
+
+def split_children(parent: Ticket, ctx: Context, titles: list[str], ids: list[str]) -> list[Ticket]:
+    """Children inherit who asked, where, what product, which queue and priority."""
+    if not titles:
+        raise UsageError("split needs at least one --into TITLE")
+    inherit = {k: parent.meta.get(k) for k in ("location", "product")}
+    children = []
+    for title, child_id in zip(titles, ids, strict=True):
+        child = new_ticket(
+            ctx,
+            child_id,
+            title,
+            dict(parent.requester),
+            channel=str(parent.meta.get("channel") or "web"),
+            queue=str(parent.meta.get("queue") or ctx.config.default_queue),
+            priority=parent.priority,
+            location=str(inherit["location"] or ""),
+            product=dict(inherit["product"] or {}),
+            visibility=parent.visibility,
+            parent=parent.id,
+        )
+        children.append(child)
+    existing = list(parent.meta.get("children") or [])
+    parent.set("children", existing + [c.id for c in children])
+    record(parent, ctx, "split", children=[c.id for c in children])
+    return children

@@ -1,0 +1,172 @@
+"""gitdesk.yml: read once, validated at the edge, handed on as frozen dataclasses.
+
+Sections owned by other parts of gitdesk (calendar, mail, intake, site) are kept
+raw in `Config.raw` and validated by their owners with the helpers here, so a
+bad key is always reported as `gitdesk.yml: <dotted.key>: <problem>`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gitdesk.core.ticket import PRIORITIES, load_yaml
+from gitdesk.errors import ConfigError, MalformedTicket
+
+CONFIG_FILE = "gitdesk.yml"
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$")
+_UNIT = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+DEFAULT_PRIORITIES: dict[str, dict[str, Any]] = {
+    "P1": {"criteria": "business failure", "response": "1h", "resolution": "8h", "checkin": "2h", "calendar": "24x7"},
+    "P2": {"criteria": "critical situation", "response": "4h", "resolution": "2d", "checkin": "1d"},
+    "P3": {"criteria": "regular scheduled service", "response": "1d", "resolution": "5d", "checkin": "2d"},
+    "P4": {"criteria": "planned event", "response": "2d", "resolution": "20d", "checkin": "5d"},
+}
+
+
+def parse_duration(value: Any, key: str) -> int:
+    """'30m', '4h', '2d', '1w' (or a number of seconds) to seconds."""
+    if isinstance(value, bool):
+        raise ConfigError(key, f"'{value}' is not a duration (use e.g. 30m, 4h, 2d, 1w)")
+    if isinstance(value, (int, float)) and value > 0:
+        return int(value)
+    match = _DURATION.match(str(value))
+    if not match or float(match.group(1)) <= 0:
+        raise ConfigError(key, f"'{value}' is not a duration (use e.g. 30m, 4h, 2d, 1w)")
+    return int(float(match.group(1)) * _UNIT[match.group(2)])
+
+
+def expect(value: Any, kind: type | tuple[type, ...], key: str, what: str) -> Any:
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise ConfigError(key, f"must be {what}, not {type(value).__name__} {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Priority:
+    name: str
+    criteria: str
+    response: int  # seconds of SLA time to the first response
+    resolution: int  # seconds of SLA time to resolution
+    checkin: int  # seconds between customer check-ins
+    calendar: str  # "business" or "24x7"
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Queue:
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    prefix: str
+    tiers: int
+    queues: tuple[Queue, ...]
+    default_queue: str
+    priorities: dict[str, Priority]
+    title: str = "Service desk"
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def queue_names(self) -> list[str]:
+        return [q.name for q in self.queues]
+
+    def section(self, name: str) -> dict[str, Any]:
+        """A raw section for its owner to validate; {} when absent."""
+        value = self.raw.get(name) or {}
+        return expect(value, dict, name, "a mapping")
+
+
+def _queues(raw: Any) -> tuple[Queue, ...]:
+    if raw is None:
+        return (Queue("service-desk", "First-line support"),)
+    if isinstance(raw, list):
+        raw = {str(name): {} for name in raw}
+    expect(raw, dict, "queues", "a mapping of queue name to settings")
+    queues = []
+    for name, spec in raw.items():
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", str(name)):
+            raise ConfigError(f"queues.{name}", "a queue name is lowercase letters, digits, '-' or '_'")
+        spec = spec or {}
+        if isinstance(spec, str):
+            spec = {"description": spec}
+        expect(spec, dict, f"queues.{name}", "a mapping")
+        queues.append(Queue(str(name), str(spec.get("description", ""))))
+    if not queues:
+        raise ConfigError("queues", "at least one queue is needed")
+    return tuple(queues)
+
+
+def _priorities(raw: Any) -> dict[str, Priority]:
+    raw = DEFAULT_PRIORITIES if raw is None else expect(raw, dict, "priorities", "a mapping P1..P4")
+    out = {}
+    for name in PRIORITIES:
+        if name not in raw:
+            raise ConfigError(f"priorities.{name}", "missing (P1 to P4 must all be defined)")
+        spec = expect(raw[name], dict, f"priorities.{name}", "a mapping")
+        key = f"priorities.{name}"
+        for needed in ("criteria", "response", "resolution", "checkin"):
+            if needed not in spec:
+                raise ConfigError(f"{key}.{needed}", "missing")
+        calendar = str(spec.get("calendar", "business"))
+        if calendar not in ("business", "24x7"):
+            raise ConfigError(f"{key}.calendar", f"'{calendar}' must be 'business' or '24x7'")
+        out[name] = Priority(
+            name,
+            str(spec["criteria"]),
+            parse_duration(spec["response"], f"{key}.response"),
+            parse_duration(spec["resolution"], f"{key}.resolution"),
+            parse_duration(spec["checkin"], f"{key}.checkin"),
+            calendar,
+            dict(spec),
+        )
+    extra = set(raw) - set(PRIORITIES)
+    if extra:
+        raise ConfigError(f"priorities.{sorted(extra)[0]}", "unknown priority (only P1 to P4)")
+    return out
+
+
+def from_mapping(raw: Any) -> Config:
+    """Validate a parsed gitdesk.yml."""
+    if raw is None:
+        raw = {}
+    expect(raw, dict, "(top level)", "a mapping")
+    prefix = str(raw.get("prefix", "HD"))
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,9}", prefix):
+        raise ConfigError("prefix", f"'{prefix}' must be 1-10 letters or digits, starting with a letter")
+    tiers = raw.get("tiers", 3)
+    if not isinstance(tiers, int) or isinstance(tiers, bool) or not 1 <= tiers <= 9:
+        raise ConfigError("tiers", f"'{tiers}' must be a whole number from 1 to 9")
+    queues = _queues(raw.get("queues"))
+    names = [q.name for q in queues]
+    default_queue = str(raw.get("default_queue", names[0]))
+    if default_queue not in names:
+        raise ConfigError("default_queue", f"'{default_queue}' is not one of the queues ({', '.join(names)})")
+    return Config(
+        prefix.upper(),
+        tiers,
+        queues,
+        default_queue,
+        _priorities(raw.get("priorities")),
+        str(raw.get("title", "Service desk")),
+        dict(raw),
+    )
+
+
+def load(root: Path) -> Config:
+    path = root / CONFIG_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return from_mapping({})
+    except OSError as exc:
+        raise ConfigError("(file)", f"cannot read: {exc.strerror}") from None
+    try:
+        raw = load_yaml(text, CONFIG_FILE)
+    except MalformedTicket as exc:
+        raise ConfigError(f"line {exc.line}" if exc.line else "(file)", exc.problem) from None
+    return from_mapping(raw)

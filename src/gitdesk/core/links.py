@@ -1,0 +1,91 @@
+"""Cross-file rules of `gitdesk validate`: parent and children agree, a closed ticket's KB article exists,
+a survey belongs to a closed ticket.
+
+Each rule names the few other files it needs (`wanted`), so a check of ten
+changed tickets reads a handful more files, not the desk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from gitdesk.core.kb import KB_DIR
+from gitdesk.core.ticket import Ticket
+from gitdesk.store.files import TICKETS_DIR
+
+# id -> the ticket at head; None when it does not exist; True when it exists but cannot be read
+Lookup = Callable[[str], "Ticket | None | bool"]
+Where = tuple[Any, ...]
+
+
+def _ids(value: Any) -> list[str]:
+    return [str(x) for x in value] if isinstance(value, list) else []
+
+
+def kb_slug(t: Ticket) -> str | None:
+    if t.meta.get("status") != "closed":
+        return None
+    close = next((e for e in reversed(t.history) if e.get("action") == "close"), None)
+    return str(close["kb"]) if close and close.get("kb") else None
+
+
+def dropped_children(t: Ticket, base: Ticket | None) -> list[str]:
+    if base is None:
+        return []
+    now = set(_ids(t.meta.get("children")))
+    return [i for i in _ids(base.meta.get("children")) if i not in now]
+
+
+def wanted(t: Ticket, base: Ticket | None = None) -> list[str]:
+    """Paths the cross-file rules need to check `t` (and what its change removed)."""
+    paths = [f"{TICKETS_DIR}/{i}.md" for i in _ids(t.meta.get("children")) + dropped_children(t, base)]
+    if isinstance(t.meta.get("parent"), str):
+        paths.append(f"{TICKETS_DIR}/{t.meta['parent']}.md")
+    slug = kb_slug(t)
+    if slug:
+        paths.append(f"{KB_DIR}/{slug}.md")
+    return paths
+
+
+def check_family(t: Ticket, other: Lookup, dropped: Sequence[str] = ()) -> list[tuple[Where, str]]:
+    """`parent` and `children` must agree in both directions; `dropped`: children the change removed."""
+    out: list[tuple[Where, str]] = []
+    for child_id in dropped:
+        child = other(child_id)
+        if isinstance(child, Ticket) and child.meta.get("parent") == t.id:
+            out.append((("children",), f"{child_id} was removed from children but still names {t.id} as its parent"))
+    parent_id = t.meta.get("parent")
+    if isinstance(parent_id, str) and parent_id:
+        parent = other(parent_id)
+        if parent is None:
+            out.append((("parent",), f"parent {parent_id} does not exist"))
+        elif isinstance(parent, Ticket) and t.id not in _ids(parent.meta.get("children")):
+            out.append((("parent",), f"parent {parent_id} does not list {t.id} among its children"))
+    for i, child_id in enumerate(_ids(t.meta.get("children"))):
+        child = other(child_id)
+        if child is None:
+            out.append((("children", i), f"child {child_id} does not exist"))
+        elif isinstance(child, Ticket) and child.meta.get("parent") != t.id:
+            out.append((("children", i), f"child {child_id} names parent '{child.meta.get('parent')}', not {t.id}"))
+    return out
+
+
+def check_kb(t: Ticket, exists: Callable[[str], bool]) -> list[tuple[Where, str]]:
+    """A closed ticket's lesson went into a KB article; that article must exist."""
+    slug = kb_slug(t)
+    if slug and not exists(f"{KB_DIR}/{slug}.md"):
+        index = max(i for i, e in enumerate(t.history) if e.get("action") == "close")
+        return [(("history", index, "kb"), f"closed with KB article '{slug}' but {KB_DIR}/{slug}.md does not exist")]
+    return []
+
+
+def check_survey_ticket(record: dict[str, Any], other: Lookup) -> list[str]:
+    """Surveys are only sent for closed tickets."""
+    ticket_id = str(record.get("ticket"))
+    ticket = other(ticket_id)
+    if ticket is None:
+        return [f"survey for {ticket_id}, but there is no such ticket"]
+    if isinstance(ticket, Ticket) and ticket.meta.get("status") != "closed":
+        return [f"survey for {ticket_id}, which is '{ticket.meta.get('status')}', not closed"]
+    return []

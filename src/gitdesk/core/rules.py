@@ -1,0 +1,356 @@
+"""The rules `gitdesk validate` applies to one file: schema, transitions, append-only history, time order.
+
+Pure: text in, problems out. Every rule about moves comes from `lifecycle`
+(MOVES via `check_event`, REQUIRED_FIELDS via `missing_fields`), so CI can never
+disagree with the CLI. Cross-file rules (parent/children, KB, surveys) live in
+`validate_links`; reading files from git lives in `validate`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, NamedTuple
+
+import yaml
+
+from gitdesk.core import survey as survey_format
+from gitdesk.core.kb import parse_article
+from gitdesk.core.lifecycle import STATUSES, check_event, missing_fields, move_name
+from gitdesk.core.ticket import CHANNELS, PRIORITIES, VISIBILITIES, Ticket, parse, parse_time, split_front_matter
+from gitdesk.errors import GitdeskError, InvalidValue, MalformedTicket
+from gitdesk.store.files import canonical
+
+_Composer = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MARKERS = re.compile(r"^(<{7}|={7}|>{7})(?: .*)?$", re.M)
+
+
+class Problem(NamedTuple):
+    path: str
+    line: int
+    message: str
+
+
+class Locator:
+    """Where a field or a history event starts in a file, found from the text only when needed."""
+
+    def __init__(self, text: str, yaml_text: str | None = None, first_line: int = 1) -> None:
+        self.text, self.yaml_text, self.first = text, yaml_text, first_line
+        self._index: dict[tuple[Any, ...], int] | None = None
+
+    def _build(self) -> dict[tuple[Any, ...], int]:
+        index: dict[tuple[Any, ...], int] = {}
+        try:
+            root = yaml.compose(self.yaml_text or "", Loader=_Composer)
+        except yaml.YAMLError:
+            return index
+        if not isinstance(root, yaml.MappingNode):
+            return index
+        for key, value in root.value:
+            index[(key.value,)] = key.start_mark.line + self.first
+            if isinstance(value, yaml.SequenceNode):
+                for i, item in enumerate(value.value):
+                    index[(key.value, i)] = item.start_mark.line + self.first
+                    if isinstance(item, yaml.MappingNode):
+                        for k, _ in item.value:
+                            index[(key.value, i, k.value)] = k.start_mark.line + self.first
+        return index
+
+    def line(self, *where: Any) -> int:
+        """The line of the most precise of (field,), (field, item) or (field, item, key) found."""
+        if self._index is None:
+            self._index = self._build()
+        for cut in range(len(where), 0, -1):
+            if where[:cut] in self._index:
+                return self._index[where[:cut]]
+        return max(self.first - 1, 1)
+
+
+def conflict_problems(path: str, text: str) -> list[Problem]:
+    """Conflict markers left by a merge: one problem per conflicted block, naming the field."""
+    problems = []
+    lines = text.splitlines()
+    for n, line in enumerate(lines):
+        if not line.startswith("<<<<<<<"):
+            continue
+        ours = _block(lines, n + 1, "=======")
+        theirs = _block(lines, n + 1 + len(ours) + 1, ">>>>>>>")
+        field = ours[0].split(":", 1)[0].strip() if ours and ":" in ours[0] else ""
+        if field and all(":" in side[0] for side in (ours, theirs) if side):
+            ours_v = " ".join(x.split(":", 1)[1].strip() for x in ours[:1])
+            theirs_v = " ".join(x.split(":", 1)[1].strip() for x in theirs[:1])
+            what = f"field '{field}' (ours: {ours_v or '...'}, theirs: {theirs_v or '...'})"
+        else:
+            what = "the text below"
+        problems.append(
+            Problem(
+                path,
+                n + 1,
+                f"unresolved merge conflict on {what}: keep one side and delete the <<<<<<< ======= >>>>>>> lines",
+            )
+        )
+    if not problems and MARKERS.search(text):
+        n = text.count("\n", 0, MARKERS.search(text).start()) + 1  # type: ignore[union-attr]
+        problems.append(Problem(path, n, "stray merge conflict marker"))
+    return problems
+
+
+def _block(lines: list[str], start: int, end_marker: str) -> list[str]:
+    out = []
+    for line in lines[start:]:
+        if line.startswith(end_marker):
+            break
+        out.append(line)
+    return out
+
+
+def load_ticket(path: str, data: bytes) -> tuple[Ticket | None, Locator | None, list[Problem]]:
+    """Parse a ticket file; on failure, the problems say where."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, None, [Problem(path, 1, f"not UTF-8 text ({exc.reason})")]
+    conflicts = conflict_problems(path, text)
+    if conflicts:
+        return None, None, conflicts
+    try:
+        ticket = parse(text, path)
+        front, _, first = split_front_matter(text, path)
+    except MalformedTicket as exc:
+        return None, None, [Problem(path, exc.line or 1, exc.problem)]
+    return ticket, Locator(text, front, first), []
+
+
+def check_ticket(
+    path: str, t: Ticket, loc: Locator, queues: list[str], tiers: int, base: Ticket | None = None
+) -> list[Problem]:
+    """Every single-file rule for a ticket; `base` is its version before the change, if any."""
+    problems = [Problem(path, loc.line(*where), msg) for where, msg in _schema(path, t, queues, tiers)]
+    if any(where[0] == "history" for where, _ in _shape(t)):
+        return problems  # events that are not events: the rules below would only repeat that
+    kept, tampered = _append_only(t, base)
+    for where, msg in [*tampered, *_transitions(t, kept), *_time_order(t), *_verdicts(t)]:
+        problems.append(Problem(path, loc.line(*where), msg))
+    return problems
+
+
+def _schema(path: str, t: Ticket, queues: list[str], tiers: int) -> list[tuple[tuple[Any, ...], str]]:
+    out = list(_shape(t))
+    ticket_id = t.meta.get("id")
+    expected = path.rsplit("/", 1)[-1][:-3] if path.endswith(".md") else path
+    if not isinstance(ticket_id, str) or not ticket_id:
+        out.append((("id",), "id is missing or not text; it must equal the file name"))
+    elif ticket_id != expected or canonical(ticket_id) != ticket_id:
+        out.append(
+            (
+                ("id",),
+                f"id '{ticket_id}' does not match the file name '{expected}.md' "
+                "(IDs are unique because each ticket's file is named after its id)",
+            )
+        )
+    status = t.meta.get("status")
+    if status not in STATUSES:
+        out.append((("status",), f"status '{status}' is not one of {', '.join(STATUSES)}"))
+    else:
+        for name in missing_fields(t.meta, str(status)):
+            out.append(((name,) if name in t.meta else ("status",), f"status '{status}' needs {name}"))
+    out.extend(_field_types(t, queues, tiers))
+    return out
+
+
+def _field_types(t: Ticket, queues: list[str], tiers: int) -> list[tuple[tuple[Any, ...], str]]:
+    m, out = t.meta, []
+    title = m.get("title")
+    if "title" in m and (not isinstance(title, str) or "\n" in title):
+        out.append((("title",), "title must be one line of text"))
+    choices = {"priority": PRIORITIES, "channel": CHANNELS, "visibility": VISIBILITIES}
+    if queues:  # empty when gitdesk.yml itself is broken: that is reported once, not per ticket
+        choices["queue"] = tuple(queues)
+    for key, allowed in choices.items():
+        if m.get(key) is not None and m.get(key) not in allowed:
+            out.append(((key,), f"{key} '{m.get(key)}' is not one of {', '.join(allowed)}"))
+    tier = m.get("tier")
+    if tier is not None and (not isinstance(tier, int) or isinstance(tier, bool) or not 1 <= tier <= tiers):
+        out.append((("tier",), f"tier '{tier}' must be a whole number from 1 to {tiers}"))
+    kinds = {
+        "requester": (dict, "a mapping of name and email"),
+        "product": (dict, "a mapping"),
+        "assignee": (str, "a name"),
+        "parent": (str, "a ticket id"),
+        "children": (list, "a list of ids"),
+    }
+    for key, (kind, what) in kinds.items():
+        if m.get(key) is not None and not isinstance(m.get(key), kind):
+            out.append(((key,), f"{key} must be {what}"))
+    for key in ("created", "updated"):
+        if m.get(key) is not None and not _is_time(m.get(key)):
+            out.append(((key,), f"{key} '{m.get(key)}' is not an ISO 8601 timestamp"))
+    return out
+
+
+def _shape(t: Ticket) -> list[tuple[tuple[Any, ...], str]]:
+    """History events must at least be events: a time, someone, an action."""
+    out: list[tuple[tuple[Any, ...], str]] = []
+    for i, e in enumerate(t.history):
+        if not _is_time(e.get("at")):
+            out.append((("history", i, "at"), f"history event {i + 1}: 'at' must be an ISO 8601 timestamp"))
+        if not isinstance(e.get("action"), str):
+            out.append((("history", i), f"history event {i + 1} has no action"))
+        if not e.get("by"):
+            out.append((("history", i), f"history event {i + 1} does not say who acted ('by')"))
+    return out
+
+
+def _append_only(t: Ticket, base: Ticket | None) -> tuple[set[int], list[tuple[tuple[Any, ...], str]]]:
+    """Which head events are the base's, and a problem if a base event was changed or dropped.
+
+    The base's events must all still be there, unchanged and in order. New
+    events may sit between them when the merge driver united two branches in
+    time order, and a status-neutral event (a note) may then carry the status
+    the united history reached; nothing else about an old event may change.
+    """
+    if base is None:
+        return set(), []
+    old, new = base.history, t.history
+    kept: set[int] = set()
+    j = last = 0
+    for i, event in enumerate(new):
+        if j < len(old) and _same_event(event, old[j]):
+            kept.add(i)
+            j, last = j + 1, i + 1
+    if j == len(old):
+        return kept, []
+    gone = old[j]
+    where: tuple[Any, ...] = ("history", last) if last < len(new) else ("history",)
+    return kept, [
+        (
+            where,
+            f"history event {j + 1} of the base ({gone.get('action')} at {gone.get('at')}) "
+            "was changed or deleted; history is append-only (tamper check)",
+        )
+    ]
+
+
+def _same_event(new: Any, old: Any) -> bool:
+    if new == old:
+        return True
+    neutral = all(isinstance(e, dict) and e.get("from") == e.get("to") for e in (new, old))
+    strip = ("from", "to")
+    return neutral and {k: v for k, v in new.items() if k not in strip} == {
+        k: v for k, v in old.items() if k not in strip
+    }
+
+
+def _transitions(t: Ticket, kept: set[int]) -> list[tuple[tuple[Any, ...], str]]:
+    """New events (all but the `kept` base ones) must be legal moves; the front matter must agree."""
+    out: list[tuple[tuple[Any, ...], str]] = []
+    before: str | None = None
+    for i, event in enumerate(t.history):
+        if i not in kept:
+            problem = check_event(event, before)
+            if problem:
+                out.append((("history", i), f"history event {i + 1}: {problem}"))
+        before = event.get("to")
+    if not t.history:
+        out.append((("history",), "history is empty; every ticket starts with an 'open' event"))
+    elif t.meta.get("status") in STATUSES and t.meta.get("status") != before:
+        out.append((("status",), f"status is '{t.meta.get('status')}' but the last history event leads to '{before}'"))
+    return out
+
+
+def _time_order(t: Ticket) -> list[tuple[tuple[Any, ...], str]]:
+    out: list[tuple[tuple[Any, ...], str]] = []
+    created = t.meta.get("created")
+    previous = parse_time(created) if _is_time(created) else None
+    for i, event in enumerate(t.history):
+        at = parse_time(event["at"])
+        if previous is not None and at < previous:
+            what = "the ticket's creation" if i == 0 else f"event {i}"
+            out.append(
+                (
+                    ("history", i, "at"),
+                    f"history event {i + 1} at {event['at']} is earlier than {what}; time never runs backwards",
+                )
+            )
+        previous = max(previous, at) if previous else at
+    return out
+
+
+def _verdicts(t: Ticket) -> list[tuple[tuple[Any, ...], str]]:
+    """A resolved ticket carries an approving review of its latest proposal; a closed one, its lesson."""
+    status = t.meta.get("status")
+    names = [move_name(e) for e in t.history]
+    if status == "resolved":
+        last_propose = max((i for i, n in enumerate(names) if n == "propose"), default=-1)
+        if "review:approve" not in names[last_propose + 1 :]:
+            return [(("status",), "a resolved ticket needs a review event approving its latest proposal")]
+    if status == "closed":
+        close = next((e for e in reversed(t.history) if e.get("action") == "close"), None)
+        if close is None or not close.get("lesson"):
+            return [(("status",), "a closed ticket needs a close event with its lesson learned")]
+    return []
+
+
+def _is_time(value: Any) -> bool:
+    try:
+        parse_time(value)
+    except (TypeError, ValueError):
+        return False
+    return value is not None
+
+
+def check_article(path: str, data: bytes) -> list[Problem]:
+    """A KB article: front matter with a title, tags and the tickets it came from."""
+    try:
+        text = data.decode("utf-8")
+        problems = conflict_problems(path, text)
+        if problems:
+            return problems
+        meta, _ = parse_article(text, path)
+        front, _, first = split_front_matter(text, path)
+    except UnicodeDecodeError as exc:
+        return [Problem(path, 1, f"not UTF-8 text ({exc.reason})")]
+    except MalformedTicket as exc:
+        return [Problem(path, exc.line or 1, exc.problem)]
+    loc, out = Locator(text, front, first), []
+    slug = path.rsplit("/", 1)[-1][:-3]
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", slug):
+        out.append(Problem(path, 1, f"'{slug}' is not a KB slug (lowercase letters, digits and '-')"))
+    if not isinstance(meta.get("title"), str) or not meta["title"].strip():
+        out.append(Problem(path, loc.line("title"), "a KB article needs a title"))
+    for key in ("tags", "tickets"):
+        value = meta.get(key)
+        if value is not None and not (isinstance(value, list) and all(isinstance(x, str) for x in value)):
+            out.append(Problem(path, loc.line(key), f"{key} must be a list of names"))
+    return out
+
+
+def check_survey(path: str, data: bytes) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """A survey file: its answers, checked by the same rules `gitdesk survey` applies."""
+    try:
+        text = data.decode("utf-8")
+        record = survey_format.parse(text, path)
+    except UnicodeDecodeError as exc:
+        return None, [Problem(path, 1, f"not UTF-8 text ({exc.reason})")]
+    except MalformedTicket as exc:
+        return None, [Problem(path, exc.line or 1, exc.problem)]
+    loc = Locator(text, text, 1)
+    stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    if record.get("ticket") != stem:
+        return record, [
+            Problem(path, loc.line("ticket"), f"ticket '{record.get('ticket')}' does not match the file name '{stem}'")
+        ]
+    try:
+        survey_format.make(
+            stem,
+            str(record.get("at")),
+            record.get("score"),  # type: ignore[arg-type]
+            str(record.get("right_questions")),
+            str(record.get("time")),
+        )
+    except InvalidValue as exc:
+        return record, [Problem(path, loc.line(exc.field), f"{exc.field}: {exc.problem}")]
+    except GitdeskError as exc:
+        return record, [Problem(path, 1, str(exc))]
+    if not _is_time(record.get("at")):
+        return record, [Problem(path, loc.line("at"), f"at '{record.get('at')}' is not a timestamp")]
+    return record, []

@@ -1,0 +1,62 @@
+"""Satisfaction surveys: one YAML file per closed ticket, under surveys/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gitdesk.core.ticket import dump_yaml, load_yaml
+from gitdesk.errors import InvalidValue, MalformedTicket
+
+SURVEYS_DIR = "surveys"
+QUESTIONS = {
+    "score": "How satisfied are you (1-5)?",
+    "right_questions": "Did we ask the right questions?",
+    "time": "Was the time to resolve adequate?",
+    "comment": "Anything else you want to tell us?",
+    "improve": "What should we improve?",
+}
+TIME_ANSWERS = ("adequate", "too-long")
+YES_NO = ("yes", "no")
+
+
+def make(
+    ticket_id: str,
+    at: str,
+    score: int,
+    right_questions: str,
+    time: str,
+    comment: str = "",
+    improve: str = "",
+    source: str = "cli",
+) -> dict[str, Any]:
+    """A validated survey record."""
+    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+        raise InvalidValue("score", f"'{score}' must be a whole number from 1 to 5")
+    if right_questions not in YES_NO:
+        raise InvalidValue("right_questions", f"'{right_questions}' must be yes or no")
+    if time not in TIME_ANSWERS:
+        raise InvalidValue("time", f"'{time}' must be adequate or too-long")
+    record: dict[str, Any] = {
+        "ticket": ticket_id,
+        "at": at,
+        "source": source,
+        "score": score,
+        "right_questions": right_questions,
+        "time": time,
+    }
+    if comment.strip():
+        record["comment"] = comment.strip()
+    if improve.strip():
+        record["improve"] = improve.strip()
+    return record
+
+
+def dump(record: dict[str, Any]) -> str:
+    return dump_yaml(record)
+
+
+def parse(text: str, path: str) -> dict[str, Any]:
+    data = load_yaml(text, path)
+    if not isinstance(data, dict):
+        raise MalformedTicket(path, 1, "a survey must be a mapping")
+    return data

@@ -1,0 +1,1 @@
+"""The Desk: the one door every write goes through."""

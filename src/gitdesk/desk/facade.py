@@ -1,0 +1,305 @@
+"""The Desk facade: every gitdesk action is one method, and every write is one commit.
+
+A method takes the desk lock, loads what it needs, applies a pure action from
+`actions`, writes the files atomically and commits exactly those files. If the
+commit fails, the files are put back as they were, so the repo is untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+from collections.abc import Callable, Iterator, Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from gitdesk.core import actions, kb, survey
+from gitdesk.core.actions import Context
+from gitdesk.core.config import CONFIG_FILE, Config
+from gitdesk.core.config import load as load_config
+from gitdesk.core.ticket import Ticket, iso, parse_time
+from gitdesk.core.ticket import dump as _dump
+from gitdesk.errors import GitdeskError, InvalidValue, NotADesk, UsageError
+from gitdesk.git.repo import GitRepo, find_root
+from gitdesk.store.files import TicketStore, atomic_write, new_id
+
+Clock = Callable[[], dt.datetime]
+
+
+def system_clock() -> dt.datetime:
+    """Wall clock, or GITDESK_NOW (ISO 8601) when set: demos and tests fix time this way."""
+    fixed = os.environ.get("GITDESK_NOW")
+    if fixed:
+        try:
+            return parse_time(fixed)
+        except ValueError:
+            raise UsageError(
+                f"GITDESK_NOW: '{fixed}' is not an ISO 8601 time (e.g. 2026-03-02T09:00:00Z); unset it to use the clock"
+            ) from None
+    return dt.datetime.now(dt.UTC)
+
+
+class Desk:
+    def __init__(self, root: Path, clock: Clock = system_clock, actor: str | None = None) -> None:
+        self.root = root
+        self.repo = GitRepo(root)
+        self.clock = clock
+        self._actor = actor or os.environ.get("GITDESK_USER") or None
+        self.store = TicketStore(root, self.repo.state_dir() if (root / ".git").exists() else None)
+
+    @classmethod
+    def find(cls, desk: str | os.PathLike[str] | None = None, **kw: Any) -> Desk:
+        """The desk at --desk / GITDESK_DESK, else the git repo around the current directory."""
+        start = Path(desk or os.environ.get("GITDESK_DESK") or Path.cwd())
+        if not start.exists():
+            raise GitdeskError(f"{start}: no such directory")
+        root = find_root(start)
+        # Without this, `gitdesk new` typed in the wrong repository (a source tree, say)
+        # would quietly commit a tickets/ folder there.
+        if not (root / CONFIG_FILE).is_file():
+            raise NotADesk(f"{root}: not a desk (no {CONFIG_FILE}); run 'gitdesk init' there, or use --desk")
+        return cls(root, **kw)
+
+    @cached_property
+    def config(self) -> Config:
+        return load_config(self.root)
+
+    @property
+    def actor(self) -> str:
+        if not self._actor:
+            self._actor = self.repo.ident()[0] or "unknown"
+        return self._actor
+
+    def context(self) -> Context:
+        return Context(self.config, iso(self.clock()), self.actor)
+
+    # -- reading ----------------------------------------------------------------------
+    def resolve(self, ref: str) -> str:
+        return self.store.resolve(_plain_ref(ref))
+
+    def get(self, ref: str) -> Ticket:
+        return self.store.load(self.store.resolve(_plain_ref(ref)))
+
+    def summaries(self):  # type: ignore[no-untyped-def]
+        return self.store.summaries()
+
+    def tickets(self) -> Iterator[Ticket]:
+        return self.store.iter_tickets()
+
+    # -- writing: one commit per action ---------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.repo.lock():
+            yield
+
+    def commit(
+        self, files: Mapping[str, str | bytes], subject: str, ticket_id: str, action: str, body: str = ""
+    ) -> str:
+        """Write `files` (relative path -> text) atomically and commit exactly them.
+
+        On any failure the previous contents are restored and the error re-raised.
+        """
+        backups: dict[Path, bytes | None] = {}
+        made: list[Path] = []  # directories this commit created (attachment folders): gone on failure
+        try:
+            for rel, text in files.items():
+                path = self.root / rel
+                backups[path] = path.read_bytes() if path.exists() else None
+                made += [d for d in reversed(path.parents) if d.is_relative_to(self.root) and not d.exists()]
+                atomic_write(path, text)
+            message = f"{ticket_id}: {subject}\n\n"
+            if body:
+                message += body.rstrip() + "\n\n"
+            message += f"Gitdesk-Ticket: {ticket_id}\nGitdesk-Action: {action}\n"
+            return self.repo.commit_paths(sorted(files), message, env=self._commit_env())
+        except BaseException:
+            for path, old in backups.items():
+                with contextlib.suppress(OSError):
+                    if old is None:
+                        path.unlink(missing_ok=True)
+                    else:
+                        atomic_write(path, old)
+            for folder in reversed(made):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # only when empty: never anybody else's files
+            raise
+
+    def _commit_env(self) -> dict[str, str]:
+        if os.environ.get("GITDESK_NOW"):
+            stamp = iso(self.clock())
+            return {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+        return {}
+
+    def apply(
+        self,
+        ref: str,
+        action: str,
+        change: Callable[[Ticket, Context], Any],
+        subject: str = "",
+        extra_files: Callable[[Ticket, Context], dict[str, str]] | None = None,
+    ) -> Ticket:
+        """Load one ticket, apply a pure change, write and commit it. The template of every verb."""
+        with self.transaction():
+            ticket = self.get(ref).copy()
+            ctx = self.context()
+            change(ticket, ctx)
+            files = {self.store.rel(ticket.id): _dump(ticket)}
+            if extra_files:
+                files.update(extra_files(ticket, ctx))
+            self.commit(files, subject or action, ticket.id, action)
+            return ticket
+
+    # -- the verbs ----------------------------------------------------------------------
+    def open(self, title: str, requester: dict[str, str], **fields: Any) -> Ticket:
+        with self.transaction():
+            ctx = self.context()
+            ticket = actions.new_ticket(ctx, self._fresh_id(), title, requester, **fields)
+            self.commit({self.store.rel(ticket.id): _dump(ticket)}, f"open {ticket.title}", ticket.id, "open")
+            return ticket
+
+    def _fresh_id(self, taken: set[str] = frozenset()) -> str:  # type: ignore[assignment]
+        for _ in range(100):
+            candidate = new_id(self.config.prefix)
+            if candidate not in taken and not self.store.exists(candidate):
+                return candidate
+        raise GitdeskError("could not find a free ticket ID")  # 2**40 IDs: practically unreachable
+
+    def prioritise(self, ref: str, priority: str, reason: str | None = None, **inputs: Any) -> Ticket:
+        return self.apply(
+            ref,
+            "prioritise",
+            lambda t, c: actions.prioritise(t, c, priority, reason, **inputs),
+            f"prioritise {priority.upper()}",
+        )
+
+    def assign(self, ref: str, to: str | None = None, queue: str | None = None) -> Ticket:
+        what = " ".join(x for x in (f"to {to}" if to else "", f"queue {queue}" if queue else "") if x)
+        return self.apply(ref, "assign", lambda t, c: actions.assign(t, c, to, queue), f"assign {what}")
+
+    def escalate(self, ref: str, reason: str, tier: int | None = None) -> Ticket:
+        return self.apply(ref, "escalate", lambda t, c: actions.escalate(t, c, reason, tier), "escalate")
+
+    def start(self, ref: str) -> Ticket:
+        return self.apply(ref, "start", actions.start, "start work")
+
+    def note(self, ref: str, text: str) -> Ticket:
+        return self.apply(ref, "note", lambda t, c: actions.note(t, c, text), "note")
+
+    def contact(self, ref: str, via: str, summary: str, inbound: bool = False, **extra: Any) -> Ticket:
+        way = "inbound" if inbound else "outbound"
+        return self.apply(
+            ref,
+            "contact",
+            lambda t, c: actions.contact(t, c, via, summary, inbound, **extra),
+            f"contact {way} via {via}",
+        )
+
+    def wait(self, ref: str, question: str) -> Ticket:
+        return self.apply(ref, "wait", lambda t, c: actions.wait(t, c, question), "wait for the customer")
+
+    def propose(self, ref: str, solution: str) -> Ticket:
+        return self.apply(ref, "propose", lambda t, c: actions.propose(t, c, solution), "propose a solution")
+
+    def review(self, ref: str, approve: bool, by: str, comment: str | None = None, **extra: Any) -> Ticket:
+        verdict = "approve" if approve else "request changes"
+        return self.apply(
+            ref, "review", lambda t, c: actions.review(t, c, approve, by, comment, **extra), f"review: {verdict}"
+        )
+
+    def close(
+        self,
+        ref: str,
+        lesson: str,
+        cause: str | None = None,
+        kb_slug: str | None = None,
+        survey_invite: str | None = None,
+    ) -> Ticket:
+        def articles(t: Ticket, ctx: Context) -> dict[str, str]:
+            slug = t.history[-1]["kb"]
+            path = self.root / kb.KB_DIR / f"{slug}.md"
+            existing = path.read_text(encoding="utf-8") if path.exists() else None
+            text = kb.lesson_article(existing, slug, t, lesson, cause, _last_solution(t), ctx.now, kb.default_tags(t))
+            return {f"{kb.KB_DIR}/{slug}.md": text}
+
+        def change(t: Ticket, ctx: Context) -> None:
+            # after a reopen, the lesson extends the article the first close wrote, not a second one
+            earlier = [str(e["kb"]) for e in t.history if e.get("action") == "close" and e.get("kb")]
+            slug = (
+                kb.check_slug(kb_slug or (earlier[-1] if earlier else ""))
+                if kb_slug or earlier
+                else kb.slugify(t.title, fallback=t.id.lower())
+            )
+            actions.close(t, ctx, lesson, slug, cause, survey_invite)
+
+        return self.apply(ref, "close", change, "close with a lesson learned", extra_files=articles)
+
+    def reopen(self, ref: str, reason: str) -> Ticket:
+        return self.apply(ref, "reopen", lambda t, c: actions.reopen(t, c, reason), "reopen")
+
+    def cancel(self, ref: str, reason: str, duplicate_of: str | None = None) -> Ticket:
+        dup = self.resolve(duplicate_of) if duplicate_of else None
+        if dup and dup == self.resolve(ref):
+            raise InvalidValue("duplicate-of", "a ticket cannot duplicate itself")
+        return self.apply(ref, "cancel", lambda t, c: actions.cancel(t, c, reason, dup), "cancel")
+
+    def edit(self, ref: str, changes: dict[str, Any]) -> Ticket:
+        return self.apply(ref, "edit", lambda t, c: actions.edit(t, c, changes), "edit " + ", ".join(sorted(changes)))
+
+    def split(self, ref: str, titles: list[str]) -> list[Ticket]:
+        with self.transaction():
+            parent = self.get(ref).copy()
+            ctx = self.context()
+            ids: list[str] = []
+            for _ in titles:
+                ids.append(self._fresh_id(set(ids)))
+            children = actions.split_children(parent, ctx, titles, ids)
+            files = {self.store.rel(parent.id): _dump(parent)}
+            files.update({self.store.rel(c.id): _dump(c) for c in children})
+            self.commit(
+                files,
+                f"split into {len(children)}",
+                parent.id,
+                "split",
+                "\n".join(f"- {c.id}: {c.title}" for c in children),
+            )
+            return [parent, *children]
+
+    def survey(
+        self,
+        ref: str,
+        score: int,
+        right_questions: str,
+        time: str,
+        comment: str = "",
+        improve: str = "",
+        replace: bool = False,
+        source: str = "cli",
+    ) -> Ticket:
+        def files(t: Ticket, ctx: Context) -> dict[str, str]:
+            record = survey.make(t.id, ctx.now, score, right_questions, time, comment, improve, source)
+            return {f"{survey.SURVEYS_DIR}/{t.id}.yml": survey.dump(record)}
+
+        def change(t: Ticket, ctx: Context) -> None:
+            if (self.root / survey.SURVEYS_DIR / f"{t.id}.yml").exists() and not replace:
+                raise UsageError(f"{t.id} already has a survey (surveys/{t.id}.yml); use --replace")
+            survey.make(t.id, ctx.now, score, right_questions, time, comment, improve, source)
+            actions.record(t, ctx, "survey", score=score)
+
+        return self.apply(ref, "survey", change, f"survey score {score}", extra_files=files)
+
+
+def _plain_ref(ref: str) -> str:
+    """A shell's tab completion gives `tickets/HD-4f7k2m9q.md`; the ID is what is meant."""
+    text = ref.strip().replace("\\", "/")
+    if text.lower().endswith(".md"):  # an ID never has a dot in it
+        text = text.rsplit("/", 1)[-1][:-3]
+    return text
+
+
+def _last_solution(t: Ticket) -> str | None:
+    for event in reversed(t.history):
+        if event.get("action") == "propose":
+            return str(event.get("solution") or "") or None
+    return None

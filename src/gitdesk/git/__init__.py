@@ -1,0 +1,1 @@
+"""The one git seam: every git process gitdesk runs starts here."""

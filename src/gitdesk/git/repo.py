@@ -1,0 +1,364 @@
+"""The one git seam: every git call gitdesk makes goes through this module.
+
+Commits are built with plumbing on a private index, so a gitdesk command
+commits exactly the files of its action and never sweeps in whatever else is
+staged or modified in the work tree. The hot path shells out to git directly
+(GitPython costs ~120 ms to import); GitPython is loaded only by the callers
+that want an object database, through `GitRepo.open_gitpython()`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from gitdesk.errors import DeskBusy, GitFailure, NotADesk
+
+ZERO = "0" * 40
+_SPLIT = ("-c", "core.splitIndex=true")  # for the private index only; the user's index is left as it is
+_UNSURE = object()
+
+
+def _spawn(args: list[str], **kwargs: Any) -> Any:
+    """subprocess.run, imported on first use: 3 ms of start-up that `show` and `list` never need."""
+    import subprocess  # noqa: PLC0415
+
+    return subprocess.run(args, **kwargs)
+
+
+def find_root(start: Path) -> Path:
+    """The top of the git work tree around `start`."""
+    here = start.resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    raise NotADesk(f"{start}: not inside a git repository (run 'git init' and 'gitdesk init', or use --desk)")
+
+
+class GitRepo:
+    """A git work tree, addressed by its top directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._git_dir: Path | None = None
+
+    # -- plumbing ---------------------------------------------------------------------
+    def run(
+        self,
+        *args: str,
+        input: str | bytes | None = None,
+        env: dict[str, str] | None = None,
+        check: bool = True,
+        text: bool = True,
+    ) -> Any:
+        full_env = {**os.environ, **(env or {})}
+        try:
+            proc = _spawn(["git", *args], cwd=self.root, input=input, env=full_env, capture_output=True, text=text)
+        except FileNotFoundError:
+            raise GitFailure("git is not installed or not on PATH") from None
+        if check and proc.returncode != 0:
+            err = proc.stderr if text else proc.stderr.decode("utf-8", "replace")
+            last = err.strip().splitlines()[-1] if err.strip() else proc.returncode
+            raise GitFailure(f"git {args[0]} failed: {last}")
+        return proc.stdout.strip() if text and isinstance(proc.stdout, str) else proc.stdout
+
+    @property
+    def git_dir(self) -> Path:
+        if self._git_dir is None:
+            dot = self.root / ".git"
+            if dot.is_file():  # a worktree or submodule: "gitdir: <path>"
+                target = dot.read_text().split(":", 1)[1].strip()
+                dot = (self.root / target).resolve()
+            self._git_dir = dot
+        return self._git_dir
+
+    def state_dir(self) -> Path:
+        """Private, untracked scratch space for gitdesk (lock, caches, index)."""
+        path = self.git_dir / "gitdesk"
+        path.mkdir(exist_ok=True)
+        return path
+
+    def head(self) -> str | None:
+        """The commit HEAD points at, or None on an unborn branch."""
+        fast = _read_head(self.git_dir)  # a file read instead of a 5 ms `git rev-parse`
+        if fast is not _UNSURE:
+            return fast
+        out = self.run("rev-parse", "--verify", "-q", "HEAD", check=False)
+        return out or None
+
+    def ident(self) -> tuple[str, str]:
+        """(name, email) of the configured author."""
+        name, email = os.environ.get("GIT_AUTHOR_NAME"), os.environ.get("GIT_AUTHOR_EMAIL")
+        if name and email is not None:  # what `git var` would answer first, without its process
+            return name.strip(), email.strip()
+        raw = self.run("var", "GIT_AUTHOR_IDENT", check=False)
+        if "<" not in raw:
+            return (os.environ.get("USER", "unknown"), "")
+        name, rest = raw.split("<", 1)
+        return name.strip(), rest.split(">", 1)[0].strip()
+
+    def show(self, rev: str, path: str) -> bytes | None:
+        """A file's bytes at a revision, or None where it does not exist there."""
+
+        proc = _spawn(["git", "cat-file", "blob", f"{rev}:{path}"], cwd=self.root, capture_output=True)
+        return proc.stdout if proc.returncode == 0 else None
+
+    def changed(self, base: str, head: str | None = None, paths: Sequence[str] = ()) -> list[tuple[str, str]]:
+        """(status letter, path) for files that differ between base and head (or the work tree)."""
+        args = ["diff", "--name-status", "--no-renames", "-z", base]
+        if head:
+            args.append(head)
+        out = self.run(*args, "--", *paths)
+        parts = [p for p in out.split("\0") if p]
+        return [(parts[i][0], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
+
+    @contextlib.contextmanager
+    def open_gitpython(self) -> Iterator[Any]:
+        """GitPython's Repo, closed on exit so no `git cat-file` process leaks."""
+        import git  # noqa: PLC0415 - heavy import, only on the paths that need it
+
+        with git.Repo(self.root) as repo:
+            yield repo
+
+    # -- the one way gitdesk commits ----------------------------------------------------
+    def commit_paths(self, paths: Sequence[str], message: str, env: dict[str, str] | None = None) -> str:
+        """Commit exactly `paths` (as they are in the work tree) on top of HEAD.
+
+        Uses a private index kept in .git/gitdesk/, so the user's own index and
+        work tree are left as they were, apart from these paths being staged
+        as committed. Returns the new commit id.
+        """
+        index = self.state_dir() / "index"
+        stamp = self.state_dir() / "index.head"
+        genv = {**(env or {}), "GIT_INDEX_FILE": str(index)}
+        head = self.head()
+        try:
+            tree = self._private_tree(paths, head, index, stamp, genv)
+            args = ["commit-tree", tree] + (["-p", head] if head else [])
+            commit = self.run(*args, input=message, env=genv)
+            self.run("update-ref", "-m", message.splitlines()[0], "HEAD", commit, head or ZERO, env=env)
+        except BaseException:
+            # The private index now holds paths that were never committed (e.g. commit-tree
+            # refused a missing identity); forget it, or the next commit would carry them along.
+            stamp.unlink(missing_ok=True)
+            raise
+        stamp.write_text(commit + "\n")
+        # Stage the committed versions in the user's index too, so `git status` stays clean
+        # for these paths; their other staged work is left alone.
+        self.run("update-index", "--add", "--remove", "--", *paths, check=False, env=env)
+        return commit
+
+    def _private_tree(
+        self, paths: Sequence[str], head: str | None, index: Path, stamp: Path, genv: dict[str, str]
+    ) -> str:
+        """The tree of HEAD plus `paths`, built in the private index.
+
+        The index mirrors HEAD between commands (index.head says which commit), so
+        the O(desk size) `read-tree` runs only after someone else moved HEAD. It is a
+        split index: each command then writes a few hundred bytes instead of the
+        whole index (10 MB at 100k tickets). A broken or vanished index is rebuilt once.
+        """
+        for attempt in (1, 2):
+            mirrored = stamp.read_text().strip() if stamp.exists() and index.exists() else ""
+            try:
+                if attempt == 2 or head != (mirrored or None):
+                    stamp.unlink(missing_ok=True)
+                    index.unlink(missing_ok=True)
+                    self.run(*_SPLIT, "read-tree", *([head] if head else ["--empty"]), env=genv)
+                self.run(*_SPLIT, "update-index", "--add", "--remove", "--", *paths, env=genv)
+                return str(self.run(*_SPLIT, "write-tree", env=genv))
+            except GitFailure:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    # -- one writer at a time ------------------------------------------------------------
+    @contextlib.contextmanager
+    def lock(self, timeout: float = 15.0) -> Iterator[None]:
+        """Serialise gitdesk writers on one desk; waits, then fails with a clear message."""
+        path = self.state_dir() / "lock"
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+                os.write(fd, str(os.getpid()).encode())
+                os.close(fd)
+                break
+            except FileExistsError:
+                if _stale(path):
+                    with contextlib.suppress(FileNotFoundError):
+                        path.unlink()
+                    continue
+                if time.monotonic() > deadline:
+                    raise DeskBusy(
+                        f"another gitdesk command is writing to this desk ({path} is held); try again in a moment"
+                    ) from None
+                time.sleep(0.02)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+    # -- revisions, branches and the remote: validate, the merge driver, sync ----------------
+    def read_blobs(self, specs: Sequence[str]) -> dict[str, bytes | None]:
+        """Many blobs (ids, or `REV:path`) through one `git cat-file --batch`.
+
+        One process for the whole batch, so validating a change costs the size of
+        the change, however large the desk. Missing objects map to None.
+        """
+        if not specs:
+            return {}
+
+        proc = _spawn(
+            ["git", "cat-file", "--batch"],
+            cwd=self.root,
+            capture_output=True,
+            input="".join(f"{s}\n" for s in specs).encode("utf-8"),
+        )
+        if proc.returncode != 0:
+            raise GitFailure(f"git cat-file failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
+        out, pos = proc.stdout, 0
+        blobs: dict[str, bytes | None] = {}
+        for spec in specs:
+            end = out.index(b"\n", pos)
+            header = out[pos:end].split()
+            pos = end + 1
+            if len(header) == 3 and header[1] == b"blob":
+                size = int(header[2])
+                blobs[spec] = out[pos : pos + size]
+                pos += size + 1
+            elif len(header) == 3:  # a tree or commit where a file was expected
+                pos += int(header[2]) + 1
+                blobs[spec] = None
+            else:
+                blobs[spec] = None
+        return blobs
+
+    def changed_blobs(self, base: str | None, head: str | None) -> list[tuple[str, str, str, str]]:
+        """(status, path, old blob, new blob) from base to head; head None = the index (staged).
+
+        The blob ids come with the diff, so reading the files needs no path
+        lookups in large trees (a lookup scans the whole tickets/ tree).
+        """
+        base = base or self.run("hash-object", "-t", "tree", "/dev/null")
+        sides = [base, head] if head else ["--cached", base]
+        out = self.run("diff", "--raw", "-z", "--no-renames", "--no-abbrev", *sides)
+        parts = out.split("\0")
+        rows = []
+        for i in range(0, len(parts) - 1, 2):
+            meta = parts[i].lstrip(":").split()
+            if len(meta) >= 5:
+                rows.append((meta[4][0], parts[i + 1], meta[2], meta[3]))
+        return rows
+
+    def blob_ids(self, rev: str, paths: Sequence[str]) -> dict[str, str]:
+        """path -> blob id at `rev` ("" = the index), for the paths that exist there; one tree walk."""
+        if not paths:
+            return {}
+        if rev:
+            out = self.run("ls-tree", "-z", "--full-tree", rev, "--", *paths)
+        else:
+            out = self.run("ls-files", "-s", "-z", "--", *paths)
+        ids = {}
+        for entry in out.split("\0"):
+            if "\t" in entry:
+                meta, path = entry.split("\t", 1)
+                fields = meta.split()
+                if rev and len(fields) == 3 and fields[1] == "blob":
+                    ids[path] = fields[2]
+                elif not rev and len(fields) == 3:
+                    ids[path] = fields[1]
+        return ids
+
+    def merge_text(self, ours: str, base: str, theirs: str) -> tuple[str, bool]:
+        """Three-way merge of plain text with `git merge-file`; (result, had conflicts)."""
+        import tempfile  # noqa: PLC0415 - only the merge driver needs it
+
+        with tempfile.TemporaryDirectory(prefix="gitdesk-merge-") as tmp:
+            names = []
+            for label, text in (("ours", ours), ("base", base), ("theirs", theirs)):
+                path = Path(tmp) / label
+                path.write_text(text, encoding="utf-8")
+                names.append(str(path))
+
+            proc = _spawn(
+                ["git", "merge-file", "-p", "-L", "ours", "-L", "base", "-L", "theirs", *names],
+                capture_output=True,
+                text=True,
+            )
+        if proc.returncode < 0 or proc.returncode > 127:
+            raise GitFailure(f"git merge-file failed: {proc.stderr.strip()}")
+        return proc.stdout, proc.returncode != 0
+
+    def attempt(self, *args: str, env: dict[str, str] | None = None) -> tuple[bool, str]:
+        """Run git where failure is an expected outcome (a rejected push); (ok, git's output)."""
+
+        proc = _spawn(["git", *args], cwd=self.root, env={**os.environ, **(env or {})}, capture_output=True, text=True)
+        return proc.returncode == 0, (proc.stdout + proc.stderr).strip()
+
+    def current_branch(self) -> str | None:
+        return self.run("symbolic-ref", "--short", "-q", "HEAD", check=False) or None
+
+    def has_ref(self, ref: str) -> bool:
+        return bool(self.run("rev-parse", "--verify", "-q", ref, check=False))
+
+    def config_get(self, key: str) -> str | None:
+        return self.run("config", "--get", key, check=False) or None
+
+    def unmerged_paths(self) -> list[str]:
+        out = self.run("diff", "--name-only", "--diff-filter=U", "-z", check=False)
+        return [p for p in out.split("\0") if p]
+
+
+def _read_head(git_dir: Path) -> Any:
+    """HEAD's commit read from the ref files; _UNSURE when only git itself can tell."""
+    try:
+        if (git_dir / "commondir").exists():  # a linked worktree: refs live elsewhere
+            return _UNSURE
+        head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
+        if not head.startswith("ref: "):
+            return head if _is_oid(head) else _UNSURE
+        ref = head[5:].strip()
+        if not ref.startswith("refs/") or ".." in ref:
+            return _UNSURE
+        try:
+            oid = (git_dir / ref).read_text(encoding="utf-8").strip()
+            return oid if _is_oid(oid) else _UNSURE
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+        try:
+            packed = (git_dir / "packed-refs").read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None  # an unborn branch: no loose ref and no packed refs
+        for line in packed.splitlines():
+            if line.endswith(" " + ref):
+                oid = line.split(" ", 1)[0]
+                return oid if _is_oid(oid) else _UNSURE
+        return None
+    except (OSError, UnicodeDecodeError):
+        return _UNSURE
+
+
+def _is_oid(text: str) -> bool:
+    return len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text)
+
+
+def _stale(path: Path) -> bool:
+    """A lock whose process is gone (a crash) may be taken over."""
+    try:
+        pid = int(path.read_text().strip() or "0")
+    except (OSError, ValueError):
+        return False
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except OSError as exc:
+        return exc.errno == errno.ESRCH
+    return False

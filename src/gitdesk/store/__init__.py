@@ -1,0 +1,1 @@
+"""The store: ticket files on disk and the derived read models."""
