@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gitdesk.cli.report_views import describe_clocks
 from gitdesk.core import actions, sla
 from gitdesk.core.actions import Context
 from gitdesk.core.calendar import from_config
@@ -275,13 +276,14 @@ def test_checkin_due(make, due):
 
 
 def fake_desk(config, now: str):
-    # describe_clocks needs only a config and a clock; the CLI test drives it through a real desk.
+    # describe_clocks (in cli/report_views: presentation lives with the CLI) needs a config and a clock;
+    # the CLI test drives it through a real desk.
     return SimpleNamespace(config=config, clock=lambda: dt.datetime.fromtimestamp(ts(now), dt.UTC))
 
 
 def test_describe_clocks_lines():
     story = out(Story(UTC_DESK, "2026-03-02T09:00", "P2"), "2026-03-02T11:10").start("2026-03-02T12:00")
-    lines = sla.describe_clocks(fake_desk(UTC_DESK, "2026-03-03T10:00"), story.t)
+    lines = describe_clocks(fake_desk(UTC_DESK, "2026-03-03T10:00"), story.t)
     assert lines == [
         "  response    met after 2h10m (target 4h)",
         "  resolution  running, 9h of 2d used (56 %), due 2026-03-03 17:00 UTC",
@@ -292,14 +294,14 @@ def test_describe_clocks_lines():
 def test_describe_clocks_breach_and_pause_and_local_time():
     late = Story(AMS_DESK, "2026-03-02T08:00", "P2").start("2026-03-02T08:00")
     assert (
-        sla.describe_clocks(fake_desk(AMS_DESK, "2026-03-02T15:00"), late.t)[0]
+        describe_clocks(fake_desk(AMS_DESK, "2026-03-02T15:00"), late.t)[0]
         == "  response    running, 7h of 4h used (175 %), was due 2026-03-02 13:00 CET"
     )
     waiting = late.wait("2026-03-02T15:00", "which tray?")
-    lines = sla.describe_clocks(fake_desk(AMS_DESK, "2026-03-03T15:00"), waiting.t)
+    lines = describe_clocks(fake_desk(AMS_DESK, "2026-03-03T15:00"), waiting.t)
     assert lines[0] == "  response    breached: took 7h (target 4h, 3h over)"
     assert lines[1].endswith("paused while waiting on the customer")
-    assert sla.describe_clocks(fake_desk(UTC_DESK, "2026-03-03T15:00"), Story(UTC_DESK, "2026-03-02T09:00", None).t)[
+    assert describe_clocks(fake_desk(UTC_DESK, "2026-03-03T15:00"), Story(UTC_DESK, "2026-03-02T09:00", None).t)[
         0
     ].startswith("  sla ")
 

@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from gitdesk.core.config import CONFIG_FILE, Config, from_mapping
+from gitdesk.core.ids import TICKETS_DIR
 from gitdesk.core.kb import KB_DIR, parse_article
 from gitdesk.core.rules import Locator, Problem, check_article, check_survey, check_ticket, load_ticket
 from gitdesk.core.survey import SURVEYS_DIR
 from gitdesk.core.ticket import Ticket, load_yaml
 from gitdesk.errors import ConfigError, GitdeskError, MalformedTicket, UsageError
 from gitdesk.git.repo import GitRepo
-from gitdesk.store.files import TICKETS_DIR
 
 __all__ = ["Problem", "Report", "validate", "format_text", "format_github", "summary_markdown", "to_json"]
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from gitdesk.core.calendar import Calendars
-from gitdesk.core.sla import Clock
+from gitdesk.core.calendar import Calendars, from_config
+from gitdesk.core.sla import Clock, Facts, clocks
+from gitdesk.core.ticket import Ticket
 
 _ROWS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("opened", ("counts", "opened"), "n"),
@@ -246,3 +247,14 @@ def clock_line(clock: Clock, config: Any, priority: str, now: int, calendars: Ca
         return head
     verb = "was due" if clock.breached else "due"
     return f"{head}, {verb} {when(clock.due, calendars)}"
+
+
+def describe_clocks(desk: Any, ticket: Ticket) -> list[str]:
+    """Lines for `gitdesk show`: one per clock, or one saying why there are none."""
+    config = desk.config
+    calendars = from_config(config)
+    facts = Facts.of(ticket)
+    if facts.priority not in config.priorities:
+        return ["  sla         no clocks until the ticket has a priority"]
+    now = int(desk.clock().timestamp())
+    return [clock_line(c, config, facts.priority, now, calendars) for c in clocks(facts, config, now, calendars)]

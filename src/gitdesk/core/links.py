@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from gitdesk.core.ids import TICKETS_DIR
 from gitdesk.core.kb import KB_DIR
 from gitdesk.core.ticket import Ticket
-from gitdesk.store.files import TICKETS_DIR
 
 # id -> the ticket at head; None when it does not exist; True when it exists but cannot be read
 Lookup = Callable[[str], "Ticket | None | bool"]

@@ -13,12 +13,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from gitdesk.core.ids import canonical
 from gitdesk.errors import BadEvent
-from gitdesk.store.files import canonical
 
 SOLUTION_BRANCH = "solution/"
 VERDICTS = {"approved": True, "changes_requested": False}
-ID_CHARS = "0-9a-hjkmnp-tv-z"  # the Crockford alphabet of store.new_id
+ID_CHARS = "0-9a-hjkmnp-tv-z"  # the Crockford alphabet of core.ids
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,11 @@ from typing import Any, NamedTuple
 import yaml
 
 from gitdesk.core import survey as survey_format
+from gitdesk.core.ids import canonical
 from gitdesk.core.kb import parse_article
 from gitdesk.core.lifecycle import STATUSES, check_event, missing_fields, move_name
 from gitdesk.core.ticket import CHANNELS, PRIORITIES, VISIBILITIES, Ticket, parse, parse_time, split_front_matter
 from gitdesk.errors import GitdeskError, InvalidValue, MalformedTicket
-from gitdesk.store.files import canonical
 
 _Composer = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MARKERS = re.compile(r"^(<{7}|={7}|>{7})(?: .*)?$", re.M)

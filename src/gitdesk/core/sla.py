@@ -10,7 +10,7 @@ The rules (docs/sla.md says the same in prose):
 - The check-in clock restarts at every customer touch.
 - The targets are those of the ticket's current priority; an unprioritised ticket has no clocks.
 
-Pure apart from `describe_clocks`, which reads the desk's clock and config.
+Pure: the renderings for `show` live with the CLI (`cli/report_views.py`).
 """
 
 from __future__ import annotations
@@ -400,16 +400,3 @@ def overdue(clock: Clock, now: int) -> bool:
     if clock.state == "breached":
         return True
     return clock.state in ("running", "paused") and clock.used > clock.target
-
-
-def describe_clocks(desk: Any, ticket: Ticket) -> list[str]:
-    """Lines for `gitdesk show`: one per clock, or one saying why there are none."""
-    from gitdesk.cli.report_views import clock_line
-
-    config = desk.config
-    calendars = from_config(config)
-    facts = Facts.of(ticket)
-    if facts.priority not in config.priorities:
-        return ["  sla         no clocks until the ticket has a priority"]
-    now = int(desk.clock().timestamp())
-    return [clock_line(c, config, facts.priority, now, calendars) for c in clocks(facts, config, now, calendars)]

@@ -23,7 +23,8 @@ from gitdesk.core.ticket import Ticket, iso, parse_time
 from gitdesk.core.ticket import dump as _dump
 from gitdesk.errors import GitdeskError, InvalidValue, NotADesk, UsageError
 from gitdesk.git.repo import GitRepo, find_root
-from gitdesk.store.files import TicketStore, atomic_write, new_id
+from gitdesk.store.files import TicketStore, new_id
+from gitdesk.store.writer import atomic_write
 
 Clock = Callable[[], dt.datetime]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from gitdesk.store.files import atomic_write
+from gitdesk.store.writer import atomic_write
 
 
 def _walk(node, prefix: str = ""):  # type: ignore[no-untyped-def]

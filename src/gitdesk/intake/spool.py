@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from gitdesk.errors import GitdeskError
-from gitdesk.store.files import atomic_write
+from gitdesk.store.writer import atomic_write
 
 KINDS = ("eml", "slack", "github")
 

@@ -1,4 +1,4 @@
-"""Ticket files on disk: atomic writes, ID generation and resolution by prefix, loading.
+"""Ticket files on disk (read side; writes are `writer.py`): ID generation and resolution by prefix, loading.
 
 The files are the only truth; the summary cache `list` reads (listcache.py) is
 derived from them and rebuilt on demand.
@@ -6,22 +6,20 @@ derived from them and rebuilt on demand.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gitdesk.core.ids import ID_ALPHABET, ID_BITS, TICKETS_DIR, canonical  # noqa: F401 - re-exported
 from gitdesk.errors import AmbiguousTicket, GitdeskError, MalformedTicket, UnknownTicket
 from gitdesk.store.listcache import CACHE_VERSION, Summary, SummaryCache, gc_paused, is_ticket_file  # noqa: F401 - re-exported
 
 if TYPE_CHECKING:
     from gitdesk.core.ticket import Ticket
 
-TICKETS_DIR = "tickets"
-_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32: no i, l, o, u
-ID_BITS = 40
+_ALPHABET = ID_ALPHABET
 
 
 def new_id(prefix: str) -> str:
@@ -29,35 +27,6 @@ def new_id(prefix: str) -> str:
     n = int.from_bytes(os.urandom(8), "big") >> (64 - ID_BITS)  # os.urandom: `secrets` costs 6 ms to import
     body = "".join(_ALPHABET[(n >> shift) & 31] for shift in range(ID_BITS - 5, -1, -5))
     return f"{prefix}-{body}"
-
-
-def canonical(ref: str) -> str:
-    """Case-insensitive IDs: the prefix is upper case, the random part lower case."""
-    ref = ref.strip()
-    if "-" in ref:
-        prefix, rest = ref.split("-", 1)
-        return f"{prefix.upper()}-{rest.lower()}"
-    return ref.lower()
-
-
-def atomic_write(path: Path, text: str | bytes) -> None:
-    """Write via a temporary file and rename, so a crash never leaves half a file.
-
-    Bytes are written as they are: intake stores mail attachments beside tickets.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        data = text if isinstance(text, bytes) else text.encode("utf-8")
-        with open(tmp, "wb") as fh:  # bytes either way: no platform newline translation
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
 
 
 class TicketStore:
@@ -113,12 +82,6 @@ class TicketStore:
         if ticket.id and canonical(ticket.id) != ticket_id:
             raise MalformedTicket(rel, 2, f"id '{ticket.id}' does not match the file name")
         return ticket
-
-    def save(self, ticket: Ticket) -> str:
-        from gitdesk.core.ticket import dump
-
-        atomic_write(self.path(ticket.id), dump(ticket))
-        return self.rel(ticket.id)
 
     def iter_tickets(self) -> Iterator[Ticket]:
         for ticket_id in sorted(self.ids()):

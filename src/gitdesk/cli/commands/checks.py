@@ -72,7 +72,7 @@ def merge_driver(ancestor: str, ours: str, theirs: str, path: str) -> None:
     """
     from gitdesk.core.merge import merge_ticket
     from gitdesk.git.repo import GitRepo
-    from gitdesk.store.files import atomic_write
+    from gitdesk.store.writer import atomic_write
 
     texts = []
     for name in (ancestor, ours, theirs):

@@ -140,8 +140,8 @@ def _related_titles(desk, ticket) -> dict[str, str]:  # type: ignore[no-untyped-
 def _clock_lines(desk, ticket) -> list[str]:  # type: ignore[no-untyped-def]
     """The SLA clock state. A clock that cannot be computed (a bad calendar in gitdesk.yml, a
     hand-edited time) is reported on its line, so the rest of the ticket still shows."""
+    from gitdesk.cli.report_views import describe_clocks
     from gitdesk.core.lifecycle import STATUSES
-    from gitdesk.core.sla import describe_clocks
     from gitdesk.errors import GitdeskError
 
     if ticket.status not in STATUSES:  # hand-edited: no clock can say what an unknown status means
