@@ -117,14 +117,6 @@ class GitRepo:
         parts = [p for p in out.split("\0") if p]
         return [(parts[i][0], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
 
-    @contextlib.contextmanager
-    def open_gitpython(self) -> Iterator[Any]:
-        """GitPython's Repo, closed on exit so no `git cat-file` process leaks."""
-        import git  # noqa: PLC0415 - heavy import, only on the paths that need it
-
-        with git.Repo(self.root) as repo:
-            yield repo
-
     # -- the one way gitdesk commits ----------------------------------------------------
     def commit_paths(self, paths: Sequence[str], message: str, env: dict[str, str] | None = None) -> str:
         """Commit exactly `paths` (as they are in the work tree) on top of HEAD.
