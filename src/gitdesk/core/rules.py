@@ -9,13 +9,17 @@ disagree with the CLI. Cross-file rules (parent/children, KB, surveys) live in
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any, NamedTuple
 
 import yaml
 
 from gitdesk.core import survey as survey_format
-from gitdesk.core.ids import canonical
-from gitdesk.core.kb import parse_article
+from gitdesk.core.config import CONFIG_FILE
+from gitdesk.core.ids import TICKETS_DIR, canonical
+from gitdesk.core.kb import KB_DIR, parse_article
 from gitdesk.core.lifecycle import STATUSES, check_event, missing_fields, move_name
 from gitdesk.core.ticket import CHANNELS, PRIORITIES, VISIBILITIES, Ticket, parse, parse_time, split_front_matter
 from gitdesk.errors import GitdeskError, InvalidValue, MalformedTicket
@@ -28,6 +32,69 @@ class Problem(NamedTuple):
     path: str
     line: int
     message: str
+    field: str = ""  # the front-matter field at fault ("" for the file as a whole): the gate names it
+
+
+@dataclass
+class FileCheck:
+    """One file's verdict, and what the cross-file rules (`changeset`) go on to need."""
+
+    path: str
+    kind: str | None
+    problems: list[Problem] = dc_field(default_factory=list)
+    ticket: Ticket | None = None
+    locator: Locator | None = None
+    base: Ticket | None = None
+    survey: dict[str, Any] | None = None
+
+
+def kind_of(path: str) -> str | None:
+    """Which rules a path falls under; None for files validate does not own (attachments, docs)."""
+    folder, _, name = path.partition("/")
+    if "/" in name or name.startswith("."):
+        return None
+    if folder == TICKETS_DIR and name.endswith(".md"):
+        return "ticket"
+    if folder == KB_DIR and name.endswith(".md"):
+        return "article"
+    if folder == survey_format.SURVEYS_DIR and name.endswith(".yml"):
+        return "survey"
+    return "config" if path == CONFIG_FILE else None
+
+
+def check_change(
+    path: str, old: bytes | None, new: bytes | None, queues: Sequence[str] = (), tiers: int = 9
+) -> FileCheck:
+    """Every single-file rule for one file going from `old` (None: it is new) to `new` (None: deleted).
+
+    The one place both `gitdesk validate` and the write gate (desk/gate.py) judge a change to a
+    file, so nothing reaches git that CI would refuse. `queues` empty skips the queue check (a
+    broken gitdesk.yml is reported once, not per ticket). Config files are checked by `validate`.
+    """
+    kind = kind_of(path)
+    out = FileCheck(path, kind)
+    if kind is None or kind == "config":
+        return out
+    if new is None:
+        if kind == "ticket":
+            out.problems.append(Problem(path, 1, "tickets are never deleted (cancel the ticket instead)", "id"))
+        return out
+    if kind == "article":
+        out.problems.extend(check_article(path, new))
+    elif kind == "survey":
+        out.survey, problems = check_survey(path, new)
+        out.problems.extend(problems)
+        if problems:
+            out.survey = None
+    else:
+        ticket, loc, problems = load_ticket(path, new)
+        out.problems.extend(problems)
+        if ticket is None or loc is None:
+            return out
+        out.base = load_ticket(path, old)[0] if old is not None else None
+        out.problems.extend(check_ticket(path, ticket, loc, list(queues), tiers, out.base))
+        out.ticket, out.locator = ticket, loc
+    return out
 
 
 class Locator:
@@ -124,12 +191,12 @@ def check_ticket(
     path: str, t: Ticket, loc: Locator, queues: list[str], tiers: int, base: Ticket | None = None
 ) -> list[Problem]:
     """Every single-file rule for a ticket; `base` is its version before the change, if any."""
-    problems = [Problem(path, loc.line(*where), msg) for where, msg in _schema(path, t, queues, tiers)]
+    problems = [Problem(path, loc.line(*where), msg, str(where[0])) for where, msg in _schema(path, t, queues, tiers)]
     if any(where[0] == "history" for where, _ in _shape(t)):
         return problems  # events that are not events: the rules below would only repeat that
     kept, tampered = _append_only(t, base)
     for where, msg in [*tampered, *_transitions(t, kept), *_time_order(t), *_verdicts(t)]:
-        problems.append(Problem(path, loc.line(*where), msg))
+        problems.append(Problem(path, loc.line(*where), msg, str(where[0])))
     return problems
 
 
@@ -316,11 +383,11 @@ def check_article(path: str, data: bytes) -> list[Problem]:
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", slug):
         out.append(Problem(path, 1, f"'{slug}' is not a KB slug (lowercase letters, digits and '-')"))
     if not isinstance(meta.get("title"), str) or not meta["title"].strip():
-        out.append(Problem(path, loc.line("title"), "a KB article needs a title"))
+        out.append(Problem(path, loc.line("title"), "a KB article needs a title", "title"))
     for key in ("tags", "tickets"):
         value = meta.get(key)
         if value is not None and not (isinstance(value, list) and all(isinstance(x, str) for x in value)):
-            out.append(Problem(path, loc.line(key), f"{key} must be a list of names"))
+            out.append(Problem(path, loc.line(key), f"{key} must be a list of names", key))
     return out
 
 
@@ -337,7 +404,12 @@ def check_survey(path: str, data: bytes) -> tuple[dict[str, Any] | None, list[Pr
     stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     if record.get("ticket") != stem:
         return record, [
-            Problem(path, loc.line("ticket"), f"ticket '{record.get('ticket')}' does not match the file name '{stem}'")
+            Problem(
+                path,
+                loc.line("ticket"),
+                f"ticket '{record.get('ticket')}' does not match the file name '{stem}'",
+                "ticket",
+            )
         ]
     try:
         survey_format.make(
@@ -348,9 +420,9 @@ def check_survey(path: str, data: bytes) -> tuple[dict[str, Any] | None, list[Pr
             str(record.get("time")),
         )
     except InvalidValue as exc:
-        return record, [Problem(path, loc.line(exc.field), f"{exc.field}: {exc.problem}")]
+        return record, [Problem(path, loc.line(exc.field), f"{exc.field}: {exc.problem}", exc.field)]
     except GitdeskError as exc:
         return record, [Problem(path, 1, str(exc))]
     if not _is_time(record.get("at")):
-        return record, [Problem(path, loc.line("at"), f"at '{record.get('at')}' is not a timestamp")]
+        return record, [Problem(path, loc.line("at"), f"at '{record.get('at')}' is not a timestamp", "at")]
     return record, []
