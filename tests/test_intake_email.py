@@ -347,6 +347,12 @@ def test_maildir_import(cli_invoke, desk_root, tmp_path):
     assert "2 opened" in result.output
 
 
-def test_message_without_sender_is_spooled_not_lost(cli_invoke, desk_root):
-    result = _take(cli_invoke, b"Subject: hi\r\n\r\nno sender here\r\n", ok=False)
-    assert result.exit_code == 75 and "From:" in result.output
+def test_message_without_sender_is_held_not_retried(cli_invoke, desk_root):
+    """It can never succeed: held for a person with the reason, exit 0 (no retry loop, no backscatter)."""
+    raw = b"Subject: hi\r\n\r\nno sender here\r\n"
+    result = _take(cli_invoke, raw)
+    assert '"kind": "held"' in result.output and "From:" in result.output
+    held = desk_root / ".git" / "gitdesk" / "spool" / "held"
+    [kept] = [p for p in held.iterdir() if p.suffix == ".eml"]
+    assert kept.read_bytes() == raw and "From:" in (held / f"{kept.name}.error").read_text()
+    assert not list((desk_root / "tickets").glob("*.md"))

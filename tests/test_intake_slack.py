@@ -43,10 +43,13 @@ def test_message_event_and_thread_reply(cli_invoke, desk):
     assert _take(cli_invoke, "bot_message.json")["kind"] == "ignored"
 
 
-def test_bad_payload_is_spooled(cli_invoke, desk_root):
+def test_bad_payload_is_held_not_retried(cli_invoke, desk_root):
     Path("bad.txt").write_text("{not json")
-    result = cli_invoke("intake", "slack", "bad.txt", ok=False)
-    assert result.exit_code == 75 and "invalid JSON" in result.output
+    result = cli_invoke("intake", "slack", "bad.txt")
+    assert "held for a person" in result.output and "invalid JSON" in result.output
+    assert [p.suffix for p in (desk_root / ".git/gitdesk/spool/held").iterdir()] == [".slack", ".error"] or sorted(
+        p.suffix for p in (desk_root / ".git/gitdesk/spool/held").iterdir()
+    ) == [".error", ".slack"]
 
 
 @pytest.mark.parametrize(

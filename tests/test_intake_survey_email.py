@@ -110,8 +110,11 @@ def test_unreadable_score_is_kept_as_a_contact_and_says_so(cli_invoke, desk, des
     result = _take(cli_invoke, _reply(ticket_id, "Score (1-5): 9\nRight questions: yes\nTime adequate: yes\n"))
     assert result.exit_code == 0 and "Traceback" not in result.output
     assert "reply added" in result.output
-    assert "survey answers could not be read (Score (1-5): '9' is not a score from 1 to 5)" in result.output
-    assert "Score (1-5): 9" in desk.get(ticket_id).history[-1]["summary"]  # nothing lost
+    assert "Survey answers could not be read (Score (1-5): '9' is not a score from 1 to 5)" in result.output
+    contact, flag = desk.get(ticket_id).history[-2:]
+    assert "Score (1-5): 9" in contact["summary"]  # nothing lost
+    assert flag["action"] == "note" and "could not be read" in flag["text"]  # flagged on the ticket itself
+    assert desk.get(ticket_id).status == "closed"  # a survey attempt does not reopen
     assert not (desk_root / "surveys" / f"{ticket_id}.yml").exists()
 
 

@@ -10,6 +10,7 @@ gate applies before every commit; this module picks the sides and reports.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from dataclasses import dataclass, field
@@ -52,11 +53,22 @@ def validate(root: Path, base: str | None = None, head: str | None = None, stage
     # A broken gitdesk.yml is reported once; tickets are then not checked against guessed queues.
     queues, tiers = (config.queue_names(), config.tiers) if config else ([], 9)
     verdict = check_changeset(
-        sides.entries, sides.new.read, sides.old.read if sides.old else None, queues, tiers, complete
+        sides.entries, sides.new.read, sides.old.read if sides.old else None, queues, tiers, complete, _now()
     )
     report.checked = verdict.checked
     report.problems = sorted([*report.problems, *verdict.problems], key=lambda p: (p.path, p.line, p.message))
     return report
+
+
+def _now() -> dt.datetime:
+    """The time new events may not be later than: GITDESK_NOW when set (demos, tests), else the clock."""
+    from gitdesk.core.ticket import parse_time
+
+    fixed = os.environ.get("GITDESK_NOW")
+    try:
+        return parse_time(fixed) if fixed else dt.datetime.now(dt.UTC)
+    except ValueError:
+        return dt.datetime.now(dt.UTC)
 
 
 def _desk_files(root: Path) -> list[str]:

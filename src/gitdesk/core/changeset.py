@@ -9,6 +9,7 @@ never write what CI would refuse.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,10 +37,12 @@ def check_changeset(
     queues: Sequence[str] = (),
     tiers: int = 9,
     complete: bool = False,
+    now: dt.datetime | None = None,
 ) -> Verdict:
     """`entries`: (status letter A/M/D, path) of the changed files. `complete`: the whole desk is
-    being checked (every ticket is among the entries), so ids must also be unique."""
-    return _Changeset(entries, read_new, read_old, complete).run(list(queues), tiers)
+    being checked (every ticket is among the entries), so ids must also be unique. `now`: new
+    history events may not be dated later (None: not checked)."""
+    return _Changeset(entries, read_new, read_old, complete).run(list(queues), tiers, now)
 
 
 class _Changeset:
@@ -59,15 +62,15 @@ class _Changeset:
             self.seen.update(self.read_new(wanted_paths))
         return {p: self.seen.get(p) for p in paths}
 
-    def run(self, queues: list[str], tiers: int) -> Verdict:
+    def run(self, queues: list[str], tiers: int, now: dt.datetime | None = None) -> Verdict:
         texts = self.new([p for s, p in self.entries if s != "D"])
-        modified = [p for s, p in self.entries if s == "M" and kind_of(p) == "ticket"]
+        modified = [p for s, p in self.entries if s == "M" and kind_of(p) in ("ticket", "survey")]
         before = self.read_old(modified) if self.read_old and modified else {}
         for status, path in self.entries:
             data = None if status == "D" else texts.get(path)
             if data is None and status != "D":
                 continue
-            result = check_change(path, before.get(path), data, queues, tiers)
+            result = check_change(path, before.get(path), data, queues, tiers, now)
             self.verdict.problems.extend(result.problems)
             if status == "D":
                 if result.kind == "article":

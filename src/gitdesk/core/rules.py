@@ -8,6 +8,7 @@ disagree with the CLI. Cross-file rules (parent/children, KB, surveys) live in
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -63,7 +64,12 @@ def kind_of(path: str) -> str | None:
 
 
 def check_change(
-    path: str, old: bytes | None, new: bytes | None, queues: Sequence[str] = (), tiers: int = 9
+    path: str,
+    old: bytes | None,
+    new: bytes | None,
+    queues: Sequence[str] = (),
+    tiers: int = 9,
+    now: dt.datetime | None = None,
 ) -> FileCheck:
     """Every single-file rule for one file going from `old` (None: it is new) to `new` (None: deleted).
 
@@ -78,12 +84,18 @@ def check_change(
     if new is None:
         if kind == "ticket":
             out.problems.append(Problem(path, 1, "tickets are never deleted (cancel the ticket instead)", "id"))
+        elif kind == "survey":
+            out.problems.append(
+                Problem(path, 1, "surveys are never deleted: the customer's answers stand (tamper check)")
+            )
         return out
     if kind == "article":
         out.problems.extend(check_article(path, new))
     elif kind == "survey":
         out.survey, problems = check_survey(path, new)
         out.problems.extend(problems)
+        if out.survey is not None and old is not None:
+            out.problems.extend(survey_changed(path, old, new, out.survey))
         if problems:
             out.survey = None
     else:
@@ -92,7 +104,7 @@ def check_change(
         if ticket is None or loc is None:
             return out
         out.base = load_ticket(path, old)[0] if old is not None else None
-        out.problems.extend(check_ticket(path, ticket, loc, list(queues), tiers, out.base))
+        out.problems.extend(check_ticket(path, ticket, loc, list(queues), tiers, out.base, now))
         out.ticket, out.locator = ticket, loc
     return out
 
@@ -188,13 +200,22 @@ def load_ticket(path: str, data: bytes) -> tuple[Ticket | None, Locator | None, 
 
 
 def check_ticket(
-    path: str, t: Ticket, loc: Locator, queues: list[str], tiers: int, base: Ticket | None = None
+    path: str,
+    t: Ticket,
+    loc: Locator,
+    queues: list[str],
+    tiers: int,
+    base: Ticket | None = None,
+    now: dt.datetime | None = None,
 ) -> list[Problem]:
-    """Every single-file rule for a ticket; `base` is its version before the change, if any."""
+    """Every single-file rule for a ticket; `base` is its version before the change, if any,
+    and `now` the time new events may not be later than."""
     problems = [Problem(path, loc.line(*where), msg, str(where[0])) for where, msg in _schema(path, t, queues, tiers)]
     if any(where[0] == "history" for where, _ in _shape(t)):
         return problems  # events that are not events: the rules below would only repeat that
     kept, tampered = _append_only(t, base)
+    if base is not None:
+        tampered += _forgeries(base, t, kept, now)
     for where, msg in [*tampered, *_transitions(t, kept), *_time_order(t), *_verdicts(t)]:
         problems.append(Problem(path, loc.line(*where), msg, str(where[0])))
     return problems
@@ -268,43 +289,125 @@ def _shape(t: Ticket) -> list[tuple[tuple[Any, ...], str]]:
 
 
 def _append_only(t: Ticket, base: Ticket | None) -> tuple[set[int], list[tuple[tuple[Any, ...], str]]]:
-    """Which head events are the base's, and a problem if a base event was changed or dropped.
+    """Which head events are the base's, and a problem for every base event changed or dropped.
 
-    The base's events must all still be there, unchanged and in order. New
-    events may sit between them when the merge driver united two branches in
-    time order, and a status-neutral event (a note) may then carry the status
-    the united history reached; nothing else about an old event may change.
+    The base's events must all still be there, unchanged and in order (the same instant written
+    with another UTC offset is the same time). A status-neutral event (a note) may carry the
+    status the history reached before it, as the merge driver writes when it unites two
+    branches; rewriting its from/to to anything else is a status flip, reported like any change.
     """
     if base is None:
         return set(), []
     old, new = base.history, t.history
     kept: set[int] = set()
-    j = last = 0
-    for i, event in enumerate(new):
-        if j < len(old) and _same_event(event, old[j]):
-            kept.add(i)
-            j, last = j + 1, i + 1
-    if j == len(old):
-        return kept, []
-    gone = old[j]
-    where: tuple[Any, ...] = ("history", last) if last < len(new) else ("history",)
-    return kept, [
-        (
-            where,
-            f"history event {j + 1} of the base ({gone.get('action')} at {gone.get('at')}) "
-            "was changed or deleted; history is append-only (tamper check)",
-        )
-    ]
+    out: list[tuple[tuple[Any, ...], str]] = []
+    i = 0
+    for j, gone in enumerate(old):
+        match = next((k for k in range(i, len(new)) if _same_event(new[k], gone, _reached(new, k))), None)
+        if match is None:
+            where: tuple[Any, ...] = ("history", min(i, len(new) - 1)) if new else ("history",)
+            out.append(
+                (
+                    where,
+                    f"history event {j + 1} of the base ({gone.get('action')} at {gone.get('at')}) "
+                    "was changed or deleted; history is append-only (tamper check)",
+                )
+            )
+            continue
+        kept.add(match)
+        i = match + 1
+    return kept, out
 
 
-def _same_event(new: Any, old: Any) -> bool:
+def _reached(events: list[Any], k: int) -> Any:
+    """The status the last status-changing event before `events[k]` led to (neutral ones carry it on)."""
+    for e in reversed(events[:k]):
+        if isinstance(e, dict) and e.get("from") != e.get("to"):
+            return e.get("to")
+    return None
+
+
+def _same_event(new: Any, old: Any, reached: Any = None) -> bool:
     if new == old:
         return True
-    neutral = all(isinstance(e, dict) and e.get("from") == e.get("to") for e in (new, old))
-    strip = ("from", "to")
-    return neutral and {k: v for k, v in new.items() if k not in strip} == {
-        k: v for k, v in old.items() if k not in strip
-    }
+    if not isinstance(new, dict) or not isinstance(old, dict):
+        return False
+    strip = ("from", "to", "at")
+    if {k: v for k, v in new.items() if k not in strip} != {k: v for k, v in old.items() if k not in strip}:
+        return False
+    if not _same_instant(new.get("at"), old.get("at")):
+        return False
+    if (new.get("from"), new.get("to")) == (old.get("from"), old.get("to")):
+        return True
+    # a neutral event re-stamped by the merge driver: still neutral, and carrying the status before it
+    return old.get("from") == old.get("to") and new.get("from") == new.get("to") == reached
+
+
+def _same_instant(a: Any, b: Any) -> bool:
+    if a == b:
+        return True
+    try:
+        return parse_time(a) == parse_time(b)
+    except (TypeError, ValueError):
+        return False
+
+
+# Which new event explains a changed field: (action, the event key holding the new value); `edit`
+# events name their fields in `changes`.
+EXPLAINED_BY = {
+    "priority": ("prioritise", "priority"),
+    "assignee": ("assign", "assignee"),
+    "queue": ("assign", "queue"),
+    "tier": ("escalate", "tier"),
+    **{k: ("edit", k) for k in ("title", "requester", "location", "product", "channel", "visibility")},
+}
+FUTURE_SLACK = dt.timedelta(minutes=10)  # clocks differ a little between a laptop and CI
+
+
+def _forgeries(
+    base: Ticket, t: Ticket, kept: set[int], now: dt.datetime | None = None
+) -> list[tuple[tuple[Any, ...], str]]:
+    """Forgery checks on a ticket changed from `base`: fields no new event explains, `created`
+    moved, new events slipped in among or before the base's, new events dated in the future."""
+    out: list[tuple[tuple[Any, ...], str]] = []
+    if not _same_instant(base.meta.get("created"), t.meta.get("created")):
+        out.append(((("created",)), f"created moved from {base.meta.get('created')} to {t.meta.get('created')}"))
+    fresh = [e for i, e in enumerate(t.history) if i not in kept]
+    for key, (action, field) in EXPLAINED_BY.items():
+        value = t.meta.get(key)
+        if base.meta.get(key) != value and not any(_explains(e, action, field, value) for e in fresh):
+            out.append(
+                (
+                    (key,),
+                    f"{key} changed from {base.meta.get(key)!r} to {value!r} with no new "
+                    f"'{action}' event that records it (tamper check)",
+                )
+            )
+    last_kept = max(kept, default=-1)
+    for i, event in enumerate(t.history):
+        if i in kept:
+            continue
+        if i < last_kept:
+            out.append(
+                (
+                    ("history", i),
+                    f"history event {i + 1} ({event.get('action')}) is new but sits before the base's last "
+                    "event; new events are appended at the end (tamper check)",
+                )
+            )
+        if now is not None and _is_time(event.get("at")) and parse_time(event["at"]) > now + FUTURE_SLACK:
+            out.append((("history", i, "at"), f"history event {i + 1} is dated in the future ({event.get('at')})"))
+    return out
+
+
+def _explains(event: dict[str, Any], action: str, field: str, value: Any) -> bool:
+    if event.get("action") != action:
+        return False
+    if action == "edit":
+        changes = event.get("changes")
+        change = changes.get(field) if isinstance(changes, dict) else None
+        return isinstance(change, dict) and change.get("to") == value
+    return event.get(field) == value
 
 
 def _transitions(t: Ticket, kept: set[int]) -> list[tuple[tuple[Any, ...], str]]:
@@ -426,3 +529,23 @@ def check_survey(path: str, data: bytes) -> tuple[dict[str, Any] | None, list[Pr
     if not _is_time(record.get("at")):
         return record, [Problem(path, loc.line("at"), f"at '{record.get('at')}' is not a timestamp", "at")]
     return record, []
+
+
+def survey_changed(path: str, old: bytes, new: bytes, record: dict[str, Any]) -> list[Problem]:
+    """A recorded survey is the customer's word: no answer of it may change afterwards."""
+    base, _ = check_survey(path, old)
+    if base is None:
+        return []
+    text = new.decode("utf-8", "replace")
+    loc = Locator(text, text, 1)
+    return [
+        Problem(
+            path,
+            loc.line(key),
+            f"survey answer '{key}' changed from {base.get(key)!r} to {record.get(key)!r}; "
+            "a recorded survey never changes (tamper check)",
+            key,
+        )
+        for key in sorted(set(base) | set(record))
+        if base.get(key) != record.get(key) and not (key == "at" and _same_instant(base.get(key), record.get(key)))
+    ]

@@ -28,8 +28,9 @@ def make(
     comment: str = "",
     improve: str = "",
     source: str = "cli",
+    answered_by: str = "",
 ) -> dict[str, Any]:
-    """A validated survey record."""
+    """A validated survey record; `answered_by` is who gave the answers (the requester's address)."""
     if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
         raise InvalidValue("score", f"'{score}' must be a whole number from 1 to 5")
     if right_questions not in YES_NO:
@@ -40,6 +41,7 @@ def make(
         "ticket": ticket_id,
         "at": at,
         "source": source,
+        **({"answered_by": answered_by} if answered_by else {}),
         "score": score,
         "right_questions": right_questions,
         "time": time,

@@ -277,9 +277,10 @@ class Desk:
         improve: str = "",
         replace: bool = False,
         source: str = "cli",
+        answered_by: str = "",
     ) -> Ticket:
         def files(t: Ticket, ctx: Context) -> dict[str, str]:
-            record = survey.make(t.id, ctx.now, score, right_questions, time, comment, improve, source)
+            record = survey.make(t.id, ctx.now, score, right_questions, time, comment, improve, source, answered_by)
             return {f"{survey.SURVEYS_DIR}/{t.id}.yml": survey.dump(record)}
 
         def change(t: Ticket, ctx: Context) -> None:

@@ -10,7 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Kind = Literal["opened", "replied", "duplicate", "ignored", "survey"]
+from gitdesk.errors import InvalidValue
+
+Kind = Literal["opened", "replied", "duplicate", "ignored", "survey", "held", "reopened"]
+
+
+class Unusable(InvalidValue):
+    """A message that can never become a ticket as it is (no usable sender, garbage, an empty
+    command): kept in the held folder for a person to release or drop, never retried (see spool.hold)."""
 
 
 @dataclass
@@ -28,6 +35,8 @@ class Outcome:
             "duplicate": "already received, nothing changed",
             "ignored": "ignored, no ticket",
             "survey": "survey recorded",
+            "held": "held for a person (gitdesk intake held)",
+            "reopened": "reopened by the customer's reply",
         }[self.kind]
         head = f"{self.ticket_id}: {what}" if self.ticket_id else what
         return f"{head} ({self.reason})" if self.reason else head

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from email.message import Message
 
-from gitdesk.intake.text import html_to_text, one_line
+from gitdesk.intake.text import clean_text, html_to_text, one_line
 
 _MSGID = re.compile(r"<[^<>\s]+>")
 _AUTO_SUBJECT = re.compile(
@@ -45,6 +45,9 @@ class Inbound:
     references: list[str] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     loop_reason: str = ""
+    reply_to: str = ""  # Reply-To: where answers go (web-form relays send From: noreply@)
+    reply_name: str = ""
+    date: str = ""  # the Date header as written
 
     def thread_ids(self) -> list[str]:
         """Message-IDs this one answers, nearest first."""
@@ -55,34 +58,88 @@ class Inbound:
         return seen
 
 
+# Labels mail clients read as a superset, because senders mislabel: the superset decodes what the label
+# alone cannot (GB18030 extends GB2312/GBK, cp932 is Shift_JIS as Windows writes it, iso-8859-8-i is a
+# display hint on iso-8859-8, Latin-1 mail is in practice Windows-1252, as browsers read it too).
+CHARSET_ALIASES = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "iso-8859-8-i": "iso-8859-8",
+    "iso-8859-8-e": "iso-8859-8",
+    "iso-8859-6-i": "iso-8859-6",
+    "ks_c_5601-1987": "cp949",
+    "euc-kr": "cp949",
+    "iso-8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "latin1": "cp1252",
+    "iso_8859-1": "cp1252",
+    "us-ascii": "utf-8",
+    "ascii": "utf-8",
+    "unknown-8bit": "utf-8",
+    "x-unknown": "utf-8",
+}
+
+
 def decode_bytes(data: bytes, charset: str | None) -> str:
-    """Text in any declared charset; mislabelled Latin-1 is read as Windows-1252, as browsers do."""
+    """Text in any declared charset, read the way mail clients read mislabelled mail; no BOM."""
     label = (charset or "us-ascii").strip().strip('"').lower()
-    if label in ("iso-8859-1", "latin-1", "latin1", "iso_8859-1"):
-        label = "cp1252"
-    tries = ["utf-8", label] if label in ("us-ascii", "ascii") else [label, "utf-8"]
-    for codec in tries:
+    label = CHARSET_ALIASES.get(label, label)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data, label = data[3:], "utf-8"
+    for codec in dict.fromkeys([label, "utf-8"]):
         try:
-            return data.decode(codec)
+            return data.decode(codec).lstrip("\ufeff")
         except (LookupError, UnicodeDecodeError):
             continue
-    return data.decode("cp1252", errors="replace")
+    return data.decode("cp1252", errors="replace").lstrip("\ufeff")
 
 
 def decode_words(value: str) -> str:
-    """RFC 2047 encoded words decoded; malformed ones left as they are; never raises."""
-    from email.header import decode_header, make_header
+    """RFC 2047 encoded words decoded (charset aliases as in bodies); malformed ones left as they are."""
+    from email.header import decode_header
 
     try:
-        return str(make_header(decode_header(value)))
+        parts = decode_header(value)
     except Exception:  # malformed encoded words: the raw text is still better than nothing
         return value
+    out = []
+    for chunk, charset in parts:
+        if isinstance(chunk, str):
+            out.append(chunk)
+        elif charset is None:  # the text between encoded words, which decode_header escaped so
+            out.append(chunk.decode("raw-unicode-escape", errors="replace"))
+        else:
+            out.append(decode_bytes(chunk, charset))
+    return "".join(out)
+
+
+def raw_header(msg: Message, name: str) -> str | None:
+    """A header as received; raw 8-bit bytes (no RFC 2047) read as UTF-8, else Windows-1252."""
+    for key, value in msg.raw_items():
+        if key.lower() != name.lower():
+            continue
+        text = str(value)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # the parser's surrogate escapes: the raw bytes are undecoded
+            data = text.encode("ascii", "surrogateescape")
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                text = data.decode("cp1252", errors="replace")
+        return text
+    return None
 
 
 def header(msg: Message, name: str) -> str:
     """A header's text, decoded; '' when absent."""
-    value = msg.get(name)
-    return "" if value is None else decode_words(str(value))
+    value = raw_header(msg, name)
+    return "" if value is None else decode_words(value)
 
 
 def _payload(part: Message) -> bytes:
@@ -166,13 +223,34 @@ def loop_reason(msg: Message, sender: str, own: tuple[str, ...] = ()) -> str:
     return ""
 
 
+_ANGLE = re.compile(r"<\s*([^<>\s@]+@[^<>\s@]+)\s*>\s*$")
+
+
+def _address(value: str) -> tuple[str, str]:
+    """(name, address) of a From-like header; a trailing <address> wins, since mail clients reply to it
+    (`alice@example.com <bob@example.com>` is bob, whatever the parser thinks of the disguise)."""
+    from email.utils import parseaddr
+
+    value = " ".join(value.split())
+    angle = _ANGLE.search(value)
+    if angle:
+        return value[: angle.start()].strip().strip('"').strip(), angle.group(1)
+    return parseaddr(value)
+
+
 def parse(raw: bytes, own: tuple[str, ...] = ()) -> Inbound:
     from email import message_from_bytes, policy
-    from email.utils import getaddresses, parseaddr
+    from email.utils import getaddresses
 
     msg = message_from_bytes(raw, policy=policy.compat32)  # compat32: the most forgiving parser
-    name, address = parseaddr(str(msg.get("From") or ""))
+    # Addresses come from the header as received, names decoded afterwards: an encoded word can
+    # carry "\r\nBcc: ..." or a second address, and must never change where a reply goes.
+    name, address = _address(raw_header(msg, "From") or "")
     name = decode_words(name) if name else ""
+    if "@" in name:  # `From: alice@example.com <bob@example.com>`: a reply goes to bob; the "name" is a disguise
+        name = ""
+    reply_name, reply_to = _address(raw_header(msg, "Reply-To") or "")
+    reply_name = decode_words(reply_name) if reply_name else ""
     recipients = [
         a.lower()
         for _, a in getaddresses([str(msg.get(h) or "") for h in ("To", "Cc", "Delivered-To", "X-Original-To")])
@@ -191,8 +269,11 @@ def parse(raw: bytes, own: tuple[str, ...] = ()) -> Inbound:
         subject=one_line(header(msg, "Subject"), 200),
         sender_name=one_line(name, 120),
         sender_email=address.strip().lower(),
+        reply_to=reply_to.strip().lower() if "@" in reply_to else "",
+        reply_name=one_line(reply_name, 120) if "@" not in reply_name else "",
+        date=header(msg, "Date"),
         recipients=recipients,
-        body=body.replace("\r\n", "\n").strip(),
+        body=clean_text(body).strip(),
         in_reply_to=_MSGID.findall(str(msg.get("In-Reply-To") or "")),
         references=_MSGID.findall(str(msg.get("References") or "")),
         attachments=files,

@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gitdesk.core import actions
-from gitdesk.core.ticket import Ticket, dump
+from gitdesk.core.ticket import Ticket, dump, parse_time
 from gitdesk.errors import GitdeskError, UnknownTicket
-from gitdesk.intake import Outcome, survey_reply
+from gitdesk.intake import Kind, Outcome, survey_reply
 from gitdesk.intake.message import Attachment
 from gitdesk.intake.rules import IntakeSettings
-from gitdesk.intake.text import strip_quoted, strip_signature, summary
+from gitdesk.intake.text import one_line, strip_quoted, strip_signature, summary
 from gitdesk.store.files import new_id
 from gitdesk.store.messages import FIELD, MessageIndex, ids_of
 
@@ -42,6 +42,9 @@ class Request:
     attachments: list[Attachment] = field(default_factory=list)
     thread_ids: list[str] = field(default_factory=list)  # message ids this one answers
     extra: dict[str, Any] = field(default_factory=dict)  # channel data for the front matter
+    technician: str | None = None  # set when a staff address wrote: an outbound contact by them
+    created: str = ""  # the message's own time (imports of old mail); "" = now
+    senders: tuple[str, ...] = ()  # every address the message came from (From, Reply-To)
 
 
 OnOpen = Callable[[Ticket, Any, list[str]], str]
@@ -64,16 +67,43 @@ def receive(desk: Any, req: Request, rules: IntakeSettings, on_open: OnOpen | No
         answers = _survey_answers(desk, target, req)
         if answers is not None and survey_reply.recorded(desk, target):
             return Outcome("duplicate", target, "a survey is already recorded")
-        if answers is None or answers.problem:
-            outcome = _reply(desk, target, req, rules)
-            if answers is not None:
-                outcome.notes.append(
-                    f"survey answers could not be read ({answers.problem}); "
-                    "kept as a reply, record them with 'gitdesk survey'"
-                )
-            return outcome
+        flag = _survey_flag(desk, target, req, answers)
+        if answers is None or flag:
+            if answers is None and req.technician is None and _follow_up_instead(desk, target, rules):
+                return _open(desk, replace(req, extra={**req.extra, "follows": target}), rules, on_open)
+            survey_like = req.channel == "email" and survey_reply.read_reply(req.body) is not None
+            return _reply(desk, target, req, rules, flag, reopen=answers is None and not survey_like)
     # desk.survey takes the desk lock itself; `record` copes with a delivery that raced us to it
-    return survey_reply.record(desk, target, answers, req.channel)
+    return survey_reply.record(desk, target, answers, req.channel, req.requester.get("email", ""))
+
+
+def _survey_flag(desk: Any, ticket_id: str, req: Request, answers: survey_reply.Answers | None) -> str:
+    """Why survey answers in a reply cannot count ('' when they can or there are none)."""
+    if answers is None:
+        return ""
+    if answers.problem:
+        return f"Survey answers could not be read ({answers.problem}); record them with 'gitdesk survey'."
+    owner = str(desk.store.load(ticket_id).requester.get("email") or "").lower()
+    if not owner or owner not in {s.lower() for s in req.senders}:
+        who = ", ".join(req.senders) or "an unknown sender"
+        return f"Survey answers from {who}, not the requester: not counted (a survey counts only from the requester)."
+    return ""
+
+
+def _follow_up_instead(desk: Any, ticket_id: str, rules: IntakeSettings) -> bool:
+    """A reply to a resolved/closed ticket opens a new linked ticket (policy new-ticket, or reopen
+    past intake.reopen_within since it was closed) instead of landing on the old one."""
+    ticket = desk.store.load(ticket_id)
+    if ticket.status not in ("resolved", "closed") or rules.reply_to_closed == "flag":
+        return False
+    if rules.reply_to_closed == "new-ticket":
+        return True
+    done = next((e.get("at") for e in reversed(ticket.history) if e.get("to") in ("resolved", "closed")), None)
+    try:
+        age = (desk.clock() - parse_time(done)).total_seconds() if done else 0
+    except (TypeError, ValueError):
+        return False
+    return age > rules.reopen_within
 
 
 def _survey_answers(desk: Any, ticket_id: str, req: Request) -> survey_reply.Answers | None:
@@ -96,23 +126,28 @@ def _tagged(desk: Any, subject: str) -> str | None:
 
 def _open(desk: Any, req: Request, rules: IntakeSettings, on_open: OnOpen | None = None) -> Outcome:
     ctx = desk.context()
+    if req.created and req.created < ctx.now:  # an import keeps the message's own time
+        ctx = actions.Context(ctx.config, req.created, ctx.actor)
     ticket_id = _fresh_id(desk)
-    files, stored, refused = _attachments(desk, ticket_id, req.attachments, rules.max_attachment, set())
-    queue = rules.route(desk.config, req.recipients, f"{req.title}\n{req.body}", req.product, req.channel)
+    body, items = _bounded_body(req.body, req.attachments, rules)
+    files, stored, refused = _attachments(desk, ticket_id, items, rules, set())
+    queue = rules.route(desk.config, req.recipients, f"{req.title}\n{body}", req.product, req.channel)
     extra = {**req.extra, FIELD: [req.message_id]}
     if stored:
         extra["attachments"] = stored
-    title = req.title.strip() or _first_line(req.body) or f"Request by {req.requester.get('name') or 'email'}"
+    if req.extra.get("follows"):
+        body = f"Follow-up to {req.extra['follows']}, which was already resolved or closed.\n\n{body}"
+    title = req.title.strip() or _first_line(body) or f"Request by {req.requester.get('name') or 'email'}"
     ticket = actions.new_ticket(
         ctx,
         ticket_id,
-        title,
+        one_line(title, rules.max_title),
         req.requester,
         channel=req.channel,
         queue=queue,
         location=req.location,
         product=req.product,
-        body=req.body,
+        body=body,
         extra=extra,
     )
     for text in refused:
@@ -125,35 +160,61 @@ def _open(desk: Any, req: Request, rules: IntakeSettings, on_open: OnOpen | None
     return Outcome("opened", ticket_id, f"queue {queue}", notes)
 
 
-def _reply(desk: Any, ticket_id: str, req: Request, rules: IntakeSettings) -> Outcome:
+_THANKS = re.compile(
+    r"^\W*(many |great, |ok,? )?(thanks?( you)?|thx|ty|danke|merci|cheers|great|perfect)\b.{0,40}$", re.I | re.S
+)
+
+
+def _reply(
+    desk: Any, ticket_id: str, req: Request, rules: IntakeSettings, flag: str = "", reopen: bool = True
+) -> Outcome:
     ticket: Ticket = desk.store.load(ticket_id).copy()
     ctx = desk.context()
     taken = {a.get("name") for a in ticket.meta.get("attachments") or [] if isinstance(a, dict)}
-    files, stored, refused = _attachments(desk, ticket_id, req.attachments, rules.max_attachment, taken)
+    files, stored, refused = _attachments(desk, ticket_id, req.attachments, rules, taken)
     text = summary(strip_signature(strip_quoted(req.body))) or "(a reply with no new text)"
     sender = req.requester.get("email") or req.requester.get("name") or ""
     before = ticket.status
-    actions.contact(
-        ticket,
-        ctx,
-        req.channel,
-        text,
-        inbound=True,
-        message_id=req.message_id,
-        sender=sender,
-        attachments=[a["name"] for a in stored],
-    )
+    if req.technician is not None:  # staff wrote from their own mailbox: our contact, not the customer's
+        ctx = actions.Context(ctx.config, ctx.now, req.technician)
+        actions.contact(
+            ticket, ctx, req.channel, text, message_id=req.message_id, attachments=[a["name"] for a in stored]
+        )
+    else:
+        actions.contact(
+            ticket,
+            ctx,
+            req.channel,
+            text,
+            inbound=True,
+            message_id=req.message_id,
+            sender=sender,
+            attachments=[a["name"] for a in stored],
+        )
     ticket.set(FIELD, ids_of(ticket.meta) + [req.message_id])
     if stored:
         ticket.set("attachments", list(ticket.meta.get("attachments") or []) + stored)
-    for note_text in refused:
+    for note_text in [*refused, *([flag] if flag else [])]:
         actions.record(ticket, ctx, "note", text=note_text)
+    kind: Kind = "replied"
+    if reopen and req.technician is None and before in ("resolved", "closed"):
+        if rules.reply_to_closed == "reopen" and not _THANKS.match(text):
+            actions.reopen(ticket, ctx, f"The customer replied after it was {before}: {one_line(text, 300)}")
+            kind = "reopened"
+        elif rules.reply_to_closed == "flag":
+            flag = f"The customer replied after it was {before} (intake.reply_to_closed: flag); please look."
+            actions.record(ticket, ctx, "note", text=flag)
     files[desk.store.rel(ticket_id)] = dump(ticket)
+    direction = "outbound" if req.technician is not None else "inbound"
     desk.commit(
-        files, f"contact inbound via {req.channel}", ticket_id, "contact", f"Intake via {req.channel}: {req.message_id}"
+        files,
+        f"contact {direction} via {req.channel}",
+        ticket_id,
+        "contact",
+        f"Intake via {req.channel}: {req.message_id}",
     )
     moved = f"{before} -> {ticket.status}" if before != ticket.status else f"status {ticket.status}"
-    return Outcome("replied", ticket_id, moved, refused)
+    return Outcome(kind, ticket_id, moved, [*refused, *([flag] if flag else [])])
 
 
 def _sent_by_desk(desk: Any, thread_ids: list[str]) -> str | None:
@@ -199,22 +260,37 @@ def human_size(n: int) -> str:
     return str(n)
 
 
+def _bounded_body(body: str, items: list[Attachment], rules: IntakeSettings) -> tuple[str, list[Attachment]]:
+    """A body longer than intake.max_body goes in whole as message.txt; the ticket keeps its start."""
+    if len(body) <= rules.max_body:
+        return body, items
+    cut = body[: rules.max_body].rstrip()
+    note = "\n\n[... the message is longer than intake.max_body; the whole text is attached as message.txt]"
+    return cut + note, [Attachment("message.txt", "text/plain", body.encode("utf-8")), *items]
+
+
 def _attachments(
-    desk: Any, ticket_id: str, items: list[Attachment], limit: int, taken: set[Any]
+    desk: Any, ticket_id: str, items: list[Attachment], rules: IntakeSettings, taken: set[Any]
 ) -> tuple[dict[str, str | bytes], list[dict[str, Any]], list[str]]:
     """(files to commit, front-matter records, refusal notes)."""
     files: dict[str, str | bytes] = {}
     stored: list[dict[str, Any]] = []
     refused: list[str] = []
     folder = f"{desk.store.rel(ticket_id)[:-3]}/attachments"
+    limit, total = rules.max_attachment, 0
     for item in items:
         size = len(item.data)
+        why = ""
         if size > limit:
-            refused.append(
-                f"Attachment '{item.name}' ({human_size(size)}) refused: larger than the "
-                f"{human_size(limit)} limit (intake.max_attachment in gitdesk.yml)."
-            )
+            why = f"larger than the {human_size(limit)} limit (intake.max_attachment in gitdesk.yml)"
+        elif len(stored) >= rules.max_attachments:
+            why = f"more than {rules.max_attachments} attachments in one message (intake.max_attachments)"
+        elif total + size > rules.max_attachments_total:
+            why = f"over {human_size(rules.max_attachments_total)} in one message (intake.max_attachments_total)"
+        if why:
+            refused.append(f"Attachment '{one_line(item.name, 100)}' ({human_size(size)}) refused: {why}.")
             continue
+        total += size
         name, n = safe_name(item.name), 1
         while name in taken or (desk.root / folder / name).exists():
             n += 1

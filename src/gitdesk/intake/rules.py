@@ -17,6 +17,22 @@ from gitdesk.core.config import Config, expect
 from gitdesk.errors import ConfigError
 
 DEFAULT_MAX_ATTACHMENT = 10 * 1024 * 1024
+REPLY_TO_CLOSED = ("reopen", "new-ticket", "flag")
+KEYS = (
+    "address",
+    "max_attachment",
+    "max_attachments",
+    "max_attachments_total",
+    "max_body",
+    "max_title",
+    "spool",
+    "routes",
+    "staff",
+    "reply_to_closed",
+    "reopen_within",
+    "acks_per_hour",
+    "ack_max_age",
+)
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|k|mb|m|gb|g)?\s*$", re.I)
 _SIZE_UNIT = {"b": 1, "k": 1024, "kb": 1024, "m": 1024**2, "mb": 1024**2, "g": 1024**3, "gb": 1024**3}
 RULE_KEYS = ("to", "keyword", "product", "channel", "queue")
@@ -60,6 +76,23 @@ class IntakeSettings:
     max_attachment: int = DEFAULT_MAX_ATTACHMENT
     spool: str = ""  # "" = .git/gitdesk/spool
     rules: tuple[Rule, ...] = field(default_factory=tuple)
+    max_attachments: int = 20  # per message; the rest are refused with a note
+    max_attachments_total: int = 25 * 1024 * 1024  # per message
+    max_body: int = 64 * 1024  # characters of body in the ticket; the whole text is kept as body.txt beside it
+    max_title: int = 200
+    staff: tuple[tuple[str, str], ...] = ()  # (address or @domain, technician name or "")
+    reply_to_closed: str = "reopen"
+    reopen_within: int = 30 * 86400  # seconds after closing; later replies open a new linked ticket
+    acks_per_hour: int = 5  # per sender: a responder without loop headers cannot ping-pong forever
+    ack_max_age: int = 7 * 86400  # messages older than this (imports) are not acknowledged
+
+    def technician(self, address: str) -> str | None:
+        """The technician a staff address belongs to ('' = unnamed staff), None for a customer."""
+        address = address.lower()
+        for pattern, name in self.staff:
+            if address == pattern or (pattern.startswith("@") and address.endswith(pattern)):
+                return name or address.split("@")[0]
+        return None
 
     def route(self, config: Config, recipients: list[str], text: str, product: dict[str, str], channel: str) -> str:
         for rule in self.rules:
@@ -103,10 +136,12 @@ def _rule(raw: Any, key: str, config: Config) -> Rule:
 
 def settings(config: Config) -> IntakeSettings:
     """Validate the `intake:` section."""
+    from gitdesk.core.config import parse_duration
+
     raw = config.section("intake")
-    unknown = sorted(set(raw) - {"address", "max_attachment", "spool", "routes"})
+    unknown = sorted(set(raw) - set(KEYS))
     if unknown:
-        raise ConfigError(f"intake.{unknown[0]}", "unknown key (use address, max_attachment, spool, routes)")
+        raise ConfigError(f"intake.{unknown[0]}", f"unknown key (use {', '.join(KEYS)})")
     addresses = tuple(a.lower() for a in _strings(raw["address"], "intake.address")) if "address" in raw else ()
     limit = parse_size(raw.get("max_attachment", DEFAULT_MAX_ATTACHMENT), "intake.max_attachment")
     spool = raw.get("spool") or ""
@@ -114,4 +149,51 @@ def settings(config: Config) -> IntakeSettings:
     routes = raw.get("routes") or []
     expect(routes, list, "intake.routes", "a list of rules")
     rules = tuple(_rule(r, f"intake.routes[{i}]", config) for i, r in enumerate(routes))
-    return IntakeSettings(addresses, limit, spool, rules)
+    policy = raw.get("reply_to_closed", "reopen")
+    if policy not in REPLY_TO_CLOSED:
+        raise ConfigError("intake.reply_to_closed", f"'{policy}' is not one of {', '.join(REPLY_TO_CLOSED)}")
+    base = IntakeSettings()
+    return IntakeSettings(
+        addresses,
+        limit,
+        spool,
+        rules,
+        max_attachments=_count(raw, "max_attachments", base.max_attachments),
+        max_attachments_total=parse_size(
+            raw.get("max_attachments_total", base.max_attachments_total), "intake.max_attachments_total"
+        ),
+        max_body=parse_size(raw.get("max_body", base.max_body), "intake.max_body"),
+        max_title=_count(raw, "max_title", base.max_title, low=20),
+        staff=_staff(raw.get("staff")),
+        reply_to_closed=str(policy),
+        reopen_within=parse_duration(raw["reopen_within"], "intake.reopen_within")
+        if "reopen_within" in raw
+        else base.reopen_within,
+        acks_per_hour=_count(raw, "acks_per_hour", base.acks_per_hour, low=0),
+        ack_max_age=parse_duration(raw["ack_max_age"], "intake.ack_max_age")
+        if "ack_max_age" in raw
+        else base.ack_max_age,
+    )
+
+
+def _count(raw: dict[str, Any], key: str, default: int, low: int = 1) -> int:
+    value = raw.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= 10**9:
+        raise ConfigError(f"intake.{key}", f"'{value}' must be a whole number from {low}")
+    return value
+
+
+def _staff(raw: Any) -> tuple[tuple[str, str], ...]:
+    """`staff: [ada@desk.example, "@desk.example"]` or `staff: {ada@desk.example: Ada}`."""
+    if raw is None:
+        return ()
+    pairs = list(raw.items()) if isinstance(raw, dict) else [(a, "") for a in _strings(raw, "intake.staff")]
+    out = []
+    for address, name in pairs:
+        address = str(address).strip().lower()
+        if "@" not in address:
+            address = "@" + address  # a bare domain
+        if not re.fullmatch(r"[^@\s]*@[^@\s]+\.[^@\s]+", address):
+            raise ConfigError("intake.staff", f"'{address}' is not an address or @domain")
+        out.append((address, str(name or "").strip()))
+    return tuple(out)

@@ -14,11 +14,10 @@ import re
 from typing import Any
 from urllib.parse import parse_qs
 
-from gitdesk.errors import InvalidValue
-from gitdesk.intake import Outcome
+from gitdesk.intake import Outcome, Unusable
 from gitdesk.intake.record import Request, receive
 from gitdesk.intake.rules import settings
-from gitdesk.intake.text import FIELD_KEYS, one_line, read_fields
+from gitdesk.intake.text import FIELD_KEYS, clean_text, one_line, read_fields, slack_text
 
 MAX_AGE = 300
 SECRET_ENV = "GITDESK_SLACK_SIGNING_SECRET"
@@ -34,11 +33,11 @@ def verify(secret: str, timestamp: str, body: bytes, given: str, now: float) -> 
     """'' when the request is Slack's and fresh, else what is wrong with it."""
     if not secret:
         return "no signing secret configured"
-    if not timestamp.isdigit():
+    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 12:
         return "missing or malformed X-Slack-Request-Timestamp"
     if abs(now - int(timestamp)) > MAX_AGE:
         return "timestamp older than 5 minutes (a replay?)"
-    if not given or not hmac.compare_digest(signature(secret, timestamp, body), given):
+    if not given or not given.isascii() or not hmac.compare_digest(signature(secret, timestamp, body), given):
         return "bad X-Slack-Signature"
     return ""
 
@@ -50,22 +49,22 @@ def decode(raw: bytes) -> dict[str, Any]:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InvalidValue("slack payload", f"invalid JSON: {exc.msg} at line {exc.lineno}") from None
+            raise Unusable("slack payload", f"invalid JSON: {exc.msg} at line {exc.lineno}") from None
         if not isinstance(data, dict):
-            raise InvalidValue("slack payload", "must be a JSON object")
+            raise Unusable("slack payload", "must be a JSON object")
         return data
     form = {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
     if "command" not in form:
-        raise InvalidValue("slack payload", "neither an Events API JSON body nor a slash-command form")
+        raise Unusable("slack payload", "neither an Events API JSON body nor a slash-command form")
     return {"type": "slash_command", **form}
 
 
 def request_of(data: dict[str, Any]) -> Request | str:
     """The Request in a payload, or the reason it is not one (a bot, an edit, another event)."""
     if data.get("type") == "slash_command":
-        text = str(data.get("text") or "").strip()
+        text = clean_text(slack_text(str(data.get("text") or ""))).strip()
         if not text:
-            raise InvalidValue("text", "say what the problem is, e.g. /helpdesk Printer on floor 3 jams")
+            raise Unusable("text", "say what the problem is, e.g. /helpdesk Printer on floor 3 jams")
         who = {
             "name": one_line(str(data.get("user_name") or data.get("user_id") or "slack user"), 80),
             "slack": str(data.get("user_id") or ""),
@@ -87,10 +86,11 @@ def request_of(data: dict[str, Any]) -> Request | str:
     profile = raw_profile if isinstance(raw_profile, dict) else {}
     name = profile.get("real_name") or profile.get("display_name") or event.get("user") or "slack user"
     who = {"name": one_line(str(name), 80), "slack": str(event.get("user") or "")}
+    names = {who["slack"]: who["name"]} if who["slack"] and name != event.get("user") else {}
     thread = str(event.get("thread_ts") or "")
     threads = [f"slack:{channel}:{thread}"] if thread and thread != ts else []
     return _request(
-        str(event["text"]),
+        clean_text(slack_text(str(event["text"]), names)),
         who,
         f"slack:{channel}:{ts}",
         threads,

@@ -152,8 +152,9 @@ def recorded(desk: Any, ticket_id: str) -> bool:
     return (desk.root / SURVEYS_DIR / f"{ticket_id}.yml").exists()
 
 
-def record(desk: Any, ticket_id: str, answers: Answers, source: str) -> Outcome:
-    """Write the survey (one commit). One already recorded stays as it is: the first answer counts."""
+def record(desk: Any, ticket_id: str, answers: Answers, source: str, answered_by: str = "") -> Outcome:
+    """Write the survey (one commit), saying who answered and by which channel (`source`).
+    One already recorded stays as it is: the first answer counts."""
     from gitdesk.errors import UsageError
 
     if recorded(desk, ticket_id):
@@ -167,6 +168,7 @@ def record(desk: Any, ticket_id: str, answers: Answers, source: str) -> Outcome:
             answers.comment,
             answers.improve,
             source=source,
+            answered_by=answered_by,
         )
     except UsageError:
         if recorded(desk, ticket_id):  # another delivery recorded it between our look and the desk lock

@@ -115,11 +115,51 @@ def read_fields(text: str) -> tuple[dict[str, str], str]:
     return product, location
 
 
+# ANSI/VT escape sequences (CSI, OSC, and single-character escapes): never shown raw on a terminal.
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]|\x9b[0-?]*[ -/]*[@-~]")
+# C0 (but tab and newline), DEL, C1, and the bidi overrides that can disguise text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(text: str) -> str:
+    """Multi-line text safe for files and terminals: escapes and control characters gone,
+    Unicode line breaks (U+2028, U+2029, NEL) and CR made plain newlines."""
+    text = _ANSI.sub("", text or "")
+    text = re.sub(r"\r\n?|[\u2028\u2029\x85]", "\n", text)
+    return _CONTROL.sub("", text)
+
+
 def one_line(text: str, limit: int = 200) -> str:
-    """Header-safe: no CR/LF or other control characters, whitespace collapsed, bounded."""
-    cleaned = re.sub(r"[\x00-\x1f\x7f\u2028\u2029\x85]+", " ", text or "")
+    """Header-safe: no CR/LF, escapes or other control characters, whitespace collapsed, bounded."""
+    cleaned = _ANSI.sub("", text or "")
+    cleaned = re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+", " ", cleaned)
     cleaned = re.sub(r"\s+", " ", cleaned).strip()
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
+
+
+_SLACK_LINK = re.compile(r"<([^<>|\s]+)(?:\|([^<>]*))?>")
+
+
+def slack_text(text: str, names: dict[str, str] | None = None) -> str:
+    """Slack's markup as a person reads it: `<@U123>` -> @name (when the payload names them),
+    `<#C1|general>` -> #general, `<url|label>` -> `label (url)`, `&amp; &lt; &gt;` unescaped."""
+    names = names or {}
+
+    def link(match: re.Match[str]) -> str:
+        target, label = match.group(1), match.group(2)
+        if target.startswith("@"):
+            user = target[1:]
+            return f"@{label or names.get(user) or user}"
+        if target.startswith("#"):
+            return f"#{label or target[1:]}"
+        if target.startswith("!"):
+            return f"@{label or target[1:].split('^')[0]}"
+        if label and label != target and label != target.removeprefix("mailto:"):
+            return f"{label} ({target})"
+        return target.removeprefix("mailto:")
+
+    converted = _SLACK_LINK.sub(link, text or "")
+    return converted.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def summary(text: str, limit: int = 2000) -> str:

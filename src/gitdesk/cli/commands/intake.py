@@ -1,5 +1,5 @@
 """Intake and the customer conversation: intake (email, mbox, maildir, slack, serve, github-issue,
-retry), notify, due, kb search."""
+retry, held), notify, due, kb search."""
 
 from __future__ import annotations
 
@@ -38,9 +38,14 @@ def _show(outcome: Any, as_json: bool, desk: Any) -> None:
 
 
 def _guarded(ctx: click.Context, raw: bytes, kind: str, take: Callable[[Any, bytes], Any]) -> tuple[Any, Any]:
-    """Run one intake; on any failure keep the raw message in the spool and exit 75 (EX_TEMPFAIL)."""
+    """Run one intake; on a temporary failure keep the raw message in the spool and exit 75 (EX_TEMPFAIL).
+
+    A message that can never succeed (Unusable) is held for a person instead, with exit 0:
+    retrying it forever helps nobody, and a bounce would go to a missing or forged sender.
+    """
     from gitdesk.errors import GitdeskError
-    from gitdesk.intake.spool import Spooled, save, spool_dir
+    from gitdesk.intake import Outcome, Unusable
+    from gitdesk.intake.spool import Spooled, hold, save, spool_dir
 
     try:
         desk = desk_from(ctx)
@@ -48,7 +53,13 @@ def _guarded(ctx: click.Context, raw: bytes, kind: str, take: Callable[[Any, byt
         raise Spooled(f"{exc}; message not taken (the sender will retry)") from None
     try:
         return desk, take(desk, raw)
-    except Exception as exc:  # parse error, git lock, full disk, broken config: keep the message
+    except Unusable as exc:
+        try:
+            path = hold(spool_dir(desk), raw, kind, str(exc))
+        except OSError as disk:
+            raise Spooled(f"{exc}; could not hold it ({disk.strerror}); the sender will retry") from None
+        return desk, Outcome("held", reason=f"{exc}; kept as {path.name}, see 'gitdesk intake held'")
+    except Exception as exc:  # git lock, full disk, broken config: git lock, full disk, broken config: keep the message
         reason = str(exc) if isinstance(exc, GitdeskError) else f"{type(exc).__name__}: {exc}"
         try:
             path = save(spool_dir(desk), raw, kind, reason)
@@ -92,8 +103,10 @@ def intake() -> None:
 def email(ctx: click.Context, source: str, no_ack: bool, as_json: bool) -> None:
     """Take one RFC 5322 message: open a ticket, or add a reply to its ticket.
 
-    On any failure after reading, the message is kept in the spool and the exit
-    status is 75 (EX_TEMPFAIL), so the mail server retries.
+    On a temporary failure after reading (desk lock, disk, broken config) the message
+    is kept in the spool and the exit status is 75 (EX_TEMPFAIL), so the mail server
+    retries. A message that can never succeed (no usable sender, garbage) is held
+    for a person (`gitdesk intake held`) and the exit status is 0.
     """
     from gitdesk.intake.mailgate import take_email
 
@@ -217,39 +230,124 @@ def retry(desk: Any, no_ack: bool) -> None:
         sys.exit(75)
 
 
+@intake.group("held")
+def held() -> None:
+    """Messages that can never become a ticket by themselves: list, show, release, drop."""
+
+
+def _held_path(desk: Any, ref: str) -> Path:
+    from gitdesk.intake.spool import find_held, spool_dir
+
+    return find_held(spool_dir(desk), ref)
+
+
+@held.command("list", epilog="Examples:\n\n\b\n  gitdesk intake held list\n  gitdesk intake held list --json")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_desk
+def held_list(desk: Any, as_json: bool) -> None:
+    """Every held message with the reason it is held, oldest first."""
+    from gitdesk.intake.spool import held as held_messages
+    from gitdesk.intake.spool import spool_dir
+    from gitdesk.intake.text import one_line
+
+    rows = held_messages(spool_dir(desk))
+    if as_json:
+        click.echo(json.dumps([{"name": p.name, "size": p.stat().st_size, "reason": r} for p, r in rows], indent=1))
+        return
+    if not rows:
+        click.echo("no held messages")
+    for path, reason in rows:
+        click.echo(f"{path.name}  {one_line(reason, 100)}")
+
+
+@held.command("show", epilog="Examples:\n\n\b\n  gitdesk intake held show 3f9a2c")
+@click.argument("name")
+@pass_desk
+def held_show(desk: Any, name: str) -> None:
+    """The reason a message is held and its text (control characters made harmless)."""
+    from gitdesk.intake.message import decode_bytes
+    from gitdesk.intake.text import clean_text
+
+    path = _held_path(desk, name)
+    reason = path.with_name(f"{path.name}.error")
+    click.echo(f"{path.name}: held: {reason.read_text(encoding='utf-8').strip() if reason.exists() else '?'}")
+    click.echo("")
+    click.echo(clean_text(decode_bytes(path.read_bytes()[:65536], "utf-8")))
+
+
+@held.command(
+    "release",
+    epilog="Examples:\n\n\b\n  gitdesk intake held release 3f9a2c --requester 'Ada Lovelace <ada@example.org>'",
+)
+@click.argument("name")
+@click.option("--requester", required=True, help="Who the ticket is for: 'Name <email>' or an email.")
+@click.option("--title", default="", help="The ticket's title, when the message has none.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+@pass_desk
+def held_release(desk: Any, name: str, requester: str, title: str, as_json: bool) -> None:
+    """Open a ticket from a held message by hand, for the requester given."""
+    from gitdesk.intake.release import release
+    from gitdesk.intake.spool import drop
+
+    path = _held_path(desk, name)
+    outcome = release(desk, path.read_bytes(), path.suffix[1:], requester, title)
+    drop(path)
+    _show(outcome, as_json, desk)
+
+
+@held.command("drop", epilog="Examples:\n\n\b\n  gitdesk intake held drop 3f9a2c")
+@click.argument("name")
+@pass_desk
+def held_drop(desk: Any, name: str) -> None:
+    """Delete a held message for good (spam, garbage)."""
+    from gitdesk.intake.spool import drop
+
+    path = _held_path(desk, name)
+    drop(path)
+    click.echo(f"{path.name}: dropped")
+
+
 @intake.command("serve", epilog="Examples:\n\n\b\n  GITDESK_SLACK_SIGNING_SECRET=... gitdesk intake serve --port 8087")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=8087, show_default=True, help="Port (0 = any free port)."
 )
+@click.option(
+    "--reply-within",
+    type=click.FloatRange(0, 2.5),
+    default=2.0,
+    show_default=True,
+    help="Seconds to wait for the commit before answering 'received' (Slack allows 3).",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, reply_within: float) -> None:
     """Serve Slack's slash commands and Events API on HTTP, checking X-Slack-Signature.
 
     The signing secret comes from GITDESK_SLACK_SIGNING_SECRET. Put a TLS proxy in front.
+    Every accepted payload is spooled before the answer; SIGTERM or SIGINT drains the
+    queue before exiting, and the next start replays anything a crash left behind.
     """
     from gitdesk.desk.facade import Desk
     from gitdesk.errors import UsageError
     from gitdesk.intake.server import SlackApp, make_server
+    from gitdesk.intake.server import serve as serve_until_stopped
     from gitdesk.intake.slack import SECRET_ENV, take_slack
-    from gitdesk.intake.spool import save, spool_dir
+    from gitdesk.intake.spool import spool_dir
 
     secret = os.environ.get(SECRET_ENV, "")
     if not secret:
         raise UsageError(f"set {SECRET_ENV} to the Slack app's signing secret")
-    root = desk_from(ctx).root
-    app = SlackApp(
-        secret, lambda raw: take_slack(Desk(root), raw), lambda raw, err: save(spool_dir(Desk(root)), raw, "slack", err)
-    )
+    desk = desk_from(ctx)
+    root = desk.root
+
+    def log(line: str) -> None:
+        click.echo(f"gitdesk intake: {line}", err=True)
+
+    app = SlackApp(secret, lambda raw: take_slack(Desk(root), raw), spool_dir(desk), log, reply_within)
     server = make_server(app, host, port)
-    click.echo(f"gitdesk intake: listening on http://{host}:{server.server_address[1]}/ for Slack", err=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-        app.worker.shutdown(wait=True)  # let a commit in flight finish
+    log(f"listening on http://{host}:{server.server_address[1]}/ for Slack")
+    left = serve_until_stopped(app, server)
+    log("stopped" + (f"; {left} payload(s) left in the spool for 'gitdesk intake retry'" if left else ""))
 
 
 @click.command(
