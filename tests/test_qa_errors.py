@@ -138,12 +138,14 @@ def test_empty_mail_is_refused_not_spooled(desk_root, raw):
     assert not (desk_root / ".git" / "gitdesk" / "spool").exists()
 
 
-def test_garbage_mail_is_spooled_with_its_reason(desk_root):
+def test_garbage_mail_is_held_with_its_reason(desk_root):
+    """It can never succeed: held for a person (exit 0, see docs/intake.md), not retried forever."""
     raw = b"\x00\xff\xfe this is not an email"
     before = snapshot(desk_root)
-    refused(run(desk_root, "intake", "email", "-", input=raw), "From:", "intake retry", code=75)
+    result = run(desk_root, "intake", "email", "-", input=raw)
+    assert result.exit_code == 0 and "held for a person" in result.output and "From:" in result.output
     assert snapshot(desk_root) == before
-    [kept] = (desk_root / ".git" / "gitdesk" / "spool").glob("*.eml")
+    [kept] = (desk_root / ".git" / "gitdesk" / "spool" / "held").glob("*.eml")
     assert kept.read_bytes() == raw
 
 

@@ -50,6 +50,7 @@ def _yaml() -> tuple[Any, Any, Any]:
         """Block style for multi-line text so notes stay readable in the file."""
 
     _Dumper.add_representer(str, _str_representer)
+    _Dumper.ignore_aliases = lambda self, data: True  # type: ignore[method-assign]  # never &id001: refused on read
     return yaml, getattr(yaml, "CSafeLoader", yaml.SafeLoader), _Dumper
 
 
@@ -172,10 +173,39 @@ def split_front_matter(text: str, path: str = "<ticket>") -> tuple[str, str, int
     return text[start : end.start()], text[end.end() :], 2
 
 
+MAX_TICKET_BYTES = 1024 * 1024  # a ticket file larger than this is refused: nobody writes 1 MB by hand
+_ANCHOR_HINT = re.compile(r"(?:^|[\s\[{,:-])[&*][^\s]", re.M)
+
+
+def _refuse_aliases(yaml: Any, loader: Any, text: str, path: str, first_line: int) -> None:
+    """YAML anchors and aliases are refused: a 1 KB "billion laughs" file expands to gigabytes.
+    The scanner is linear and expands nothing; it only runs when `&` or `*` could start one."""
+    if not _ANCHOR_HINT.search(text):
+        return
+    try:
+        for token in yaml.scan(text, Loader=loader):
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                raise MalformedTicket(
+                    path,
+                    token.start_mark.line + first_line,
+                    "YAML anchors and aliases (&name, *name) are not allowed in desk files; write the value out",
+                )
+    except yaml.YAMLError:
+        return  # the parser below reports the syntax error with its line
+
+
 def load_yaml(text: str, path: str, first_line: int = 1) -> Any:
     yaml, loader, _ = _yaml()
+    if len(text) > MAX_TICKET_BYTES:
+        raise MalformedTicket(path, None, f"front matter larger than {MAX_TICKET_BYTES // 1024} KB; refused")
+    _refuse_aliases(yaml, loader, text, path, first_line)
     try:
         return yaml.load(text, Loader=loader)
+    except (ValueError, OverflowError) as exc:  # a 5,000-digit number, a date past 9999, a bad date
+        what = (
+            "a number too long to read (over 4300 digits)" if "digits" in str(exc) else str(exc).splitlines()[0][:120]
+        )
+        raise MalformedTicket(path, None, f"invalid value: {what}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else None
@@ -202,9 +232,10 @@ def parse(text: str, path: str = "<ticket>") -> Ticket:
         meta = {}
     if not isinstance(meta, dict):
         raise MalformedTicket(path, first, "front matter must be a mapping of fields")
-    for key in TIME_KEYS:
-        if isinstance(meta.get(key), (dt.date, dt.datetime)):
-            meta[key] = iso(meta[key])
+    try:
+        _normalise_times(meta)
+    except OverflowError:
+        raise MalformedTicket(path, first, "a timestamp is out of range (past the year 9999 in UTC)") from None
     history = meta.get("history")
     if history is not None and not isinstance(history, list):
         raise MalformedTicket(path, _key_line(front, "history", first), "history must be a list of events")
@@ -216,8 +247,19 @@ def parse(text: str, path: str = "<ticket>") -> Ticket:
                 f"history event {n} must be a mapping of at, by, action, from, to, ...",
             )
         if isinstance(event.get("at"), (dt.date, dt.datetime)):
-            event["at"] = iso(event["at"])
+            try:
+                event["at"] = iso(event["at"])
+            except OverflowError:
+                raise MalformedTicket(
+                    path, _key_line(front, "history", first), f"history event {n}: 'at' is out of range"
+                ) from None
     return Ticket(meta, body, path)
+
+
+def _normalise_times(meta: dict[str, Any]) -> None:
+    for key in TIME_KEYS:
+        if isinstance(meta.get(key), (dt.date, dt.datetime)):
+            meta[key] = iso(meta[key])
 
 
 def dump_yaml(data: Any) -> str:
