@@ -238,6 +238,7 @@ class Generator:
             step(actions.review, False, r.choice(REVIEWERS), "Please confirm with the requester first.")
             step(actions.propose, "Confirmed with the requester; fix applied again.")
         step(actions.review, True, r.choice(REVIEWERS))
+        step(actions.customer_review, True)  # the requester accepts: the desk's default process
         if status == "closed":
             self.close(t, step)
         return []

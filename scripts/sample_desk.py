@@ -124,6 +124,7 @@ def build(run: Run) -> None:
         "propose", t, "--solution", "Replace the tray 2 pickup and separation rollers (kit RM2-5741).", who="grace"
     )
     run.at(hours=1)("review", t, "--approve", "--by", "carol", "--comment", "Matches the vendor bulletin.", who="carol")
+    run.at(minutes=30)("review", t, "--approve", "--customer")  # the requester accepts (phone)
     run.at(hours=20)(
         "close",
         t,
@@ -203,6 +204,7 @@ def build(run: Run) -> None:
         "propose", v, "--solution", "Set the gateway IKE rekey lifetime to 3600 s to match the 6.1 client.", who="linus"
     )
     run.at(hours=1)("review", v, "--approve", "--by", "carol", who="carol")
+    run.at(minutes=30)("review", v, "--approve", "--customer")  # the requester accepts (phone)
     run.at(hours=18)(
         "contact", v, "--via", "email", "--summary", "Confirmed with Omar: no drops for a full day.", who="linus"
     )
@@ -269,6 +271,7 @@ def build(run: Run) -> None:
         who="linus",
     )
     run.at(minutes=10)("review", o, "--approve", "--by", "carol", who="carol")
+    run.at(minutes=30)("review", o, "--approve", "--customer")  # the requester accepts (phone)
     run.at(hours=2)(
         "close",
         o,
@@ -331,6 +334,7 @@ def build(run: Run) -> None:
     run.at(hours=1)("start", laptop, who="grace")
     run.at(hours=4)("propose", laptop, "--solution", "Image a ThinkPad T14 with the standard build.", who="grace")
     run.at(hours=1)("review", laptop, "--approve", "--by", "carol", who="carol")
+    run.at(minutes=30)("review", laptop, "--approve", "--customer")  # the requester accepts (phone)
     run.at(hours=2)(
         "close",
         laptop,
@@ -420,6 +424,11 @@ def build(run: Run) -> None:
     run.at(minutes=10)("wait", e, "--question", "Does it jam with the paper from tray 1 too?", who="grace")
     reply = RECEPTION_REPLY.replace("{id}", e)
     run.at(hours=2)("intake", "email", "-", mail=reply)
+    # The customer's half: Lena reviews the proposed solution by replying to the email.
+    run.at(hours=1)("propose", e, "--solution", "Clean the tray 2 separation pad.", who="grace")
+    run.at(hours=1)("intake", "email", "-", mail=RECEPTION_VERDICT.format(id=e, n=3, text=RECEPTION_REJECT))
+    run.at(hours=2)("propose", e, "--solution", "Replace the tray 2 separation pad (kit RM2-5745).", who="grace")
+    run.at(hours=1)("intake", "email", "-", mail=RECEPTION_VERDICT.format(id=e, n=4, text="Accept, thank you!"))
 
     # 7. A resolved ticket that came back: reopened, the resolution clock resumes.
     r = run.at(hours=1)(
@@ -439,6 +448,7 @@ def build(run: Run) -> None:
     run.at(hours=1)("start", r, who="grace")
     run.at(hours=3)("propose", r, "--solution", "Disable modern standby network connectivity.", who="grace")
     run.at(hours=1)("review", r, "--approve", "--by", "carol", who="carol")
+    run.at(minutes=30)("review", r, "--approve", "--customer")  # the requester accepts (phone)
     run.at(days=1)("reopen", r, "--reason", "Still drains 30 % overnight.", who="grace")
     run.at(hours=1)("note", r, "Next: BIOS update 1.32 fixes a sleep-state bug.", who="grace")
 
@@ -457,6 +467,19 @@ the reception printer jams on every job from tray 2 since this morning.
 Model: HP LaserJet M404
 Account: AD-2231
 Location: Adatum Berlin, reception
+
+Lena
+"""
+
+RECEPTION_REJECT = "Not solved: it still jams with the thick envelope paper."
+RECEPTION_VERDICT = """\
+From: "Lena Fischer" <lena.fischer@adatum.example>
+To: help@example.org
+Subject: Re: [{id}] Proposed solution: Printer in reception jams on tray 2
+Message-ID: <reception-{n}@adatum.example>
+Content-Type: text/plain; charset=utf-8
+
+{text}
 
 Lena
 """

@@ -76,6 +76,25 @@ def desk_root(tmp_path, clock, monkeypatch) -> Path:
     git(root, "init", "-q", "-b", "main")
     result = CliRunner().invoke(cli, ["init", str(root)])
     assert result.exit_code == 0, result.output
+    # Most tests take a ticket through the desk's own review; the customer's verdict (required by
+    # default) has its own tests, which use `customer_desk_root`.
+    config = root / "gitdesk.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "\n  customer: required\n" in text
+    config.write_text(text.replace("\n  customer: required\n", "\n  customer: optional\n"), encoding="utf-8")
+    git(root, "commit", "-q", "-am", "tests: the desk's reviewer approval resolves")
+    monkeypatch.chdir(root)
+    return root
+
+
+@pytest.fixture
+def customer_desk_root(tmp_path, clock, monkeypatch) -> Path:
+    """A desk as `gitdesk init` makes it: the customer approves solutions (review.customer default)."""
+    root = tmp_path / "cdesk"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    result = CliRunner().invoke(cli, ["init", str(root)])
+    assert result.exit_code == 0, result.output
     monkeypatch.chdir(root)
     return root
 

@@ -85,7 +85,7 @@ def test_full_lifecycle_through_real_processes(repo, clock):
             "in_progress",
         ),
         (("propose", short, "--solution", "Raise idle timeout and DPD"), "propose", "proposed"),
-        (("review", short, "--approve", "--by", "carol"), "review", "resolved"),
+        (("review", short, "--approve", "--customer"), "review", "resolved"),
         (
             ("close", short, "--lesson", "Group policy overrides the client", "--kb", "vpn-idle-timeout"),
             "close",

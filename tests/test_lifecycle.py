@@ -47,7 +47,7 @@ EXPECTED: dict[str, dict[str | None, str]] = {
     "contact:inbound": {**{s: SAME for s in STATUSES}, "waiting": "in_progress"},
     "wait": {"triaged": "waiting", "in_progress": "waiting"},
     "propose": {"in_progress": "proposed"},
-    "review:approve": {"proposed": "resolved"},
+    "review:approve": {"proposed": ("resolved", "proposed")},  # proposed: another approval is still due
     "review:request-changes": {"proposed": "in_progress"},
     "close": {"resolved": "closed"},
     "reopen": {s: "in_progress" for s in ("resolved", "closed", "cancelled")},

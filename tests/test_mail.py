@@ -174,7 +174,8 @@ def test_close_invites_to_the_survey_in_the_same_commit(cli_invoke, open_ticket,
     cli_invoke("close", tid, "--lesson", "Restart scanners after firmware updates")
     assert int(git(desk_root, "rev-list", "--count", "HEAD")) == before + 1  # one action, one commit
     assert desk.get(tid).history[-1]["survey_invite"] == "email"
-    [msg] = smtp.messages()
+    *updates, msg = smtp.messages()  # before it: the proposal and "resolved" (channels/updates.py)
+    assert [m["Subject"].split("] ")[1].split(":")[0] for m in updates] == ["Proposed solution", "Resolved"]
     assert msg["To"] == "Bob Smith <bob@example.com>" and "How did we do?" in msg["Subject"]
     assert tid in msg.get_content()
 

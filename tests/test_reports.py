@@ -85,14 +85,14 @@ def story(rng: random.Random, number: int):
     if rng.random() < 0.15:
         return m.t
     m("propose", "replace the roller")
-    m("review", True, "carol")
+    m("customer_review", True)  # the requester accepts (review.customer: required)
     if rng.random() < 0.7:
         m("close", "rollers wear out", "printer-rollers")
     if rng.random() < 0.25:
         m("reopen", "jams again")
         if rng.random() < 0.6:
             m("propose", "replace the tray")
-            m("review", True, "carol")
+            m("customer_review", True)  # the requester accepts (review.customer: required)
     return m.t
 
 

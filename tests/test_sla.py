@@ -66,7 +66,7 @@ def inbound(s: Story, at: str) -> Story:
 
 
 def resolve(s: Story, at: str) -> Story:
-    return s.propose(at, "replace the roller").review(at, True, "carol")
+    return s.propose(at, "replace the roller").customer_review(at, True)
 
 
 # Monday 2 March 2026 is the first day; Friday is the 6th.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from gitdesk.core import review_policy
 from gitdesk.core.config import Config
 from gitdesk.core.lifecycle import MOVES, STATUSES, allowed_actions, choose_target, missing_fields
 from gitdesk.core.ticket import CHANNELS, PRIORITIES, VISIBILITIES, Ticket, parse_time
@@ -27,15 +28,17 @@ class Context:
     actor: str
 
 
-def record(t: Ticket, ctx: Context, move: str, by: str | None = None, **data: Any) -> dict[str, Any]:
-    """Append one history event for `move`, changing status as the table says."""
+def record(
+    t: Ticket, ctx: Context, move: str, by: str | None = None, to: str | None = None, **data: Any
+) -> dict[str, Any]:
+    """Append one history event for `move`, changing status as the table says (`to` picks one of its targets)."""
     spec = MOVES[move]
     before = t.status or None
     if before is not None and before not in STATUSES:  # hand-edited; "allowed from 'foo': none" would puzzle
         raise MalformedTicket(t.path or t.id, None, f"status: '{before}' is not one of {', '.join(STATUSES)}")
     if not spec.allowed_from(before):
         raise IllegalTransition(t.id, move.split(":")[0], str(before), allowed_actions(before))
-    target = choose_target(spec, before, t.meta)
+    target = to if to in spec.allowed_from(before) else choose_target(spec, before, t.meta)
     assert target is not None
     if target != before:
         lacking = missing_fields(t.meta, target)
@@ -202,12 +205,51 @@ def propose(t: Ticket, ctx: Context, solution: str) -> dict[str, Any]:
     return record(t, ctx, "propose", solution=text_arg(solution, "--solution"))
 
 
-def review(t: Ticket, ctx: Context, approve: bool, by: str, comment: str | None = None, **extra: Any) -> dict[str, Any]:
+def review(
+    t: Ticket,
+    ctx: Context,
+    approve: bool,
+    by: str,
+    comment: str | None = None,
+    role: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A verdict on the proposed solution. `role="requester"` is the customer's own verdict; an
+    approval resolves the ticket only once every review the desk requires has approved."""
     reviewer = text_arg(by, "--by")
     if approve:
-        return record(t, ctx, "review:approve", by=reviewer, verdict="approve", comment=comment, **extra)
+        resolves = review_policy.resolves(t, ctx.config, role or "reviewer")
+        return record(
+            t,
+            ctx,
+            "review:approve",
+            by=reviewer,
+            to="resolved" if resolves else "proposed",
+            verdict="approve",
+            role=role,
+            comment=comment,
+            **extra,
+        )
     feedback = text_arg(comment, "--comment (the feedback for whoever picks the ticket up)")
-    return record(t, ctx, "review:request-changes", by=reviewer, verdict="request-changes", feedback=feedback, **extra)
+    return record(
+        t,
+        ctx,
+        "review:request-changes",
+        by=reviewer,
+        verdict="request-changes",
+        role=role,
+        feedback=feedback,
+        **extra,
+    )
+
+
+def customer_review(t: Ticket, ctx: Context, approve: bool, feedback: str = "", **extra: Any) -> dict[str, Any]:
+    """The requester's own verdict, recorded as theirs: by their address (or channel identity)."""
+    if review_policy.customer_mode(ctx.config) == "off":
+        raise UsageError(f"{t.id}: this desk does not ask customers to review solutions (review.customer: off)")
+    who = t.requester
+    by = str(who.get("email") or who.get("name") or "requester")
+    return review(t, ctx, approve, by, feedback or None, role=review_policy.REQUESTER, **extra)
 
 
 def close(

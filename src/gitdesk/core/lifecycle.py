@@ -102,7 +102,8 @@ MOVES: dict[str, Move] = {
             summary="Waiting for your answer",
         ),
         Move("propose", {"in_progress": ("proposed",)}, requires=("solution",), summary="A solution has been proposed"),
-        Move("review:approve", {"proposed": ("resolved",)}, summary="The solution was approved"),
+        # An approval that leaves another one due (the customer's, see review_policy) stays proposed.
+        Move("review:approve", {"proposed": ("resolved", "proposed")}, summary="The solution was approved"),
         Move(
             "review:request-changes",
             {"proposed": ("in_progress",)},

@@ -209,6 +209,16 @@ class Desk:
             ref, "review", lambda t, c: actions.review(t, c, approve, by, comment, **extra), f"review: {verdict}"
         )
 
+    def customer_review(self, ref: str, approve: bool, feedback: str = "", **extra: Any) -> Ticket:
+        """The requester's own verdict (checked to be theirs by the face that took it)."""
+        verdict = "accepted by the customer" if approve else "changes requested by the customer"
+        return self.apply(
+            ref,
+            "review",
+            lambda t, c: actions.customer_review(t, c, approve, feedback, **extra),
+            f"review: {verdict}",
+        )
+
     def close(
         self,
         ref: str,

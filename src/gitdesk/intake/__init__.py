@@ -12,7 +12,7 @@ from typing import Literal
 
 from gitdesk.errors import InvalidValue
 
-Kind = Literal["opened", "replied", "duplicate", "ignored", "survey", "held", "reopened"]
+Kind = Literal["opened", "replied", "duplicate", "ignored", "survey", "held", "reopened", "review"]
 
 
 class Unusable(InvalidValue):
@@ -37,6 +37,7 @@ class Outcome:
             "survey": "survey recorded",
             "held": "held for a person (gitdesk intake held)",
             "reopened": "reopened by the customer's reply",
+            "review": "customer's verdict recorded",
         }[self.kind]
         head = f"{self.ticket_id}: {what}" if self.ticket_id else what
         return f"{head} ({self.reason})" if self.reason else head

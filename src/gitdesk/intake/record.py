@@ -19,7 +19,7 @@ from typing import Any
 from gitdesk.core import actions
 from gitdesk.core.ticket import Ticket, dump, parse_time
 from gitdesk.errors import GitdeskError, UnknownTicket
-from gitdesk.intake import Kind, Outcome, survey_reply
+from gitdesk.intake import Kind, Outcome, review_reply, survey_reply
 from gitdesk.intake.message import Attachment
 from gitdesk.intake.rules import IntakeSettings
 from gitdesk.intake.text import one_line, strip_quoted, strip_signature, summary
@@ -64,16 +64,26 @@ def receive(desk: Any, req: Request, rules: IntakeSettings, on_open: OnOpen | No
         target = index.first(req.thread_ids) or _tagged(desk, req.title) or _sent_by_desk(desk, req.thread_ids)
         if not target:
             return _open(desk, req, rules, on_open)
-        answers = _survey_answers(desk, target, req)
+        verdict, refused = (
+            (None, "")
+            if req.technician is not None
+            else review_reply.verdict_for(desk, target, req.body, review_reply.identity(req.channel, req.requester))
+        )
+        answers = None if verdict else _survey_answers(desk, target, req)
         if answers is not None and survey_reply.recorded(desk, target):
             return Outcome("duplicate", target, "a survey is already recorded")
         flag = _survey_flag(desk, target, req, answers)
-        if answers is None or flag:
+        if verdict is None and (answers is None or flag):
             if answers is None and req.technician is None and _follow_up_instead(desk, target, rules):
                 return _open(desk, replace(req, extra={**req.extra, "follows": target}), rules, on_open)
             survey_like = req.channel == "email" and survey_reply.read_reply(req.body) is not None
-            return _reply(desk, target, req, rules, flag, reopen=answers is None and not survey_like)
+            outcome = _reply(desk, target, req, rules, flag, reopen=answers is None and not survey_like)
+            outcome.notes += [refused] if refused else []
+            return outcome
+    if verdict is not None:  # the customer's verdict on the proposed solution (review_reply.py)
+        return review_reply.record(desk, target, verdict, req.channel, req.message_id, FIELD)
     # desk.survey takes the desk lock itself; `record` copes with a delivery that raced us to it
+    assert answers is not None
     return survey_reply.record(desk, target, answers, req.channel, req.requester.get("email", ""))
 
 

@@ -7,6 +7,7 @@ import sys
 import click
 
 from gitdesk.cli.options import emit, id_argument, json_option, key_values, pass_desk, read_body
+from gitdesk.cli.tell import tell
 
 
 def _done(ticket, as_json: bool, what: str) -> None:  # type: ignore[no-untyped-def]
@@ -214,7 +215,9 @@ def contact(desk, ticket_ref, via, inbound, summary, as_json):  # type: ignore[n
 @pass_desk
 def wait(desk, ticket_ref, question, as_json):  # type: ignore[no-untyped-def]
     """Wait on the customer; an inbound contact brings the ticket back to in_progress."""
-    _done(desk.wait(ticket_ref, question), as_json, "waiting on the customer")
+    ticket = desk.wait(ticket_ref, question)
+    _done(ticket, as_json, "waiting on the customer")
+    tell(desk, ticket)
 
 
 @click.command(
@@ -243,6 +246,7 @@ def close(desk, ticket_ref, lesson, cause, kb_slug, as_json):  # type: ignore[no
             send_survey_invitation(desk, ticket.id, log=False)
         except MailError as exc:
             click.echo(f"gitdesk: warning: survey invitation not sent: {exc}", err=True)
+    tell(desk, ticket)
 
 
 @click.command(epilog="Examples:\n\n\b\n  gitdesk reopen HD-4f7k --reason 'Jams are back'")
@@ -252,7 +256,9 @@ def close(desk, ticket_ref, lesson, cause, kb_slug, as_json):  # type: ignore[no
 @pass_desk
 def reopen(desk, ticket_ref, reason, as_json):  # type: ignore[no-untyped-def]
     """Reopen a resolved, closed or cancelled ticket; the resolution clock resumes."""
-    _done(desk.reopen(ticket_ref, reason), as_json, "reopened")
+    ticket = desk.reopen(ticket_ref, reason)
+    _done(ticket, as_json, "reopened")
+    tell(desk, ticket)
 
 
 @click.command(epilog="Examples:\n\n\b\n  gitdesk cancel HD-4f7k --reason 'duplicate' --duplicate-of HD-9q2m")
@@ -263,7 +269,9 @@ def reopen(desk, ticket_ref, reason, as_json):  # type: ignore[no-untyped-def]
 @pass_desk
 def cancel(desk, ticket_ref, reason, duplicate_of, as_json):  # type: ignore[no-untyped-def]
     """Cancel a ticket that needs no work."""
-    _done(desk.cancel(ticket_ref, reason, duplicate_of), as_json, "cancelled")
+    ticket = desk.cancel(ticket_ref, reason, duplicate_of)
+    _done(ticket, as_json, "cancelled")
+    tell(desk, ticket)
 
 
 @click.command(epilog="Examples:\n\n\b\n  gitdesk edit HD-4f7k --location 'Floor 4' --product licence=LIC-778")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from gitdesk.cli.options import emit, id_argument, json_option, pass_desk
+from gitdesk.cli.tell import tell
 
 
 @click.command(
@@ -30,6 +31,7 @@ def propose(desk, ticket_ref, solution, on_branch, push, remote, as_json):  # ty
     if not on_branch:
         ticket = desk.propose(ticket_ref, solution)
         emit(ticket, as_json, f"{ticket.id}: solution proposed (status {ticket.status})")
+        tell(desk, ticket)
         return
     from gitdesk.desk.sync import propose_on_branch, push_branch
 
@@ -43,12 +45,19 @@ def propose(desk, ticket_ref, solution, on_branch, push, remote, as_json):  # ty
 @click.command(
     epilog="Examples:\n\n\b\n  gitdesk review HD-4f7k --approve --by carol\n"
     "  gitdesk review HD-4f7k --request-changes --by carol --comment 'Check the firmware first'\n"
+    "  gitdesk review HD-4f7k --approve --customer     # the requester accepted on the phone\n"
     '  gitdesk review --from-github-event "$GITHUB_EVENT_PATH"'
 )
 @click.argument("ticket_ref", metavar="[ID]", required=False)
 @click.option("--approve", is_flag=True, help="Approve: the ticket is resolved.")
 @click.option("--request-changes", is_flag=True, help="Send back to in_progress with feedback.")
 @click.option("--by", "by", default=None, help="The reviewer.")
+@click.option(
+    "--customer",
+    "by_customer",
+    is_flag=True,
+    help="Record the requester's own verdict (given by phone or in person), not a reviewer's.",
+)
 @click.option("--comment", default=None, help="Review comment; required feedback when requesting changes.")
 @click.option(
     "--from-github-event",
@@ -59,8 +68,12 @@ def propose(desk, ticket_ref, solution, on_branch, push, remote, as_json):  # ty
 )
 @json_option
 @pass_desk
-def review(desk, ticket_ref, approve, request_changes, by, comment, event_path, as_json):  # type: ignore[no-untyped-def]
-    """Review a proposed solution: approve it, or request changes."""
+def review(desk, ticket_ref, approve, request_changes, by, by_customer, comment, event_path, as_json):  # type: ignore[no-untyped-def]
+    """Review a proposed solution: approve it, or request changes.
+
+    With review.customer: required (the default) the requester's acceptance resolves the
+    ticket; a reviewer's approval alone leaves it proposed, awaiting the customer.
+    """
     if approve and request_changes:
         raise click.UsageError("give either --approve or --request-changes, not both")
     verdict = "approve" if approve else "request-changes" if request_changes else None
@@ -72,13 +85,24 @@ def review(desk, ticket_ref, approve, request_changes, by, comment, event_path, 
         found = read_event(event_path, desk.config.prefix)
         ticket = desk.review(found.ticket, found.approve, found.by, found.body or None, **found.extra)
         emit(ticket, as_json, f"{ticket.id}: review by {found.by} recorded from the PR (status {ticket.status})")
+        tell(desk, ticket)
         return
     if not ticket_ref:
         raise click.UsageError("give the ticket ID (or --from-github-event PATH)")
     if verdict is None:
         raise click.UsageError("give --approve or --request-changes")
+    if by_customer:
+        if by:
+            raise click.UsageError("--customer records the requester's verdict; give no --by")
+        ticket = desk.customer_review(ticket_ref, verdict == "approve", comment or "", via="cli")
+        what = "accepted by the customer" if verdict == "approve" else "changes requested by the customer"
+        emit(ticket, as_json, f"{ticket.id}: {what} (status {ticket.status})")
+        tell(desk, ticket)
+        return
     if not by:
         raise click.UsageError("give --by REVIEWER")
     ticket = desk.review(ticket_ref, verdict == "approve", by, comment)
     what = "approved" if verdict == "approve" else "changes requested"
-    emit(ticket, as_json, f"{ticket.id}: {what} by {by} (status {ticket.status})")
+    waiting = " awaiting the customer's verdict" if verdict == "approve" and ticket.status == "proposed" else ""
+    emit(ticket, as_json, f"{ticket.id}: {what} by {by} (status {ticket.status}{waiting})")
+    tell(desk, ticket)
