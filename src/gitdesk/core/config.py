@@ -12,18 +12,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gitdesk.core.marks import N_
 from gitdesk.core.ticket import PRIORITIES, load_yaml
 from gitdesk.errors import ConfigError, MalformedTicket
 
 CONFIG_FILE = "gitdesk.yml"
+# The languages customers can be written to in; gitdesk.i18n ships a catalog for each.
+LANGUAGES = ("en", "es", "ca")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$")
 _UNIT = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 DEFAULT_PRIORITIES: dict[str, dict[str, Any]] = {
-    "P1": {"criteria": "business failure", "response": "1h", "resolution": "8h", "checkin": "2h", "calendar": "24x7"},
-    "P2": {"criteria": "critical situation", "response": "4h", "resolution": "2d", "checkin": "1d"},
-    "P3": {"criteria": "regular scheduled service", "response": "1d", "resolution": "5d", "checkin": "2d"},
-    "P4": {"criteria": "planned event", "response": "2d", "resolution": "20d", "checkin": "5d"},
+    "P1": {
+        "criteria": N_("business failure"),
+        "response": "1h",
+        "resolution": "8h",
+        "checkin": "2h",
+        "calendar": "24x7",
+    },
+    "P2": {"criteria": N_("critical situation"), "response": "4h", "resolution": "2d", "checkin": "1d"},
+    "P3": {"criteria": N_("regular scheduled service"), "response": "1d", "resolution": "5d", "checkin": "2d"},
+    "P4": {"criteria": N_("planned event"), "response": "2d", "resolution": "20d", "checkin": "5d"},
 }
 
 
@@ -70,6 +79,7 @@ class Config:
     default_queue: str
     priorities: dict[str, Priority]
     title: str = "Service desk"
+    language: str = "en"  # the desk's: the board and the KB; a ticket may carry its own
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def queue_names(self) -> list[str]:
@@ -130,6 +140,21 @@ def _priorities(raw: Any) -> dict[str, Priority]:
     return out
 
 
+def language_code(value: Any) -> str | None:
+    """'es', 'es-ES', 'ca_ES', 'CA' -> the supported language it names; None when it names none."""
+    code = re.split(r"[-_]", str(value or "").strip().lower(), maxsplit=1)[0]
+    return code if code in LANGUAGES else None
+
+
+def _language(raw: Any) -> str:
+    if raw is None:
+        return "en"
+    code = language_code(raw) if isinstance(raw, str) else None
+    if code is None:
+        raise ConfigError("language", f"'{raw}' is not a supported language ({', '.join(LANGUAGES)})")
+    return code
+
+
 def from_mapping(raw: Any) -> Config:
     """Validate a parsed gitdesk.yml."""
     if raw is None:
@@ -153,6 +178,7 @@ def from_mapping(raw: Any) -> Config:
         default_queue,
         _priorities(raw.get("priorities")),
         str(raw.get("title", "Service desk")),
+        _language(raw.get("language")),
         dict(raw),
     )
 

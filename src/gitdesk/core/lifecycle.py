@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from gitdesk.core.marks import N_
+
 Status = Literal["new", "triaged", "in_progress", "waiting", "proposed", "resolved", "closed", "split", "cancelled"]
 STATUSES: tuple[Status, ...] = (
     "new",
@@ -63,77 +65,83 @@ def _same(statuses: tuple[str, ...]) -> dict[str | None, tuple[str, ...]]:
 MOVES: dict[str, Move] = {
     m.name: m
     for m in (
-        Move("open", {None: ("new",)}, summary="Request opened"),
+        Move("open", {None: ("new",)}, summary=N_("Request opened")),
         Move(
             "prioritise",
             {"new": ("triaged", "new"), **_same(("triaged", "in_progress", "waiting", "proposed"))},
-            summary="Priority set",
+            summary=N_("Priority set"),
         ),
         Move(
             "assign",
             {"new": ("triaged", "new"), **_same(("triaged", "in_progress", "waiting", "proposed"))},
-            summary="Routed to a support team",
+            summary=N_("Routed to a support team"),
         ),
         Move(
             "split",
             {s: ("split",) for s in ("new", "triaged", "in_progress", "waiting")},
             requires=("children",),
-            summary="Split into separate requests",
+            summary=N_("Split into separate requests"),
         ),
         Move(
             "escalate",
             _same(("new", "triaged", "in_progress", "waiting")),
             requires=("reason", "tier"),
-            summary="Escalated to the next tier of technicians",
+            summary=N_("Escalated to the next tier of technicians"),
         ),
-        Move("start", {"triaged": ("in_progress",), "waiting": ("in_progress",)}, summary="Work started"),
+        Move("start", {"triaged": ("in_progress",), "waiting": ("in_progress",)}, summary=N_("Work started")),
         Move("note", _same(EVERY), requires=("text",)),
-        Move("contact:outbound", _same(EVERY), requires=("via", "summary"), summary="We contacted you"),
+        Move("contact:outbound", _same(EVERY), requires=("via", "summary"), summary=N_("We contacted you")),
         Move(
             "contact:inbound",
             {"waiting": ("in_progress",), **_same(tuple(s for s in EVERY if s != "waiting"))},
             requires=("via", "summary"),
-            summary="You contacted us",
+            summary=N_("You contacted us"),
         ),
         Move(
             "wait",
             {"triaged": ("waiting",), "in_progress": ("waiting",)},
             requires=("question",),
-            summary="Waiting for your answer",
+            summary=N_("Waiting for your answer"),
         ),
-        Move("propose", {"in_progress": ("proposed",)}, requires=("solution",), summary="A solution has been proposed"),
+        Move(
+            "propose",
+            {"in_progress": ("proposed",)},
+            requires=("solution",),
+            summary=N_("A solution has been proposed"),
+        ),
         # An approval that leaves another one due (the customer's, see review_policy) stays proposed.
-        Move("review:approve", {"proposed": ("resolved", "proposed")}, summary="The solution was approved"),
+        Move("review:approve", {"proposed": ("resolved", "proposed")}, summary=N_("The solution was approved")),
         Move(
             "review:request-changes",
             {"proposed": ("in_progress",)},
             requires=("feedback",),
-            summary="The solution is being reworked",
+            summary=N_("The solution is being reworked"),
         ),
-        Move("close", {"resolved": ("closed",)}, requires=("lesson", "kb"), summary="Request closed"),
+        Move("close", {"resolved": ("closed",)}, requires=("lesson", "kb"), summary=N_("Request closed")),
         Move(
             "reopen",
             {s: ("in_progress",) for s in ("resolved", "closed", "cancelled")},
             requires=("reason",),
-            summary="Request reopened",
+            summary=N_("Request reopened"),
         ),
-        Move("cancel", {s: ("cancelled",) for s in ACTIVE}, requires=("reason",), summary="Request cancelled"),
+        Move("cancel", {s: ("cancelled",) for s in ACTIVE}, requires=("reason",), summary=N_("Request cancelled")),
         Move("edit", _same(EVERY), requires=("changes",)),
-        Move("survey", {"closed": ("closed",)}, summary="Survey answered"),
+        Move("survey", {"closed": ("closed",)}, summary=N_("Survey answered")),
     )
 }
 
-# The customer-facing sentence for a ticket's current status, used by the site and `show`.
+# The customer-facing sentence for a ticket's current status, used by the site and `show`;
+# marked with N_ so the faces translate it (the site, the mail), while `show` prints it as is.
 STATUS_TEXT: dict[str, str] = {
-    "new": "We have received your request and will triage it shortly.",
-    "triaged": "Your request has been prioritised and placed in a support team's queue.",
-    "in_progress": "A technician is working on your request.",
-    "waiting": "We are waiting for information from you.",
-    "proposed": "A solution has been proposed and is awaiting review.",
-    "resolved": "The solution was approved; the request is resolved.",
-    "closed": "This request is closed.",
-    "split": "This request was split into separate requests, each tracked on its own.",
-    "cancelled": "This request was cancelled.",
+    "new": N_("We have received your request and will triage it shortly."),
+    "triaged": N_("Your request has been prioritised and placed in a support team's queue."),
+    "in_progress": N_("A technician is working on your request."),
+    "waiting": N_("We are waiting for information from you."),
+    "proposed": N_("A solution has been proposed and is awaiting review."),
+    "resolved": N_("The solution was approved; the request is resolved."),
+    "closed": N_("This request is closed."),
+    "split": N_("This request was split into separate requests, each tracked on its own."),
+    "cancelled": N_("This request was cancelled."),
 }
 
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from gitdesk.core.marks import N_
 from gitdesk.core.ticket import dump_yaml, load_yaml
 from gitdesk.errors import InvalidValue, MalformedTicket
 
 SURVEYS_DIR = "surveys"
 QUESTIONS = {
-    "score": "How satisfied are you (1-5)?",
-    "right_questions": "Did we ask the right questions?",
-    "time": "Was the time to resolve adequate?",
-    "comment": "Anything else you want to tell us?",
-    "improve": "What should we improve?",
+    "score": N_("How satisfied are you (1-5)?"),
+    "right_questions": N_("Did we ask the right questions?"),
+    "time": N_("Was the time to resolve adequate?"),
+    "comment": N_("Anything else you want to tell us?"),
+    "improve": N_("What should we improve?"),
 }
 TIME_ANSWERS = ("adequate", "too-long")
 YES_NO = ("yes", "no")

@@ -1,0 +1,77 @@
+"""Dates, numbers and durations as a locale writes them (CLDR data through Babel), in the desk's zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from typing import Any
+
+_UNIT_SECONDS = (("week", 604800), ("day", 86400), ("hour", 3600), ("minute", 60))
+
+
+@cache
+def _zone(name: str) -> dt.tzinfo:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.UTC  # config validation reports a bad zone; a page still renders
+
+
+def _moment(stamp: Any, timezone: str) -> dt.datetime | None:
+    from gitdesk.core.ticket import parse_time
+
+    if not stamp:
+        return None
+    try:
+        moment = stamp if isinstance(stamp, dt.datetime) else parse_time(stamp)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(_zone(timezone))
+
+
+def when(stamp: Any, language: str, timezone: str, long: bool = False) -> str:
+    """'Mon, Mar 2, 2026, 09:00 GMT' / 'lun, 2 mar 2026, 9:00 CET'; the stamp itself if unreadable."""
+    from babel.dates import format_date, format_skeleton, format_time
+
+    moment = _moment(stamp, timezone)
+    if moment is None:
+        return str(stamp or "")
+    day_text = (
+        format_date(moment, "full", locale=language) if long else format_skeleton("yMMMEd", moment, locale=language)
+    )
+    clock = format_time(moment, "HH:mm", locale=language)
+    # The zone's own abbreviation (CET, CEST, GMT, BST): CLDR lacks one for many zone/locale pairs.
+    return f"{day_text}, {clock} {moment.tzname() or timezone}"
+
+
+def day(stamp: Any, language: str, timezone: str) -> str:
+    from babel.dates import format_skeleton
+
+    moment = _moment(stamp, timezone)
+    return format_skeleton("yMMMd", moment, locale=language) if moment else str(stamp or "")
+
+
+def number(value: float, language: str, digits: int = 1) -> str:
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return str(format_decimal(value, pattern, locale=language))
+
+
+def percent(value: float, language: str, digits: int = 1) -> str:
+    from babel.numbers import format_percent
+
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "\u00a0%"
+    return str(format_percent(value / 100, pattern, locale=language))
+
+
+def duration_unit(seconds: int) -> tuple[int, str]:
+    """(4, 'hour'): the largest unit the duration is a whole number of, minutes as the last resort."""
+    for unit, size in _UNIT_SECONDS:
+        if seconds >= size and seconds % size == 0:
+            return seconds // size, unit
+    return max(1, round(seconds / 60)), "minute"
