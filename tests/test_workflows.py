@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -10,6 +11,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+import gitdesk
+from gitdesk.desk.scaffold import ACTION
 
 ROOT = Path(__file__).resolve().parents[1]
 SCAFFOLD = ROOT / "src" / "gitdesk" / "desk" / "scaffold"
@@ -98,17 +102,42 @@ def steps(data: dict) -> list[dict]:
     return [s for job in data["jobs"].values() for s in job.get("steps", [])]
 
 
+def _command_step() -> dict:
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    return next(s for s in action["runs"]["steps"] if "GITDESK_COMMAND" in s.get("env", {}))
+
+
+def command_script() -> str:
+    return _command_step()["run"]
+
+
+def command_env() -> dict:
+    return _command_step()["env"]
+
+
+def action_step(data: dict, command: str, where: str) -> dict:
+    """The one step that calls the gitdesk action for `command`, pinned as `where` pins it."""
+    (step,) = [s for s in steps(data) if s.get("with", {}).get("command") == command]
+    if where == "scaffold":
+        assert step["uses"] == ACTION and step["with"]["install"] == f"gitdesk=={gitdesk.__version__}"
+    else:
+        assert step["uses"] == "./" and step["with"]["install"] == "."
+    return step
+
+
 @pytest.mark.parametrize("where", ["scaffold", "repo"])
 def test_validate_workflow_checks_prs_from_their_base(laid_out, where):
     top = laid_out / ".github" if where == "scaffold" else ROOT / ".github"
     data = load(top, "validate.yml")
-    assert "pull_request" in data["on"]
+    assert "pull_request" in data["on"] and data["on"]["push"] == {"branches": ["main"]}
     assert data["permissions"] == {"contents": "read"}
     checkout = next(s for s in steps(data) if str(s.get("uses", "")).startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0
-    pr_step = next(s for s in steps(data) if "--base" in s.get("run", ""))
-    assert pr_step["env"]["BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"
-    assert 'gitdesk validate --base "$BASE_SHA" --format github' in pr_step["run"]
+    action_step(data, "validate", where)
+    # what the action does with it (run for real in tests/test_action.py)
+    env = command_env()
+    assert env["BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"
+    assert 'gitdesk validate --base "$BASE_SHA" --format github' in command_script()
 
 
 @pytest.mark.parametrize("where", ["scaffold", "repo"])
@@ -116,10 +145,10 @@ def test_review_workflow_records_the_verdict_and_pushes(laid_out, where):
     top = laid_out / ".github" if where == "scaffold" else ROOT / ".github"
     data = load(top, "review.yml")
     assert data["on"] == {"pull_request_review": {"types": ["submitted"]}}
-    runs = "\n".join(s.get("run", "") for s in steps(data))
-    assert 'gitdesk review --from-github-event "$GITHUB_EVENT_PATH"' in runs
-    assert "gitdesk sync" in runs  # the push, rebasing over concurrent commits
-    assert "${{" not in runs  # untrusted review text never reaches a shell through expressions
+    assert data["permissions"] == {"contents": "write"}
+    action_step(data, "review", where)
+    assert 'gitdesk review --from-github-event "$GITHUB_EVENT_PATH"' in command_script()
+    assert "gitdesk sync" in command_script()  # the push, rebasing over concurrent commits
     assert "head.repo.full_name == github.repository" in data["jobs"]["record"]["if"]
 
 
@@ -128,14 +157,77 @@ def test_pages_workflow_builds_strict_and_deploys(laid_out, where):
     top = laid_out / ".github" if where == "scaffold" else ROOT / ".github"
     data = load(top, "pages.yml")
     assert data["on"]["push"] == {"branches": ["main"]} and data["on"]["schedule"]
-    runs = "\n".join(s.get("run", "") for s in steps(data))
-    assert "mkdocs build --strict" in runs
-    uses = [s.get("uses", "") for s in steps(data)]
-    assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
-    assert any(u.startswith("actions/deploy-pages@") for u in uses)
+    step = action_step(data, "site", where)
+    assert step["env"]["GITDESK_SITE_KEY"] == "${{ secrets.GITDESK_SITE_KEY }}"
+    upload = next(s for s in steps(data) if s.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    assert upload["with"]["path"] == step["with"]["site-dir"]
+    assert "gitdesk site build --strict" in command_script()
+    assert any(s.get("uses", "").startswith("actions/deploy-pages@") for s in steps(data))
     assert data["permissions"]["pages"] == "write" and data["permissions"]["id-token"] == "write"
-    if where == "repo":
-        assert "python -m pip install ." in runs
+
+
+@pytest.mark.parametrize("where", ["scaffold", "repo"])
+def test_intake_workflow_calls_the_action(laid_out, where):
+    top = laid_out / ".github" if where == "scaffold" else ROOT / ".github"
+    data = load(top, "intake.yml")
+    assert data["on"] == {"issues": {"types": ["opened"]}}
+    action_step(data, "intake", where)
+    assert 'gitdesk intake github-issue "$GITHUB_EVENT_PATH"' in command_script()
+
+
+def test_every_scaffold_workflow_pins_the_gitdesk_that_laid_it_out(laid_out):
+    for path in workflows(laid_out / ".github"):
+        text = path.read_text()
+        assert "GITDESK_VERSION" not in text, path
+        installs = [line.split(":", 1)[1].strip() for line in text.splitlines() if line.strip().startswith("install:")]
+        assert installs == [f"gitdesk=={gitdesk.__version__}"], path
+        assert "pip install" not in text, path  # no unpinned install beside the action
+
+
+def test_the_repos_workflows_are_rendered_from_the_scaffolds():
+    """One source: .github/workflows/ is what scripts/repo_workflows.py makes of the scaffold."""
+    spec = importlib.util.spec_from_file_location("repo_workflows", ROOT / "scripts" / "repo_workflows.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rendered = module.rendered()
+    assert set(rendered) == {
+        f".github/workflows/{name}" for name in ("validate.yml", "review.yml", "pages.yml", "intake.yml")
+    }
+    for rel, text in rendered.items():
+        assert (ROOT / rel).read_text() == text, f"{rel} drifted from the scaffold: run scripts/repo_workflows.py"
+
+
+def test_init_update_rewrites_the_workflows_for_this_gitdesk(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from gitdesk.cli.main import cli
+    from gitdesk.desk.scaffold import lay_out
+
+    root = tmp_path / "desk"
+    root.mkdir()
+    subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
+    written = lay_out(root, version="0.0.1")
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(["git", "commit", "-qm", "an old desk"], cwd=root, check=True)
+    (root / "gitdesk.yml").write_text((root / "gitdesk.yml").read_text() + "# our own edit\n")
+    assert "install: gitdesk==0.0.1" in (root / ".github/workflows/validate.yml").read_text()
+
+    plain = CliRunner().invoke(cli, ["init", str(root)])
+    assert plain.exit_code == 0 and "nothing to do" in plain.output  # init alone never overwrites
+    result = CliRunner().invoke(cli, ["init", "--update", str(root)])
+    assert result.exit_code == 0, result.output
+    for name in ("validate.yml", "review.yml", "pages.yml", "intake.yml"):
+        text = (root / ".github" / "workflows" / name).read_text()
+        assert f"install: gitdesk=={gitdesk.__version__}" in text and "0.0.1" not in text
+    log = subprocess.run(["git", "log", "-1", "--format=%s", "--name-only"], cwd=root, capture_output=True, text=True)
+    subject, *files = [line for line in log.stdout.splitlines() if line]
+    assert subject == f"gitdesk: update the desk's files for gitdesk {gitdesk.__version__}"
+    assert sorted(files) == sorted(r for r in written if r.startswith(".github/workflows/"))
+    assert "# our own edit" in (root / "gitdesk.yml").read_text()  # the desk's own files are left alone
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True).stdout
+    assert status.strip() == "M gitdesk.yml"
+    again = CliRunner().invoke(cli, ["init", "--update", str(root)])
+    assert again.exit_code == 0 and "nothing to do" in again.output
 
 
 def test_pre_commit_hook_runs_validate_staged(laid_out):

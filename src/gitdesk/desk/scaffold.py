@@ -1,11 +1,23 @@
-"""`gitdesk init`: lay out a desk in a repository without clobbering what is there."""
+"""`gitdesk init`: lay out a desk in a repository without clobbering what is there.
+
+The workflows it writes call the gitdesk GitHub Action and pin the gitdesk that ran
+`init` (`install: gitdesk==X.Y.Z`); `gitdesk init --update` rewrites them for the
+gitdesk that runs it, so a desk upgrades its CI in one commit.
+"""
 
 from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
 
+from gitdesk import __version__
 from gitdesk.store.writer import atomic_write
+
+# The action the scaffolded workflows call (this repository's action.yml), and the token in the
+# scaffold's workflow files that becomes the running gitdesk's version.
+ACTION = "gitdesk/gitdesk@v1"
+VERSION_TOKEN = "GITDESK_VERSION"
+WORKFLOWS = ".github/workflows/"
 
 
 def _walk(node, prefix: str = ""):  # type: ignore[no-untyped-def]
@@ -21,17 +33,32 @@ def _walk(node, prefix: str = ""):  # type: ignore[no-untyped-def]
             yield rel, child.read_bytes()
 
 
-def template_files() -> list[tuple[str, bytes]]:
-    """(relative path, contents) of every file a new desk gets."""
-    return list(_walk(resources.files("gitdesk") / "desk" / "scaffold"))
+def render_workflow(text: str, version: str = __version__, action: str = ACTION, install: str | None = None) -> str:
+    """A scaffold workflow as a desk gets it: pinned to `version` (or `install`), calling `action`."""
+    pinned = f"install: {install}" if install else f"install: gitdesk=={version}"
+    return text.replace(f"install: gitdesk=={VERSION_TOKEN}", pinned).replace(f"uses: {ACTION}", f"uses: {action}")
 
 
-def lay_out(root: Path) -> list[str]:
-    """Write every template file that does not exist yet; return what was written."""
+def template_files(version: str = __version__) -> list[tuple[str, bytes]]:
+    """(relative path, contents) of every file a new desk gets, its workflows pinned to `version`."""
+    out = []
+    for rel, data in _walk(resources.files("gitdesk") / "desk" / "scaffold"):
+        if rel.startswith(WORKFLOWS):
+            data = render_workflow(data.decode("utf-8"), version).encode("utf-8")
+        out.append((rel, data))
+    return out
+
+
+def lay_out(root: Path, update: bool = False, version: str = __version__) -> list[str]:
+    """Write every template file that does not exist yet; return what was written.
+
+    With `update`, the workflows gitdesk owns are rewritten too when they differ from
+    what this gitdesk would lay out (a new pinned version, new steps).
+    """
     written = []
-    for rel, data in template_files():
+    for rel, data in template_files(version):
         path = root / rel
-        if path.exists():
+        if path.exists() and not (update and rel.startswith(WORKFLOWS) and path.read_bytes() != data):
             continue
         atomic_write(path, data.decode("utf-8"))
         written.append(rel)

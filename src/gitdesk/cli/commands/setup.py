@@ -7,14 +7,22 @@ from pathlib import Path
 import click
 
 
-@click.command(epilog="Examples:\n\n\b\n  gitdesk init\n  gitdesk init ../support-desk")
+@click.command(epilog="Examples:\n\n\b\n  gitdesk init\n  gitdesk init ../support-desk\n  gitdesk init --update")
 @click.argument("path", required=False, default=".", type=click.Path(file_okay=False))
-def init(path: str) -> None:
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Also rewrite the desk's .github/workflows/ for this gitdesk (the version they pin, new steps).",
+)
+def init(path: str, update: bool) -> None:
     """Scaffold a desk (tickets/, kb/, surveys/, gitdesk.yml, mkdocs.yml, CI files) and commit it.
 
     Runs `git init` first when PATH is not a git repository. Existing files are
-    never overwritten, so running it twice is safe.
+    never overwritten, so running it twice is safe. The workflows pin the
+    gitdesk that wrote them; after upgrading gitdesk, `gitdesk init --update`
+    rewrites them for the new version in one commit.
     """
+    from gitdesk import __version__
     from gitdesk.desk.facade import Desk
     from gitdesk.desk.scaffold import lay_out
     from gitdesk.errors import NotADesk
@@ -36,17 +44,24 @@ def init(path: str) -> None:
         GitRepo(root).run("init", "-q")
     desk = Desk(root)
     with desk.transaction():
-        written = lay_out(root)
+        fresh = not (root / "gitdesk.yml").exists()
+        written = lay_out(root, update=update)
         if not written:
-            click.echo(f"{root}: already a desk; nothing to do")
+            click.echo(f"{root}: already a desk{' for gitdesk ' + __version__ if update else ''}; nothing to do")
             return
+        subject = "init desk" if fresh or not update else f"update the desk's files for gitdesk {__version__}"
         try:
-            desk.repo.commit_paths(written, "gitdesk: init desk\n\nGitdesk-Action: init\n")
+            desk.repo.commit_paths(written, f"gitdesk: {subject}\n\nGitdesk-Action: init\n")
         except BaseException:  # uncommitted scaffold files would make the next init a no-op
             _remove(root, written)
             raise
-    click.echo(f"{root}: desk ready ({len(written)} files committed)")
-    click.echo("next: gitdesk install   (registers the ticket merge driver in this clone)")
+    if fresh:
+        click.echo(f"{root}: desk ready ({len(written)} files committed)")
+        click.echo("next: gitdesk install   (registers the ticket merge driver in this clone)")
+    else:
+        click.echo(f"{root}: {len(written)} files written for gitdesk {__version__} and committed:")
+        for rel in written:
+            click.echo(f"  {rel}")
 
 
 def _remove(root: Path, written: list[str]) -> None:
