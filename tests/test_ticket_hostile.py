@@ -39,3 +39,43 @@ def test_validate_names_the_file_for_a_billion_laughs(cli_invoke, desk_root):
     (desk_root / "tickets" / "HD-aaaa1111.md").write_text(LAUGHS.replace("HD-1", "HD-aaaa1111"))
     result = cli_invoke("validate", ok=False)
     assert result.exit_code == 1 and "tickets/HD-aaaa1111.md:3: YAML anchors and aliases" in result.output
+
+
+def _git(root, *args):
+    import subprocess
+
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
+
+
+def test_symlink_directory_and_fifo_named_like_tickets(cli_invoke, desk, desk_root):
+    import os
+
+    real = desk.open("Printer jams", {"name": "Bob", "email": "bob@example.com"}).id
+    base = _git(desk_root, "rev-parse", "HEAD").strip()
+    tickets = desk_root / "tickets"
+    os.symlink("/etc/passwd", tickets / "HD-link0001.md")
+    (tickets / "HD-dir00001.md").mkdir()
+    (tickets / "HD-dir00001.md" / "x").write_text("x")
+    os.mkfifo(tickets / "HD-fifo0001.md")
+    whole = cli_invoke("validate", ok=False).output  # never blocks on the FIFO
+    assert "tickets/HD-link0001.md:1: a symlink named like a desk file" in whole
+    assert "tickets/HD-dir00001.md:1: a directory named like a desk file" in whole
+    assert "tickets/HD-fifo0001.md:1: a FIFO, socket or device named like a desk file" in whole
+    assert "root:" not in whole  # the symlink's target was never read
+    listed = cli_invoke("list").output  # readers skip them (and do not hang)
+    assert real in listed and "link0001" not in listed
+    os.unlink(tickets / "HD-fifo0001.md")  # git cannot hold a FIFO
+    _git(desk_root, "add", "-A")
+    _git(desk_root, "commit", "-qm", "smuggle")
+    since = cli_invoke("validate", "--base", base, ok=False).output
+    assert "tickets/HD-link0001.md:1: a symlink named like a desk file" in since
+    assert "tickets/HD-dir00001.md:1: a directory named like a desk file" in since
+
+
+def test_a_ticket_without_id_is_refused_by_verbs(cli_invoke, desk, desk_root):
+    t = desk.open("Printer jams", {"name": "Bob", "email": "bob@example.com"})
+    path = desk_root / "tickets" / f"{t.id}.md"
+    path.write_text(path.read_text().replace(f"id: {t.id}\n", ""))
+    result = cli_invoke("note", t.id, "hello", ok=False)
+    assert result.exit_code != 0 and f"tickets/{t.id}.md:2: no 'id:' field" in result.output
+    assert not (desk_root / "tickets" / ".md").exists()

@@ -44,9 +44,13 @@ def validate(root: Path, base: str | None = None, head: str | None = None, stage
     """Check what changed from `base` to `head` (default HEAD), the staged change, or the whole desk."""
     sides = change_sides(root, base, head, staged)
     if sides is None:
-        sides = Sides(work_tree(root), None, [("A", p) for p in _desk_files(root)], "the whole desk")
+        files, special = _desk_files(root)
+        sides = Sides(work_tree(root), None, [("A", p) for p in files], "the whole desk", special)
     complete = base is None and not staged
     report = Report(sides.scope)
+    for path, what in sorted(sides.special.items()):  # never read: a FIFO blocks, a symlink points anywhere
+        report.problems.append(Problem(path, 1, f"{what} named like a desk file; desk files are regular files"))
+    sides.entries = [(s, p) for s, p in sides.entries if p not in sides.special]
     present = [p for s, p in sides.entries if s != "D" and kind_of(p)]
     texts = sides.new.read([*present, CONFIG_FILE])  # one batch: the rules below find them read
     config = _config(report, texts[CONFIG_FILE], CONFIG_FILE in present, complete)
@@ -71,15 +75,32 @@ def _now() -> dt.datetime:
         return dt.datetime.now(dt.UTC)
 
 
-def _desk_files(root: Path) -> list[str]:
+def _desk_files(root: Path) -> tuple[list[str], dict[str, str]]:
+    """The desk's files in the work tree, and those named like one that are not regular files."""
     out = [CONFIG_FILE] if (root / CONFIG_FILE).exists() else []
+    special: dict[str, str] = {}
     for folder in (TICKETS_DIR, KB_DIR, SURVEYS_DIR):
         try:
             with os.scandir(root / folder) as it:
-                out.extend(f"{folder}/{e.name}" for e in it if e.is_file() and kind_of(f"{folder}/{e.name}"))
+                for e in it:
+                    rel = f"{folder}/{e.name}"
+                    if not kind_of(rel):
+                        continue
+                    if e.is_file(follow_symlinks=False):
+                        out.append(rel)
+                    else:
+                        special[rel] = _what(e)
         except FileNotFoundError:
             continue
-    return sorted(out)
+    return sorted(out), special
+
+
+def _what(entry: os.DirEntry[str]) -> str:
+    if entry.is_symlink():
+        return "a symlink"
+    if entry.is_dir(follow_symlinks=False):
+        return "a directory"
+    return "a FIFO, socket or device"
 
 
 def _config(report: Report, data: bytes | None, changed: bool, complete: bool) -> Config | None:

@@ -21,7 +21,7 @@ from gitdesk.core.config import CONFIG_FILE, Config
 from gitdesk.core.config import load as load_config
 from gitdesk.core.ticket import Ticket, iso, parse_time
 from gitdesk.core.ticket import dump as _dump
-from gitdesk.errors import GitdeskError, InvalidValue, NotADesk, UsageError
+from gitdesk.errors import GitdeskError, InvalidValue, MalformedTicket, NotADesk, UsageError
 from gitdesk.git.repo import GitRepo, find_root
 from gitdesk.store.files import TicketStore, new_id
 from gitdesk.store.writer import atomic_write
@@ -144,6 +144,12 @@ class Desk:
         """Load one ticket, apply a pure change, write and commit it. The template of every verb."""
         with self.transaction():
             ticket = self.get(ref).copy()
+            if not ticket.id:  # writing it back would create tickets/.md
+                raise MalformedTicket(
+                    ticket.path or self.store.rel(self.resolve(ref)),
+                    2,
+                    "no 'id:' field; add one equal to the file name",
+                )
             ctx = self.context()
             change(ticket, ctx)
             files = {self.store.rel(ticket.id): _dump(ticket)}

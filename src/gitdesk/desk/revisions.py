@@ -7,7 +7,7 @@ check of a change costs the size of the change, however large the desk.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from gitdesk.errors import GitdeskError, UsageError
@@ -48,6 +48,7 @@ class Sides:
     old: Files | None
     entries: list[tuple[str, str]]
     scope: str
+    special: dict[str, str] = field(default_factory=dict)  # path -> what it is when not a regular file
 
 
 def change_sides(root: Path, base: str | None, head: str | None, staged: bool) -> Sides | None:
@@ -61,7 +62,7 @@ def change_sides(root: Path, base: str | None, head: str | None, staged: bool) -
     if staged:
         rows = repo.changed_blobs(repo.head(), None)
         old = Files(repo, "HEAD", _ids(rows, 2)) if repo.head() else None
-        return Sides(Files(repo, "", _ids(rows, 3)), old, [r[:2] for r in rows], "staged changes")
+        return Sides(Files(repo, "", _ids(rows, 3)), old, [r[:2] for r in rows], "staged changes", _special(rows))
     if not base:
         return None
     for rev in (base, head or "HEAD"):
@@ -73,7 +74,11 @@ def change_sides(root: Path, base: str | None, head: str | None, staged: bool) -
     rows = repo.changed_blobs(base, head or "HEAD")
     scope = f"{base[:12]}..{(head or 'HEAD')[:12]}"
     return Sides(
-        Files(repo, head or "HEAD", _ids(rows, 3)), Files(repo, base, _ids(rows, 2)), [r[:2] for r in rows], scope
+        Files(repo, head or "HEAD", _ids(rows, 3)),
+        Files(repo, base, _ids(rows, 2)),
+        [r[:2] for r in rows],
+        scope,
+        _special(rows),
     )
 
 
@@ -81,6 +86,24 @@ def work_tree(root: Path) -> Files:
     return Files(GitRepo(root), None)
 
 
-def _ids(rows: list[tuple[str, str, str, str]], side: int) -> dict[str, str]:
+MODES = {"120000": "a symlink", "160000": "a submodule"}
+
+
+def _special(rows: list[tuple[str, str, str, str, str]]) -> dict[str, str]:
+    """Paths added or changed as something other than a regular file; a path *inside* a
+    directory named like a desk file (tickets/HD-x.md/...) stands for that directory."""
+    out: dict[str, str] = {}
+    for status, path, _, _, mode in rows:
+        if status == "D":
+            continue
+        if mode in MODES:
+            out[path] = MODES[mode]
+        parts = path.split("/")
+        if len(parts) > 2 and parts[0] in ("tickets", "kb", "surveys") and parts[1].endswith((".md", ".yml")):
+            out["/".join(parts[:2])] = "a directory"
+    return out
+
+
+def _ids(rows: list[tuple[str, str, str, str, str]], side: int) -> dict[str, str]:
     """path -> blob id on one side of a raw diff (all zeros: absent there)."""
     return {row[1]: row[side] for row in rows if row[side].strip("0")}

@@ -232,8 +232,9 @@ class GitRepo:
                 blobs[spec] = None
         return blobs
 
-    def changed_blobs(self, base: str | None, head: str | None) -> list[tuple[str, str, str, str]]:
-        """(status, path, old blob, new blob) from base to head; head None = the index (staged).
+    def changed_blobs(self, base: str | None, head: str | None) -> list[tuple[str, str, str, str, str]]:
+        """(status, path, old blob, new blob, new mode) from base to head; head None = the index (staged).
+        The mode tells a regular file (100644/100755) from a symlink (120000) or a submodule (160000).
 
         The blob ids come with the diff, so reading the files needs no path
         lookups in large trees (a lookup scans the whole tickets/ tree).
@@ -246,7 +247,7 @@ class GitRepo:
         for i in range(0, len(parts) - 1, 2):
             meta = parts[i].lstrip(":").split()
             if len(meta) >= 5:
-                rows.append((meta[4][0], parts[i + 1], meta[2], meta[3]))
+                rows.append((meta[4][0], parts[i + 1], meta[2], meta[3], meta[1]))
         return rows
 
     def blob_ids(self, rev: str, paths: Sequence[str]) -> dict[str, str]:

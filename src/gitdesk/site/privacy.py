@@ -40,7 +40,8 @@ SAFE_KEYS = frozenset(
         "history",
     }
 )
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # what an address is; scrub_emails finds them in linear time
+_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"\+?\(?\d[\d\s().-]{6,}\d")
 _WORD = re.compile(r"\w+")
 MIN_DIGITS_IN_PHONE = 9  # ISO dates have 8 digits, phone numbers 9 or more
@@ -135,7 +136,7 @@ class Scrubber:
     def __call__(self, text: str | None) -> str:
         if not text:
             return ""
-        text = _EMAIL.sub(REMOVED, str(text))
+        text = scrub_emails(str(text))
         text = _PHONE.sub(_phone, text)
         if not self._by_word:
             return text
@@ -163,6 +164,28 @@ class Scrubber:
                 pos = start + len(hit)
         out.append(text[pos:])
         return "".join(out)
+
+
+def scrub_emails(text: str) -> str:
+    """`_EMAIL.sub(REMOVED, text)`, in linear time: the regex retries its local part from every
+    position of a long run without '@', which takes minutes on a 250 KB single-line body. Here
+    each '@' is expanded left over the local part (never past the previous address) and matched
+    right with the domain pattern, so each character is looked at a bounded number of times."""
+    out: list[str] = []
+    done = 0  # text[:done] is written out
+    at = text.find("@")
+    while at != -1:
+        start = at
+        while start > done and (text[start - 1].isalnum() or text[start - 1] in "_.+-"):
+            start -= 1
+        domain = _DOMAIN.match(text, at + 1) if start < at else None
+        if domain:
+            out.append(text[done:start])
+            out.append(REMOVED)
+            done = domain.end()
+        at = text.find("@", max(at + 1, done))
+    out.append(text[done:])
+    return "".join(out)
 
 
 def _ends_word(text: str, end: int) -> bool:

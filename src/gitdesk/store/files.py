@@ -47,7 +47,9 @@ class TicketStore:
     def ids(self) -> list[str]:
         try:
             with os.scandir(self.dir) as it:
-                return [e.name[:-3] for e in it if is_ticket_file(e.name)]
+                # regular files only: a FIFO named like a ticket would block every reader, a symlink
+                # could point anywhere; `gitdesk validate` reports them
+                return [e.name[:-3] for e in it if is_ticket_file(e.name) and e.is_file(follow_symlinks=False)]
         except FileNotFoundError:
             return []
 

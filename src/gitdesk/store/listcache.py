@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from itertools import compress, repeat
 from operator import ne
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 # tickets/ holds PREFIX-id.md files; anything else there (a README, an editor's backup) is not a
@@ -315,15 +316,16 @@ def _stat_keys(directory: Path, names: list[str]) -> list[Any]:
     try:
         stat = os.stat
         try:
-            return [
-                (s.st_mtime_ns, s.st_size, s.st_ino) for s in [stat(n, dir_fd=fd, follow_symlinks=False) for n in names]
+            return [  # None for a symlink, directory or FIFO named like a ticket: skipped (validate reports it)
+                (s.st_mtime_ns, s.st_size, s.st_ino) if S_ISREG(s.st_mode) else None
+                for s in [stat(n, dir_fd=fd, follow_symlinks=False) for n in names]
             ]
         except FileNotFoundError:  # deleted while we looked: that one simply has no key
             keys: list[Any] = []
             for n in names:
                 try:
                     s = stat(n, dir_fd=fd, follow_symlinks=False)
-                    keys.append((s.st_mtime_ns, s.st_size, s.st_ino))
+                    keys.append((s.st_mtime_ns, s.st_size, s.st_ino) if S_ISREG(s.st_mode) else None)
                 except FileNotFoundError:
                     keys.append(None)
             return keys
