@@ -326,7 +326,10 @@ def send_survey_invitation(desk: Any, ref: str, log: bool = True) -> str:
     """Invite the requester of a closed ticket to the satisfaction survey; returns the Message-ID."""
     cfg = settings(desk.config)
     ticket = desk.get(ref)
-    url = cfg.survey_url.replace("{id}", ticket.id) if cfg.survey_url else ""
+    from gitdesk.intake.survey_reply import fill_link
+    from gitdesk.site.privacy import site_key
+
+    url = fill_link(cfg.survey_url, ticket.id, site_key()) if cfg.survey_url else ""
     lines = [
         _greeting(ticket),
         "",

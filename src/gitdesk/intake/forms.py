@@ -8,11 +8,13 @@ The issue text is untrusted input: it only ever becomes ticket data, never a com
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
 from pathlib import Path
 from typing import Any
 
+from gitdesk.core.ids import canonical
 from gitdesk.core.ticket import valid_email
 from gitdesk.errors import InvalidValue
 from gitdesk.intake import Outcome, survey_reply
@@ -41,6 +43,7 @@ SURVEY_FIELDS = {
     "Was the time to resolve adequate?": "time",
     "Anything else you want to tell us?": "comment",
     "What should we improve?": "improve",
+    "Survey token": "token",
 }
 
 
@@ -134,9 +137,31 @@ def _survey(desk: Any, issue: dict[str, Any]) -> Outcome:
     ref = f["ticket"].strip().strip("[]")
     if not ref:
         raise InvalidValue("issue form: Ticket ID", "is empty")
-    ticket_id = desk.resolve(ref)
+    ticket_id = canonical(ref)
+    if "-" not in ticket_id or not desk.store.exists(ticket_id):  # a prefix could name someone else's ticket
+        raise InvalidValue("issue form: Ticket ID", f"'{one_line(ref, 40)}' is not a ticket ID (give it whole)")
+    who = _surveyor(desk, ticket_id, f.get("token", ""), str((issue.get("user") or {}).get("login") or ""))
     answers = survey_reply.from_values(f)
     if answers.problem and not survey_reply.recorded(desk, ticket_id):
         label = next(label for label, key in SURVEY_FIELDS.items() if key == answers.problem_key)
         raise InvalidValue(f"issue form: {label}", answers.problem.split(": ", 1)[-1])
-    return survey_reply.record(desk, ticket_id, answers, "github")
+    return survey_reply.record(desk, ticket_id, answers, "github", who)
+
+
+def _surveyor(desk: Any, ticket_id: str, token: str, login: str) -> str:
+    """Who answers, or InvalidValue: with a site key (GITDESK_SITE_KEY) a survey counts only from the
+    requester, proven by the link's token or by being the GitHub user who filed the request."""
+    from gitdesk.site.privacy import site_key
+
+    requester = desk.store.load(ticket_id).requester
+    if login and login == requester.get("github"):
+        return f"github:{login}"
+    key = site_key()
+    if not key:  # nothing to check against: recorded as answered by this GitHub user
+        return f"github:{login}" if login else ""
+    if token.strip() and hmac.compare_digest(token.strip(), survey_reply.survey_token(key, ticket_id)):
+        return str(requester.get("email") or f"github:{login}")
+    raise InvalidValue(
+        "issue form: Survey token",
+        "missing or wrong: a survey counts only from the requester; use the link from our email",
+    )

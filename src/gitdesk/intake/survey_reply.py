@@ -27,6 +27,20 @@ ANSWER_LINES = (
 FREE_TEXT = ("improve", "comment")
 
 
+def survey_token(key: str, ticket_id: str) -> str:
+    """The per-ticket signature a survey link carries (HMAC-SHA256 with the site key): an answer
+    through a web form counts only with it, so only whoever got the link can answer."""
+    import hashlib
+    import hmac
+
+    return hmac.new(key.encode("utf-8"), f"survey:{ticket_id}".encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def fill_link(url: str, ticket_id: str, key: str | None) -> str:
+    """A survey link with `{id}` and `{token}` filled in (no token without a site key)."""
+    return url.replace("{id}", ticket_id).replace("{token}", survey_token(key, ticket_id) if key else "")
+
+
 def blank_answers() -> list[str]:
     """The answer lines as the customer receives them to fill in (the emailed invitation, the
     status page's mailto link); `answer_lines` reads them back."""

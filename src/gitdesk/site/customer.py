@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from gitdesk.core.config import Config
 from gitdesk.core.lifecycle import DONE, MOVES, STATUS_TEXT, move_name
 from gitdesk.core.ticket import Ticket, iso, parse_time
-from gitdesk.site.privacy import Scrubber, personal_values, ticket_url
+from gitdesk.site.privacy import Scrubber, personal_values, site_key, ticket_url
 
 SHOWN_SOLUTION_IN = frozenset({"proposed", "resolved", "closed"})
 
@@ -156,9 +156,10 @@ def _related(ref: str, cards: dict[str, Card]) -> dict[str, str]:
 class SurveyInvite(NamedTuple):
     """Where a customer can answer the survey of a closed ticket; "" for a way the desk lacks."""
 
-    form: str = ""  # a web form's URL; "{id}" stands for the ticket ID
+    form: str = ""  # a web form's URL; "{id}" stands for the ticket ID, "{token}" for its survey token
     mailbox: str = ""  # an address whose mail intake reads survey answers from
     body: str = ""  # the mailto body, already quoted: the answer lines intake reads back
+    key: str = ""  # the site key, which signs the survey token
 
     @classmethod
     def of(cls, root: Path, config: Config, repo_url: str = "") -> SurveyInvite:
@@ -173,8 +174,9 @@ class SurveyInvite(NamedTuple):
         if not form and repo_url and (root / ".github" / "ISSUE_TEMPLATE" / "survey.yml").exists():
             # GitHub fills an issue form's field from the query parameter of the same id
             form = repo_url.rstrip("/") + "/issues/new?template=survey.yml&title=Survey%3A%20{id}&ticket={id}"
+            form += "&token={token}"
         body = quote("".join(f"{line} \n" for line in blank_answers()))
-        return cls(form, mail.sender_address, body)
+        return cls(form, mail.sender_address, body, site_key() or "")
 
 
 def survey_view(t: Ticket, answered: bool, invite: SurveyInvite) -> dict[str, Any] | None:
@@ -185,7 +187,11 @@ def survey_view(t: Ticket, answered: bool, invite: SurveyInvite) -> dict[str, An
         return {"answered": True, "form_url": None, "mailto": None}
     subject = f"%5B{t.id}%5D%20Survey"  # "[ID] Survey": intake finds the ticket by the tag
     mailto = f"mailto:{invite.mailbox}?subject={subject}&body={invite.body}" if invite.mailbox else None
-    form = invite.form.replace("{id}", t.id) if invite.form else None
+    from gitdesk.intake.survey_reply import fill_link
+
+    # A public page is readable by anyone: its link carries no token, so the form asks for the emailed one.
+    key = invite.key if t.visibility != "public" else None
+    form = fill_link(invite.form, t.id, key) if invite.form else None
     return {"answered": False, "form_url": form, "mailto": mailto}
 
 
