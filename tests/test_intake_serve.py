@@ -260,3 +260,12 @@ def test_client_that_disconnects_mid_body_is_one_line_not_a_traceback(serve, des
     log = server.log()
     assert "Traceback" not in log
     assert re.search(r"POST /slack 400 body ended after \d+ of 5000 bytes", log), log
+
+
+def test_a_stalled_client_is_cut_off_by_the_socket_timeout(serve, desk_root):
+    server = serve("--socket-timeout", "0.5")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=60) as sock:
+        sock.sendall(_head("100").encode() + b"\r\n" + b"x=1")  # 3 of 100 bytes, then nothing
+        assert sock.recv(1024) == b""  # the server closed it; without a timeout this recv waits forever
+    assert post(server.url, event(8))[0] == 200  # and it kept serving
+    assert "client gone or too slow" in server.log() and "Traceback" not in server.log()

@@ -227,8 +227,8 @@ class _Server(ThreadingHTTPServer):
         self.log(f"request from {client_address[0]} failed: {type(exc).__name__}: {exc}")
 
 
-def make_server(app: SlackApp, host: str, port: int) -> ThreadingHTTPServer:
-    handler = type("BoundHandler", (Handler,), {"app": app})
+def make_server(app: SlackApp, host: str, port: int, timeout: float = SOCKET_TIMEOUT) -> ThreadingHTTPServer:
+    handler = type("BoundHandler", (Handler,), {"app": app, "timeout": timeout})
     server = _Server((host, port), handler)
     server.log = app.log  # type: ignore[method-assign]
     return server

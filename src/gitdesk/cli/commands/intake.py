@@ -319,8 +319,15 @@ def held_drop(desk: Any, name: str) -> None:
     show_default=True,
     help="Seconds to wait for the commit before answering 'received' (Slack allows 3).",
 )
+@click.option(
+    "--socket-timeout",
+    type=click.FloatRange(0.1, 300),
+    default=10.0,
+    show_default=True,
+    help="Seconds a slow or stalled client may take per read before its connection is closed.",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, reply_within: float) -> None:
+def serve(ctx: click.Context, host: str, port: int, reply_within: float, socket_timeout: float) -> None:
     """Serve Slack's slash commands and Events API on HTTP, checking X-Slack-Signature.
 
     The signing secret comes from GITDESK_SLACK_SIGNING_SECRET. Put a TLS proxy in front.
@@ -344,7 +351,7 @@ def serve(ctx: click.Context, host: str, port: int, reply_within: float) -> None
         click.echo(f"gitdesk intake: {line}", err=True)
 
     app = SlackApp(secret, lambda raw: take_slack(Desk(root), raw), spool_dir(desk), log, reply_within)
-    server = make_server(app, host, port)
+    server = make_server(app, host, port, socket_timeout)
     log(f"listening on http://{host}:{server.server_address[1]}/ for Slack")
     left = serve_until_stopped(app, server)
     log("stopped" + (f"; {left} payload(s) left in the spool for 'gitdesk intake retry'" if left else ""))
