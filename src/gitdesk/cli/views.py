@@ -110,9 +110,13 @@ def show(t: Ticket, extra_lines: Sequence[str] = (), related: Mapping[str, str] 
     for key in ("phone", "org"):
         if req.get(key):
             who += f", {req[key]}"
-    lines = [
-        f"{t.id}  {t.title}",
-        "",
+    lines = [f"{t.id}  {t.title}", ""]
+    found = _open_feedback(t)
+    if found:  # first thing whoever picks the ticket up reads: work starts again from this
+        who, feedback = found
+        head, *more = feedback.splitlines() or [""]
+        lines += [f"  ! {who} asked for changes: {head}", *(f"    {line}" for line in more), ""]
+    lines += [
         f"  status      {t.status}  — {STATUS_TEXT.get(t.status, '(not a gitdesk status)')}",
         f"  priority    {t.priority or 'unset'}",
         f"  queue       {m.get('queue') or '-'}    tier {t.tier}    assignee {m.get('assignee') or '-'}",
@@ -132,9 +136,6 @@ def show(t: Ticket, extra_lines: Sequence[str] = (), related: Mapping[str, str] 
     lines.extend(extra_lines)
     # What the next technician may do from here, straight from the move table.
     lines.append(f"  next        {', '.join(allowed_actions(t.status)) or '-'}")
-    feedback = _open_feedback(t)
-    if feedback:
-        lines += ["", f"  ! Reviewer asked for changes: {feedback}"]
     if t.description:
         lines += ["", "Description", "", *("  " + line for line in t.description.splitlines())]
     count = len(t.history)
@@ -143,11 +144,12 @@ def show(t: Ticket, extra_lines: Sequence[str] = (), related: Mapping[str, str] 
     return "\n".join(lines)
 
 
-def _open_feedback(t: Ticket) -> str | None:
-    """Feedback from the last review, if it asked for changes and no newer proposal exists."""
+def _open_feedback(t: Ticket) -> tuple[str, str] | None:
+    """(who, feedback) of the last review, if it asked for changes and no newer proposal exists."""
     for e in reversed(t.history):
         if e.get("action") == "propose":
             return None
         if e.get("action") == "review" and e.get("verdict") == "request-changes":
-            return str(e.get("feedback") or "")
+            who = "The customer" if e.get("role") == "requester" else f"Reviewer {e.get('by') or ''}".strip()
+            return who, str(e.get("feedback") or "")
     return None

@@ -267,7 +267,7 @@ def cancel(t: Ticket, ctx: Context, reason: str, duplicate_of: str | None = None
     return record(t, ctx, "cancel", reason=text_arg(reason, "--reason"), duplicate_of=duplicate_of)
 
 
-EDITABLE = ("title", "location", "channel", "visibility", "requester", "product")
+EDITABLE = ("title", "location", "channel", "visibility", "requester", "product", "updates")
 
 
 def edit(t: Ticket, ctx: Context, changes: dict[str, Any]) -> dict[str, Any]:
@@ -278,6 +278,8 @@ def edit(t: Ticket, ctx: Context, changes: dict[str, Any]) -> dict[str, Any]:
             check_choice(value, CHANNELS, "channel")
         if key == "visibility":
             check_choice(value, VISIBILITIES, "visibility")
+        if key == "updates":  # the requester's opt-out of proactive updates (channels/updates.py)
+            check_choice(value, ("on", "off"), "updates")
         if key == "title" and (not str(value).strip() or "\n" in str(value)):
             raise InvalidValue("title", "must be one non-empty line")
         old = t.meta.get(key)

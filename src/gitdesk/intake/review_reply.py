@@ -90,7 +90,7 @@ def read_verdict(body: str) -> Verdict | None:
     first, _, rest = text.partition("\n")
     reject = _REJECT_START.match(first)
     if reject:
-        feedback = (first[reject.end() :].strip(" :-,.") + "\n" + rest).strip()
+        feedback = (first[reject.end() :].lstrip(" :-,.") + "\n" + rest).strip()
         return Verdict(False, feedback)
     if _ACCEPT_START.match(first):
         if _REJECT_ANYWHERE.search(first):  # "thanks, but it still jams": that is no acceptance

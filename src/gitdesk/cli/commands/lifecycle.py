@@ -284,15 +284,24 @@ def cancel(desk, ticket_ref, reason, duplicate_of, as_json):  # type: ignore[no-
 @click.option("--phone", default=None)
 @click.option("--org", default=None)
 @click.option("--product", multiple=True, metavar="KEY=VALUE", help="Set (or with an empty value, drop) a key.")
+@click.option(
+    "--updates", type=click.Choice(["on", "off"]), default=None, help="Whether the requester gets proactive updates."
+)
 @json_option
 @pass_desk
-def edit(desk, ticket_ref, title, location, channel, visibility, requester, phone, org, product, as_json):  # type: ignore[no-untyped-def]
+def edit(desk, ticket_ref, title, location, channel, visibility, requester, phone, org, product, updates, as_json):  # type: ignore[no-untyped-def]
     """Correct a ticket's data; every change is recorded in its history."""
     from gitdesk.core.ticket import parse_requester
 
     changes: dict = {
         k: v
-        for k, v in (("title", title), ("location", location), ("channel", channel), ("visibility", visibility))
+        for k, v in (
+            ("title", title),
+            ("location", location),
+            ("channel", channel),
+            ("visibility", visibility),
+            ("updates", updates),
+        )
         if v is not None
     }
     who = parse_requester(requester) if requester else {}

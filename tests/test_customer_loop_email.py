@@ -1,0 +1,157 @@
+"""The customer's whole loop by email, through a real SMTP server on 127.0.0.1.
+
+Ask a question, the customer answers; propose, the customer rejects with feedback;
+propose again, the customer accepts; close, the customer answers the survey. Every
+update reaches the customer's inbox and is logged on the ticket as an outbound contact.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from gitdesk.cli.main import cli
+from gitdesk.desk.facade import Desk
+from recording_servers import inbox  # noqa: F401 - the aiosmtpd fixture
+
+REQUEST = """\
+From: Lena Fischer <lena@adatum.example>
+To: help@desk.example
+Subject: Reception printer jams on tray 2
+Message-ID: <req-1@adatum.example>
+Content-Type: text/plain; charset=utf-8
+
+The reception printer jams on every job from tray 2.
+"""
+
+
+def reply(to_msg, body: str, n: int, sender: str = "Lena Fischer <lena@adatum.example>") -> bytes:
+    """A customer's answer to one of our messages, quoting it as mail clients do."""
+    quoted = "\n".join(f"> {line}" for line in to_msg.get_content().splitlines())
+    text = (
+        f"From: {sender}\nTo: help@desk.example\nSubject: Re: {to_msg['Subject']}\n"
+        f"Message-ID: <reply-{n}@adatum.example>\nIn-Reply-To: {to_msg['Message-ID']}\n"
+        f"References: {to_msg['Message-ID']}\nContent-Type: text/plain; charset=utf-8\n\n"
+        f"{body}\n\nOn Mon, Service desk wrote:\n{quoted}\n"
+    )
+    return text.encode()
+
+
+@pytest.fixture
+def gd(customer_desk_root, clock):
+    runner = CliRunner()
+
+    def run(*args: str, ok: bool = True, mail: bytes | None = None):
+        if mail is not None:
+            Path("in.eml").write_bytes(mail)
+        clock.advance(minutes=30)
+        result = runner.invoke(cli, [*args])
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+
+    return run
+
+
+def _last(inbox, subject_part: str):  # noqa: F811
+    found = [m for m in inbox.messages() if subject_part in m["Subject"]]
+    assert found, [m["Subject"] for m in inbox.messages()]
+    return found[-1]
+
+
+def test_the_whole_customer_loop_by_email(gd, inbox, customer_desk_root, clock):  # noqa: F811
+    desk = Desk(customer_desk_root, clock=clock)
+    opened = json.loads(gd("intake", "email", "in.eml", "--json", mail=REQUEST.encode()).stdout)
+    tid = opened["ticket"]
+    assert tid in inbox.messages()[0]["Subject"]  # the acknowledgement
+    gd("prioritise", tid, "P3")
+    gd("start", tid)
+
+    gd("wait", tid, "--question", "Does it jam with paper from tray 1 too?")
+    question = _last(inbox, "We have a question")
+    assert "Does it jam with paper from tray 1 too?" in question.get_content()
+    assert question["In-Reply-To"]  # threaded on the conversation
+    gd("intake", "email", "in.eml", mail=reply(question, "Only tray 2 jams, tray 1 is fine.", 1))
+    assert desk.get(tid).status == "in_progress"
+
+    gd("propose", tid, "--solution", "Clean the tray 2 separation pad.")
+    proposal = _last(inbox, "Proposed solution")
+    body = proposal.get_content()
+    assert "Clean the tray 2 separation pad." in body and "accept" in body and "change:" in body
+    out = gd("intake", "email", "in.eml", mail=reply(proposal, "Not solved: it still jams on thick paper.", 2))
+    assert "customer's verdict recorded" in out.output
+    t = desk.get(tid)
+    assert t.status == "in_progress"
+    verdict = t.history[-2] if t.history[-1]["action"] == "contact" else t.history[-1]
+    assert (verdict["action"], verdict["verdict"], verdict["role"], verdict["by"]) == (
+        "review",
+        "request-changes",
+        "requester",
+        "lena@adatum.example",
+    )
+    assert verdict["feedback"] == "it still jams on thick paper."
+    assert "Changes recorded" in _last(inbox, "Changes recorded")["Subject"]
+    shown = gd("show", tid).stdout.splitlines()
+    assert shown[2] == "  ! The customer asked for changes: it still jams on thick paper."
+
+    gd("propose", tid, "--solution", "Replace the tray 2 separation pad.")
+    second = _last(inbox, "Proposed solution")
+    assert "Replace the tray 2 separation pad." in second.get_content()
+    # a colleague of the requester cannot accept for them: kept as a plain reply
+    other = gd("intake", "email", "in.eml", mail=reply(second, "Accept", 3, "Tom <tom@adatum.example>"))
+    assert "not the requester" in other.output and desk.get(tid).status == "proposed"
+    gd("intake", "email", "in.eml", mail=reply(second, "Accept, thank you!", 4))
+    t = desk.get(tid)
+    assert t.status == "resolved"
+    accept = next(e for e in reversed(t.history) if e["action"] == "review")
+    assert (accept["verdict"], accept["role"], accept["by"]) == ("approve", "requester", "lena@adatum.example")
+    assert "Resolved" in _last(inbox, "Resolved")["Subject"]
+
+    gd("close", tid, "--lesson", "Separation pads wear before rollers")
+    invitation = _last(inbox, "How did we do?")
+    answers = "Score (1-5): 5\nRight questions (yes/no): yes\nTime adequate (yes/no): yes\n"
+    gd("intake", "email", "in.eml", mail=reply(invitation, answers, 5))
+    assert (customer_desk_root / "surveys" / f"{tid}.yml").exists()
+
+    # every update is an outbound contact on the ticket, naming which update it was
+    t = desk.get(tid)
+    updates = [e.get("update") for e in t.history if e["action"] == "contact" and e.get("update")]
+    assert updates == ["question", "proposed", "changes", "proposed", "resolved"]
+    subjects = [m["Subject"].split("] ", 1)[1].split(":")[0] for m in inbox.messages()]
+    assert subjects == [
+        "Received",
+        "We have a question",
+        "Proposed solution",
+        "Changes recorded",
+        "Proposed solution",
+        "Resolved",
+        "How did we do? Reception printer jams on tray 2",
+    ]
+
+
+def test_a_failed_update_is_noted_on_the_ticket(gd, customer_desk_root, clock, monkeypatch):
+    desk = Desk(customer_desk_root, clock=clock)
+    monkeypatch.setenv("GITDESK_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("GITDESK_SMTP_PORT", "9")  # discard: nothing listens there
+    monkeypatch.setenv("GITDESK_MAIL_FROM", "Service desk <help@desk.example>")
+    t = desk.open("VPN drops", {"name": "Omar", "email": "omar@example.com"})
+    gd("prioritise", t.id, "P3")
+    gd("start", t.id)
+    result = gd("wait", t.id, "--question", "Which client version?")
+    assert "the customer was not told" in result.output
+    note = desk.get(t.id).history[-1]
+    assert note["action"] == "note" and note["text"].startswith("Customer update not delivered (question, via email)")
+
+
+def test_opted_out_requester_gets_nothing(gd, inbox, customer_desk_root, clock):  # noqa: F811
+    desk = Desk(customer_desk_root, clock=clock)
+    t = desk.open("VPN drops", {"name": "Omar", "email": "omar@example.com"})
+    gd("edit", t.id, "--updates", "off")
+    gd("prioritise", t.id, "P3")
+    gd("start", t.id)
+    gd("wait", t.id, "--question", "Which client version?")
+    assert inbox.messages() == []
+    assert not any(e.get("update") for e in desk.get(t.id).history)
