@@ -22,7 +22,10 @@ QUOTE = "\n\nOn Mon, 2 Mar 2026, Service desk wrote:\n> Does it solve your probl
         ("It works now, thank you", Verdict(True)),
         ("Thanks, but it still jams", Verdict(False, "Thanks, but it still jams")),
         ("Not solved: it still jams on thick paper.", Verdict(False, "it still jams on thick paper.")),
-        ("change: use tray 1 as the default\nand tell the team", Verdict(False, "use tray 1 as the default\nand tell the team")),
+        (
+            "change: use tray 1 as the default\nand tell the team",
+            Verdict(False, "use tray 1 as the default\nand tell the team"),
+        ),
         ("Reject", Verdict(False, "")),
         ("No - the error is back after a reboot", Verdict(False, "the error is back after a reboot")),
         ("Verdict: accept\nReview token: abc123", Verdict(True, "", "abc123")),

@@ -248,7 +248,7 @@ def customer_review(t: Ticket, ctx: Context, approve: bool, feedback: str = "", 
     if review_policy.customer_mode(ctx.config) == "off":
         raise UsageError(f"{t.id}: this desk does not ask customers to review solutions (review.customer: off)")
     who = t.requester
-    by = str(who.get("email") or who.get("name") or "requester")
+    by = str(who.get("email") or who.get("github") or who.get("name") or "requester")
     return review(t, ctx, approve, by, feedback or None, role=review_policy.REQUESTER, **extra)
 
 

@@ -84,7 +84,7 @@ def requester_ids(t: Ticket) -> set[str]:
     """The identities the requester is known by: email (lowercased), Slack user ID, GitHub login."""
     who = t.requester
     ids = {str(who.get("email") or "").lower(), f"slack:{who.get('slack') or ''}", f"github:{who.get('github') or ''}"}
-    return {i for i in ids if i and not i.endswith(":")}
+    return {i.lower() for i in ids if i and not i.endswith(":")}  # compared without case
 
 
 def verdict_token(key: str, ticket_id: str) -> str:

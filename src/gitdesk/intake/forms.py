@@ -86,6 +86,10 @@ def kind_of(issue: dict[str, Any]) -> str:
 
 def take_issue(desk: Any, event: dict[str, Any]) -> Outcome:
     issue = event["issue"]
+    if isinstance(event.get("comment"), dict):  # an issue_comment event: the customer answering on their issue
+        from gitdesk.intake.issue_comments import take_comment
+
+        return take_comment(desk, event)
     if event.get("action") not in (None, "opened"):
         return Outcome("ignored", reason=f"action '{event.get('action')}', only 'opened' is taken")
     kind = kind_of(issue)
@@ -116,7 +120,7 @@ def _request(event: dict[str, Any], issue: dict[str, Any]) -> Request:
     title = re.sub(r"^\s*\[?request\]?\s*:?\s*", "", str(issue.get("title") or ""), flags=re.I)
     repo = str((event.get("repository") or {}).get("full_name") or "github")
     product = {k: one_line(f[k], 200) for k in ("model", "licence", "account") if f[k]}
-    extra = {"github": {"issue": issue.get("number"), "url": str(issue.get("html_url") or "")}}
+    extra = {"github": {"issue": issue.get("number"), "url": str(issue.get("html_url") or ""), "repo": repo}}
     return Request(
         "github",
         f"github:{repo}#{issue.get('number')}",

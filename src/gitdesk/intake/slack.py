@@ -70,7 +70,13 @@ def request_of(data: dict[str, Any]) -> Request | str:
             "slack": str(data.get("user_id") or ""),
         }
         mid = f"slack:command:{data.get('trigger_id') or hashlib.sha256(text.encode()).hexdigest()[:20]}"
-        extra = {"slack": {"channel": str(data.get("channel_id") or ""), "team": str(data.get("team_id") or "")}}
+        extra = {
+            "slack": {
+                "channel": str(data.get("channel_id") or ""),
+                "team": str(data.get("team_id") or ""),
+                "response_url": str(data.get("response_url") or ""),  # where updates go without a bot token
+            }
+        }
         return _request(text, who, mid, [], extra)
     if data.get("type") != "event_callback":
         return f"not a message event ({data.get('type')})"
