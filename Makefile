@@ -14,7 +14,7 @@ sample:          ## regenerate this repo's sample desk
 bench:           ## run the CLI benchmarks (see docs/benchmarks.md)
 	.venv/bin/python bench/run.py
 messages:        ## extract customer-facing strings and update the es/ca/en catalogs (then translate, then `make catalogs`)
-	.venv/bin/pybabel extract -F babel.cfg -k N_ -k Nn_:1,2 --no-location --sort-output --omit-header \
+	.venv/bin/pybabel extract -F babel.cfg -k N_ -k Nn_:1,2 -k Np_:1c,2 --no-location --sort-output --omit-header \
 	    -o src/gitdesk/i18n/locale/gitdesk.pot .
 	.venv/bin/pybabel update -i src/gitdesk/i18n/locale/gitdesk.pot -d src/gitdesk/i18n/locale -D gitdesk \
 	    --no-fuzzy-matching --ignore-obsolete

@@ -10,8 +10,8 @@ import urllib.request
 import pytest
 
 from conftest import gitdesk_exe
+from gitdesk.i18n import translator
 from gitdesk.site import charts, markup
-from gitdesk.site.customer import duration_text
 from gitdesk.site.privacy import REMOVED, Scrubber, personal_values, unlisted_token
 
 
@@ -161,14 +161,19 @@ def test_safe_markdown_drops_raw_html_and_script_links():
     ],
 )
 def test_duration_text(seconds, text):
-    assert duration_text(seconds) == text
+    assert translator("en").duration(seconds) == text
 
 
 def test_charts_are_well_formed_svg_with_escaped_labels():
     import xml.etree.ElementTree as ET
 
-    svg = charts.column_chart("<b>", ["2026-W01", "2026-W02"], [("opened", [3, 5]), ("closed", [1, 0])])
+    svg = charts.column_chart(
+        "<b>", ["2026-W01", "2026-W02"], [("opened", [3, 5]), ("closed", [1, 0])], translator("en")
+    )
     root = ET.fromstring(svg)
     assert root.find("{http://www.w3.org/2000/svg}title").text == "<b>"
     assert len(root.findall(".//{http://www.w3.org/2000/svg}rect")) >= 5
-    assert ET.fromstring(charts.hbar_chart("empty", [])).find(".//{http://www.w3.org/2000/svg}text") is not None
+    assert (
+        ET.fromstring(charts.hbar_chart("empty", [], translator("en"))).find(".//{http://www.w3.org/2000/svg}text")
+        is not None
+    )

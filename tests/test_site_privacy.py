@@ -180,6 +180,7 @@ def test_ticket_json_carries_only_customer_fields(hostile_site):
         "id",
         "url",
         "title",
+        "language",
         "status",
         "status_text",
         "priority",

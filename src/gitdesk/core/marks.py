@@ -15,3 +15,8 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention extraction l
 def Nn_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - extracted as a plural message
     """A singular/plural pair for a table; the face calls ngettext with both and the count."""
     return singular, plural
+
+
+def Np_(context: str, message: str) -> str:  # noqa: N802 - extracted with its context (pgettext)
+    """A message whose English word means more than one thing; the face calls pgettext(context, message)."""
+    return message

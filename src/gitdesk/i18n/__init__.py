@@ -14,7 +14,7 @@ Staff-facing output (CLI, validate, reports) is English and does not go through 
 
 from __future__ import annotations
 
-from gitdesk.core.marks import N_, Nn_
+from gitdesk.core.marks import N_, Nn_, Np_
 from gitdesk.i18n.translator import LANGUAGES, Translator, for_ticket, translator
 
-__all__ = ["LANGUAGES", "N_", "Nn_", "Translator", "for_ticket", "translator"]
+__all__ = ["LANGUAGES", "N_", "Nn_", "Np_", "Translator", "for_ticket", "translator"]

@@ -13,16 +13,17 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from gitdesk.i18n import N_, Translator
 from gitdesk.intake import Outcome
 from gitdesk.intake.text import one_line, strip_quoted, strip_signature
 
-# (survey key, the label the invitation asks the customer to fill in)
+# (survey key, the label the invitation asks the customer to fill in, in the invitation's language)
 ANSWER_LINES = (
-    ("score", "Score (1-5)"),
-    ("right_questions", "Right questions (yes/no)"),
-    ("time", "Time adequate (yes/no)"),
-    ("improve", "What should we improve"),
-    ("comment", "Anything else"),
+    ("score", N_("Score (1-5)")),
+    ("right_questions", N_("Right questions (yes/no)")),
+    ("time", N_("Time adequate (yes/no)")),
+    ("improve", N_("What should we improve")),
+    ("comment", N_("Anything else")),
 )
 FREE_TEXT = ("improve", "comment")
 
@@ -41,10 +42,10 @@ def fill_link(url: str, ticket_id: str, key: str | None) -> str:
     return url.replace("{id}", ticket_id).replace("{token}", survey_token(key, ticket_id) if key else "")
 
 
-def blank_answers() -> list[str]:
+def blank_answers(tr: Translator | None = None) -> list[str]:
     """The answer lines as the customer receives them to fill in (the emailed invitation, the
-    status page's mailto link); `answer_lines` reads them back."""
-    return [f"{label}:" for _, label in ANSWER_LINES]
+    status page's mailto link), in `tr`'s language; `answer_lines` reads them back in any language."""
+    return [f"{tr._(label) if tr else label}:" for _, label in ANSWER_LINES]
 
 
 # The words a customer may use for each answer; the invitation's own labels among them.

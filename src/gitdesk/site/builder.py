@@ -78,6 +78,9 @@ class SiteBuilder:
         self.kb_slugs = {p.stem for p in (self.root / "kb").glob("*.md")}
         self.answered = {p.stem for p in (self.root / SURVEYS_DIR).glob("*.yml")}
         self.invite = SurveyInvite.of(self.root, config, repo_url)
+        from gitdesk.i18n import for_ticket
+
+        self.tr = for_ticket(config)  # the desk's language: the board, the lists, the KB, the feed
 
     # -- the ticket pass ------------------------------------------------------------------
     def ticket_count(self) -> int:
@@ -120,7 +123,7 @@ class SiteBuilder:
 
     def _feed_events(self, t: Ticket) -> None:
         """Keep the newest FEED_EVENTS customer-visible events of public tickets (a bounded heap)."""
-        for n, entry in enumerate(timeline(t, self.config)):
+        for n, entry in enumerate(timeline(t, self.config, self.tr)):
             item = (iso(entry["at"]), t.id, n, entry["event"], entry["detail"])
             if len(self.data.feed) < FEED_EVENTS:
                 heapq.heappush(self.data.feed, item)
@@ -128,9 +131,12 @@ class SiteBuilder:
                 heapq.heapreplace(self.data.feed, item)
 
     def _write(self, out_dir: Path, t: Ticket, checkin_due: Any) -> None:
-        survey = survey_view(t, t.id in self.answered, self.invite)
-        view = ticket_view(t, self.config, self.data.cards, self.now, checkin_due, survey)
-        page_html = ticket_page.render(view, self.site_name, self.data.cards, self.kb_slugs)
+        from gitdesk.i18n import for_ticket
+
+        tr = for_ticket(self.config, t.meta)  # the ticket's page is in the ticket's language
+        survey = survey_view(t, t.id in self.answered, self.invite, tr)
+        view = ticket_view(t, self.config, self.data.cards, self.now, checkin_due, survey, tr)
+        page_html = ticket_page.render(view, self.site_name, self.data.cards, self.kb_slugs, tr)
         page_path = out_dir / view["url"] / "index.html"
         page_path.parent.mkdir(parents=True, exist_ok=True)
         page_path.write_text(page_html, encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from gitdesk.i18n import Translator
 from gitdesk.site.markup import e
 
 COLOURS = ("#3f51b5", "#ef6c00", "#2e7d32", "#c62828", "#6a1b9a")
@@ -18,11 +19,11 @@ def _svg(width: int, height: int, title: str, body: str) -> str:
     )
 
 
-def _number(value: float) -> str:
-    return f"{value:.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
+def _number(value: float, tr: Translator) -> str:
+    return tr.number(value, 0 if value >= 10 or value == int(value) else 1)
 
 
-def hbar_chart(title: str, rows: Sequence[tuple[str, float]], unit: str = "") -> str:
+def hbar_chart(title: str, rows: Sequence[tuple[str, float]], tr: Translator, unit: str = "") -> str:
     """Horizontal bars, one per row: label, bar, value."""
     width, row_h, label_w, pad = 640, 28, 150, 12
     height = pad * 2 + row_h * max(len(rows), 1) + 20
@@ -37,13 +38,15 @@ def hbar_chart(title: str, rows: Sequence[tuple[str, float]], unit: str = "") ->
             f'<rect x="{label_w}" y="{y + 4}" width="{bar:.1f}" height="{row_h - 10}" '
             f'fill="{COLOURS[i % len(COLOURS)]}"/>'
         )
-        parts.append(f'<text x="{label_w + bar + 6:.1f}" y="{y + 16}" {FONT}>{e(_number(value))}{e(unit)}</text>')
+        parts.append(f'<text x="{label_w + bar + 6:.1f}" y="{y + 16}" {FONT}>{e(_number(value, tr))}{e(unit)}</text>')
     if not rows:
-        parts.append(f'<text x="{pad}" y="{pad + 36}" {FONT}>No data yet.</text>')
+        parts.append(f'<text x="{pad}" y="{pad + 36}" {FONT}>{e(tr._("No data yet."))}</text>')
     return _svg(width, height, title, "".join(parts))
 
 
-def column_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[float]]]) -> str:
+def column_chart(
+    title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], tr: Translator
+) -> str:
     """Grouped columns over time (one group per label), with a legend and a y-axis maximum."""
     width, height, left, bottom, top_pad = 720, 260, 40, 40, 40
     plot_w, plot_h = width - left - 10, height - bottom - top_pad
@@ -53,7 +56,7 @@ def column_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, 
     parts = [
         f'<text x="{left}" y="16" {FONT} font-weight="bold">{e(title)}</text>',
         f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{width - 10}" y2="{top_pad + plot_h}" stroke="#999"/>',
-        f'<text x="4" y="{top_pad + 4}" {FONT}>{e(_number(top))}</text>',
+        f'<text x="4" y="{top_pad + 4}" {FONT}>{e(_number(top, tr))}</text>',
         f'<text x="4" y="{top_pad + plot_h}" {FONT}>0</text>',
     ]
     for s, (name, values) in enumerate(series):
@@ -68,11 +71,11 @@ def column_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, 
             parts.append(
                 f'<rect x="{x:.1f}" y="{top_pad + plot_h - h:.1f}" width="{bar_w:.1f}" '
                 f'height="{h:.1f}" fill="{colour}"><title>{e(labels[i])} {e(name)}: '
-                f"{e(_number(value))}</title></rect>"
+                f"{e(_number(value, tr))}</title></rect>"
             )
     step = max(1, len(labels) // 8)
     for i in range(0, len(labels), step):
         parts.append(f'<text x="{left + i * group:.1f}" y="{height - 20}" {FONT}>{e(labels[i])}</text>')
     if not labels:
-        parts.append(f'<text x="{left}" y="{top_pad + 30}" {FONT}>No data yet.</text>')
+        parts.append(f'<text x="{left}" y="{top_pad + 30}" {FONT}>{e(tr._("No data yet."))}</text>')
     return _svg(width, height, title, "".join(parts))

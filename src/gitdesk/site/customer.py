@@ -14,7 +14,8 @@ from typing import Any, NamedTuple
 
 from gitdesk.core.config import Config
 from gitdesk.core.lifecycle import DONE, MOVES, STATUS_TEXT, move_name
-from gitdesk.core.ticket import Ticket, iso, parse_time
+from gitdesk.core.ticket import Ticket, iso
+from gitdesk.i18n import Translator
 from gitdesk.site.privacy import Scrubber, personal_values, site_key, ticket_url
 
 SHOWN_SOLUTION_IN = frozenset({"proposed", "resolved", "closed"})
@@ -36,27 +37,31 @@ class Card(NamedTuple):
     url: str  # "" when the ticket has no page
 
 
-def duration_text(seconds: int) -> str:
-    """4 hours, 2 days, 1 week: how a promise reads to a customer."""
-    for unit, size in (("week", 604800), ("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size and seconds % size == 0 or unit == "minute":
-            count = max(1, round(seconds / size))
-            return f"{count} {unit}{'' if count == 1 else 's'}"
-    return f"{seconds} seconds"  # pragma: no cover - the loop always returns
-
-
-def promise(config: Config, priority: str | None) -> dict[str, str] | None:
+def promise(config: Config, priority: str | None, tr: Translator) -> dict[str, str] | None:
+    """A priority's targets as the customer reads them: '4 hours', '2 business days'."""
     spec = config.priorities.get(priority or "")
     if spec is None:
         return None
-    hours = "around the clock" if spec.calendar == "24x7" else "in business hours"
+    business = spec.calendar != "24x7"
+    response, resolution = tr.duration(spec.response, business), tr.duration(spec.resolution, business)
+    if business:
+        text = tr._(
+            "First response within {response} and a resolution within {resolution}, counted in business hours.",
+            response=response,
+            resolution=resolution,
+        )
+    else:
+        text = tr._(
+            "First response within {response} and a resolution within {resolution}, counted around the clock.",
+            response=response,
+            resolution=resolution,
+        )
     return {
         "name": spec.name,
-        "criteria": spec.criteria,
-        "response": duration_text(spec.response),
-        "resolution": duration_text(spec.resolution),
-        "text": f"First response within {duration_text(spec.response)} and a resolution within "
-        f"{duration_text(spec.resolution)}, counted {hours}.",
+        "criteria": tr._(spec.criteria),  # the default criteria are in the catalog; a desk's own stay as written
+        "response": response,
+        "resolution": resolution,
+        "text": text,
     }
 
 
@@ -92,21 +97,21 @@ def ticket_scrubber(t: Ticket) -> Scrubber:
     return Scrubber(personal_values(t.meta))
 
 
-def _detail(name: str, event: dict[str, Any], config: Config) -> str:
+def _detail(name: str, event: dict[str, Any], config: Config, tr: Translator) -> str:
     if name == "prioritise" and event.get("priority"):
         return str(event["priority"])
     if name == "assign" and event.get("queue"):
         queue = next((q for q in config.queues if q.name == event["queue"]), None)
         return queue.description or queue.name if queue else ""
     if name == "escalate" and event.get("tier"):
-        return f"Now with tier {event['tier']} technicians"
+        return tr._("Now with tier {tier} technicians", tier=event["tier"])
     if name == "split":
         count = len(event.get("children") or [])
-        return f"{count} separate request{'' if count == 1 else 's'}"
+        return tr.ngettext("{n} separate request", "{n} separate requests", count)
     return ""
 
 
-def timeline(t: Ticket, config: Config) -> list[dict[str, str]]:
+def timeline(t: Ticket, config: Config, tr: Translator) -> list[dict[str, str]]:
     """Customer-visible events only: moves whose table row has a summary (notes and edits have none)."""
     out = []
     for event in t.history:
@@ -116,8 +121,8 @@ def timeline(t: Ticket, config: Config) -> list[dict[str, str]]:
             continue
         entry = {
             "at": iso(event.get("at") or ""),
-            "event": move.summary,
-            "detail": _detail(name, event, config),
+            "event": tr._(move.summary),
+            "detail": _detail(name, event, config, tr),
         }
         if name == "close" and event.get("kb"):
             entry["kb"] = str(event["kb"])
@@ -134,21 +139,26 @@ def latest_solution(t: Ticket) -> str:
     return ""
 
 
-def _related(ref: str, cards: dict[str, Card]) -> dict[str, str]:
+def status_text(status: str, tr: Translator) -> str:
+    """The customer-facing sentence for a status, in the reader's language."""
+    return tr._(STATUS_TEXT[status]) if status in STATUS_TEXT else status
+
+
+def _related(ref: str, cards: dict[str, Card], tr: Translator) -> dict[str, str]:
     other = cards.get(ref)
     if other is None or other.visibility == "private":
         return {
             "id": "",
-            "title": "A related request (not published)",
+            "title": tr._("A related request (not published)"),
             "status": other.status if other else "",
-            "status_text": STATUS_TEXT.get(other.status, "") if other else "",
+            "status_text": status_text(other.status, tr) if other else "",
             "url": "",
         }
     return {
         "id": other.id,
         "title": other.title,
         "status": other.status,
-        "status_text": STATUS_TEXT.get(other.status, ""),
+        "status_text": status_text(other.status, tr),
         "url": other.url,
     }
 
@@ -158,7 +168,7 @@ class SurveyInvite(NamedTuple):
 
     form: str = ""  # a web form's URL; "{id}" stands for the ticket ID, "{token}" for its survey token
     mailbox: str = ""  # an address whose mail intake reads survey answers from
-    body: str = ""  # the mailto body, already quoted: the answer lines intake reads back
+    bodies: tuple[tuple[str, str], ...] = ()  # (language, mailto body already quoted): the answer lines intake reads
     key: str = ""  # the site key, which signs the survey token
 
     @classmethod
@@ -175,18 +185,27 @@ class SurveyInvite(NamedTuple):
             # GitHub fills an issue form's field from the query parameter of the same id
             form = repo_url.rstrip("/") + "/issues/new?template=survey.yml&title=Survey%3A%20{id}&ticket={id}"
             form += "&token={token}"
-        body = quote("".join(f"{line} \n" for line in blank_answers()))
-        return cls(form, mail.sender_address, body, site_key() or "")
+        from gitdesk.i18n import LANGUAGES, translator
+
+        bodies = tuple(
+            (code, quote("".join(f"{line} \n" for line in blank_answers(translator(code))))) for code in LANGUAGES
+        )
+        return cls(form, mail.sender_address, bodies, site_key() or "")
 
 
-def survey_view(t: Ticket, answered: bool, invite: SurveyInvite) -> dict[str, Any] | None:
+def survey_view(t: Ticket, answered: bool, invite: SurveyInvite, tr: Translator | None = None) -> dict[str, Any] | None:
     """The survey invitation of a closed ticket's page (None before closing): links, or thanks."""
+    from urllib.parse import quote
+
     if t.status != "closed":
         return None
     if answered:
         return {"answered": True, "form_url": None, "mailto": None}
-    subject = f"%5B{t.id}%5D%20Survey"  # "[ID] Survey": intake finds the ticket by the tag
-    mailto = f"mailto:{invite.mailbox}?subject={subject}&body={invite.body}" if invite.mailbox else None
+    language = tr.language if tr else "en"
+    body = dict(invite.bodies).get(language, "")
+    # "[ID] Survey": intake finds the ticket by the tag
+    subject = quote(f"[{t.id}] " + (tr._("Survey") if tr else "Survey"))
+    mailto = f"mailto:{invite.mailbox}?subject={subject}&body={body}" if invite.mailbox else None
     from gitdesk.intake.survey_reply import fill_link
 
     # A public page is readable by anyone: its link carries no token, so the form asks for the emailed one.
@@ -202,8 +221,13 @@ def ticket_view(
     now: dt.datetime,
     checkin_due: Callable[[Ticket, Config], dt.datetime | None] | None,
     survey: dict[str, Any] | None = None,
+    tr: Translator | None = None,
 ) -> dict[str, Any]:
-    """The customer's view of one ticket: the content of its page and of its JSON file."""
+    """The customer's view of one ticket, in `tr`'s language: the content of its page and of its JSON file."""
+    if tr is None:
+        from gitdesk.i18n import for_ticket
+
+        tr = for_ticket(config, t.meta)
     scrub = ticket_scrubber(t)
     own = cards[t.id]
     queue = next((q for q in config.queues if q.name == own.queue), None)
@@ -214,29 +238,25 @@ def ticket_view(
         "url": own.url,
         "title": own.title,
         "status": t.status,
-        "status_text": STATUS_TEXT.get(t.status, t.status),
-        "priority": promise(config, t.priority),
+        "language": tr.language,
+        "status_text": status_text(t.status, tr),
+        "priority": promise(config, t.priority, tr),
         "tier": t.tier,
         "queue": {"name": own.queue, "description": queue.description if queue else ""},
         "created": own.created,
         "updated": own.updated,
         "resolved": own.resolved or None,
         "description": scrub(t.description),
-        "timeline": timeline(t, config),
+        "timeline": timeline(t, config, tr),
         "solution": scrub(latest_solution(t)) or None,
-        "children": [_related(str(c), cards) for c in (t.meta.get("children") or [])],
-        "parent": _related(parent, cards) if parent else None,
+        "children": [_related(str(c), cards, tr) for c in (t.meta.get("children") or [])],
+        "parent": _related(parent, cards, tr) if parent else None,
         "next_update_due": iso(due) if due else None,
         "next_update_overdue": bool(due and due < now),
         "survey": survey,
     }
 
 
-def when_text(stamp: str | None) -> str:
-    """2026-03-02 09:00 UTC, the one way the site shows a time."""
-    if not stamp:
-        return ""
-    try:
-        return parse_time(stamp).strftime("%Y-%m-%d %H:%M UTC")
-    except ValueError:
-        return str(stamp)
+def when_text(stamp: str | None, tr: Translator, long: bool = False) -> str:
+    """The one way the site shows a time: 'lun, 2 mar 2026, 10:00 CET', in the desk's zone and the reader's language."""
+    return tr.when(stamp, long)

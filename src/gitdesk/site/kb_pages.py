@@ -85,9 +85,11 @@ def article_page(builder: SiteBuilder, a: Article) -> Page:
         c = builder.data.cards.get(ref)
         if c is not None and c.visibility == "public" and c.url:
             sources.append(link(url, c.url, f"{c.id}: {c.title}"))
-    source_html = f"<p>Learned from: {', '.join(sources)}</p>" if sources else ""
+    tr = builder.tr
+    source_html = f"<p>{e(tr._('Learned from:'))} {', '.join(sources)}</p>" if sources else ""
+    updated = tr._("Updated {when}", when=when_text(a.updated, tr, long=True))
     body = (
-        f'<h1>{e(a.title)}</h1><p class="gd-muted">Updated {e(when_text(a.updated))}</p>'
+        f'<h1>{e(a.title)}</h1><p class="gd-muted">{e(updated)}</p>'
         f"<p>{_tag_links(url, a.tags)}</p>{source_html}"
         f'<div class="gd-article">{safe_markdown(a.body)}</div>'
     )
@@ -105,40 +107,30 @@ def kb_pages(builder: SiteBuilder) -> list[Page]:
     for a in articles:
         for t in a.tags:
             tags[t].append(a)
+    tr = builder.tr
+    kb_title, tags_title = tr._("Knowledge base"), tr._("Tags")
     pages = []
     for i, chunk in enumerate(chunks):
-        rows = [[link(urls[i], a.url, a.title), _tag_links(urls[i], a.tags), e(when_text(a.updated))] for a in chunk]
-        listing = table(("Article", "Tags", "Updated"), rows, raw=True) if rows else "<p>No articles yet.</p>"
-        nav = pager(urls, i, urls[i])
+        rows = [
+            [link(urls[i], a.url, a.title), _tag_links(urls[i], a.tags), e(when_text(a.updated, tr))] for a in chunk
+        ]
+        columns = (tr._("Article"), tags_title, tr._("Updated"))
+        listing = table(columns, rows, raw=True) if rows else f"<p>{e(tr._('No articles yet.'))}</p>"
+        nav = pager(urls, i, urls[i], tr)
         intro = (
-            "<p>What we learned from closed requests. Use the search box to find an answer.</p>"
-            f"<p>Tags: {_tag_links(urls[i], sorted(tags))}</p>"
+            f"<p>{e(tr._('What we learned from closed requests. Use the search box to find an answer.'))}</p>"
+            f"<p>{e(tags_title)}: {_tag_links(urls[i], sorted(tags))}</p>"
             if i == 0
             else ""
         )
-        pages.append(
-            Page(uris[i], "Knowledge base", f"<h1>Knowledge base</h1>{intro}{nav}{listing}{nav}", search=i == 0)
-        )
+        pages.append(Page(uris[i], kb_title, f"<h1>{e(kb_title)}</h1>{intro}{nav}{listing}{nav}", search=i == 0))
     pages += [article_page(builder, a) for a in articles]
-    pages.append(
-        Page(
-            "tags/index.md",
-            "Tags",
-            "<h1>Tags</h1>"
-            + table(
-                ("Tag", "Articles"),
-                [[link("tags/", f"tags/{t}/", t), str(len(tags[t]))] for t in sorted(tags)],
-                raw=True,
-            ),
-        )
-    )
+    counts = [[link("tags/", f"tags/{t}/", t), tr.integer(len(tags[t]))] for t in sorted(tags)]
+    tag_table = table((tr._("Tag"), tr._("Articles")), counts, raw=True)
+    pages.append(Page("tags/index.md", tags_title, f"<h1>{e(tags_title)}</h1>" + tag_table))
     for t, members in sorted(tags.items()):
-        rows = [[link(f"tags/{t}/", a.url, a.title), e(when_text(a.updated))] for a in members]
-        pages.append(
-            Page(
-                f"tags/{t}.md",
-                f"Tag: {t}",
-                f"<h1>Tag: {e(t)}</h1>" + table(("Article", "Updated"), rows, raw=True),
-            )
-        )
+        rows = [[link(f"tags/{t}/", a.url, a.title), e(when_text(a.updated, tr))] for a in members]
+        title = tr._("Tag: {tag}", tag=t)
+        tag_columns = (tr._("Article"), tr._("Updated"))
+        pages.append(Page(f"tags/{t}.md", title, f"<h1>{e(title)}</h1>" + table(tag_columns, rows, raw=True)))
     return pages

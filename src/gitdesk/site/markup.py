@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from gitdesk.i18n import Np_, Translator
+
 SAFE_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
 
@@ -47,21 +49,38 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]], raw: bool = Fal
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def pager(page_urls: Sequence[str], current: int, from_url: str) -> str:
+def pager(page_urls: Sequence[str], current: int, from_url: str, tr: Translator) -> str:
     """'Page 2 of 9' with previous/next links; nothing when there is one page."""
     if len(page_urls) <= 1:
         return ""
     parts = []
     if current > 0:
-        parts.append(f'<a rel="prev" href="{e(rel(from_url, page_urls[current - 1]))}">&larr; Previous</a>')
-    parts.append(f"<span>Page {current + 1} of {len(page_urls)}</span>")
+        prev = e(tr._("Previous"))
+        parts.append(f'<a rel="prev" href="{e(rel(from_url, page_urls[current - 1]))}">&larr; {prev}</a>')
+    parts.append(f"<span>{e(tr._('Page {page} of {pages}', page=current + 1, pages=len(page_urls)))}</span>")
     if current + 1 < len(page_urls):
-        parts.append(f'<a rel="next" href="{e(rel(from_url, page_urls[current + 1]))}">Next &rarr;</a>')
+        nxt = e(tr._("Next"))
+        parts.append(f'<a rel="next" href="{e(rel(from_url, page_urls[current + 1]))}">{nxt} &rarr;</a>')
     return '<nav class="gd-pager">' + " ".join(parts) + "</nav>"
 
 
-def badge(status: str) -> str:
-    return f'<span class="gd-status gd-{e(status)}">{e(status.replace("_", " "))}</span>'
+# The status names a badge shows (the class keeps the status key, for the stylesheet).
+STATUS_NAMES = {
+    "new": Np_("status", "new"),
+    "triaged": Np_("status", "triaged"),
+    "in_progress": Np_("status", "in progress"),
+    "waiting": Np_("status", "waiting"),
+    "proposed": Np_("status", "proposed"),
+    "resolved": Np_("status", "resolved"),
+    "closed": Np_("status", "closed"),
+    "split": Np_("status", "split"),
+    "cancelled": Np_("status", "cancelled"),
+}
+
+
+def badge(status: str, tr: Translator) -> str:
+    name = tr.pgettext("status", STATUS_NAMES[status]) if status in STATUS_NAMES else status.replace("_", " ")
+    return f'<span class="gd-status gd-{e(status)}">{e(name)}</span>'
 
 
 def _sanitise_url(url: str) -> str | None:
@@ -100,11 +119,11 @@ def safe_markdown(text: str) -> str:
     return converter.convert(text or "")
 
 
-def document(title: str, body: str, site_name: str, root: str, noindex: bool) -> str:
+def document(title: str, body: str, site_name: str, root: str, noindex: bool, tr: Translator) -> str:
     """A standalone page (ticket pages): no script at all, one stylesheet, nothing from outside."""
     robots = '<meta name="robots" content="noindex, nofollow">' if noindex else ""
     return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<!doctype html><html lang="{e(tr.language)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'; script-src 'none'; "
         "object-src 'none'; base-uri 'none'\">"
@@ -114,6 +133,6 @@ def document(title: str, body: str, site_name: str, root: str, noindex: bool) ->
         f'<link rel="stylesheet" href="{e(root)}assets/gitdesk.css"></head>'
         f'<body class="gd-standalone"><header class="gd-header"><a href="{e(root)}">{e(site_name)}</a></header>'
         f'<main class="gd-main">{body}</main>'
-        f'<footer class="gd-footer">{e(site_name)} · <a href="{e(root)}">status board</a> · '
-        f'<a href="{e(root)}kb/">knowledge base</a></footer></body></html>\n'
+        f'<footer class="gd-footer">{e(site_name)} · <a href="{e(root)}">{e(tr._("status board"))}</a> · '
+        f'<a href="{e(root)}kb/">{e(tr._("knowledge base"))}</a></footer></body></html>\n'
     )

@@ -77,6 +77,7 @@ def _entry(title: str, entry_id: str, updated: str, href: str, summary: str) -> 
 def atom_feed(builder: SiteBuilder) -> str:
     """Updates to public tickets and new KB articles, newest first."""
     items: list[tuple[str, str]] = []
+    tr = builder.tr
     for at, ticket_id, n, event, detail in builder.data.feed:
         c = builder.data.cards[ticket_id]
         text = f"{event}: {detail}" if detail else event
@@ -92,11 +93,11 @@ def atom_feed(builder: SiteBuilder) -> str:
             (
                 stamp,
                 _entry(
-                    f"New article: {a.title}",
+                    tr._("New article: {title}", title=a.title),
                     f"urn:gitdesk:kb:{a.slug}",
                     stamp,
                     a.url,
-                    "Tags: " + (", ".join(a.tags) or "none"),
+                    tr._("Tags: {tags}", tags=", ".join(a.tags) or tr._("none")),
                 ),
             )
         )
@@ -106,8 +107,8 @@ def atom_feed(builder: SiteBuilder) -> str:
     base = f' xml:base="{e(builder.site_url)}"' if builder.site_url else ""
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'
-        f'<feed xmlns="http://www.w3.org/2005/Atom"{base}>'
-        f"<title>{e(builder.site_name)}: updates</title>"
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{e(tr.language)}"{base}>'
+        f"<title>{e(tr._('{site}: updates', site=builder.site_name))}</title>"
         f"<id>urn:gitdesk:feed:{e(builder.site_name.replace(' ', '-').lower())}</id>"
         f"<updated>{e(updated)}</updated><author><name>{e(builder.site_name)}</name></author>"
         '<link rel="self" type="application/atom+xml" href="feed.xml"/><link rel="alternate" href="./"/>'
@@ -126,5 +127,5 @@ def generated_files(builder: SiteBuilder) -> dict[str, str]:
         "api/status.json": status_json(builder),
     }
     files.update({f"api/schema/{name}": theme_file(f"schema/{name}") for name in SCHEMAS})
-    files.update(chart_files(builder.report()))
+    files.update(chart_files(builder.report(), builder.tr))
     return files

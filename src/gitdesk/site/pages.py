@@ -9,12 +9,13 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from gitdesk.core.lifecycle import OPEN, STATUS_TEXT, STATUSES
+from gitdesk.core.lifecycle import OPEN, STATUSES
+from gitdesk.i18n import N_, Translator
 from gitdesk.site.builder import Page, SiteBuilder
-from gitdesk.site.customer import Card, when_text
+from gitdesk.site.customer import Card, status_text, when_text
 from gitdesk.site.markup import badge, e, link, pager, table
 
-TICKET_COLUMNS = ("Request", "Status", "Priority", "Team", "Last update")
+TICKET_COLUMNS = (N_("Request"), N_("Status"), N_("Priority"), N_("Team"), N_("Last update"))
 
 
 def page_uris(base: str, count: int) -> list[str]:
@@ -26,23 +27,23 @@ def uri_to_url(src_uri: str) -> str:
     return Page(src_uri, "", "").url
 
 
-def ticket_rows(cards: Sequence[Card], from_url: str, queues: dict[str, str]) -> list[list[str]]:
+def ticket_rows(cards: Sequence[Card], from_url: str, queues: dict[str, str], tr: Translator) -> list[list[str]]:
     return [
         [
             link(from_url, c.url, f"{c.id}: {c.title}"),
-            badge(c.status),
+            badge(c.status, tr),
             e(c.priority or "-"),
             link(from_url, f"queues/{c.queue}/", queues.get(c.queue) or c.queue) if c.queue in queues else e(c.queue),
-            e(when_text(c.updated)),
+            e(when_text(c.updated, tr)),
         ]
         for c in cards
     ]
 
 
-def ticket_table(cards: Sequence[Card], from_url: str, queues: dict[str, str]) -> str:
+def ticket_table(cards: Sequence[Card], from_url: str, queues: dict[str, str], tr: Translator) -> str:
     if not cards:
-        return "<p>None at the moment.</p>"
-    return table(TICKET_COLUMNS, ticket_rows(cards, from_url, queues), raw=True)
+        return f"<p>{e(tr._('None at the moment.'))}</p>"
+    return table([tr._(h) for h in TICKET_COLUMNS], ticket_rows(cards, from_url, queues, tr), raw=True)
 
 
 def paginated(builder: SiteBuilder, base: str, title: str, intro: str, cards: list[Card]) -> list[Page]:
@@ -52,32 +53,41 @@ def paginated(builder: SiteBuilder, base: str, title: str, intro: str, cards: li
     uris = page_uris(base, len(chunks))
     urls = [uri_to_url(u) for u in uris]
     queues = {q.name: q.description or q.name for q in builder.config.queues}
+    tr = builder.tr
     pages = []
     for i, chunk in enumerate(chunks):
-        nav = pager(urls, i, urls[i])
-        heading = title if i == 0 else f"{title} (page {i + 1})"
-        body = f"<h1>{e(heading)}</h1>{intro}{nav}{ticket_table(chunk, urls[i], queues)}{nav}"
+        nav = pager(urls, i, urls[i], tr)
+        heading = title if i == 0 else tr._("{title} (page {page})", title=title, page=i + 1)
+        body = f"<h1>{e(heading)}</h1>{intro}{nav}{ticket_table(chunk, urls[i], queues, tr)}{nav}"
         pages.append(Page(uris[i], heading, body))
     return pages
 
 
-def _count_table(title: str, counts: Counter[str], order: Sequence[str], labels: Mapping[Any, str]) -> str:
-    rows = [[labels.get(k, k), str(counts[k])] for k in order if counts[k]]
-    rows += [[labels.get(k, k), str(v)] for k, v in sorted(counts.items()) if k not in order and v]
-    inner = table(("", "Open"), rows, raw=True) if rows else "<p>None.</p>"
+def _count_table(
+    title: str, counts: Counter[str], order: Sequence[str], labels: Mapping[Any, str], tr: Translator
+) -> str:
+    rows = [[labels.get(k, e(k)), tr.integer(counts[k])] for k in order if counts[k]]
+    rows += [[labels.get(k, e(k)), tr.integer(v)] for k, v in sorted(counts.items()) if k not in order and v]
+    inner = table(("", tr._("Open")), rows, raw=True) if rows else f"<p>{e(tr._('None.'))}</p>"
     return f'<div class="gd-count"><h3>{e(title)}</h3>{inner}</div>'
 
 
-def _tiles(report: dict[str, Any] | None, open_count: int) -> str:
+def _tiles(report: dict[str, Any] | None, open_count: int, tr: Translator) -> str:
     median = ((report or {}).get("resolution") or {}).get("median_hours")
     sat = (report or {}).get("satisfaction") or {}
     score = sat.get("mean_score")
+    responses = int(sat.get("responses", 0) or 0)
     tiles = [
-        ("Open requests", str(open_count)),
-        ("Median time to resolution", f"{median:.1f} hours" if median is not None else "not enough data"),
+        (tr._("Open requests"), tr.integer(open_count)),
         (
-            "Satisfaction",
-            f"{score:.1f} / 5 ({sat.get('responses', 0)} surveys)" if score is not None else "no surveys yet",
+            tr._("Median time to resolution"),
+            tr._("{hours} hours", hours=tr.number(median)) if median is not None else tr._("not enough data"),
+        ),
+        (
+            tr._("Satisfaction"),
+            tr.ngettext("{score} / 5 ({n} survey)", "{score} / 5 ({n} surveys)", responses, score=tr.number(score))
+            if score is not None
+            else tr._("no surveys yet"),
         ),
     ]
     return (
@@ -97,38 +107,48 @@ def home(builder: SiteBuilder) -> Page:
     public = builder.public_cards()
     recent = sorted((c for c in public if c.status in OPEN), key=lambda c: c.updated, reverse=True)
     resolved = sorted((c for c in public if c.resolved), key=lambda c: c.resolved, reverse=True)
+    tr = builder.tr
     queue_links = {q: link("", f"queues/{q}/", label) for q, label in queues.items()}
-    status_labels = {s: f"{badge(s)} {e(STATUS_TEXT[s])}" for s in STATUSES}
+    status_labels = {s: f"{badge(s, tr)} {e(status_text(s, tr))}" for s in STATUSES}
+    not_set = tr._("not set")
     body = [
-        f"<h1>{e(builder.site_name)}: status board</h1>",
-        _tiles(builder.report(), len(open_cards)),
+        f"<h1>{e(tr._('{site}: status board', site=builder.site_name))}</h1>",
+        _tiles(builder.report(), len(open_cards), tr),
         '<div class="gd-columns">',
-        _count_table("By status", Counter(c.status for c in open_cards), STATUSES, status_labels),
+        _count_table(tr._("By status"), Counter(c.status for c in open_cards), STATUSES, status_labels, tr),
         _count_table(
-            "By priority",
-            Counter(c.priority or "not set" for c in open_cards),
-            ("P1", "P2", "P3", "P4", "not set"),
+            tr._("By priority"),
+            Counter(c.priority or not_set for c in open_cards),
+            ("P1", "P2", "P3", "P4", not_set),
             {},
+            tr,
         ),
-        _count_table("By team", Counter(c.queue for c in open_cards), list(queues), queue_links),
+        _count_table(tr._("By team"), Counter(c.queue for c in open_cards), list(queues), queue_links, tr),
         "</div>",
-        "<h2>Recently updated</h2>",
-        ticket_table(recent[: builder.recent], "", queues),
-        "<h2>Recently resolved</h2>",
-        ticket_table(resolved[: builder.recent], "", queues),
-        f"<p>{link('', 'requests/', 'All published requests')} · {link('', 'queues/', 'Teams')} · "
-        f'<a href="feed.xml">Atom feed</a> · <a href="api/status.json">status.json</a></p>',
-        '<p class="gd-muted">Requests are listed here only when the person who asked agreed to '
-        "publish them; every request still counts in the figures.</p>",
+        f"<h2>{e(tr._('Recently updated'))}</h2>",
+        ticket_table(recent[: builder.recent], "", queues, tr),
+        f"<h2>{e(tr._('Recently resolved'))}</h2>",
+        ticket_table(resolved[: builder.recent], "", queues, tr),
+        f"<p>{link('', 'requests/', tr._('All published requests'))} · {link('', 'queues/', tr._('Teams'))} · "
+        f'<a href="feed.xml">{e(tr._("Atom feed"))}</a> · <a href="api/status.json">status.json</a></p>',
+        '<p class="gd-muted">'
+        + e(
+            tr._(
+                "Requests are listed here only when the person who asked agreed to publish them; "
+                "every request still counts in the figures."
+            )
+        )
+        + "</p>",
     ]
-    return Page("index.md", "Status board", "".join(body))
+    return Page("index.md", tr._("Status board"), "".join(body))
 
 
 def request_pages(builder: SiteBuilder) -> list[Page]:
     public = sorted(builder.public_cards(), key=lambda c: c.updated, reverse=True)
     public.sort(key=lambda c: c.status not in OPEN)
-    intro = "<p>Published requests, open ones first, most recently updated first.</p>"
-    return paginated(builder, "requests/", "All published requests", intro, public)
+    tr = builder.tr
+    intro = f"<p>{e(tr._('Published requests, open ones first, most recently updated first.'))}</p>"
+    return paginated(builder, "requests/", tr._("All published requests"), intro, public)
 
 
 def queue_pages(builder: SiteBuilder) -> list[Page]:
@@ -138,18 +158,17 @@ def queue_pages(builder: SiteBuilder) -> list[Page]:
     for c in public:
         by_queue.setdefault(c.queue, []).append(c)
     open_counts = Counter(c.queue for c in builder.data.cards.values() if c.status in OPEN)
+    tr = builder.tr
     rows = [
-        [link("queues/", f"queues/{q.name}/", q.description or q.name), e(q.name), str(open_counts[q.name])]
+        [link("queues/", f"queues/{q.name}/", q.description or q.name), e(q.name), tr.integer(open_counts[q.name])]
         for q in builder.config.queues
     ]
-    pages = [
-        Page(
-            "queues/index.md",
-            "Teams",
-            "<h1>Teams</h1>" + table(("Team", "Queue", "Open requests"), rows, raw=True),
-        )
-    ]
+    teams = tr._("Teams")
+    columns = (tr._("Team"), tr._("Queue"), tr._("Open requests"))
+    pages = [Page("queues/index.md", teams, f"<h1>{e(teams)}</h1>" + table(columns, rows, raw=True))]
     for q in builder.config.queues:
-        intro = f"<p>{e(open_counts[q.name])} open requests in this team's queue.</p>"
+        count = open_counts[q.name]
+        words = tr.ngettext("{n} open request in this team's queue.", "{n} open requests in this team's queue.", count)
+        intro = f"<p>{e(words)}</p>"
         pages += paginated(builder, f"queues/{q.name}/", q.description or q.name, intro, by_queue[q.name])
     return pages

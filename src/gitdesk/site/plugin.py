@@ -14,12 +14,18 @@ from typing import Any
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config as MkConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from gitdesk.errors import GitdeskError
 
 log = logging.getLogger("mkdocs.plugins.gitdesk")
+
+# The lunr stemmer Material's search uses per desk language. lunr-languages has none for
+# Catalan (and Material's ca translation names none, so it would fall back to English);
+# Spanish is the nearest it has: the same plural -s/-es, feminine -a, infinitives -ar/-er/-ir,
+# and -ció(ns)/-ment close to -ción/-mente, so "impressora" and "impressores" meet (docs/i18n.md).
+SEARCH_STEMMER = {"en": "en", "es": "es", "ca": "es"}
 
 
 class GitdeskPluginConfig(MkConfig):
@@ -35,15 +41,36 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
         self.error: GitdeskError | None = None
         self.html: dict[str, str] = {}  # src_uri -> the generated page's HTML
 
+    @event_priority(100)  # before the search plugin's, which reads theme.language
     def on_config(self, config: Any) -> Any:
+        from gitdesk.i18n import translator
         from gitdesk.site.assemble import NAV
 
         config.use_directory_urls = True  # the URL scheme (/tickets/ID/, /t/TOKEN/) assumes it
         if "assets/gitdesk.css" not in config.extra_css:
             config.extra_css.append("assets/gitdesk.css")
+        language = self._language(config)
+        config.theme["language"] = language  # the theme's own words and lang= on every page follow the desk
+        config.extra.setdefault("generator", False)  # Material's "Made with" line has no translation
+        search = config.plugins.get("search")
+        if search is not None and not search.config.get("lang"):
+            search.config["lang"] = [SEARCH_STEMMER[language]]
         if not config.nav:
-            config.nav = [{title: uri} for title, uri in NAV]
+            tr = translator(language)
+            config.nav = [{tr._(title): uri} for title, uri in NAV]
         return config
+
+    def _root(self, config: Any) -> Path:
+        base = Path(config.config_file_path or ".").resolve().parent
+        return (base / self.config.desk).resolve() if self.config.desk else base
+
+    def _language(self, config: Any) -> str:
+        from gitdesk.core.config import load as load_config
+
+        try:
+            return load_config(self._root(config)).language
+        except GitdeskError:
+            return "en"  # the build itself reports the bad gitdesk.yml, naming the key
 
     def on_files(self, files: Files, config: Any) -> Files:
         from gitdesk.site.assemble import NAV, build_site, page_html, page_source
@@ -81,8 +108,7 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
         from gitdesk.site.builder import SiteBuilder
         from gitdesk.site.privacy import site_key
 
-        base = Path(config.config_file_path or ".").resolve().parent
-        root = (base / self.config.desk).resolve() if self.config.desk else base
+        root = self._root(config)
         return SiteBuilder(
             root,
             load_config(root),
