@@ -44,6 +44,7 @@ COMMANDS: dict[str, str] = {
     "priorities": "gitdesk.cli.commands.metrics:priorities",
     "sla": "gitdesk.cli.commands.metrics:sla",
     "report": "gitdesk.cli.commands.metrics:report",
+    "completion": "gitdesk.cli.completion:completion",
 }
 ALIASES = {"prioritize": "prioritise", "ls": "list"}
 

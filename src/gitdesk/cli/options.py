@@ -8,10 +8,12 @@ from typing import Any, TypeVar
 
 import click
 
+from gitdesk.cli import completion
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the resulting ticket(s) as JSON.")
-id_argument = click.argument("ticket_ref", metavar="ID")
+id_argument = click.argument("ticket_ref", metavar="ID", shell_complete=completion.ticket_refs)
 
 
 def desk_from(ctx: click.Context) -> Any:

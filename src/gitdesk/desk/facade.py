@@ -89,6 +89,10 @@ class Desk:
     def tickets(self) -> Iterator[Ticket]:
         return self.store.iter_tickets()
 
+    def kb_slugs(self) -> list[str]:
+        """The slugs of the knowledge base's articles (kb/<slug>.md), sorted."""
+        return sorted(p.stem for p in (self.root / kb.KB_DIR).glob("*.md") if p.is_file())
+
     # -- writing: one commit per action ---------------------------------------------------
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from gitdesk.cli import completion
 from gitdesk.cli.options import emit, id_argument, json_option, key_values, pass_desk, read_body
 from gitdesk.cli.tell import tell
 
@@ -34,7 +35,12 @@ def _done(ticket, as_json: bool, what: str) -> None:  # type: ignore[no-untyped-
     show_default=True,
     help="Where the request arrived.",
 )
-@click.option("--queue", default=None, help="Support team queue (default: the desk's default queue).")
+@click.option(
+    "--queue",
+    default=None,
+    shell_complete=completion.queues,
+    help="Support team queue (default: the desk's default queue).",
+)
 @click.option("--priority", type=click.Choice(["P1", "P2", "P3", "P4"], case_sensitive=False), default=None)
 @click.option("--location", default="", help="Where the affected equipment is.")
 @click.option("--product", multiple=True, metavar="KEY=VALUE", help="Product/account data; repeatable.")
@@ -133,8 +139,8 @@ def prioritise(desk, ticket_ref, priority, reason, impact, urgency, as_json):  #
 
 @click.command(epilog="Examples:\n\n\b\n  gitdesk assign HD-4f7k --to grace --queue network")
 @id_argument
-@click.option("--to", "to", default=None, help="The technician who takes it.")
-@click.option("--queue", default=None, help="The support team's queue.")
+@click.option("--to", "to", default=None, shell_complete=completion.assignees, help="The technician who takes it.")
+@click.option("--queue", default=None, shell_complete=completion.queues, help="The support team's queue.")
 @json_option
 @pass_desk
 def assign(desk, ticket_ref, to, queue, as_json):  # type: ignore[no-untyped-def]
@@ -227,7 +233,13 @@ def wait(desk, ticket_ref, question, as_json):  # type: ignore[no-untyped-def]
 @id_argument
 @click.option("--lesson", required=True, help="The lesson learned; feeds the knowledge base.")
 @click.option("--cause", default=None, help="The root cause.")
-@click.option("--kb", "kb_slug", default=None, help="KB article slug to write or extend (default: from the title).")
+@click.option(
+    "--kb",
+    "kb_slug",
+    default=None,
+    shell_complete=completion.kb_slugs,
+    help="KB article slug to write or extend (default: from the title).",
+)
 @json_option
 @pass_desk
 def close(desk, ticket_ref, lesson, cause, kb_slug, as_json):  # type: ignore[no-untyped-def]
@@ -264,7 +276,7 @@ def reopen(desk, ticket_ref, reason, as_json):  # type: ignore[no-untyped-def]
 @click.command(epilog="Examples:\n\n\b\n  gitdesk cancel HD-4f7k --reason 'duplicate' --duplicate-of HD-9q2m")
 @id_argument
 @click.option("--reason", required=True)
-@click.option("--duplicate-of", default=None, metavar="ID")
+@click.option("--duplicate-of", default=None, metavar="ID", shell_complete=completion.ticket_refs)
 @json_option
 @pass_desk
 def cancel(desk, ticket_ref, reason, duplicate_of, as_json):  # type: ignore[no-untyped-def]

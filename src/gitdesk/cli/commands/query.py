@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from gitdesk.cli import completion
 from gitdesk.cli.options import emit, id_argument, json_option, pass_desk, write_out
 
 _PRIORITY_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "": 9}
@@ -14,10 +15,10 @@ _PRIORITY_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "": 9}
     epilog="Examples:\n\n\b\n  gitdesk list\n  gitdesk list --all --queue network --sort priority"
     "\n  gitdesk list --status waiting --json",
 )
-@click.option("--status", multiple=True, help="Only these statuses; repeatable.")
-@click.option("--queue", default=None)
+@click.option("--status", multiple=True, shell_complete=completion.statuses, help="Only these statuses; repeatable.")
+@click.option("--queue", default=None, shell_complete=completion.queues)
 @click.option("--priority", default=None, type=click.Choice(["P1", "P2", "P3", "P4"], case_sensitive=False))
-@click.option("--assignee", default=None)
+@click.option("--assignee", default=None, shell_complete=completion.assignees)
 @click.option("--tier", type=int, default=None)
 @click.option("--requester", default=None, help="Name or email (substring, case-insensitive).")
 @click.option("--all", "show_all", is_flag=True, help="Include resolved, closed, split and cancelled tickets.")
