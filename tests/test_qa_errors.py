@@ -4,6 +4,7 @@ file or field, a non-zero exit and an untouched repository; never a traceback.""
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 from pathlib import Path
 
@@ -174,7 +175,12 @@ def test_malformed_ticket_is_named_with_its_line(desk_root, open_ticket, args):
         assert result.exit_code == 0, result.output
         assert "tickets/HD-broken01.md" not in git(desk_root, "show", "--name-only", "--format=", "HEAD")
         return
-    refused(result, "tickets/HD-broken01.md:4", "invalid YAML")
+    if "--json" in args:  # the same error as one JSON object (tests/test_json_errors.py)
+        error = json.loads(result.stderr)
+        assert (error["file"], error["line"], error["code"]) == ("tickets/HD-broken01.md", 4, result.exit_code)
+        assert "invalid YAML" in error["error"] and result.exit_code == 1
+    else:
+        refused(result, "tickets/HD-broken01.md:4", "invalid YAML")
     assert snapshot(desk_root) == before
 
 

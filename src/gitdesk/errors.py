@@ -1,18 +1,51 @@
-"""The one exception family: every failure the library reports to a user."""
+"""The one exception family: every failure the library reports to a user, and the exit codes they map to."""
 
 from __future__ import annotations
 
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Every exit status gitdesk uses, in one place; docs/cli.md's table is generated from MEANING."""
+
+    OK = 0
+    FAILED = 1
+    USAGE = 2
+    BREACH = 3
+    INTERNAL = 70  # EX_SOFTWARE
+    TEMPFAIL = 75  # EX_TEMPFAIL: the caller (a mail server, a script) retries
+    INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+
+
+MEANING: dict[ExitCode, str] = {
+    ExitCode.OK: "done",
+    ExitCode.FAILED: "refused or failed: an illegal move, an unknown ticket, a git failure, "
+    "`validate` found problems, the merge driver left a conflict",
+    ExitCode.USAGE: "a bad option or argument; nothing was done",
+    ExitCode.BREACH: "`sla --fail-on-breach`: at least one SLA promise is broken",
+    ExitCode.INTERNAL: "an internal error, a bug in gitdesk (`GITDESK_DEBUG=1` shows the traceback)",
+    ExitCode.TEMPFAIL: "try again later: another command holds the desk lock, or intake spooled a message",
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C); nothing was committed",
+}
+
 
 class GitdeskError(Exception):
-    """Base class. The CLI prints str(error) on one line and exits with exit_code."""
+    """Base class. The CLI prints str(error) on one line and exits with exit_code.
 
-    exit_code = 1
+    `file`, `line` and `field` say where the problem is when the error knows it; the CLI's
+    `--json` error object carries them.
+    """
+
+    exit_code: int = ExitCode.FAILED
+    file: str | None = None
+    line: int | None = None
+    field: str | None = None
 
 
 class UsageError(GitdeskError):
     """A missing or contradictory option or argument."""
 
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
 
 class NotADesk(GitdeskError):
@@ -24,6 +57,7 @@ class ConfigError(GitdeskError):
 
     def __init__(self, key: str, problem: str, path: str = "gitdesk.yml") -> None:
         self.key, self.problem, self.path = key, problem, path
+        self.file, self.field = path, key
         super().__init__(f"{path}: {key}: {problem}")
 
 
@@ -32,6 +66,7 @@ class MalformedTicket(GitdeskError):
 
     def __init__(self, path: str, line: int | None, problem: str) -> None:
         self.path, self.line, self.problem = path, line, problem
+        self.file = path
         where = f"{path}:{line}" if line else path
         super().__init__(f"{where}: {problem}")
 
@@ -52,6 +87,7 @@ class AmbiguousTicket(GitdeskError):
 class IllegalTransition(GitdeskError):
     def __init__(self, ticket_id: str, action: str, status: str, allowed: list[str], detail: str = "") -> None:
         self.ticket_id, self.action, self.status, self.allowed = ticket_id, action, status, allowed
+        self.file, self.field = f"tickets/{ticket_id}.md", "status"
         allowed_txt = ", ".join(allowed) if allowed else "none"
         extra = f" ({detail})" if detail else ""
         super().__init__(
@@ -62,6 +98,8 @@ class IllegalTransition(GitdeskError):
 class InvalidValue(GitdeskError):
     """A field value that the ticket schema refuses, naming the field."""
 
+    field: str
+
     def __init__(self, field: str, problem: str) -> None:
         self.field, self.problem = field, problem
         super().__init__(f"{field}: {problem}")
@@ -70,7 +108,7 @@ class InvalidValue(GitdeskError):
 class DeskBusy(GitdeskError):
     """Another gitdesk command holds the desk lock for too long."""
 
-    exit_code = 75
+    exit_code = ExitCode.TEMPFAIL
 
 
 class GitFailure(GitdeskError):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
-from gitdesk.errors import GitdeskError
+from gitdesk.errors import ExitCode, GitdeskError
 
 # name -> "module:function"; modules load only when their command runs, to keep start-up fast.
 COMMANDS: dict[str, str] = {
@@ -54,7 +54,8 @@ class GitdeskCommandError(click.ClickException):
 
     def __init__(self, error: GitdeskError) -> None:
         super().__init__(str(error))
-        self.exit_code = error.exit_code  # type: ignore[misc]  # click declares it a class constant
+        self.error = error
+        self.exit_code = int(error.exit_code)  # type: ignore[misc]  # click declares it a class constant
 
     def show(self, file: Any = None) -> None:
         click.echo(f"gitdesk: {one_line(self.message)}", err=True)
@@ -63,6 +64,39 @@ class GitdeskCommandError(click.ClickException):
 def one_line(text: str) -> str:
     """Click lists choices on several lines and git errors can span lines; the contract is one."""
     return " ".join(text.split())
+
+
+def wants_json(args: Any) -> bool:
+    """`--json` (or validate's `--format json`) anywhere before a `--`: errors come out as JSON too."""
+    words = list(sys.argv[1:] if args is None else args)
+    words = words[: words.index("--")] if "--" in words else words
+    pairs = zip(words, words[1:], strict=False)
+    return "--json" in words or "--format=json" in words or any(w == "--format" and n == "json" for w, n in pairs)
+
+
+def fail(message: str, code: int, as_json: bool, where: dict[str, Any] | None = None) -> NoReturn:
+    """The one way out on failure: one line on stderr (one JSON object with --json), then the exit code."""
+    if as_json:
+        import json
+
+        fields = {"file": None, "line": None, "field": None, **(where or {})}
+        click.echo(json.dumps({"error": one_line(message), **fields, "code": int(code)}, ensure_ascii=False), err=True)
+    else:
+        click.echo(f"gitdesk: {one_line(message)}", err=True)
+    sys.exit(int(code))
+
+
+def _where(exc: BaseException) -> dict[str, Any]:
+    """file, line and field of an error, where it knows them."""
+    if isinstance(exc, GitdeskCommandError):
+        err = exc.error
+        return {"file": err.file, "line": err.line, "field": err.field, "kind": type(err).__name__}
+    if isinstance(exc, click.BadParameter):
+        hint = exc.param_hint or (exc.param.opts[0] if exc.param is not None and exc.param.opts else None)
+        return {"field": hint if isinstance(hint, str) else None, "kind": "UsageError"}
+    if isinstance(exc, click.UsageError):
+        return {"kind": "UsageError"}
+    return {}
 
 
 class DeskGroup(click.Group):
@@ -74,46 +108,37 @@ class DeskGroup(click.Group):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
-        """Every failure becomes one line on stderr and an exit code; never a traceback."""
+        """Every failure becomes one line on stderr and an exit code (errors.ExitCode); never a traceback."""
+        as_json = wants_json(args)
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.NoArgsIsHelpError as exc:  # bare `gitdesk`: the help, as asked
             click.echo(exc.format_message())
-            sys.exit(0)
+            sys.exit(ExitCode.OK)
         except click.UsageError as exc:
             hint = (
                 f" (see 'gitdesk {exc.ctx.command_path.split(' ', 1)[-1]} --help')"
                 if exc.ctx and exc.ctx.parent
                 else " (see 'gitdesk --help')"
             )
-            click.echo(f"gitdesk: {one_line(exc.format_message())}{hint}", err=True)
-            sys.exit(exc.exit_code)
-        except GitdeskCommandError as exc:
-            exc.show()
-            sys.exit(exc.exit_code)
-        except click.ClickException as exc:
-            click.echo(f"gitdesk: {one_line(exc.format_message())}", err=True)
-            sys.exit(exc.exit_code)
+            fail(f"{exc.format_message()}{hint}", ExitCode.USAGE, as_json, _where(exc))
+        except click.ClickException as exc:  # GitdeskCommandError among them
+            fail(exc.format_message(), exc.exit_code, as_json, _where(exc))
         except (click.Abort, EOFError) as exc:
             if isinstance(exc.__cause__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
-                click.echo("gitdesk: interrupted; nothing was committed", err=True)
-                sys.exit(130)
-            click.echo("gitdesk: aborted; nothing was committed", err=True)
-            sys.exit(1)
+                fail("interrupted; nothing was committed", ExitCode.INTERRUPTED, as_json)
+            fail("aborted; nothing was committed", ExitCode.FAILED, as_json)
         except KeyboardInterrupt:
-            click.echo("gitdesk: interrupted; nothing was committed", err=True)
-            sys.exit(130)
+            fail("interrupted; nothing was committed", ExitCode.INTERRUPTED, as_json)
         except Exception as exc:  # the last line of defence
             if os.environ.get("GITDESK_DEBUG"):
                 raise
-            click.echo(
-                f"gitdesk: internal error: {type(exc).__name__}: {exc} (set GITDESK_DEBUG=1 for details)", err=True
-            )
-            sys.exit(70)
+            message = f"internal error: {type(exc).__name__}: {exc} (set GITDESK_DEBUG=1 for details)"
+            fail(message, ExitCode.INTERNAL, as_json, {"kind": "InternalError"})
         if isinstance(rv, int) and rv:
             sys.exit(rv)
         if standalone_mode:
-            sys.exit(0)
+            sys.exit(ExitCode.OK)
         return rv
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -139,7 +164,9 @@ class DeskGroup(click.Group):
             raise GitdeskCommandError(exc) from None
         except OSError as exc:  # a full disk or a permission problem: one line, never a traceback
             name = f"{exc.filename}: " if exc.filename else ""
-            raise GitdeskCommandError(GitdeskError(f"{name}{exc.strerror or exc}")) from None
+            error = GitdeskError(f"{name}{exc.strerror or exc}")
+            error.file = str(exc.filename) if exc.filename else None
+            raise GitdeskCommandError(error) from None
 
 
 @click.group(cls=DeskGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from gitdesk.errors import GitdeskError
+from gitdesk.errors import ExitCode, GitdeskError
 from gitdesk.store.writer import atomic_write
 
 KINDS = ("eml", "slack", "github")
@@ -94,7 +94,7 @@ def replay(
 class Spooled(GitdeskError):
     """Intake failed after reading; the message is safe in the spool. 75 = EX_TEMPFAIL: the sender retries."""
 
-    exit_code = 75
+    exit_code = ExitCode.TEMPFAIL
 
 
 HELD = "held"

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from gitdesk.cli.options import desk_from
+from gitdesk.errors import ExitCode
 
 
 @click.command(
@@ -51,7 +52,7 @@ def validate(ctx: click.Context, base: str | None, head: str | None, staged: boo
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as fh:
             fh.write(checks.summary_markdown(report))
     if report.problems:
-        ctx.exit(1)
+        ctx.exit(ExitCode.FAILED)
 
 
 @click.command(
@@ -88,7 +89,7 @@ def merge_driver(ancestor: str, ours: str, theirs: str, path: str) -> None:
             "'gitdesk validate' names the fields",
             err=True,
         )
-        sys.exit(1)
+        sys.exit(ExitCode.FAILED)
 
 
 @click.command(epilog="Examples:\n\n\b\n  gitdesk sync\n  gitdesk sync --remote upstream --retries 5")

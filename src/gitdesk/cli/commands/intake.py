@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from gitdesk.cli.options import desk_from, id_argument, json_option, pass_desk
+from gitdesk.errors import ExitCode
 
 
 def _outcome_json(outcome: Any) -> str:
@@ -147,7 +148,7 @@ def _batch(ctx: click.Context, path: str, kind: str, no_ack: bool) -> None:
     for error in failed[:10]:
         click.echo(f"  spooled: {error}", err=True)
     if failed:
-        ctx.exit(75)
+        ctx.exit(ExitCode.TEMPFAIL)
 
 
 @intake.command("mbox", epilog="Examples:\n\n\b\n  gitdesk intake mbox old-helpdesk.mbox --no-ack")
@@ -227,7 +228,7 @@ def retry(desk: Any, no_ack: bool) -> None:
     click.echo(f"spool: {done} replayed, {left} left")
     if left:
         click.echo(f"  a message that can never be taken can be deleted from {spool_dir(desk)}", err=True)
-        sys.exit(75)
+        sys.exit(ExitCode.TEMPFAIL)
 
 
 @intake.group("held")

@@ -8,6 +8,7 @@ import sys
 import click
 
 from gitdesk.cli.options import pass_desk
+from gitdesk.errors import ExitCode
 
 
 @click.command(epilog="Examples:\n\n\b\n  gitdesk priorities\n  gitdesk priorities --json")
@@ -68,7 +69,7 @@ def sla(desk, at, as_json, fail_on_breach):  # type: ignore[no-untyped-def]
     breached = sorted({a["id"] for a in alerts if a["state"] == "breached"})
     if fail_on_breach and breached:
         click.echo(f"gitdesk: {len(breached)} ticket(s) breached their SLA: {', '.join(breached[:10])}", err=True)
-        raise click.exceptions.Exit(3)
+        raise click.exceptions.Exit(ExitCode.BREACH)
 
 
 @click.command(
