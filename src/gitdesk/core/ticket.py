@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from gitdesk.core import written_yaml
 from gitdesk.errors import InvalidValue, MalformedTicket
 
 # The order new tickets are written in; keys a person adds by hand keep their own place.
@@ -227,7 +228,10 @@ def _key_line(front: str, key: str, first: int) -> int:
 def parse(text: str, path: str = "<ticket>") -> Ticket:
     """Text to Ticket. Raises MalformedTicket naming the file and line."""
     front, body, first = split_front_matter(text, path)
-    meta = load_yaml(front, path, first)
+    # The form gitdesk writes is read without PyYAML; anything else takes the full parser.
+    meta = written_yaml.load(front)
+    if meta is None:
+        meta = load_yaml(front, path, first)
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
