@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from gitdesk.desk.facade import Desk
 from gitdesk.store import kbsearch
 
 ARTICLES = {
@@ -23,6 +24,12 @@ def kb_root(desk_root):
     return desk_root
 
 
+@pytest.fixture
+def kb(kb_root):
+    """The desk's read index, which the search reads its articles from."""
+    return Desk(kb_root).index
+
+
 @pytest.mark.parametrize(
     ("query", "best"),
     [
@@ -32,31 +39,32 @@ def kb_root(desk_root):
         ("toner cartridge empty", "toner"),
     ],
 )
-def test_ranking(kb_root, query, best):
-    assert kbsearch.search(kb_root, query)[0].slug == best
+def test_ranking(kb, query, best):
+    assert kbsearch.search(kb, query)[0].slug == best
 
 
-def test_title_words_outrank_body_mentions(kb_root):
-    slugs = [h.slug for h in kbsearch.search(kb_root, "printer")]
+def test_title_words_outrank_body_mentions(kb):
+    slugs = [h.slug for h in kbsearch.search(kb, "printer")]
     assert slugs[0] == "printer-tray-jams" and "password-reset" in slugs
     assert slugs.index("printer-tray-jams") < slugs.index("password-reset")
 
 
-def test_no_match_and_stopwords_only(kb_root):
-    assert kbsearch.search(kb_root, "zebra") == []
-    assert kbsearch.search(kb_root, "the and of") == []
+def test_no_match_and_stopwords_only(kb):
+    assert kbsearch.search(kb, "zebra") == []
+    assert kbsearch.search(kb, "the and of") == []
 
 
 def test_tokens_fold_accents_and_stem():
     assert kbsearch.tokens("Printers JAMMED, café") == ["printer", "jam", "cafe"]
 
 
-def test_index_is_cached_and_follows_edits(kb_root):
-    kbsearch.search(kb_root, "printer")
-    cache = kb_root / ".git" / "gitdesk" / "kb-index.pickle"
-    assert cache.exists()
+def test_index_is_cached_and_follows_edits(kb_root, kb):
+    kbsearch.search(kb, "printer")
+    assert (kb_root / ".git" / "gitdesk" / "index.sqlite").exists()
     (kb_root / "kb" / "scanner.md").write_text("---\ntitle: Scanner offline\n---\nRestart the scanner.\n")
-    assert kbsearch.suggest(kb_root, "scanner offline") == [("scanner", "Scanner offline")]
+    assert kbsearch.suggest(Desk(kb_root).index, "scanner offline") == [("scanner", "Scanner offline")]
+    (kb_root / "kb" / "scanner.md").write_text("---\ntitle: Scanner fixed\n---\nRestart the scanner.\n")
+    assert kbsearch.suggest(Desk(kb_root).index, "scanner") == [("scanner", "Scanner fixed")]
 
 
 def test_cli_and_suggestions_on_new(kb_root, cli_invoke):

@@ -188,7 +188,7 @@ def test_bad_calendar_is_one_line_naming_the_key(cli_invoke, story, desk_root):
 def test_facts_cache_follows_file_changes(cli_invoke, story, desk_root, clock):
     done, urgent, _ = story
     cli_invoke("report", "--format", "json")
-    assert (desk_root / ".git" / "gitdesk" / "sla-facts.pickle").exists()
+    assert (desk_root / ".git" / "gitdesk" / "index.sqlite").exists()
     clock.advance(minutes=5)
     cli_invoke("contact", urgent, "--via", "phone", "--summary", "On it")
     after = json.loads(cli_invoke("report", "--format", "json").stdout)
@@ -197,13 +197,13 @@ def test_facts_cache_follows_file_changes(cli_invoke, story, desk_root, clock):
 
 def test_facts_cache_drops_removed_tickets_and_survives_a_foreign_file(cli_invoke, story, desk_root):
     first = json.loads(cli_invoke("report", "--format", "json").stdout)
-    cache = desk_root / ".git" / "gitdesk" / "sla-facts.pickle"
+    cache = desk_root / ".git" / "gitdesk" / "index.sqlite"
     again = json.loads(cli_invoke("report", "--format", "json").stdout)  # from the cache, unchanged
     assert again == first
     (desk_root / "tickets" / f"{story[0]}.md").unlink()
     fewer = json.loads(cli_invoke("report", "--format", "json").stdout)
     assert fewer["counts"]["opened"] == first["counts"]["opened"] - 1
-    cache.write_bytes(b"not a pickle")
+    cache.write_bytes(b"not an index at all" * 100)
     assert json.loads(cli_invoke("report", "--format", "json").stdout) == fewer
 
 

@@ -1,17 +1,13 @@
-"""The fast paths stay correct: the summary cache, HEAD read from files, the split private index."""
+"""The fast paths stay correct: the read index under list, HEAD read from files, the split private index."""
 
 from __future__ import annotations
 
 import json
-import marshal
 import os
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from gitdesk.git.repo import _UNSURE, GitRepo, _read_head
-from gitdesk.store.files import TicketStore
 
 
 def git(root: Path, *args: str) -> str:
@@ -37,7 +33,7 @@ def rewrite_in_place(path: Path, old: str, new: str, mtime_ns: int) -> None:
     os.utime(path, ns=(mtime_ns, mtime_ns))
 
 
-# -- the summary cache --------------------------------------------------------------------
+# -- the read index under list --------------------------------------------------------------------
 def test_cache_sees_an_in_place_edit_within_the_same_clock_tick(desk_root, cli_invoke, open_ticket):
     tid = open_ticket("VPN drops")
     path = desk_root / "tickets" / f"{tid}.md"
@@ -68,61 +64,6 @@ def test_cache_follows_deleted_and_added_files(desk_root, cli_invoke, open_ticke
     assert set(listed(cli_invoke)) == {b}
     c = open_ticket("Third")
     assert set(listed(cli_invoke)) == {b, c}
-
-
-@pytest.mark.parametrize(
-    "content",
-    [
-        b"",
-        b"not marshal at all",
-        marshal.dumps(("gitdesk-summaries", 1, ())),
-        marshal.dumps((None, [], [], [], {"table-v1": ["short"]})),
-    ],
-)
-def test_corrupt_or_foreign_cache_is_ignored(desk_root, cli_invoke, open_ticket, content):
-    tid = open_ticket("Laptop battery")
-    listed(cli_invoke)
-    cache = desk_root / ".git" / "gitdesk" / "summaries.marshal"
-    assert cache.exists()
-    cache.write_bytes(content)
-    assert listed(cli_invoke)[tid]["title"] == "Laptop battery"
-    assert cache.read_bytes() != content  # and it was rebuilt
-
-
-def test_cache_with_matching_keys_but_other_version_is_not_trusted(desk_root, cli_invoke, open_ticket):
-    tid = open_ticket("Dock flickers")
-    listed(cli_invoke)
-    index, rows_file = (desk_root / ".git" / "gitdesk" / name for name in ("summaries.marshal", "summary-rows.marshal"))
-    header, names, keys, derived, token = marshal.loads(index.read_bytes())
-    derived = {k: (["forged line"] * len(v) if not k.startswith("order:") else v) for k, v in derived.items()}
-    index.write_bytes(marshal.dumps((("gitdesk-summaries", -1, header[2]), names, keys, derived, token)))
-    assert "forged line" not in cli_invoke("list", "--all").stdout
-    assert listed(cli_invoke)[tid]["title"] == "Dock flickers"
-
-
-def test_lost_or_stale_rows_file_is_rebuilt(desk_root, cli_invoke, open_ticket):
-    a = open_ticket("First")
-    listed(cli_invoke)
-    rows_file = desk_root / ".git" / "gitdesk" / "summary-rows.marshal"
-    stale = rows_file.read_bytes()
-    b = open_ticket("Second")
-    listed(cli_invoke)
-    rows_file.write_bytes(stale)  # rows of another generation of the index: the token differs
-    assert set(listed(cli_invoke)) == {a, b}
-    rows_file.unlink()
-    assert set(listed(cli_invoke)) == {a, b}
-
-
-def test_summary_without_history_matches_full_parse(desk_root, desk, cli_invoke, open_ticket):
-    tid = open_ticket("Outlook asks for the password")
-    cli_invoke("prioritise", tid, "P2")
-    cli_invoke("note", tid, "line one\nhistory:\n- not a real key")  # block text that looks like history
-    store = TicketStore(desk_root)
-    fast = store._summary_of_file(f"{tid}.md")
-    from gitdesk.store.files import Summary
-
-    assert fast == Summary.of(store.load(tid))
-    assert fast.priority == "P2"
 
 
 def test_malformed_ticket_still_fails_list_with_one_line(desk_root, cli_invoke, open_ticket):
@@ -195,18 +136,6 @@ def test_vanished_shared_index_is_rebuilt(desk_root, cli_invoke, open_ticket):
     assert git(desk_root, "show", "--name-only", "--format=", "HEAD") == f"tickets/{tid}.md"
     assert len(git(desk_root, "ls-tree", "--name-only", "HEAD", "tickets/").splitlines()) >= 2
     assert git(desk_root, "status", "--porcelain") == ""
-
-
-def test_summaries_come_oldest_first_from_the_cache_too(desk_root, desk, cli_invoke, open_ticket, clock):
-    made = []
-    for minutes, title in ((30, "Third"), (-60, "First"), (0, "Second")):
-        clock.set(clock.now.replace(hour=10) + __import__("datetime").timedelta(minutes=minutes))
-        made.append((clock.now, open_ticket(title)))
-    expected = [tid for _, tid in sorted(made)]
-    for _ in range(2):  # built, then from the cache
-        assert [s.id for s in TicketStore(desk_root, desk_root / ".git" / "gitdesk").summaries()] == expected
-    table = cli_invoke("list", "--all", "--sort", "status").stdout.splitlines()[1:]
-    assert [line.split()[0] for line in table] == expected
 
 
 def test_default_listing_fast_path_matches_the_general_one(desk_root, cli_invoke, open_ticket, clock):

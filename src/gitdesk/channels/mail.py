@@ -225,7 +225,7 @@ def _kb_lines(desk: Any, ticket: Ticket, cfg: MailSettings) -> list[str]:
     from gitdesk.store.kbsearch import suggest
 
     base = cfg.site_url or _mkdocs_site_url(desk.root)
-    hits = suggest(desk.root, f"{ticket.title}\n{ticket.description}", limit=3)
+    hits = suggest(desk.index, f"{ticket.title}\n{ticket.description}", limit=3)
     return [
         f"- {title}: {base.rstrip('/')}/kb/{slug}/" if base else f"- {title} (kb/{slug}.md)" for slug, title in hits
     ]

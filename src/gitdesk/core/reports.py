@@ -15,7 +15,6 @@ import operator
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
 from gitdesk.core import survey as survey_format
@@ -23,7 +22,7 @@ from gitdesk.core.calendar import from_config
 from gitdesk.core.lifecycle import OPEN
 from gitdesk.core.sla import Facts, budget, epoch, usage
 from gitdesk.core.ticket import PRIORITIES, Ticket
-from gitdesk.errors import MalformedTicket, UsageError
+from gitdesk.errors import UsageError
 
 GROUP_KEYS = ("priority", "queue", "tier", "assignee")
 UNSET = "(none)"
@@ -36,25 +35,7 @@ _GROUPERS: dict[str, Callable[[Facts], str]] = {
 
 
 # -- loading ------------------------------------------------------------------------------
-def load_surveys(root: Path) -> list[dict[str, Any]]:
-    """Every survey record under surveys/, sorted by ticket; bad files raise MalformedTicket."""
-    folder = Path(root) / survey_format.SURVEYS_DIR
-    return sort_surveys([parse_survey_file(path) for path in folder.glob("*.yml")])
-
-
-def parse_survey_file(path: Path) -> dict[str, Any]:
-    rel = f"{survey_format.SURVEYS_DIR}/{path.name}"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise MalformedTicket(rel, None, "not UTF-8 text") from None
-    record = survey_format.parse(text, rel)
-    record.setdefault("ticket", path.stem)
-    return record
-
-
-def sort_surveys(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(records, key=lambda r: (str(r.get("ticket")), str(r.get("at", ""))))
+load_surveys = survey_format.load_all  # every survey record under surveys/, sorted by ticket
 
 
 def as_facts(items: Iterable[Ticket | Facts]) -> list[Facts]:
@@ -356,15 +337,4 @@ def _stamp(instant: int | None) -> str | None:
     return dt.datetime.fromtimestamp(instant, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def report_for_desk(
-    desk: Any, since: Any = None, until: Any = None, by: str | None = None, now: Any = None
-) -> dict[str, Any]:
-    """build_report over a desk's tickets (through the facts cache) and surveys."""
-    from gitdesk.store.facts_cache import desk_facts, desk_surveys
-    from gitdesk.store.listcache import gc_paused
-
-    with gc_paused():  # 100k facts and rows are long-lived and acyclic: nothing for the collector to find
-        return build_report(desk_facts(desk), desk_surveys(desk), desk.config, since, until, by, now)
-
-
-__all__ = ["build_report", "report_for_desk", "load_surveys", "satisfaction", "budget", "GROUP_KEYS"]
+__all__ = ["build_report", "load_surveys", "satisfaction", "budget", "GROUP_KEYS"]

@@ -328,10 +328,14 @@ def clocks(facts: Facts, config: Any, now: int, calendars: Calendars | None = No
 def checkin_due(ticket: Ticket, config: Any) -> dt.datetime | None:
     """When the next customer check-in is due; None if the ticket is not open, has no priority,
     or is waiting on the customer (the ball is in their court)."""
-    facts = Facts.of(ticket)
+    return checkin_due_of(Facts.of(ticket), config)
+
+
+def checkin_due_of(facts: Facts, config: Any, calendars: Calendars | None = None) -> dt.datetime | None:
+    """`checkin_due` from a ticket's facts (what the read index keeps), for `due` over the whole desk."""
     if facts.status not in RUNNING or facts.priority not in config.priorities:
         return None
-    calendars = from_config(config)
+    calendars = calendars or from_config(config)
     cal = calendars.for_name(config.priorities[facts.priority].calendar)
     since = facts.touches[-1] if facts.touches else facts.created
     due = _due(cal, facts.running(since), budget(config, facts.priority, "checkin", calendars))

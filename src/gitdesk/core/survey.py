@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from gitdesk.core.marks import N_
@@ -63,3 +64,25 @@ def parse(text: str, path: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise MalformedTicket(path, 1, "a survey must be a mapping")
     return data
+
+
+def parse_file(text: str | bytes, rel: str) -> dict[str, Any]:
+    """One survey file (`surveys/<ID>.yml`) as a record; the file name names the ticket if the record does not."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise MalformedTicket(rel, None, "not UTF-8 text") from None
+    record = parse(text, rel)
+    record.setdefault("ticket", rel.rsplit("/", 1)[-1].removesuffix(".yml"))
+    return record
+
+
+def sort_records(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(records, key=lambda r: (str(r.get("ticket")), str(r.get("at", ""))))
+
+
+def load_all(root: Path) -> list[dict[str, Any]]:
+    """Every survey record under root/surveys/, read straight from the files (the index's reference)."""
+    folder = Path(root) / SURVEYS_DIR
+    return sort_records([parse_file(p.read_bytes(), f"{SURVEYS_DIR}/{p.name}") for p in sorted(folder.glob("*.yml"))])

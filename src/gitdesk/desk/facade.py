@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gitdesk.core import actions, kb, survey
 from gitdesk.core.actions import Context
@@ -23,8 +23,12 @@ from gitdesk.core.ticket import Ticket, iso, parse_time
 from gitdesk.core.ticket import dump as _dump
 from gitdesk.errors import GitdeskError, InvalidValue, MalformedTicket, NotADesk, UsageError
 from gitdesk.git.repo import GitRepo, find_root
-from gitdesk.store.files import TicketStore, new_id
+from gitdesk.store.files import TICKETS_DIR, TicketStore, gc_paused, new_id
+from gitdesk.store.index import DeskIndex
 from gitdesk.store.writer import atomic_write
+
+if TYPE_CHECKING:
+    from gitdesk.core.sla import Facts
 
 Clock = Callable[[], dt.datetime]
 
@@ -48,7 +52,8 @@ class Desk:
         self.repo = GitRepo(root)
         self.clock = clock
         self._actor = actor or os.environ.get("GITDESK_USER") or None
-        self.store = TicketStore(root, self.repo.state_dir() if (root / ".git").exists() else None)
+        self.index = DeskIndex(root, self.repo, self.repo.state_dir() if (root / ".git").exists() else None)
+        self.store = TicketStore(root, self.index)
 
     @classmethod
     def find(cls, desk: str | os.PathLike[str] | None = None, **kw: Any) -> Desk:
@@ -93,10 +98,31 @@ class Desk:
         """The slugs of the knowledge base's articles (kb/<slug>.md), sorted."""
         return sorted(p.stem for p in (self.root / kb.KB_DIR).glob("*.md") if p.is_file())
 
+    def facts(self) -> list[Facts]:
+        """Every ticket's SLA facts, in ID order, from the read index."""
+        from gitdesk.core.sla import Facts
+
+        with gc_paused():
+            _, values = self.index.values("tickets:facts", TICKETS_DIR, "facts")
+            return list(map(Facts._make, values))
+
+    def surveys(self) -> list[dict[str, Any]]:
+        """Every survey record under surveys/, sorted by ticket, from the read index."""
+        _, values = self.index.values("surveys", survey.SURVEYS_DIR, "survey")
+        return survey.sort_records([dict(v) for v in values])
+
+    def report(self, since: Any = None, until: Any = None, by: str | None = None, now: Any = None) -> dict[str, Any]:
+        """`build_report` over this desk's tickets and surveys (the figures of `gitdesk report` and the site)."""
+        from gitdesk.core.reports import build_report
+
+        with gc_paused():  # 100k facts and rows are long-lived and acyclic: nothing for the collector to find
+            return build_report(self.facts(), self.surveys(), self.config, since, until, by, now)
+
     # -- writing: one commit per action ---------------------------------------------------
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
         with self.repo.lock():
+            self.index.changed()  # what is read under the lock is read fresh
             yield
 
     def commit(
@@ -118,6 +144,7 @@ class Desk:
             if body:
                 message += body.rstrip() + "\n\n"
             message += f"Gitdesk-Ticket: {ticket_id}\nGitdesk-Action: {action}\n"
+            self.index.changed()
             return self.repo.commit_paths(sorted(files), message, env=self._commit_env())
         except BaseException:
             for path, old in backups.items():

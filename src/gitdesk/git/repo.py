@@ -269,6 +269,81 @@ class GitRepo:
                     ids[path] = fields[1]
         return ids
 
+    # -- what the read index (store/index.py) is built from ------------------------------------
+    def tree_files(self, rev: str, folders: Sequence[str]) -> dict[str, str]:
+        """path -> blob id of every file (under `folders`) at `rev`, a commit or a tree: one `git ls-tree -r`."""
+        out = self._z("ls-tree", "-r", "-z", "--full-tree", rev, "--", *folders)
+        files = {}
+        for entry in out:
+            meta, _, path = entry.partition("\t")
+            fields = meta.split()
+            if len(fields) == 3 and fields[1] == "blob":
+                files[path] = fields[2]
+        return files
+
+    def tree_ids(self, folders: Sequence[str]) -> dict[str, str]:
+        """folder -> its tree id in HEAD, for the folders HEAD has: one `git ls-tree` of the root tree."""
+        out = self._z("ls-tree", "-z", "HEAD", "--", *folders)
+        ids = {}
+        for entry in out:
+            meta, _, path = entry.partition("\t")
+            fields = meta.split()
+            if len(fields) == 3 and fields[1] == "tree":
+                ids[path] = fields[2]
+        return ids
+
+    def diff_files(self, base: str, head: str, folders: Sequence[str]) -> dict[str, str | None]:
+        """path -> new blob id (None: deleted) for files (under `folders`) that differ from base to head.
+
+        base and head may be commits or trees; paths are relative to the trees given.
+        """
+        out = self._z("diff-tree", "-r", "-z", "--no-renames", "--no-abbrev", base, head, "--", *folders)
+        changed: dict[str, str | None] = {}
+        for i in range(0, len(out) - 1, 2):
+            meta = out[i].lstrip(":").split()
+            if len(meta) >= 5:
+                changed[out[i + 1]] = None if meta[4].startswith("D") or not meta[3].strip("0") else meta[3]
+        return changed
+
+    def worktree_changes(self, folders: Sequence[str]) -> dict[str, str | None]:
+        """Files under `folders` whose work-tree content may differ from HEAD, from git's own stat check.
+
+        path -> the index's blob id when the work tree matches the index, else "" (to be hashed).
+        `--no-optional-locks`: a read never rewrites the user's index. Deleted files are left out
+        here; the caller sees them missing from disk.
+        """
+        out = self._z(
+            "--no-optional-locks", "status", "--porcelain=v2", "-z", "--untracked-files=all", "--no-renames",
+            "--", *folders,
+        )  # fmt: skip
+        changes: dict[str, str | None] = {}
+        for entry in out:
+            if entry.startswith("1 "):
+                fields = entry.split(" ", 8)
+                if len(fields) == 9:
+                    xy, index_blob, path = fields[1], fields[7], fields[8]
+                    changes[path] = index_blob if xy[1] == "." and index_blob.strip("0") else ""
+            elif entry.startswith(("? ", "u ")):
+                changes[entry.split(" ", 10)[-1] if entry[0] == "u" else entry[2:]] = ""
+        return changes
+
+    def hash_paths(self, paths: Sequence[str]) -> list[str]:
+        """The blob id each work-tree file would get from `git add`: one `git hash-object --stdin-paths`."""
+        if not paths:
+            return []
+        return str(self.run("hash-object", "--stdin-paths", input="".join(f"{p}\n" for p in paths))).split()
+
+    def is_commit(self, oid: str) -> bool:
+        return self.has_ref(f"{oid}^{{commit}}")
+
+    def _z(self, *args: str) -> list[str]:
+        """A git command's NUL-separated output, as a list."""
+        proc = _spawn(["git", *args], cwd=self.root, capture_output=True)
+        if proc.returncode != 0:
+            err = proc.stderr.decode("utf-8", "replace").strip()
+            raise GitFailure(f"git {args[0]} failed: {err.splitlines()[-1] if err else proc.returncode}")
+        return [p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+
     def merge_text(self, ours: str, base: str, theirs: str) -> tuple[str, bool]:
         """Three-way merge of plain text with `git merge-file`; (result, had conflicts)."""
         import tempfile  # noqa: PLC0415 - only the merge driver needs it

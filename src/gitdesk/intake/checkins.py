@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gitdesk.core.lifecycle import OPEN
-from gitdesk.core.sla import checkin_due
+from gitdesk.core.sla import checkin_due_of
 
 
 @dataclass(frozen=True)
@@ -37,19 +37,18 @@ class CheckIn:
 
 def due(desk: Any, now: dt.datetime, within: int = 0) -> list[CheckIn]:
     """Open tickets whose check-in is due by now + `within` seconds, most overdue first."""
+    from gitdesk.core.calendar import from_config
+
     out = []
-    for summary in desk.summaries():
-        if summary.status not in OPEN:
+    config, calendars = desk.config, None
+    for f in desk.facts():  # from the read index: no ticket is parsed unless it changed
+        if f.status not in OPEN or f.priority not in config.priorities:
             continue
-        ticket = desk.store.load(summary.id)
-        when = checkin_due(ticket, desk.config)
+        calendars = calendars or from_config(config)
+        when = checkin_due_of(f, config, calendars)
         if when is None or when > now + dt.timedelta(seconds=within):
             continue
-        out.append(
-            CheckIn(
-                ticket.id, ticket.title, ticket.priority or "", ticket.status, when, int((now - when).total_seconds())
-            )
-        )
+        out.append(CheckIn(f.id, f.title, f.priority, f.status, when, int((now - when).total_seconds())))
     return sorted(out, key=lambda c: (-c.overdue, c.ticket_id))
 
 

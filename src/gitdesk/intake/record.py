@@ -57,7 +57,7 @@ def receive(desk: Any, req: Request, rules: IntakeSettings, on_open: OnOpen | No
     acknowledgement: sent, then recorded in the same commit); its line joins the outcome's notes.
     """
     with desk.transaction():
-        index = MessageIndex(desk.store, desk.repo.state_dir())
+        index = MessageIndex(desk.store)
         holder = index.lookup(req.message_id)
         if holder:
             return Outcome("duplicate", holder, f"{req.message_id} was delivered before")

@@ -1,20 +1,24 @@
 """Ticket files on disk (read side; writes are `writer.py`): ID generation and resolution by prefix, loading.
 
-The files are the only truth; the summary cache `list` reads (listcache.py) is
-derived from them and rebuilt on demand.
+The files are the only truth; what `list` reads comes from the read index
+(index.py), derived from them and rebuilt on demand.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gitdesk.core.ids import ID_ALPHABET, ID_BITS, TICKETS_DIR, canonical  # noqa: F401 - re-exported
-from gitdesk.errors import AmbiguousTicket, GitdeskError, MalformedTicket, UnknownTicket
-from gitdesk.store.listcache import CACHE_VERSION, Summary, SummaryCache, gc_paused, is_ticket_file  # noqa: F401 - re-exported
+from gitdesk.errors import AmbiguousTicket, GitdeskError, UnknownTicket
+from gitdesk.store.index import DeskIndex, raise_first_error
+from gitdesk.store.rows import Summary, is_ticket_file, ticket_of
+
+__all__ = ["Summary", "TicketStore", "canonical", "gc_paused", "is_ticket_file", "new_id"]
 
 if TYPE_CHECKING:
     from gitdesk.core.ticket import Ticket
@@ -30,10 +34,12 @@ def new_id(prefix: str) -> str:
 
 
 class TicketStore:
-    def __init__(self, root: Path, cache_dir: Path | None = None) -> None:
+    """The ticket files: loading one, and the whole-desk reads through the read index."""
+
+    def __init__(self, root: Path, index: DeskIndex | None = None) -> None:
         self.root = root
         self.dir = root / TICKETS_DIR
-        self.cache = SummaryCache(self.dir, cache_dir, self._summary_of_file)
+        self.index = index
 
     def rel(self, ticket_id: str) -> str:
         return f"{TICKETS_DIR}/{ticket_id}.md"
@@ -45,6 +51,7 @@ class TicketStore:
         return self.path(ticket_id).exists()
 
     def ids(self) -> list[str]:
+        """Every ticket ID: the names in tickets/, the truth that resolution reads (one listdir)."""
         try:
             with os.scandir(self.dir) as it:
                 # regular files only: a FIFO named like a ticket would block every reader, a symlink
@@ -70,67 +77,112 @@ class TicketStore:
         return matches[0]
 
     def load(self, ticket_id: str) -> Ticket:
-        path = self.path(ticket_id)
-        rel = self.rel(ticket_id)
         try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+            data = self.path(ticket_id).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raise UnknownTicket(ticket_id) from None
-        except UnicodeDecodeError as exc:
-            raise MalformedTicket(rel, None, f"not UTF-8 text ({exc.reason})") from None
-        from gitdesk.core.ticket import parse  # lazily: a warm `list` never needs YAML
-
-        ticket = parse(text, rel)
-        if ticket.id and canonical(ticket.id) != ticket_id:
-            raise MalformedTicket(rel, 2, f"id '{ticket.id}' does not match the file name")
-        return ticket
+        return ticket_of(self.rel(ticket_id), data)  # type: ignore[no-any-return]
 
     def iter_tickets(self) -> Iterator[Ticket]:
         for ticket_id in sorted(self.ids()):
             yield self.load(ticket_id)
 
-    # -- what `list` reads: the summary cache (listcache.py) -------------------------------
+    # -- what `list` reads: columns of the index ---------------------------------------------
     def summaries(self) -> list[Summary]:
-        """Every ticket's summary, oldest first, parsing only files whose stat changed."""
-        return self.cache.summaries()
+        """Every ticket's summary, oldest first (created, then ID)."""
+        with gc_paused():
+            paths, values, derived = self.summary_column()
+            rows = [v[0] for v in values]
+            return list(map(Summary._make, map(rows.__getitem__, self._age(SUMMARY_COLUMN, rows, derived))))
 
     def summaries_rendered(self, kind: str, render: Callable[[Summary], str]) -> list[tuple[Summary, str]]:
-        return self.cache.summaries_rendered(kind, render)
+        """Summaries, oldest first, each with its one-line rendering, kept in the index beside it."""
+        with gc_paused():
+            name, values, derived = self._listing(kind, render)
+            order = self._age(name, [v[0] for v in values], derived)
+            return [(Summary._make(values[i][0]), values[i][1]) for i in order]
 
     def rendered_in_order(
         self, kind: str, render: Callable[[Summary], str], order_name: str, order_key: Callable[[tuple[Any, ...]], Any]
     ) -> tuple[list[str], list[str]]:
-        return self.cache.rendered_in_order(kind, render, order_name, order_key)
+        """(statuses, renderings) of every ticket sorted by `order_key(row)`; name the order after its key.
 
-    def _summary_of_file(self, name: str) -> Summary:
-        """A summary read from the front matter without its history, the bulk of a ticket."""
-        ticket_id = name[:-3]
-        rel = self.rel(ticket_id)
-        try:
-            with open(self.dir / name, encoding="utf-8") as fh:
-                text = fh.read()
-        except (FileNotFoundError, UnicodeDecodeError):
-            return Summary.of(self.load(ticket_id))  # raises the proper one-line error
-        head = _without_history(text)
-        if head is not None:
-            from gitdesk.core.ticket import Ticket, load_yaml, split_front_matter
+        Kept as its own small column, so the everyday listing reads two lists and builds no object per ticket.
+        """
+        name = f"list:{kind}:{order_name}"
+        index = self._index()
+        with gc_paused():
+            token = index.token(TICKETS_DIR)
+            stored = index.get_column(name)
+            if stored is not None and stored[0] == token:
+                return stored[3]  # type: ignore[no-any-return]
+            _, values, _ = self._listing(kind, render)
+            rows = [v[0] for v in values]
+            order = _permutation(rows, order_key)
+            result = ([rows[i][_STATUS] for i in order], [values[i][1] for i in order])
+            index.put_column(name, (token, [], [], result, {}))
+            return result
 
-            try:
-                meta = load_yaml(split_front_matter(head, rel)[0], rel, 2)
-            except GitdeskError:
-                meta = None
-            if isinstance(meta, dict) and (not meta.get("id") or canonical(str(meta["id"])) == ticket_id):
-                return Summary.of(Ticket(meta, "", rel))
-        return Summary.of(self.load(ticket_id))
+    def _listing(self, kind: str, render: Callable[[Summary], str]) -> tuple[str, list[Any], dict[str, list[Any]]]:
+        """(column name, (summary, line) per ticket, derived): the rendering is patched per changed ticket."""
+        name = f"tickets:list:{kind}"
+        paths, values, derived = self._index().column(
+            name, TICKETS_DIR, "summary", lambda _, row: (row[0], render(Summary._make(row[0])))
+        )
+        raise_first_error(paths, values)
+        return name, values, derived
+
+    def _age(self, name: str, rows: list[tuple[Any, ...]], derived: dict[str, list[Any]]) -> list[int]:
+        if _AGE not in derived:
+            derived = {**derived, _AGE: _permutation(rows, _age)}
+            self._index().put_derived(name, derived)
+        return derived[_AGE]
+
+    def summary_column(self) -> tuple[list[str], list[Any], dict[str, list[Any]]]:
+        """(paths, (summary, message ids) per ticket, derived); a broken ticket fails with its one line."""
+        paths, values, derived = self._index().column(SUMMARY_COLUMN, TICKETS_DIR, "summary")
+        raise_first_error(paths, values)
+        return paths, values, derived
+
+    def _index(self) -> DeskIndex:
+        if self.index is None:
+            raise GitdeskError(f"{self.root}: not a git work tree, so there is no read index")
+        return self.index
 
 
-# `history:` and its block lines ("- ..." items, indented lines, blank lines); a "---" fence ends it.
-_HISTORY = re.compile(r"^history:[ \t]*\r?\n(?:(?:-(?:[ \t][^\n]*)?|[# \t][^\n]*)?\r?\n)*", re.M)
+SUMMARY_COLUMN = "tickets:summary"
+_AGE = "order:created,id"  # the derived column holding the oldest-first permutation
+_CREATED = Summary._fields.index("created")
+_STATUS = Summary._fields.index("status")
 
 
-def _without_history(text: str) -> str | None:
-    """The ticket text with its block-style `history:` cut out; None if it is not written that way."""
-    match = _HISTORY.search(text)
-    if match is None:
-        return None if "\nhistory:" in text else text
-    return text[: match.start()] + text[match.end() :]
+def _age(row: tuple[Any, ...]) -> tuple[str, str]:
+    """Oldest first, ties by ID: the order every caller starts from."""
+    return row[_CREATED], row[0]
+
+
+def _permutation(rows: list[tuple[Any, ...]], key: Callable[[tuple[Any, ...]], Any]) -> list[int]:
+    ranks = list(map(key, rows))
+    return sorted(range(len(rows)), key=ranks.__getitem__)
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cycle collector around bulk work on rows.
+
+    Loading 100k rows makes over a million long-lived objects, and the collector
+    would walk them again and again as they arrive. Afterwards they are frozen
+    (moved out of the collector's sight): nothing made here forms cycles, so there
+    is nothing for it to find, only time to lose. Young garbage is collected first
+    (cheap), so a long-running process does not freeze someone else's cycles.
+    """
+    was_enabled = gc.isenabled()
+    if was_enabled:
+        gc.collect(1)
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()

@@ -1,27 +1,22 @@
 """Ranking knowledge-base articles for a question: Okapi BM25 over kb/*.md with a title boost.
 
 Used by `gitdesk kb search`, by `gitdesk new` (related articles) and by the
-email acknowledgement. The index is derived and cached in .git/gitdesk/,
-keyed by every article's (name, mtime_ns, size), so opening a ticket does not
-re-read the KB unless an article changed.
+email acknowledgement. Each article's weighted term counts are a row of the
+read index (index.py), keyed by its blob id, so opening a ticket re-reads no
+article that did not change.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
-import pickle
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 K1, B = 1.2, 0.75
 TITLE_WEIGHT, TAG_WEIGHT = 3, 2  # a word in the title says more about the article than one in its body
-_VERSION = 1
 STOPWORDS = frozenset(
     """a an and are as at be but by can do does for from has have how i if in into is it its
 me my no not of on or our so that the their then there these this to was we were what when where which who
@@ -76,84 +71,51 @@ class Index:
         return [Hit(self.docs[d][0], self.docs[d][1], round(s, 4)) for d, s in ranked[:limit] if s > 0]
 
 
-def _article(path: Path) -> tuple[str, list[str], str]:
-    """(title, tags, body); a malformed article is still searchable by its text."""
+def article_terms(path: str, text: str) -> tuple[str, str, dict[str, int], int]:
+    """(slug, title, weighted term counts, length) of one article: the row the read index keeps.
+
+    A malformed article is still searchable by its text: a hand-broken file must not break intake.
+    """
     from gitdesk.core.kb import parse_article
 
-    text = path.read_text(encoding="utf-8", errors="replace")
+    slug = path.rsplit("/", 1)[-1][:-3]
     try:
-        meta, body = parse_article(text, f"kb/{path.name}")
-    except Exception:  # a hand-broken article must not break intake; search its raw text
-        return path.stem.replace("-", " "), [], text
-    raw_tags = meta.get("tags")
-    tags = raw_tags if isinstance(raw_tags, list) else []
-    return str(meta.get("title") or path.stem.replace("-", " ")), [str(t) for t in tags], body
+        meta, body = parse_article(text, path)
+        raw_tags = meta.get("tags")
+        tags = [str(t) for t in raw_tags] if isinstance(raw_tags, list) else []
+        title = str(meta.get("title") or slug.replace("-", " "))
+    except Exception:  # noqa: BLE001 - any broken front matter: search the raw text
+        title, tags, body = slug.replace("-", " "), [], text
+    counts: Counter[str] = Counter(tokens(body))
+    for term in tokens(title):
+        counts[term] += TITLE_WEIGHT
+    for term in tokens(" ".join(tags)):
+        counts[term] += TAG_WEIGHT
+    return slug, title, dict(counts), sum(counts.values())
 
 
-def build(paths: list[Path]) -> Index:
+def build(articles: list[tuple[str, str, dict[str, int], int]]) -> Index:
     docs: list[tuple[str, str, int]] = []
     postings: dict[str, list[tuple[int, int]]] = {}
-    for doc, path in enumerate(paths):
-        title, tags, body = _article(path)
-        counts: Counter[str] = Counter(tokens(body))
-        for term in tokens(title):
-            counts[term] += TITLE_WEIGHT
-        for term in tokens(" ".join(tags)):
-            counts[term] += TAG_WEIGHT
-        docs.append((path.stem, title, sum(counts.values())))
+    for doc, (slug, title, counts, length) in enumerate(articles):
+        docs.append((slug, title, length))
         for term, tf in counts.items():
             postings.setdefault(term, []).append((doc, tf))
     avgdl = sum(d[2] for d in docs) / len(docs) if docs else 0.0
     return Index(docs, postings, avgdl)
 
 
-def _cache_file(root: Path) -> Path | None:
-    git = root / ".git"
-    if not git.is_dir():
-        return None
-    state = git / "gitdesk"
-    state.mkdir(exist_ok=True)
-    return state / "kb-index.pickle"
+def index(source: Any) -> Index:
+    """The BM25 index of the desk's kb/, from the read index's article rows (only changed articles are read)."""
+    _, rows = source.values("kb", "kb", "article")
+    return build(rows)
 
 
-def index(root: Path) -> Index:
-    """The BM25 index of root/kb, from the cache when no article changed."""
-    try:
-        entries = sorted(
-            (e for e in os.scandir(root / "kb") if e.name.endswith(".md") and e.is_file()), key=lambda e: e.name
-        )
-    except FileNotFoundError:
-        entries = []
-    key = tuple((e.name, e.stat().st_mtime_ns, e.stat().st_size) for e in entries)
-    cache = _cache_file(root)
-    cached = _load(cache)
-    if cached and cached[0] == key:
-        return cached[1]  # type: ignore[no-any-return]
-    built = build([Path(e.path) for e in entries])
-    if cache:
-        tmp = cache.with_name(f".{cache.name}.{os.getpid()}")
-        with contextlib.suppress(OSError):
-            with open(tmp, "wb") as fh:
-                pickle.dump((_VERSION, key, built), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, cache)
-    return built
+def search(source: Any, text: str, limit: int = 10) -> list[Hit]:
+    """Articles ranked for `text`; `source` is the desk's read index (`desk.index`)."""
+    return index(source).search(text, limit)
 
 
-def _load(cache: Path | None) -> tuple[Any, Index] | None:
-    if not cache:
-        return None
-    try:
-        with open(cache, "rb") as fh:
-            version, key, built = pickle.load(fh)
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
-        return None
-    return (key, built) if version == _VERSION else None
-
-
-def search(root: Path, text: str, limit: int = 10) -> list[Hit]:
-    return index(root).search(text, limit)
-
-
-def suggest(root: Path, text: str, limit: int = 3) -> list[tuple[str, str]]:
+def suggest(source: Any, text: str, limit: int = 3) -> list[tuple[str, str]]:
     """(slug, title) of up to `limit` articles related to `text`, best first."""
-    return [(h.slug, h.title) for h in search(root, text, limit)]
+    return [(h.slug, h.title) for h in search(source, text, limit)]

@@ -34,7 +34,7 @@ def _show(outcome: Any, as_json: bool, desk: Any) -> None:
         from gitdesk.store.kbsearch import suggest
 
         ticket = desk.get(outcome.ticket_id)
-        for slug, title in suggest(desk.root, f"{ticket.title}\n{ticket.description}", limit=3):
+        for slug, title in suggest(desk.index, f"{ticket.title}\n{ticket.description}", limit=3):
             click.echo(f"  related: kb/{slug}.md  {title}")
 
 
@@ -418,7 +418,7 @@ def kb_search(desk: Any, text: tuple[str, ...], limit: int, as_json: bool) -> No
     """Rank KB articles for TEXT (BM25, titles count more)."""
     from gitdesk.store.kbsearch import search
 
-    hits = search(desk.root, " ".join(text), limit)
+    hits = search(desk.index, " ".join(text), limit)
     if as_json:
         click.echo(json.dumps([{"slug": h.slug, "title": h.title, "score": h.score} for h in hits], indent=1))
         return

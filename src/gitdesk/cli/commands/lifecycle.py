@@ -104,7 +104,7 @@ def _suggestions(desk, ticket) -> list[str]:  # type: ignore[no-untyped-def]
         from gitdesk.store.kbsearch import suggest
     except ImportError:
         return []
-    hits = suggest(desk.root, f"{ticket.title}\n{ticket.description}", limit=3)
+    hits = suggest(desk.index, f"{ticket.title}\n{ticket.description}", limit=3)
     return [f"  related: kb/{slug}.md  {title}" for slug, title in hits]
 
 

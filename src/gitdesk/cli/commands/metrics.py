@@ -58,10 +58,9 @@ def sla(desk, at, as_json, fail_on_breach):  # type: ignore[no-untyped-def]
     from gitdesk.cli.report_views import alerts_table
     from gitdesk.core.reports import parse_day
     from gitdesk.core.sla import iso_instant, scan
-    from gitdesk.store.facts_cache import desk_facts
 
     instant = parse_day(at, "--at") if at else int(desk.clock().timestamp())
-    alerts = scan(desk_facts(desk), desk.config, instant)
+    alerts = scan(desk.facts(), desk.config, instant)
     if as_json:
         click.echo(json.dumps({"at": iso_instant(instant), "alerts": alerts}, indent=1))
     else:
@@ -96,9 +95,8 @@ def sla(desk, at, as_json, fail_on_breach):  # type: ignore[no-untyped-def]
 def report(desk, since, until, by, fmt):  # type: ignore[no-untyped-def]
     """Volumes, response and resolution times (business hours), SLA compliance, rates and satisfaction."""
     from gitdesk.cli.report_views import report_csv, report_table
-    from gitdesk.core.reports import report_for_desk
 
-    result = report_for_desk(desk, since=since, until=until, by=by, now=desk.clock())
+    result = desk.report(since=since, until=until, by=by, now=desk.clock())
     if fmt == "json":
         # Indented for a person at a terminal; compact (and several times faster to write) for a pipe.
         indent = 1 if sys.stdout.isatty() else None

@@ -1,0 +1,374 @@
+"""The one read index: everything gitdesk derives from the desk's files, keyed by git blob id.
+
+One SQLite file, `.git/gitdesk/index.sqlite`. Per kind of file (ticket summary,
+ticket SLA facts, survey, KB article) a table maps a blob id to the row made from
+that content (`rows.py`), so a row means the same in every clone and is made once
+per content. The index also remembers which commit it last saw, the blob of every
+file under tickets/, kb/ and surveys/ in that commit, and the work-tree files that
+differ from it. Each command brings that up to date:
+
+- committed changes: `git diff-tree` from the indexed commit to HEAD (a fresh or
+  unknown start: one `git ls-tree`);
+- uncommitted ones: git's own stat check (`git status`), with the changed files
+  hashed by one `git hash-object --stdin-paths`, so their key is a blob id too;
+- the rows of new blobs: one `git cat-file --batch` per few thousand blobs.
+
+Readers get whole columns (every ticket's summary, facts, ...) lined up with the
+files, stored marshalled beside the rows and patched only where a blob changed.
+The files stay the only truth: deleting the index, or finding it corrupt, only
+means it is rebuilt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from gitdesk.errors import GitdeskError, GitFailure
+from gitdesk.store import rows as kinds
+from gitdesk.store.rows import is_ticket_file
+
+FILE = "index.sqlite"
+SCHEMA = 1
+FOLDERS = ("tickets", "kb", "surveys")
+_KINDS: dict[str, Callable[[str, bytes], Any]] = {
+    "summary": kinds.summary_row,
+    "facts": kinds.facts_row,
+    "survey": kinds.survey_row,
+    "article": kinds.article_row,
+}
+_BATCH = 4000  # blobs per `git cat-file --batch`: bounded memory at 100,000 tickets
+_MISSING = object()
+
+
+def in_folder(folder: str, path: str) -> bool:
+    """Which files under a folder the readers see: tickets/PREFIX-id.md, kb/*.md, surveys/*.yml."""
+    name = path[len(folder) + 1 :]
+    if "/" in name or name.startswith("."):
+        return False
+    if folder == "tickets":
+        return is_ticket_file(name)
+    return name.endswith(".md" if folder == "kb" else ".yml")
+
+
+class _Corrupt(Exception):
+    """Stored data that does not read back: the index is rebuilt."""
+
+
+def _loads(raw: Any) -> Any:
+    try:
+        return marshal.loads(raw)
+    except (ValueError, EOFError, TypeError) as exc:
+        raise _Corrupt(str(exc)) from None
+
+
+class IndexBusy(GitdeskError):
+    """Another gitdesk process holds the index for longer than we wait."""
+
+
+class DeskIndex:
+    """The index of one desk; a command makes one and it refreshes at most once until `changed()`."""
+
+    def __init__(self, root: Path, repo: Any, state_dir: Path | None) -> None:
+        self.root, self.repo = Path(root), repo
+        self.file = Path(state_dir) / FILE if state_dir else None
+        self._db: Any = None
+        self._tokens: dict[str, str] = {}  # folder -> its state, once looked at
+        self._overlay: dict[str, dict[str, str | None]] = {}  # folder -> uncommitted files -> blob (None: deleted)
+        self._trees: dict[str, dict[str, str]] = {}  # folder -> committed path -> blob, once loaded
+        self._tree_ids: dict[str, str] | None = None  # folder -> its tree id in HEAD
+
+    # -- freshness --------------------------------------------------------------------------
+    def changed(self) -> None:
+        """The desk was written to: the next read looks again."""
+        self._tokens.clear()
+        self._tree_ids = None
+
+    def token(self, folder: str) -> str:
+        """Names the state of a folder: its tree id in HEAD plus its uncommitted changes."""
+        if folder not in self._tokens:
+            self._guarded(lambda: self._refresh(folder))
+        return self._tokens[folder]
+
+    def _refresh(self, folder: str) -> None:
+        if self._tree_ids is None:
+            self._tree_ids = self.repo.tree_ids(FOLDERS) if self.repo.head() else {}
+        tree_id = self._tree_ids.get(folder, "")
+        known = self._meta(f"treeid:{folder}").get(f"treeid:{folder}")
+        if known != tree_id:
+            self._trees[folder] = self._committed(folder, known, tree_id)
+            paths = sorted(self._trees[folder])
+            blobs = list(map(self._trees[folder].__getitem__, paths))
+            self._set_meta(**{f"tree:{folder}": marshal.dumps((paths, blobs)), f"treeid:{folder}": tree_id})
+        overlay = self._work_tree(folder)
+        token = tree_id or "empty"
+        if overlay:
+            import hashlib
+
+            token += "+" + hashlib.sha1(marshal.dumps(sorted(overlay.items()))).hexdigest()[:20]
+        self._overlay[folder], self._tokens[folder] = overlay, token
+
+    def _committed(self, folder: str, known: str | None, tree_id: str) -> dict[str, str]:
+        """path -> blob in the folder's tree: the stored one moved along by a tree diff, or read whole."""
+        if not tree_id:
+            return {}
+        tree = self._load_tree(folder) if known else None
+        prefix = folder + "/"
+        if tree is not None and known:
+            try:
+                changes = self.repo.diff_files(known, tree_id, ())
+            except GitFailure:  # the old tree is gone (a shallow clone, a cache from elsewhere): read it whole
+                changes = None
+            if changes is not None:
+                for path, blob in changes.items():
+                    if blob is None:
+                        tree.pop(prefix + path, None)
+                    else:
+                        tree[prefix + path] = blob
+                return tree
+        return {prefix + path: blob for path, blob in self.repo.tree_files(tree_id, ()).items()}
+
+    def _work_tree(self, folder: str) -> dict[str, str | None]:
+        """Work-tree files under `folder` that differ from HEAD -> their blob id (None: deleted)."""
+        try:
+            changes = self.repo.worktree_changes((folder,))
+        except GitFailure:
+            return {}
+        overlay: dict[str, str | None] = {}
+        to_hash = []
+        for path, blob in changes.items():
+            if not (self.root / path).is_file():
+                overlay[path] = None
+            elif blob:
+                overlay[path] = blob
+            else:
+                to_hash.append(path)
+        overlay.update(zip(to_hash, self.repo.hash_paths(to_hash), strict=True))
+        return overlay
+
+    def files(self, folder: str) -> tuple[list[str], list[str]]:
+        """(paths, blob ids) of the files a reader sees under `folder`, sorted by path."""
+        self.token(folder)
+        if folder not in self._trees:
+            self._trees[folder] = self._load_tree(folder) or {}
+        tree = self._trees[folder]
+        overlay = self._overlay.get(folder)
+        if overlay:
+            tree = dict(tree)
+            for path, blob in overlay.items():
+                if blob is None:
+                    tree.pop(path, None)
+                else:
+                    tree[path] = blob
+            tree = dict(sorted(tree.items()))
+        pairs = [(p, b) for p, b in tree.items() if in_folder(folder, p)]
+        return [p for p, _ in pairs], [b for _, b in pairs]
+
+    # -- columns: one value per file, lined up with files(folder) -------------------------------
+    def column(
+        self, name: str, folder: str, kind: str, value: Callable[[str, Any], Any] | None = None
+    ) -> tuple[list[str], list[Any], dict[str, list[Any]]]:
+        """(paths, values, derived) for every file under `folder`, made from `kind` rows.
+
+        `value(path, row)` turns a row into the stored value (default: the row). `derived` holds
+        extra columns callers keep beside it (rendered lines, orders), dropped when anything changed.
+        """
+        return self._guarded(lambda: self._column(name, folder, kind, value))  # type: ignore[no-any-return]
+
+    def _column(
+        self, name: str, folder: str, kind: str, value: Callable[[str, Any], Any] | None
+    ) -> tuple[list[str], list[Any], dict[str, list[Any]]]:
+        token = self.token(folder)
+        stored = self.get_column(name)
+        if stored is not None and stored[0] == token:
+            return stored[1], stored[3], stored[4]
+        paths, blobs = self.files(folder)
+        if stored is not None and stored[1] == paths and stored[2] == blobs:
+            values, derived = stored[3], stored[4]
+        else:
+            values = self._patched(stored, paths, blobs, kind, value)
+            derived = {}
+        self.put_column(name, (token, paths, blobs, values, derived))
+        return paths, values, derived
+
+    def values(
+        self, name: str, folder: str, kind: str, value: Callable[[str, Any], Any] | None = None
+    ) -> tuple[list[str], list[Any]]:
+        """(paths, values) like `column`; a file whose row is an error fails with its one-line message."""
+        paths, values, _ = self.column(name, folder, kind, value)
+        raise_first_error(paths, values)
+        return paths, values
+
+    def put_derived(self, name: str, derived: dict[str, list[Any]]) -> None:
+        stored = self.get_column(name)
+        if stored is not None:
+            self.put_column(name, (*stored[:4], derived))
+
+    def _patched(
+        self, stored: Any, paths: list[str], blobs: list[str], kind: str, value: Callable[[str, Any], Any] | None
+    ) -> list[Any]:
+        old = {} if stored is None else dict(zip(stored[1], zip(stored[2], stored[3], strict=True), strict=True))
+        hits = list(map(old.get, paths))
+        values = [h[1] if h is not None and h[0] == b else _MISSING for h, b in zip(hits, blobs, strict=True)]
+        todo = [i for i, v in enumerate(values) if v is _MISSING]
+        found = self.rows(kind, {blobs[i]: paths[i] for i in todo})
+        for i in todo:
+            row = found[blobs[i]]
+            values[i] = row if value is None or kinds.is_error(row) else value(paths[i], row)
+        return values
+
+    def rows(self, kind: str, wanted: dict[str, str]) -> dict[str, Any]:
+        """blob -> row for the blobs in `wanted` (blob -> a path holding it), making the missing ones."""
+        db = self._conn()
+        found: dict[str, Any] = {}
+        blobs = list(wanted)
+        if len(blobs) > 2000:  # a fresh start or a big pull: one pass over the table beats many lookups
+            known = {b for (b,) in db.execute(f"SELECT blob FROM {kind}")}  # noqa: S608 - kind is ours
+            ask = [b for b in blobs if b in known]
+        else:
+            ask = blobs
+        for start in range(0, len(ask), 500):
+            part = ask[start : start + 500]
+            marks = ",".join("?" * len(part))
+            query = f"SELECT blob, row FROM {kind} WHERE blob IN ({marks})"  # noqa: S608 - kind is ours
+            found.update((b, _loads(r)) for b, r in db.execute(query, part))
+        missing = [b for b in blobs if b not in found]
+        make = _KINDS[kind]
+        for start in range(0, len(missing), _BATCH):
+            part = missing[start : start + _BATCH]
+            made = {b: make(wanted[b], data) for b, data in self._contents(part, wanted).items()}
+            found.update(made)
+            if self.file is not None:
+                with self._write():
+                    db.executemany(
+                        f"INSERT OR REPLACE INTO {kind}(blob, row) VALUES (?, ?)",  # noqa: S608 - kind is ours
+                        [(b, marshal.dumps(r)) for b, r in made.items()],
+                    )
+        return found
+
+    def _contents(self, blobs: list[str], wanted: dict[str, str]) -> dict[str, bytes]:
+        """The bytes of each blob: from the object database, or from the work tree for uncommitted files."""
+        out: dict[str, bytes] = {}
+        in_odb = []
+        for b in blobs:
+            path = wanted[b]
+            if self._overlay.get(path.split("/", 1)[0], {}).get(path) == b:
+                try:
+                    out[b] = (self.root / path).read_bytes()
+                    continue
+                except OSError:
+                    pass
+            in_odb.append(b)
+        for b, data in self.repo.read_blobs(in_odb).items():
+            out[b] = data if data is not None else (self.root / wanted[b]).read_bytes()
+        return out
+
+    # -- storage -------------------------------------------------------------------------------
+    def _conn(self) -> Any:
+        if self._db is None:
+            self._db = self._open()
+        return self._db
+
+    def _open(self) -> Any:
+        import sqlite3
+
+        db = sqlite3.connect(str(self.file) if self.file else ":memory:", timeout=30, isolation_level=None)
+        db.execute("PRAGMA synchronous=OFF")
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        version = None
+        if "meta" in tables:
+            row = db.execute("SELECT v FROM meta WHERE k='schema'").fetchone()
+            version = row[0] if row else None
+        if version != SCHEMA:
+            with db:
+                for name in tables:
+                    db.execute(f'DROP TABLE "{name}"')
+                db.execute("CREATE TABLE meta(k TEXT PRIMARY KEY, v) WITHOUT ROWID")
+                for kind in (*_KINDS, "col"):
+                    key = "name" if kind == "col" else "blob"
+                    db.execute(f"CREATE TABLE {kind}({key} TEXT PRIMARY KEY, row BLOB NOT NULL) WITHOUT ROWID")
+                db.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA,))
+        return db
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[None]:
+        db = self._conn()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def _guarded(self, work: Callable[[], Any]) -> Any:
+        """Run `work`; a corrupt or foreign index file is deleted and rebuilt once, never a traceback."""
+        import sqlite3
+
+        for attempt in (1, 2):
+            try:
+                return work()
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) or "busy" in str(exc):
+                    raise IndexBusy(f"{self.file}: another gitdesk command holds the read index; try again") from None
+                self._reset(exc, attempt)
+            except (sqlite3.DatabaseError, _Corrupt) as exc:
+                self._reset(exc, attempt)
+        raise AssertionError("unreachable")
+
+    def _reset(self, exc: Exception, attempt: int) -> None:
+        if attempt == 2 or self.file is None:
+            raise GitdeskError(f"{self.file or 'the read index'}: cannot be rebuilt ({exc})") from None
+        if self._db is not None:
+            with contextlib.suppress(Exception):
+                self._db.close()
+        self._db = None
+        self._trees.clear()
+        self.changed()
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{self.file}{suffix}")
+
+    def _meta(self, *keys: str) -> dict[str, Any]:
+        marks = ",".join("?" * len(keys))
+        return dict(self._conn().execute(f"SELECT k, v FROM meta WHERE k IN ({marks})", keys))  # noqa: S608
+
+    def _set_meta(self, **values: Any) -> None:
+        with self._write():
+            self._conn().executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
+
+    def _load_tree(self, folder: str) -> dict[str, str] | None:
+        row = self._conn().execute("SELECT v FROM meta WHERE k=?", (f"tree:{folder}",)).fetchone()
+        if row is None:
+            return None
+        raw = row[0]
+        paths, blobs = _loads(raw)
+        return dict(zip(paths, blobs, strict=True))
+
+    def get_column(self, name: str) -> Any:
+        def read() -> Any:
+            row = self._conn().execute("SELECT row FROM col WHERE name=?", (name,)).fetchone()
+            data = _loads(row[0]) if row else None
+            if data is not None and not (isinstance(data, tuple) and len(data) == 5):
+                raise _Corrupt("foreign column")
+            return data
+
+        return self._guarded(read)
+
+    def put_column(self, name: str, data: Any) -> None:
+        if self.file is None and name.startswith("list:"):
+            return
+        with self._write():
+            self._conn().execute("INSERT OR REPLACE INTO col VALUES (?, ?)", (name, marshal.dumps(data)))
+
+
+def raise_first_error(paths: list[str], values: list[Any]) -> None:
+    """A broken file fails every reader that needs it, with the same one line naming it."""
+    if any(map(kinds.is_error, values)):
+        for path, value in zip(paths, values, strict=True):
+            if kinds.is_error(value):
+                kinds.raise_error(path, value)
