@@ -229,7 +229,7 @@ def parse(text: str, path: str = "<ticket>") -> Ticket:
     """Text to Ticket. Raises MalformedTicket naming the file and line."""
     front, body, first = split_front_matter(text, path)
     # The form gitdesk writes is read without PyYAML; anything else takes the full parser.
-    meta = written_yaml.load(front)
+    meta = written_yaml.load(front) if len(front) <= MAX_TICKET_BYTES else None
     if meta is None:
         meta = load_yaml(front, path, first)
     if meta is None:

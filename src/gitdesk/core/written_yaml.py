@@ -24,7 +24,7 @@ _BOOLS = {
     **dict.fromkeys(("yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"), True),
     **dict.fromkeys(("no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"), False),
 }
-_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})")  # longer numbers: the full parser (and its limits)
 # A superset of YAML 1.1's int, float and timestamp forms: such a scalar goes to the full parser.
 _NUMBERISH = re.compile(r"[-+]?(?:0[xXoObB][0-9a-fA-F_]*|[0-9._:]+(?:[eE][-+]?[0-9]+)?|\.[a-zA-Z]+)|[0-9]{4}-.*")
 _PLAIN_FIRST_BAD = frozenset("?:,[]{}#&*!|>'\"%@`")
