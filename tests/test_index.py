@@ -247,3 +247,18 @@ def test_no_state_directory_means_an_index_in_memory(desk_root, two):
     a, b = two
     index = DeskIndex(desk_root, Desk(desk_root).repo, None)
     assert {s.id for s in TicketStore(desk_root, index).summaries()} == {a, b}
+
+
+def test_rows_made_on_two_cores_are_the_rows_made_on_one(desk_root, open_ticket, cli_invoke, monkeypatch):
+    from gitdesk.store import index as index_module
+
+    for n in range(5):
+        cli_invoke("prioritise", open_ticket(f"Ticket {n}"), "P2")
+    serial = run(desk_root, "report", "--format", "json"), run(desk_root, "list", "--all")
+    (desk_root / ".git" / "gitdesk" / FILE).unlink()
+    monkeypatch.setattr(index_module, "PARALLEL_FROM", 2)
+    forks = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    assert (run(desk_root, "report", "--format", "json"), run(desk_root, "list", "--all")) == serial
+    assert forks  # the second core was used

@@ -242,3 +242,20 @@ def test_codeowners_template_names_the_desk_paths(laid_out):
     text = (laid_out / ".github" / "CODEOWNERS").read_text()
     for path in ("/tickets/", "/kb/", "/gitdesk.yml", "/.github/"):
         assert path in text
+
+
+@pytest.mark.parametrize("where", ["scaffold", "repo"])
+@pytest.mark.parametrize("name", ["pages.yml", "intake.yml"])
+def test_whole_desk_workflows_reuse_the_read_index(laid_out, where, name):
+    """A fresh runner restores the index keyed by the tickets/ tree (or an older one) and parses only what changed."""
+    top = laid_out / ".github" if where == "scaffold" else ROOT / ".github"
+    found = steps(load(top, name))
+    uses = [str(s.get("uses", "")) for s in found]
+    cache = found[next(i for i, u in enumerate(uses) if u.startswith("actions/cache@"))]
+    assert cache["with"]["path"] == ".git/gitdesk/index.sqlite"
+    assert cache["with"]["key"] == "gitdesk-index-${{ steps.index-key.outputs.tree }}"
+    assert cache["with"]["restore-keys"] == "gitdesk-index-"
+    key_step = next(s for s in found if s.get("id") == "index-key")
+    assert "git rev-parse HEAD:tickets" in key_step["run"]
+    checkout = next(i for i, u in enumerate(uses) if u.startswith("actions/checkout@"))
+    assert checkout < found.index(key_step) < found.index(cache)

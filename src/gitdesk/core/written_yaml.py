@@ -86,17 +86,23 @@ class _Reader:
 
     def mapping(self, i: int, indent: int) -> tuple[dict[str, Any], int]:
         out: dict[str, Any] = {}
-        parts, n = self.parts, self.n
+        parts, n, memo = self.parts, self.n, _MEMO
+        special = _SPECIAL_KEYS
         while i < n:
             spaces, dash, key, rest = parts[i]
             here = len(spaces)
-            if here < indent:
-                break
-            if here > indent or dash or not key or key in out or key in _SPECIAL_KEYS:
+            if here != indent:
+                if here < indent:
+                    break
+                raise _Unrecognised
+            if dash or not key or key in out or key in special:
                 raise _Unrecognised
             i += 1
             if rest:
-                out[key], i = self.inline(rest, i, indent)
+                value = memo.get(rest, memo)  # the common case, without a call
+                if value is memo:
+                    value, i = self.inline(rest, i, indent)
+                out[key] = value
                 continue
             out[key] = None
             if i < n:
@@ -180,6 +186,8 @@ def _plain(text: str) -> Any:
 
 
 def _single_quoted(rest: str) -> str:
+    if rest.endswith("'") and rest.count("'") == 2 and len(rest) > 1:
+        return rest[1:-1]  # the usual quoted time or number-like text
     pos = 1
     while True:
         end = rest.find("'", pos)

@@ -14,6 +14,7 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,13 @@ class SiteBuilder:
         self.tr = for_ticket(config)  # the desk's language: the board, the lists, the KB, the feed
 
     # -- the ticket pass ------------------------------------------------------------------
+    @cached_property
+    def desk(self) -> Any:
+        """The desk whose read index the build reads tickets and surveys through."""
+        from gitdesk.desk.facade import Desk
+
+        return Desk(self.root)
+
     def ticket_count(self) -> int:
         return len(TicketStore(self.root).ids())
 
@@ -90,10 +98,8 @@ class SiteBuilder:
         """Parse every ticket once; write the pages of published ones; collect cards and facts."""
         from gitdesk.core.sla import Facts, checkin_due
 
-        store = TicketStore(self.root)
         related: list[Ticket] = []
-        for n, ticket_id in enumerate(sorted(store.ids()), 1):
-            t = store.load(ticket_id)
+        for n, t in enumerate(self.desk.store.every_ticket(), 1):
             self._collect(t, Facts)
             if self.data.cards[t.id].url:
                 if t.meta.get("children") or t.meta.get("parent"):
@@ -148,10 +154,10 @@ class SiteBuilder:
 
     # -- after the pass -------------------------------------------------------------------
     def report(self) -> dict[str, Any]:
-        from gitdesk.core.reports import build_report, load_surveys
+        from gitdesk.core.reports import build_report
 
         if not hasattr(self, "_report"):
-            self._surveys = load_surveys(self.root)
+            self._surveys = self.desk.surveys()
             self._report = build_report(self.data.facts, self._surveys, self.config, now=self.now)
         return self._report
 

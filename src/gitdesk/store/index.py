@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import marshal
 import os
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ _KINDS: dict[str, Callable[[str, bytes], Any]] = {
     "article": kinds.article_row,
 }
 _BATCH = 4000  # blobs per `git cat-file --batch`: bounded memory at 100,000 tickets
+PARALLEL_FROM = 1000  # rows to make at once before a second core is worth a fork
 _MISSING = object()
 
 
@@ -134,6 +136,8 @@ class DeskIndex:
 
     def _work_tree(self, folder: str) -> dict[str, str | None]:
         """Work-tree files under `folder` that differ from HEAD -> their blob id (None: deleted)."""
+        if not (self.root / ".git").exists():
+            return _plain_folder(self.root, folder)
         try:
             changes = self.repo.worktree_changes((folder,))
         except GitFailure:
@@ -240,7 +244,8 @@ class DeskIndex:
         make = _KINDS[kind]
         for start in range(0, len(missing), _BATCH):
             part = missing[start : start + _BATCH]
-            made = {b: make(wanted[b], data) for b, data in self._contents(part, wanted).items()}
+            texts = self.contents(wanted, part)
+            made = dict(zip(texts, _made_on_both_cores(make, [(wanted[b], d) for b, d in texts.items()]), strict=True))
             found.update(made)
             if self.file is not None:
                 with self._write():
@@ -250,11 +255,11 @@ class DeskIndex:
                     )
         return found
 
-    def _contents(self, blobs: list[str], wanted: dict[str, str]) -> dict[str, bytes]:
+    def contents(self, wanted: dict[str, str], blobs: list[str] | None = None) -> dict[str, bytes]:
         """The bytes of each blob: from the object database, or from the work tree for uncommitted files."""
         out: dict[str, bytes] = {}
         in_odb = []
-        for b in blobs:
+        for b in wanted if blobs is None else blobs:
             path = wanted[b]
             if self._overlay.get(path.split("/", 1)[0], {}).get(path) == b:
                 try:
@@ -364,6 +369,51 @@ class DeskIndex:
             return
         with self._write():
             self._conn().execute("INSERT OR REPLACE INTO col VALUES (?, ?)", (name, marshal.dumps(data)))
+
+
+def _made_on_both_cores(make: Callable[[str, bytes], Any], items: list[tuple[str, bytes]]) -> list[Any]:
+    """make(path, data) for every item; a big batch is split with a forked child, so a fresh
+    clone's first command parses on two cores. Rows come back marshalled through a pipe."""
+    threads = sys.modules.get("threading")
+    if len(items) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or (threads and threads.active_count() > 1):
+        return [make(p, d) for p, d in items]
+    half = len(items) // 2
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: make the second half, hand it over, leave without cleanup handlers
+        status = 1
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "wb") as out:
+                out.write(marshal.dumps([make(p, d) for p, d in items[half:]]))
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    first = [make(p, d) for p, d in items[:half]]
+    with os.fdopen(read_end, "rb") as fh:
+        data = fh.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0:
+        return first + [make(p, d) for p, d in items[half:]]
+    return first + marshal.loads(data)
+
+
+def _plain_folder(root: Path, folder: str) -> dict[str, str | None]:
+    """Outside git (an exported desk): every file is uncommitted, keyed by the id git would give it."""
+    import hashlib
+
+    out: dict[str, str | None] = {}
+    try:
+        names = sorted(os.listdir(root / folder))
+    except FileNotFoundError:
+        return out
+    for name in names:
+        path = f"{folder}/{name}"
+        if in_folder(folder, path) and (root / path).is_file():
+            data = (root / path).read_bytes()
+            out[path] = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+    return out
 
 
 def raise_first_error(paths: list[str], values: list[Any]) -> None:
