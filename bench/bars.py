@@ -54,7 +54,8 @@ def clone_of(desk: Path, work: Path) -> Path:
     """A clone of the generated desk, made once per size and reused (it gains the bench's commits)."""
     target = work / f"clone-{desk.name}"
     if not (target / ".git").exists():
-        subprocess.run(["git", "clone", "-q", str(desk), str(target)], check=True)
+        # --no-local: objects arrive packed, as from a real remote, not hard-linked loose files
+        subprocess.run(["git", "clone", "-q", "--no-local", str(desk), str(target)], check=True)
     return target
 
 

@@ -312,20 +312,12 @@ class GitRepo:
         `--no-optional-locks`: a read never rewrites the user's index. Deleted files are left out
         here; the caller sees them missing from disk.
         """
-        out = self._z(
-            "--no-optional-locks", "status", "--porcelain=v2", "-z", "--untracked-files=all", "--no-renames",
-            "--", *folders,
-        )  # fmt: skip
-        changes: dict[str, str | None] = {}
-        for entry in out:
-            if entry.startswith("1 "):
-                fields = entry.split(" ", 8)
-                if len(fields) == 9:
-                    xy, index_blob, path = fields[1], fields[7], fields[8]
-                    changes[path] = index_blob if xy[1] == "." and index_blob.strip("0") else ""
-            elif entry.startswith(("? ", "u ")):
-                changes[entry.split(" ", 10)[-1] if entry[0] == "u" else entry[2:]] = ""
-        return changes
+        return self.start_worktree_changes(folders).result()
+
+    def start_worktree_changes(self, folders: Sequence[str]) -> Any:
+        """`worktree_changes` started now and collected by `.result()`: git stats the files meanwhile."""
+        args = ["--no-optional-locks", "status", "--porcelain=v2", "-z", "--untracked-files=all", "--no-renames"]
+        return _Pending(self, [*args, "--", *folders], _status_entries)
 
     def hash_paths(self, paths: Sequence[str]) -> list[str]:
         """The blob id each work-tree file would get from `git add`: one `git hash-object --stdin-paths`."""
@@ -339,10 +331,7 @@ class GitRepo:
     def _z(self, *args: str) -> list[str]:
         """A git command's NUL-separated output, as a list."""
         proc = _spawn(["git", *args], cwd=self.root, capture_output=True)
-        if proc.returncode != 0:
-            err = proc.stderr.decode("utf-8", "replace").strip()
-            raise GitFailure(f"git {args[0]} failed: {err.splitlines()[-1] if err else proc.returncode}")
-        return [p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+        return _z_output(args, proc.returncode, proc.stdout, proc.stderr)
 
     def merge_text(self, ours: str, base: str, theirs: str) -> tuple[str, bool]:
         """Three-way merge of plain text with `git merge-file`; (result, had conflicts)."""
@@ -382,6 +371,45 @@ class GitRepo:
     def unmerged_paths(self) -> list[str]:
         out = self.run("diff", "--name-only", "--diff-filter=U", "-z", check=False)
         return [p for p in out.split("\0") if p]
+
+
+def _z_output(args: Sequence[str], code: int, out: bytes, err: bytes) -> list[str]:
+    if code != 0:
+        text = err.decode("utf-8", "replace").strip()
+        raise GitFailure(f"git {args[0]} failed: {text.splitlines()[-1] if text else code}")
+    return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+
+
+def _status_entries(out: list[str]) -> dict[str, str | None]:
+    changes: dict[str, str | None] = {}
+    for entry in out:
+        if entry.startswith("1 "):
+            fields = entry.split(" ", 8)
+            if len(fields) == 9:
+                xy, index_blob, path = fields[1], fields[7], fields[8]
+                changes[path] = index_blob if xy[1] == "." and index_blob.strip("0") else ""
+        elif entry.startswith(("? ", "u ")):
+            changes[entry.split(" ", 10)[-1] if entry[0] == "u" else entry[2:]] = ""
+    return changes
+
+
+class _Pending:
+    """A read-only git command running beside Python's own work; `.result()` waits for it."""
+
+    def __init__(self, repo: GitRepo, args: list[str], parse: Any) -> None:
+        import subprocess  # noqa: PLC0415
+
+        self.args, self.parse = args, parse
+        try:
+            self.proc = subprocess.Popen(
+                ["git", *args], cwd=repo.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
+            )
+        except FileNotFoundError:
+            raise GitFailure("git is not installed or not on PATH") from None
+
+    def result(self) -> Any:
+        out, err = self.proc.communicate()
+        return self.parse(_z_output(self.args, self.proc.returncode, out, err))
 
 
 def _read_head(git_dir: Path) -> Any:

@@ -122,8 +122,9 @@ class TicketStore:
         name = f"list:{kind}:{order_name}"
         index = self._index()
         with gc_paused():
-            token = index.token(TICKETS_DIR)
+            index.prefetch(TICKETS_DIR)  # git stats the files while the stored listing is read
             stored = index.get_column(name)
+            token = index.token(TICKETS_DIR)
             if stored is not None and stored[0] == token:
                 return stored[3]  # type: ignore[no-any-return]
             _, values, _ = self._listing(kind, render)

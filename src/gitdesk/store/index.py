@@ -83,10 +83,15 @@ class DeskIndex:
         self._overlay: dict[str, dict[str, str | None]] = {}  # folder -> uncommitted files -> blob (None: deleted)
         self._trees: dict[str, dict[str, str]] = {}  # folder -> committed path -> blob, once loaded
         self._tree_ids: dict[str, str] | None = None  # folder -> its tree id in HEAD
+        self._pending: dict[str, Any] = {}  # folder -> git's stat check, running
 
     # -- freshness --------------------------------------------------------------------------
     def changed(self) -> None:
         """The desk was written to: the next read looks again."""
+        for pending in self._pending.values():
+            with contextlib.suppress(GitFailure):
+                pending.result()  # a stat check started before the write says nothing now
+        self._pending.clear()
         self._tokens.clear()
         self._tree_ids = None
 
@@ -96,7 +101,15 @@ class DeskIndex:
             self._guarded(lambda: self._refresh(folder))
         return self._tokens[folder]
 
+    def prefetch(self, folder: str) -> None:
+        """Start git's stat check of `folder` now, so it runs while Python reads the stored columns."""
+        if folder in self._tokens or folder in self._pending or not (self.root / ".git").exists():
+            return
+        with contextlib.suppress(GitFailure):
+            self._pending[folder] = self.repo.start_worktree_changes((folder,))
+
     def _refresh(self, folder: str) -> None:
+        self.prefetch(folder)
         if self._tree_ids is None:
             self._tree_ids = self.repo.tree_ids(FOLDERS) if self.repo.head() else {}
         tree_id = self._tree_ids.get(folder, "")
@@ -139,7 +152,8 @@ class DeskIndex:
         if not (self.root / ".git").exists():
             return _plain_folder(self.root, folder)
         try:
-            changes = self.repo.worktree_changes((folder,))
+            pending = self._pending.pop(folder, None)
+            changes = pending.result() if pending is not None else self.repo.worktree_changes((folder,))
         except GitFailure:
             return {}
         overlay: dict[str, str | None] = {}
@@ -186,8 +200,9 @@ class DeskIndex:
     def _column(
         self, name: str, folder: str, kind: str, value: Callable[[str, Any], Any] | None
     ) -> tuple[list[str], list[Any], dict[str, list[Any]]]:
-        token = self.token(folder)
+        self.prefetch(folder)
         stored = self.get_column(name)
+        token = self.token(folder)
         if stored is not None and stored[0] == token:
             return stored[1], stored[3], stored[4]
         paths, blobs = self.files(folder)

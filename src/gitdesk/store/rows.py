@@ -170,7 +170,10 @@ _HISTORY = re.compile(r"^history:[ \t]*\r?\n(?:(?:-(?:[ \t][^\n]*)?|[# \t][^\n]*
 
 def without_history(text: str) -> str | None:
     """The ticket text with its block-style `history:` cut out; None if it is not written that way."""
-    match = _HISTORY.search(text)
-    if match is None:
-        return None if "\nhistory:" in text else text
+    at = text.find("\nhistory:")
+    if at < 0:
+        return text
+    match = _HISTORY.match(text, at + 1)
+    if match is None or "\nhistory:" in text[match.end() :]:
+        return None
     return text[: match.start()] + text[match.end() :]
