@@ -277,7 +277,7 @@ class GitRepo:
         for entry in out:
             meta, _, path = entry.partition("\t")
             fields = meta.split()
-            if len(fields) == 3 and fields[1] == "blob":
+            if len(fields) == 3 and fields[1] == "blob" and fields[0] != "120000":  # files, not symlinks
                 files[path] = fields[2]
         return files
 
@@ -301,8 +301,9 @@ class GitRepo:
         changed: dict[str, str | None] = {}
         for i in range(0, len(out) - 1, 2):
             meta = out[i].lstrip(":").split()
-            if len(meta) >= 5:
-                changed[out[i + 1]] = None if meta[4].startswith("D") or not meta[3].strip("0") else meta[3]
+            if len(meta) >= 5:  # a symlink (mode 120000) or submodule counts as no file
+                gone = meta[4].startswith("D") or not meta[3].strip("0") or meta[1] in ("120000", "160000")
+                changed[out[i + 1]] = None if gone else meta[3]
         return changed
 
     def worktree_changes(self, folders: Sequence[str]) -> dict[str, str | None]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import marshal
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -159,7 +160,7 @@ class DeskIndex:
         overlay: dict[str, str | None] = {}
         to_hash = []
         for path, blob in changes.items():
-            if not (self.root / path).is_file():
+            if not _regular(self.root / path):  # gone, or a symlink, directory or FIFO: no ticket
                 overlay[path] = None
             elif blob:
                 overlay[path] = blob
@@ -414,6 +415,14 @@ def _made_on_both_cores(make: Callable[[str, bytes], Any], items: list[tuple[str
     return first + marshal.loads(data)
 
 
+def _regular(path: Path) -> bool:
+    """A regular file, not followed through a symlink: `gitdesk validate` reports the others."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _plain_folder(root: Path, folder: str) -> dict[str, str | None]:
     """Outside git (an exported desk): every file is uncommitted, keyed by the id git would give it."""
     import hashlib
@@ -425,7 +434,7 @@ def _plain_folder(root: Path, folder: str) -> dict[str, str | None]:
         return out
     for name in names:
         path = f"{folder}/{name}"
-        if in_folder(folder, path) and (root / path).is_file():
+        if in_folder(folder, path) and _regular(root / path):
             data = (root / path).read_bytes()
             out[path] = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
     return out
