@@ -16,7 +16,7 @@ from gitdesk.cli.main import cli
 from gitdesk.desk.facade import Desk
 from gitdesk.store import kbsearch
 from gitdesk.store.files import Summary, TicketStore
-from gitdesk.store.index import FILE, DeskIndex
+from gitdesk.store.index import FILE, SCHEMA, DeskIndex
 from gitdesk.store.messages import MessageIndex
 from gitdesk.store.rows import summary_row
 
@@ -166,7 +166,7 @@ def test_a_corrupt_index_is_rebuilt_with_no_traceback(desk_root, two, damage):
     assert result.exit_code == 0 and "Traceback" not in result.output and a in result.output
     assert seen(desk_root, a) == before
     with sqlite3.connect(index) as db:  # and it is a sound index again
-        assert db.execute("SELECT v FROM meta WHERE k='schema'").fetchone()[0] == 1
+        assert db.execute("SELECT v FROM meta WHERE k='schema'").fetchone()[0] == SCHEMA
 
 
 def test_a_forged_column_from_another_state_is_not_trusted(desk_root, two, open_ticket):

@@ -155,6 +155,10 @@ class TicketStore:
         raise_first_error(paths, values)
         return paths, values, derived
 
+    def message_ids(self) -> tuple[list[str], list[Any]]:
+        """(paths, message ids per ticket): what intake threads and de-duplicates by."""
+        return self._index().values("tickets:mids", TICKETS_DIR, "mids")
+
     def _index(self) -> DeskIndex:
         if self.index is None:
             raise GitdeskError(f"{self.root}: not a git work tree, so there is no read index")

@@ -35,10 +35,11 @@ from gitdesk.store import rows as kinds
 from gitdesk.store.rows import is_ticket_file
 
 FILE = "index.sqlite"
-SCHEMA = 1
+SCHEMA = 2
 FOLDERS = ("tickets", "kb", "surveys")
 _KINDS: dict[str, Callable[[str, bytes], Any]] = {
     "summary": kinds.summary_row,
+    "mids": kinds.mids_row,
     "facts": kinds.facts_row,
     "survey": kinds.survey_row,
     "article": kinds.article_row,

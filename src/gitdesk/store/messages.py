@@ -2,8 +2,8 @@
 
 The truth is each ticket's `message_ids` front-matter list (email Message-IDs,
 `slack:<channel>:<ts>`, `github:<repo>#<number>`). The read index keeps every
-ticket's list beside its summary, keyed by blob id, so finding a thread never
-re-parses an unchanged ticket, in any clone.
+ticket's list, keyed by blob id, so finding a thread never re-parses an
+unchanged ticket, in any clone (and a ticket without the key is not parsed at all).
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ class MessageIndex:
     def lookup(self, message_id: str) -> str | None:
         """The ticket ID holding `message_id`, or None."""
         if self._map is None:
-            paths, values, _ = self.store.summary_column()
-            self._map = {mid: path[8:-3] for path, (_, mids) in zip(paths, values, strict=True) for mid in mids}
+            paths, values = self.store.message_ids()
+            self._map = {mid: path[8:-3] for path, mids in zip(paths, values, strict=True) for mid in mids}
         return self._map.get(message_id)
 
     def first(self, message_ids: list[str]) -> str | None:
