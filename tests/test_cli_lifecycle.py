@@ -149,8 +149,13 @@ def test_new(cli_invoke, desk_root, dirty):
 
 
 def test_new_reads_body_from_stdin_and_file(cli_invoke, desk_root, tmp_path):
-    out = cli_invoke("new", "VPN drops", "--requester", "eve@example.org", "--json", input="From stdin\n")
-    assert json.loads(out.stdout)["description"] == "From stdin"
+    for flag in ("--body-file", "--body"):
+        out = cli_invoke(
+            "new", "VPN drops", "--requester", "eve@example.org", flag, "-", "--json", input="From stdin\n"
+        )
+        assert json.loads(out.stdout)["description"] == "From stdin"
+    out = cli_invoke("new", "VPN drops", "--requester", "eve@example.org", "--json", input="not asked for\n")
+    assert json.loads(out.stdout)["description"] == ""  # stdin is read only when '-' says so
     body = tmp_path / "body.md"
     body.write_text("# Steps\n\n1. connect\n", encoding="utf-8")
     out = cli_invoke("new", "VPN drops again", "--requester", "eve@example.org", "--body-file", body, "--json")
@@ -783,3 +788,19 @@ def test_desk_is_found_from_subdir_flag_and_env(open_ticket, cli_invoke, desk_ro
     monkeypatch.setenv("GITDESK_DESK", str(desk_root))
     cli_invoke("note", tid, "from anywhere")
     assert load(desk_root, tid).history[-1]["text"] == "from anywhere"
+
+
+def test_a_while_read_loop_makes_one_ticket_per_line(desk_root):
+    """`printf 'A\\nB\\n' | while read t; do gitdesk new "$t"; done`: two tickets, neither holding the other's title."""
+    import os
+    import sys
+
+    env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]}
+    script = (
+        "printf 'Printer jams\\nVPN drops\\n' | while read t; do gitdesk new \"$t\" --requester eve@example.org; done"
+    )
+    proc = subprocess.run(["bash", "-c", script], cwd=desk_root, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    tickets = [parse(p.read_text()) for p in sorted((desk_root / "tickets").glob("HD-*.md"))]
+    assert sorted(t.title for t in tickets) == ["Printer jams", "VPN drops"]
+    assert all(t.description == "" for t in tickets)

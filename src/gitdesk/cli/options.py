@@ -76,7 +76,7 @@ def read_body(body: str | None, body_file: str | None) -> str:
     """--body, --body-file F (or - for stdin)."""
     if body is not None and body_file is not None:
         raise click.UsageError("give either --body or --body-file, not both")
-    if body_file == "-":
+    if body_file == "-" or body == "-":
         return sys.stdin.read()
     if body_file:
         try:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from gitdesk.cli import completion
@@ -51,7 +49,7 @@ def _done(ticket, as_json: bool, what: str) -> None:  # type: ignore[no-untyped-
     show_default=True,
     help="Who may see the status page.",
 )
-@click.option("--body", default=None, help="The description (Markdown).")
+@click.option("--body", default=None, help="The description (Markdown); '-' reads it from stdin.")
 @click.option("--body-file", default=None, metavar="FILE", help="Read the description from FILE ('-' = stdin).")
 @json_option
 @pass_desk
@@ -74,8 +72,8 @@ def new(
     """Open a ticket (status new)."""
     from gitdesk.core.ticket import parse_requester
 
-    if body is None and body_file is None and not sys.stdin.isatty():
-        body = sys.stdin.read()
+    # stdin only when asked (`--body -`, `--body-file -`): a `while read t; do gitdesk new "$t"; done`
+    # loop must not hand the other titles to the first ticket as its description
     text = read_body(body, body_file)
     who = parse_requester(requester)
     who.update({k: v for k, v in (("phone", phone), ("org", org)) if v})
