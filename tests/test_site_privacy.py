@@ -138,7 +138,16 @@ def test_no_personal_data_in_any_output_file(hostile_site):
         "api/status.json",
         f"api/tickets/{ids['public']}.json",
     } <= checked
-    needles = [v.lower() for v in SENTINELS.values()] + [
+    # The question we asked is the customer's to answer: their page shows it (scrubbed, issue 14).
+    assert (
+        SENTINELS["question"].lower()
+        in next(
+            t
+            for p, t in every_file(out)
+            if p.name == "index.html" and "/t/" in p.as_posix() and "question-sentinel" in t.lower()
+        ).lower()
+    )
+    needles = [v.lower() for k, v in SENTINELS.items() if k != "question"] + [
         "private-title-sentinel",
         "sentinelprinter-9000",
         "zelda",
@@ -197,6 +206,18 @@ def test_ticket_json_carries_only_customer_fields(hostile_site):
         "next_update_due",
         "next_update_overdue",
         "survey",
+        # the customer's journey (issue 14): what we asked, what they asked us to change, their verdict
+        "solution_heading",
+        "last_update",
+        "timezone",
+        "as_of",
+        "question",
+        "answer_mailto",
+        "answer_address",
+        "feedback",
+        "review",
+        "next_step",
+        "reason",
     }
     assert "[removed]" in view["description"]
 

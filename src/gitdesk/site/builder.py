@@ -24,6 +24,7 @@ from gitdesk.core.ticket import Ticket, iso
 from gitdesk.errors import MalformedTicket
 from gitdesk.site import ticket_page
 from gitdesk.site.customer import Card, SurveyInvite, card, survey_view, ticket_scrubber, ticket_view, timeline
+from gitdesk.site.journey import journey_view, ticket_feed
 from gitdesk.site.privacy import Scrubber, personal_values, ticket_json_url
 from gitdesk.store.files import TicketStore
 
@@ -141,11 +142,13 @@ class SiteBuilder:
 
         tr = for_ticket(self.config, t.meta)  # the ticket's page is in the ticket's language
         survey = survey_view(t, t.id in self.answered, self.invite, tr)
-        view = ticket_view(t, self.config, self.data.cards, self.now, checkin_due, survey, tr)
+        journey = journey_view(t, self.config, self.invite.mailbox, self.key)
+        view = ticket_view(t, self.config, self.data.cards, self.now, checkin_due, survey, tr, journey)
         page_html = ticket_page.render(view, self.site_name, self.data.cards, self.kb_slugs, tr)
         page_path = out_dir / view["url"] / "index.html"
         page_path.parent.mkdir(parents=True, exist_ok=True)
         page_path.write_text(page_html, encoding="utf-8")
+        (page_path.parent / "feed.xml").write_text(ticket_feed(view, self.site_name), encoding="utf-8")
         json_rel = ticket_json_url(t.id, t.visibility, self.key)
         assert json_rel is not None
         json_path = out_dir / json_rel

@@ -222,8 +222,12 @@ def ticket_view(
     checkin_due: Callable[[Ticket, Config], dt.datetime | None] | None,
     survey: dict[str, Any] | None = None,
     tr: Translator | None = None,
+    journey: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The customer's view of one ticket, in `tr`'s language: the content of its page and of its JSON file."""
+    """The customer's view of one ticket, in `tr`'s language: the content of its page and of its JSON file.
+
+    `journey` (site/journey.py) adds our open question, the customer's requested changes,
+    the verdict buttons and the next step."""
     if tr is None:
         from gitdesk.i18n import for_ticket
 
@@ -233,6 +237,7 @@ def ticket_view(
     queue = next((q for q in config.queues if q.name == own.queue), None)
     due = checkin_due(t, config) if checkin_due and t.status not in DONE else None
     parent = str(t.meta.get("parent") or "")
+    steps = timeline(t, config, tr)
     return {
         "id": t.id,
         "url": own.url,
@@ -247,13 +252,18 @@ def ticket_view(
         "updated": own.updated,
         "resolved": own.resolved or None,
         "description": scrub(t.description),
-        "timeline": timeline(t, config, tr),
+        "timeline": steps,
         "solution": scrub(latest_solution(t)) or None,
         "children": [_related(str(c), cards, tr) for c in (t.meta.get("children") or [])],
         "parent": _related(parent, cards, tr) if parent else None,
         "next_update_due": iso(due) if due else None,
         "next_update_overdue": bool(due and due < now),
         "survey": survey,
+        "solution_heading": "Solution" if t.status in ("resolved", "closed") else "Proposed solution",
+        "last_update": (steps[-1]["at"] if steps else own.created),  # customer-visible updates only
+        "timezone": str(config.section("calendar").get("timezone") or "UTC"),
+        "as_of": iso(now),
+        **{k: scrub(v) if k in ("question", "feedback", "reason") and v else v for k, v in (journey or {}).items()},
     }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from gitdesk.core.survey import QUESTIONS
 from gitdesk.i18n import Translator
+from gitdesk.site import journey_page
 from gitdesk.site.customer import Card, when_text
 from gitdesk.site.markup import badge, document, e, rel, text_block
 
@@ -32,7 +33,7 @@ def _facts(view: dict[str, Any], tr: Translator) -> str:
     queue = view["queue"]
     rows.append((tr._("Team"), e(queue["description"] or queue["name"])))
     rows.append((tr._("Opened"), e(when_text(view["created"], tr, long=True))))
-    rows.append((tr._("Last update"), e(when_text(view["updated"], tr, long=True))))
+    rows.append((tr._("Last update"), e(when_text(view.get("last_update") or view["updated"], tr, long=True))))
     if view.get("resolved"):
         rows.append((tr._("Resolved"), e(when_text(view["resolved"], tr, long=True))))
     if view.get("next_update_due"):
@@ -120,18 +121,27 @@ def render(
         f'<p class="gd-muted">{e(tr._("Request {id}", id=view["id"]))}</p><h1>{e(view["title"])}</h1>',
         f'<div class="gd-now">{badge(view["status"], tr)} <span class="gd-status-text">'
         f"{e(view['status_text'])}</span></div>",
+        journey_page.next_step(view),
+        journey_page.question(view),
+        journey_page.feedback(view),
         _facts(view, tr),
         _survey(view, tr),
     ]
     if view.get("parent"):
         parts.append(f"<p>{e(tr._('Part of a larger request:'))} {_related(view['parent'], view['url'], tr)}</p>")
     if view.get("solution"):
-        heading = e(tr._("Proposed solution"))
+        heading = e(tr._("Solution") if view.get("solution_heading") == "Solution" else tr._("Proposed solution"))
         parts.append(f'<h2>{heading}</h2><div class="gd-solution">{text_block(view["solution"])}</div>')
+        parts.append(journey_page.review(view))
     parts.append(_children(view, tr))
     if view.get("description"):
         heading = e(tr._("Your request"))
         parts.append(f'<h2>{heading}</h2><div class="gd-description">{text_block(view["description"])}</div>')
     parts.append(_timeline(view, root, kb_slugs, tr))
+    if view.get("as_of"):
+        parts.append(
+            f'<p class="gd-muted gd-as-of">As of {e(when_text(view["as_of"], tr, long=True))}. '
+            '<a href="feed.xml">Follow this request (Atom feed)</a></p>'
+        )
     noindex = not view["url"].startswith("tickets/")
     return document(view["title"], "".join(parts), site_name, root, noindex, tr)
