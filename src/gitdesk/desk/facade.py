@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Iterator
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gitdesk.core import actions, kb, survey
 from gitdesk.core.actions import Context
@@ -21,12 +21,12 @@ from gitdesk.core.config import CONFIG_FILE, Config
 from gitdesk.core.config import load as load_config
 from gitdesk.core.ticket import Ticket, iso, parse_time
 from gitdesk.core.ticket import dump as _dump
-from gitdesk.desk import gate, journal
-from gitdesk.desk.gate import Change, Draft
 from gitdesk.errors import GitdeskError, InvalidValue, MalformedTicket, NotADesk, UsageError
-from gitdesk.git.commit import check_state, wait_for_index
 from gitdesk.git.repo import GitRepo, find_root
 from gitdesk.store.files import TicketStore
+
+if TYPE_CHECKING:  # the write path (gate, journal, rules) is imported only by commands that write
+    from gitdesk.desk.gate import Change, Draft
 
 Clock = Callable[[], dt.datetime]
 
@@ -111,11 +111,14 @@ class Desk:
         the `Change`; refuse a hand edit or anything `gitdesk validate` would reject;
         write atomically and commit exactly the change's files.
         """
+        from gitdesk.desk import gate, journal
+        from gitdesk.git.commit import check_state, wait_for_index
+
         with self.repo.lock():
             journal.recover(self.root, self.repo)
             check_state(self.repo, self.allow_detached)
             wait_for_index(self.repo)
-            draft = Draft(self)
+            draft = gate.Draft(self)
             change = prepare(draft)
             if change.files:
                 gate.judge(self, change, draft)
@@ -137,6 +140,7 @@ class Desk:
         extra_files: Callable[[Ticket, Context], dict[str, str]] | None = None,
     ) -> Ticket:
         """Load one ticket, apply a pure change, write and commit it. The template of every verb."""
+        from gitdesk.desk.gate import Change
 
         def prepare(draft: Draft) -> Change:
             ticket = draft.ticket(ref)
@@ -156,11 +160,15 @@ class Desk:
 
     def init(self, files: dict[str, str | bytes], subject: str = "init desk") -> Change:
         """Commit a desk's scaffold (`gitdesk init`, `init --update`): the files it lacks or that changed."""
+        from gitdesk.desk.gate import Change
+
         return self.write(lambda draft: Change(files, subject, None, "init"))
 
     def sync(self, remote: str = "origin", retries: int = 3) -> Any:
         """`gitdesk sync`, under the desk lock so no verb commits while the rebase runs."""
+        from gitdesk.desk import journal
         from gitdesk.desk.sync import sync as do_sync
+        from gitdesk.git.commit import check_state
 
         with self.repo.lock():
             journal.recover(self.root, self.repo)
@@ -174,6 +182,8 @@ class Desk:
 
     # -- the verbs ----------------------------------------------------------------------
     def open(self, title: str, requester: dict[str, str], **fields: Any) -> Ticket:
+        from gitdesk.desk.gate import Change
+
         def prepare(draft: Draft) -> Change:
             ticket = actions.new_ticket(draft.ctx, draft.fresh_id(), title, requester, **fields)
             return Change(
@@ -274,6 +284,8 @@ class Desk:
         return self.apply(ref, "edit", lambda t, c: actions.edit(t, c, changes), "edit " + ", ".join(sorted(changes)))
 
     def split(self, ref: str, titles: list[str]) -> list[Ticket]:
+        from gitdesk.desk.gate import Change
+
         def prepare(draft: Draft) -> Change:
             parent = draft.ticket(ref)
             ids = [draft.fresh_id() for _ in titles]
