@@ -27,7 +27,7 @@ from gitdesk.core import actions, kb, survey
 from gitdesk.core.actions import Context
 from gitdesk.core.config import load as load_config
 from gitdesk.core.ticket import Ticket, dump, iso
-from gitdesk.desk.scaffold import lay_out
+from gitdesk.desk.scaffold import missing_files
 from gitdesk.store.files import new_id
 
 BENCH_ENV = {
@@ -312,7 +312,11 @@ def make_desk(root: Path, n: int, seed: int = 1, jobs: int | None = None) -> str
     root.mkdir(parents=True, exist_ok=True)
     if not (root / ".git").exists():
         git(root, "init", "-q", "-b", "main")
-    if lay_out(root):
+    scaffold = missing_files(root)
+    for rel, data in scaffold.items():  # a generator, not a desk user: it writes and commits in bulk itself
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    if scaffold:
         git(root, "add", "-A")
         git(root, "commit", "-q", "-m", "gitdesk init")
     jobs = jobs or min(os.cpu_count() or 1, max(1, n // CHUNK))

@@ -144,3 +144,35 @@ def gitdesk_exe() -> list[str]:
 
 def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def snapshot(root: Path) -> tuple[str, str, dict[str, bytes]]:
+    """HEAD, `git status`, and every byte of the work tree (outside .git)."""
+    files = {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
+    return git(root, "rev-parse", "HEAD"), git(root, "status", "--porcelain"), files
+
+
+@pytest.fixture
+def refused(cli_invoke, desk_root):
+    """Run a command that must fail cleanly and leave everything untouched; return its one stderr line."""
+
+    def run(*args: str, code: int | None = None) -> str:
+        before = snapshot(desk_root)
+        result = cli_invoke(*args, ok=False)
+        assert result.exit_code != 0, result.output
+        if code is not None:
+            assert result.exit_code == code
+        assert result.stdout == ""
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1, result.stderr
+        assert lines[0].startswith("gitdesk: ") and "Traceback" not in result.stderr
+        after = snapshot(desk_root)
+        assert after[:2] == before[:2]
+        assert after[2] == before[2]
+        return lines[0]
+
+    return run

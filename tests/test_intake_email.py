@@ -286,14 +286,14 @@ def test_bad_routing_config_names_the_key(cli_invoke, desk_root):
 
 
 def test_failure_mid_intake_spools_then_retry_succeeds(cli_invoke, desk_root, monkeypatch):
-    from gitdesk.desk.facade import Desk
+    from gitdesk.git.repo import GitRepo
 
-    real_commit = Desk.commit
+    real_commit = GitRepo.commit_paths
 
     def disk_full(self, *args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(Desk, "commit", disk_full)
+    monkeypatch.setattr(GitRepo, "commit_paths", disk_full)
     result = _take(cli_invoke, "attachment.eml", ok=False)
     assert result.exit_code == 75
     assert "No space left on device" in result.output and "intake retry" in result.output
@@ -303,7 +303,7 @@ def test_failure_mid_intake_spools_then_retry_succeeds(cli_invoke, desk_root, mo
     assert kept.read_bytes() == (MAIL / "attachment.eml").read_bytes()
     assert not list((desk_root / "tickets").glob("*.md")) and not list((desk_root / "tickets").glob("HD-*"))
 
-    monkeypatch.setattr(Desk, "commit", real_commit)
+    monkeypatch.setattr(GitRepo, "commit_paths", real_commit)
     again = cli_invoke("intake", "retry")
     assert "1 replayed, 0 left" in again.output
     assert len(list((desk_root / "tickets").glob("*.md"))) == 1

@@ -120,12 +120,15 @@ class HeldLock:
     """The desk lock held by this (live) test process: nothing can be committed until release."""
 
     def __init__(self, root: Path) -> None:
-        self.path = root / ".git" / "gitdesk" / "lock"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(str(os.getpid()))
+        import fcntl
+
+        path = root / ".git" / "gitdesk" / "lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.held = open(path, "a")  # noqa: SIM115 - held until release()
+        fcntl.flock(self.held, fcntl.LOCK_EX)  # the desk lock is an flock (git/repo.py)
 
     def release(self) -> None:
-        self.path.unlink()
+        self.held.close()
 
 
 def wait_until(check, seconds: float = 60) -> bool:

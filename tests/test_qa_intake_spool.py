@@ -4,6 +4,7 @@ seam, must leave no trace in the work tree, keep the message in the spool (exit 
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -55,9 +56,13 @@ def test_desk_lock_held_too_long_spools_and_retry_succeeds(desk_root, monkeypatc
     lock = desk_root / ".git" / "gitdesk" / "lock"
     lock.parent.mkdir(parents=True, exist_ok=True)
     monkeypatch.setattr(GitRepo.lock.__wrapped__, "__defaults__", (0.2,))  # wait 0.2 s, not 15 s
-    holder = subprocess.Popen(["sleep", "30"])  # a live pid, so the lock is not taken for stale
+    hold = (
+        "import fcntl, sys, time; f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX); "
+        "print(1, flush=True); time.sleep(30)"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(lock)], stdout=subprocess.PIPE)
     try:
-        lock.write_text(str(holder.pid))
+        assert holder.stdout is not None and holder.stdout.readline()  # the other writer holds the flock
         result = CliRunner().invoke(cli, ["intake", "email", "--no-ack", str(MAIL / "plain.eml")])
     finally:
         holder.kill()
@@ -65,6 +70,5 @@ def test_desk_lock_held_too_long_spools_and_retry_succeeds(desk_root, monkeypatc
     assert result.exit_code == 75, result.output
     assert "another gitdesk command is writing" in result.stderr and "intake retry" in result.stderr
     assert git(desk_root, "status", "--porcelain", "--untracked-files=all") == ""
-    lock.unlink()
     again = CliRunner().invoke(cli, ["intake", "retry", "--no-ack"])
     assert again.exit_code == 0 and "1 replayed, 0 left" in again.stdout, again.output

@@ -34,10 +34,13 @@ def workflows(top: Path) -> list[Path]:
 @pytest.fixture(scope="module")
 def laid_out(tmp_path_factory) -> Path:
     """What `gitdesk init` writes into a fresh desk."""
-    from gitdesk.desk.scaffold import lay_out
+    from gitdesk.desk.scaffold import missing_files
 
     root = tmp_path_factory.mktemp("fresh")
-    written = lay_out(root)
+    written = missing_files(root)
+    for rel, data in written.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data if isinstance(data, bytes) else data.encode())
     for name in OURS:
         assert f".github/workflows/{name}" in written
     assert ".github/CODEOWNERS" in written and ".pre-commit-config.yaml" in written
@@ -201,12 +204,15 @@ def test_init_update_rewrites_the_workflows_for_this_gitdesk(tmp_path, monkeypat
     from click.testing import CliRunner
 
     from gitdesk.cli.main import cli
-    from gitdesk.desk.scaffold import lay_out
+    from gitdesk.desk.scaffold import missing_files
 
     root = tmp_path / "desk"
     root.mkdir()
     subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
-    written = lay_out(root, version="0.0.1")
+    written = missing_files(root, version="0.0.1")
+    for rel, data in written.items():  # an old gitdesk's init, by hand
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data if isinstance(data, bytes) else data.encode())
     subprocess.run(["git", "add", "-A"], cwd=root, check=True)
     subprocess.run(["git", "commit", "-qm", "an old desk"], cwd=root, check=True)
     (root / "gitdesk.yml").write_text((root / "gitdesk.yml").read_text() + "# our own edit\n")

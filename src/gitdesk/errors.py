@@ -125,3 +125,60 @@ class BadEvent(GitdeskError):
 
 class SyncFailed(GitdeskError):
     """`gitdesk sync` could not finish: a real conflict, or the remote kept rejecting the push."""
+
+
+class RepoBusy(GitdeskError):
+    """Git would not commit here either: a rebase or merge in progress, a detached HEAD, outside a sparse checkout."""
+
+
+class GitLocked(GitdeskError):
+    """`.git/index.lock` is held: gitdesk could not stage its commit in the user's index, so it commits nothing."""
+
+    exit_code = 75
+
+    def __init__(self, path: object) -> None:
+        self.path = path
+        super().__init__(
+            f"{path} exists: another git command is running in this repository, or one crashed and left it behind; "
+            f"if no git command is running, remove it (rm '{path}') and run gitdesk again; nothing was committed"
+        )
+
+
+class HookFailed(GitdeskError):
+    """A repository hook (pre-commit, commit-msg) refused the commit; nothing was committed."""
+
+    def __init__(self, hook: str, output: str) -> None:
+        self.hook, self.output = hook, output
+        lines = [x.strip() for x in output.strip().splitlines() if x.strip()]
+        said = f": {lines[-1]}" if lines else ""
+        super().__init__(f"the {hook} hook refused the commit{said}; nothing was committed")
+
+
+class HandEdit(GitdeskError):
+    """The file a write would rewrite has uncommitted changes; they are never swept in silently."""
+
+    def __init__(self, path: str, committed: bool = True, deleted: bool = False) -> None:
+        self.path = path
+        if deleted:
+            what = f"{path} was deleted by hand but not committed; restore it (git checkout -- {path})"
+        elif committed:
+            what = (
+                f"{path} has uncommitted changes that this command would sweep into its commit; "
+                f"commit them (git commit {path}) or discard them (git checkout -- {path})"
+            )
+        else:
+            what = f"{path} is not committed yet; commit it (git add {path} && git commit) or remove it"
+        super().__init__(f"{what}, or run again with --include-edits to record them as an edit; nothing was written")
+
+
+class RulesRefused(GitdeskError):
+    """The change breaks a rule `gitdesk validate` checks; refused before anything is written."""
+
+    def __init__(self, problems: list) -> None:  # type: ignore[type-arg]
+        self.problems = problems
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(
+            f"{first.path}:{first.field or first.line}: {first.message}{more}; "
+            "'gitdesk validate' would reject this, so nothing was written"
+        )

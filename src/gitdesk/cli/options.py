@@ -19,8 +19,10 @@ id_argument = click.argument("ticket_ref", metavar="ID", shell_complete=completi
 def desk_from(ctx: click.Context) -> Any:
     from gitdesk.desk.facade import Desk
 
-    root = ctx.find_root()
-    return Desk.find((root.obj or {}).get("desk"))
+    obj = ctx.find_root().obj or {}
+    return Desk.find(
+        obj.get("desk"), include_edits=bool(obj.get("include_edits")), allow_detached=bool(obj.get("allow_detached"))
+    )
 
 
 def pass_desk(fn: F) -> F:
@@ -87,3 +89,31 @@ def read_body(body: str | None, body_file: str | None) -> str:
         except UnicodeDecodeError:
             raise click.BadParameter(f"{body_file}: not UTF-8 text", param_hint="--body-file") from None
     return body or ""
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value:
+        root = ctx.find_root()
+        root.obj = {**(root.obj or {}), str(param.name): value}
+    return value
+
+
+def write_options(fn: F) -> F:
+    """--include-edits and --force for every command that writes: both reach the Desk (desk_from)."""
+    fn = click.option(
+        "--force",
+        "allow_detached",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember,
+        help="Commit even on a detached HEAD (the commit then belongs to no branch).",
+    )(fn)
+    fn = click.option(
+        "--include-edits",
+        "include_edits",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember,
+        help="Take in an uncommitted hand edit of the ticket, recorded as an edit event, instead of refusing.",
+    )(fn)
+    return fn

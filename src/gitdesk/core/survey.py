@@ -55,6 +55,24 @@ def make(
     return record
 
 
+def replacing(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """`new`, keeping the answers it replaces under `previous` (oldest first): `survey --replace`
+    never loses the customer's earlier word, and validate's tamper check can tell a replacement
+    (the old answers kept verbatim) from an edit."""
+    earlier = list(old.get("previous") or [])
+    kept = {k: v for k, v in old.items() if k != "previous"}
+    return {**new, "previous": [*earlier, kept]}
+
+
+def replaced_faithfully(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether `new` replaced `old` the way `replacing` does: every earlier answer kept as it was."""
+    previous = new.get("previous")
+    if not isinstance(previous, list) or not previous:
+        return False
+    kept = {k: v for k, v in old.items() if k != "previous"}
+    return previous[:-1] == list(old.get("previous") or []) and previous[-1] == kept
+
+
 def dump(record: dict[str, Any]) -> str:
     return dump_yaml(record)
 

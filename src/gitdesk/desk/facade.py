@@ -1,16 +1,16 @@
 """The Desk facade: every gitdesk action is one method, and every write is one commit.
 
-A method takes the desk lock, loads what it needs, applies a pure action from
-`actions`, writes the files atomically and commits exactly those files. If the
-commit fails, the files are put back as they were, so the repo is untouched.
+Every write goes through `Desk.write` (the gate, gate.py): lock, compare with
+HEAD, a pure change from `actions`, the rules `gitdesk validate` runs, an
+atomic write and one commit of exactly those files. If anything fails, the
+files are put back as they were, so the repo is untouched.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,12 +23,12 @@ from gitdesk.core.ticket import Ticket, iso, parse_time
 from gitdesk.core.ticket import dump as _dump
 from gitdesk.errors import GitdeskError, InvalidValue, MalformedTicket, NotADesk, UsageError
 from gitdesk.git.repo import GitRepo, find_root
-from gitdesk.store.files import TICKETS_DIR, TicketStore, gc_paused, new_id
+from gitdesk.store.files import TICKETS_DIR, TicketStore, gc_paused
 from gitdesk.store.index import DeskIndex
-from gitdesk.store.writer import atomic_write
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the write path (gate, journal, rules) is imported only by commands that write
     from gitdesk.core.sla import Facts
+    from gitdesk.desk.gate import Change, Draft
 
 Clock = Callable[[], dt.datetime]
 
@@ -47,9 +47,20 @@ def system_clock() -> dt.datetime:
 
 
 class Desk:
-    def __init__(self, root: Path, clock: Clock = system_clock, actor: str | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        clock: Clock = system_clock,
+        actor: str | None = None,
+        include_edits: bool = False,
+        allow_detached: bool = False,
+    ) -> None:
         self.root = root
+        # --include-edits: a hand edit of a file a write rewrites is recorded (as an edit event), not refused
+        self.include_edits = include_edits
+        self.allow_detached = allow_detached  # --force: commit on a detached HEAD
         self.repo = GitRepo(root)
+        self.repo.allow_detached = allow_detached
         self.clock = clock
         self._actor = actor or os.environ.get("GITDESK_USER") or None
         self.index = DeskIndex(root, self.repo, self.repo.state_dir() if (root / ".git").exists() else None)
@@ -118,47 +129,32 @@ class Desk:
         with gc_paused():  # 100k facts and rows are long-lived and acyclic: nothing for the collector to find
             return build_report(self.facts(), self.surveys(), self.config, since, until, by, now)
 
-    # -- writing: one commit per action ---------------------------------------------------
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
-        with self.repo.lock():
-            self.index.changed()  # what is read under the lock is read fresh
-            yield
+    # -- writing: the one door ------------------------------------------------------------
+    def write(self, prepare: Callable[[Draft], Change]) -> Change:
+        """The one way anything is written to the desk (gate.py says what each step guarantees).
 
-    def commit(
-        self, files: Mapping[str, str | bytes], subject: str, ticket_id: str, action: str, body: str = ""
-    ) -> str:
-        """Write `files` (relative path -> text) atomically and commit exactly them.
-
-        On any failure the previous contents are restored and the error re-raised.
+        Under the desk lock: settle a crashed write, check git allows a commit now,
+        let `prepare` read through a `Draft` (tickets compared with HEAD) and return
+        the `Change`; refuse a hand edit or anything `gitdesk validate` would reject;
+        write atomically and commit exactly the change's files.
         """
-        backups: dict[Path, bytes | None] = {}
-        made: list[Path] = []  # directories this commit created (attachment folders): gone on failure
-        try:
-            for rel, text in files.items():
-                path = self.root / rel
-                backups[path] = path.read_bytes() if path.exists() else None
-                made += [d for d in reversed(path.parents) if d.is_relative_to(self.root) and not d.exists()]
-                atomic_write(path, text)
-            message = f"{ticket_id}: {subject}\n\n"
-            if body:
-                message += body.rstrip() + "\n\n"
-            message += f"Gitdesk-Ticket: {ticket_id}\nGitdesk-Action: {action}\n"
-            self.index.changed()
-            return self.repo.commit_paths(sorted(files), message, env=self._commit_env())
-        except BaseException:
-            for path, old in backups.items():
-                with contextlib.suppress(OSError):
-                    if old is None:
-                        path.unlink(missing_ok=True)
-                    else:
-                        atomic_write(path, old)
-            for folder in reversed(made):
-                with contextlib.suppress(OSError):
-                    folder.rmdir()  # only when empty: never anybody else's files
-            raise
+        from gitdesk.desk import gate, journal
+        from gitdesk.git.commit import check_state, wait_for_index
 
-    def _commit_env(self) -> dict[str, str]:
+        with self.repo.lock():
+            journal.recover(self.root, self.repo)
+            check_state(self.repo, self.allow_detached)
+            wait_for_index(self.repo)
+            self.index.changed()  # what is read under the lock is read fresh
+            draft = gate.Draft(self)
+            change = prepare(draft)
+            if change.files:
+                gate.judge(self, change, draft)
+                gate.write_and_commit(self, change, draft)
+                self.index.changed()
+            return change
+
+    def commit_env(self) -> dict[str, str]:
         if os.environ.get("GITDESK_NOW"):
             stamp = iso(self.clock())
             return {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
@@ -173,36 +169,57 @@ class Desk:
         extra_files: Callable[[Ticket, Context], dict[str, str]] | None = None,
     ) -> Ticket:
         """Load one ticket, apply a pure change, write and commit it. The template of every verb."""
-        with self.transaction():
-            ticket = self.get(ref).copy()
+        from gitdesk.desk.gate import Change
+
+        def prepare(draft: Draft) -> Change:
+            ticket = draft.ticket(ref)
             if not ticket.id:  # writing it back would create tickets/.md
                 raise MalformedTicket(
                     ticket.path or self.store.rel(self.resolve(ref)),
                     2,
                     "no 'id:' field; add one equal to the file name",
                 )
-            ctx = self.context()
-            change(ticket, ctx)
-            files = {self.store.rel(ticket.id): _dump(ticket)}
+            change(ticket, draft.ctx)
+            files: dict[str, str | bytes] = {self.store.rel(ticket.id): _dump(ticket)}
             if extra_files:
-                files.update(extra_files(ticket, ctx))
-            self.commit(files, subject or action, ticket.id, action)
-            return ticket
+                files.update(extra_files(ticket, draft.ctx))
+            return Change(files, subject or action, ticket.id, action, result=ticket)
+
+        return self.write(prepare).result  # type: ignore[no-any-return]
+
+    def init(self, files: dict[str, str | bytes], subject: str = "init desk") -> Change:
+        """Commit a desk's scaffold (`gitdesk init`, `init --update`): the files it lacks or that changed."""
+        from gitdesk.desk.gate import Change
+
+        return self.write(lambda draft: Change(files, subject, None, "init"))
+
+    def sync(self, remote: str = "origin", retries: int = 3) -> Any:
+        """`gitdesk sync`, under the desk lock so no verb commits while the rebase runs."""
+        from gitdesk.desk import journal
+        from gitdesk.desk.sync import sync as do_sync
+        from gitdesk.git.commit import check_state
+
+        with self.repo.lock():
+            journal.recover(self.root, self.repo)
+            check_state(self.repo, allow_detached=True)  # sync names a detached HEAD in its own words
+            return do_sync(self.repo, remote, retries)
+
+    def install_merge_driver(self) -> None:
+        """Register the field-by-field ticket merge driver in this clone's git config (`gitdesk install`)."""
+        self.repo.run("config", "merge.gitdesk.name", "gitdesk ticket merge (field by field)")
+        self.repo.run("config", "merge.gitdesk.driver", "gitdesk merge-driver %O %A %B %P")
 
     # -- the verbs ----------------------------------------------------------------------
     def open(self, title: str, requester: dict[str, str], **fields: Any) -> Ticket:
-        with self.transaction():
-            ctx = self.context()
-            ticket = actions.new_ticket(ctx, self._fresh_id(), title, requester, **fields)
-            self.commit({self.store.rel(ticket.id): _dump(ticket)}, f"open {ticket.title}", ticket.id, "open")
-            return ticket
+        from gitdesk.desk.gate import Change
 
-    def _fresh_id(self, taken: set[str] = frozenset()) -> str:  # type: ignore[assignment]
-        for _ in range(100):
-            candidate = new_id(self.config.prefix)
-            if candidate not in taken and not self.store.exists(candidate):
-                return candidate
-        raise GitdeskError("could not find a free ticket ID")  # 2**40 IDs: practically unreachable
+        def prepare(draft: Draft) -> Change:
+            ticket = actions.new_ticket(draft.ctx, draft.fresh_id(), title, requester, **fields)
+            return Change(
+                {self.store.rel(ticket.id): _dump(ticket)}, f"open {ticket.title}", ticket.id, "open", result=ticket
+            )
+
+        return self.write(prepare).result  # type: ignore[no-any-return]
 
     def prioritise(self, ref: str, priority: str, reason: str | None = None, **inputs: Any) -> Ticket:
         return self.apply(
@@ -296,23 +313,18 @@ class Desk:
         return self.apply(ref, "edit", lambda t, c: actions.edit(t, c, changes), "edit " + ", ".join(sorted(changes)))
 
     def split(self, ref: str, titles: list[str]) -> list[Ticket]:
-        with self.transaction():
-            parent = self.get(ref).copy()
-            ctx = self.context()
-            ids: list[str] = []
-            for _ in titles:
-                ids.append(self._fresh_id(set(ids)))
-            children = actions.split_children(parent, ctx, titles, ids)
-            files = {self.store.rel(parent.id): _dump(parent)}
+        from gitdesk.desk.gate import Change
+
+        def prepare(draft: Draft) -> Change:
+            parent = draft.ticket(ref)
+            ids = [draft.fresh_id() for _ in titles]
+            children = actions.split_children(parent, draft.ctx, titles, ids)
+            files: dict[str, str | bytes] = {self.store.rel(parent.id): _dump(parent)}
             files.update({self.store.rel(c.id): _dump(c) for c in children})
-            self.commit(
-                files,
-                f"split into {len(children)}",
-                parent.id,
-                "split",
-                "\n".join(f"- {c.id}: {c.title}" for c in children),
-            )
-            return [parent, *children]
+            body = "\n".join(f"- {c.id}: {c.title}" for c in children)
+            return Change(files, f"split into {len(children)}", parent.id, "split", body, result=[parent, *children])
+
+        return self.write(prepare).result  # type: ignore[no-any-return]
 
     def survey(
         self,
@@ -328,7 +340,11 @@ class Desk:
     ) -> Ticket:
         def files(t: Ticket, ctx: Context) -> dict[str, str]:
             record = survey.make(t.id, ctx.now, score, right_questions, time, comment, improve, source, answered_by)
-            return {f"{survey.SURVEYS_DIR}/{t.id}.yml": survey.dump(record)}
+            rel = f"{survey.SURVEYS_DIR}/{t.id}.yml"
+            if replace and (self.root / rel).exists():
+                earlier = survey.parse((self.root / rel).read_text(encoding="utf-8"), rel)
+                record = survey.replacing(earlier, record)
+            return {rel: survey.dump(record)}
 
         def change(t: Ticket, ctx: Context) -> None:
             if (self.root / survey.SURVEYS_DIR / f"{t.id}.yml").exists() and not replace:

@@ -11,7 +11,6 @@ from importlib import resources
 from pathlib import Path
 
 from gitdesk import __version__
-from gitdesk.store.writer import atomic_write
 
 # The action the scaffolded workflows call (this repository's action.yml), and the token in the
 # scaffold's workflow files that becomes the running gitdesk's version.
@@ -49,17 +48,35 @@ def template_files(version: str = __version__) -> list[tuple[str, bytes]]:
     return out
 
 
-def lay_out(root: Path, update: bool = False, version: str = __version__) -> list[str]:
-    """Write every template file that does not exist yet; return what was written.
+def missing_files(root: Path, update: bool = False, version: str = __version__) -> dict[str, str | bytes]:
+    """The template files a desk lacks (path -> contents): what `Desk.init` writes and commits.
 
-    With `update`, the workflows gitdesk owns are rewritten too when they differ from
+    With `update`, the workflows gitdesk owns are included too when they differ from
     what this gitdesk would lay out (a new pinned version, new steps).
     """
-    written = []
+    out: dict[str, str | bytes] = {}
     for rel, data in template_files(version):
         path = root / rel
         if path.exists() and not (update and rel.startswith(WORKFLOWS) and path.read_bytes() != data):
             continue
-        atomic_write(path, data.decode("utf-8"))
-        written.append(rel)
-    return written
+        out[rel] = data
+    return out
+
+
+def create_repository(root: Path) -> None:
+    """`git init` for a directory that is not in a repository yet."""
+    from gitdesk.git.repo import GitRepo
+
+    root.mkdir(parents=True, exist_ok=True)
+    GitRepo(root).run("init", "-q")
+
+
+def repository_around(path: Path) -> Path | None:
+    """The top of the git repository `path` is in, or None."""
+    from gitdesk.errors import NotADesk
+    from gitdesk.git.repo import find_root
+
+    try:
+        return find_root(path)
+    except NotADesk:
+        return None

@@ -10,7 +10,6 @@ that want an object database, through `GitRepo.open_gitpython()`.
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import time
 from collections.abc import Iterator, Sequence
@@ -19,8 +18,6 @@ from typing import Any
 
 from gitdesk.errors import DeskBusy, GitFailure, NotADesk
 
-ZERO = "0" * 40
-_SPLIT = ("-c", "core.splitIndex=true")  # for the private index only; the user's index is left as it is
 _UNSURE = object()
 
 
@@ -46,6 +43,7 @@ class GitRepo:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._git_dir: Path | None = None
+        self.allow_detached = False  # --force: commits on a detached HEAD are wanted
 
     # -- plumbing ---------------------------------------------------------------------
     def run(
@@ -117,85 +115,40 @@ class GitRepo:
         parts = [p for p in out.split("\0") if p]
         return [(parts[i][0], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
 
-    # -- the one way gitdesk commits ----------------------------------------------------
+    # -- the one way gitdesk commits (git/commit.py: git's rules, hooks, signing) ------------
     def commit_paths(self, paths: Sequence[str], message: str, env: dict[str, str] | None = None) -> str:
-        """Commit exactly `paths` (as they are in the work tree) on top of HEAD.
+        """Commit exactly `paths` (as they are in the work tree) on top of HEAD; returns the commit id."""
+        from gitdesk.git import commit  # noqa: PLC0415 - the write path only
 
-        Uses a private index kept in .git/gitdesk/, so the user's own index and
-        work tree are left as they were, apart from these paths being staged
-        as committed. Returns the new commit id.
-        """
-        index = self.state_dir() / "index"
-        stamp = self.state_dir() / "index.head"
-        genv = {**(env or {}), "GIT_INDEX_FILE": str(index)}
-        head = self.head()
-        try:
-            tree = self._private_tree(paths, head, index, stamp, genv)
-            args = ["commit-tree", tree] + (["-p", head] if head else [])
-            commit = self.run(*args, input=message, env=genv)
-            self.run("update-ref", "-m", message.splitlines()[0], "HEAD", commit, head or ZERO, env=env)
-        except BaseException:
-            # The private index now holds paths that were never committed (e.g. commit-tree
-            # refused a missing identity); forget it, or the next commit would carry them along.
-            stamp.unlink(missing_ok=True)
-            raise
-        stamp.write_text(commit + "\n")
-        # Stage the committed versions in the user's index too, so `git status` stays clean
-        # for these paths; their other staged work is left alone.
-        self.run("update-index", "--add", "--remove", "--", *paths, check=False, env=env)
-        return commit
-
-    def _private_tree(
-        self, paths: Sequence[str], head: str | None, index: Path, stamp: Path, genv: dict[str, str]
-    ) -> str:
-        """The tree of HEAD plus `paths`, built in the private index.
-
-        The index mirrors HEAD between commands (index.head says which commit), so
-        the O(desk size) `read-tree` runs only after someone else moved HEAD. It is a
-        split index: each command then writes a few hundred bytes instead of the
-        whole index (10 MB at 100k tickets). A broken or vanished index is rebuilt once.
-        """
-        for attempt in (1, 2):
-            mirrored = stamp.read_text().strip() if stamp.exists() and index.exists() else ""
-            try:
-                if attempt == 2 or head != (mirrored or None):
-                    stamp.unlink(missing_ok=True)
-                    index.unlink(missing_ok=True)
-                    self.run(*_SPLIT, "read-tree", *([head] if head else ["--empty"]), env=genv)
-                self.run(*_SPLIT, "update-index", "--add", "--remove", "--", *paths, env=genv)
-                return str(self.run(*_SPLIT, "write-tree", env=genv))
-            except GitFailure:
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+        return commit.commit_paths(self, paths, message, env, self.allow_detached)
 
     # -- one writer at a time ------------------------------------------------------------
     @contextlib.contextmanager
     def lock(self, timeout: float = 15.0) -> Iterator[None]:
-        """Serialise gitdesk writers on one desk; waits, then fails with a clear message."""
+        """Serialise gitdesk writers on one desk; waits, then fails with a clear message.
+
+        An `flock` on .git/gitdesk/lock: the kernel drops it when its holder exits,
+        however it dies, so the lock is never stale and no PID is ever probed.
+        """
+        import fcntl  # noqa: PLC0415
+
         path = self.state_dir() / "lock"
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-                os.write(fd, str(os.getpid()).encode())
-                os.close(fd)
-                break
-            except FileExistsError:
-                if _stale(path):
-                    with contextlib.suppress(FileNotFoundError):
-                        path.unlink()
-                    continue
-                if time.monotonic() > deadline:
-                    raise DeskBusy(
-                        f"another gitdesk command is writing to this desk ({path} is held); try again in a moment"
-                    ) from None
-                time.sleep(0.02)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)  # not inherited by git or hooks (O_CLOEXEC)
         try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise DeskBusy(
+                            f"another gitdesk command is writing to this desk (it holds {path}); try again in a moment"
+                        ) from None
+                    time.sleep(0.02)
             yield
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
+            os.close(fd)  # closing the descriptor releases the lock
 
     # -- revisions, branches and the remote: validate, the merge driver, sync ----------------
     def read_blobs(self, specs: Sequence[str]) -> dict[str, bytes | None]:
@@ -444,18 +397,3 @@ def _read_head(git_dir: Path) -> Any:
 
 def _is_oid(text: str) -> bool:
     return len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text)
-
-
-def _stale(path: Path) -> bool:
-    """A lock whose process is gone (a crash) may be taken over."""
-    try:
-        pid = int(path.read_text().strip() or "0")
-    except (OSError, ValueError):
-        return False
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except OSError as exc:
-        return exc.errno == errno.ESRCH
-    return False

@@ -1,6 +1,6 @@
 """Writing what arrived: a new ticket, or a reply on the ticket it threads onto. One commit each.
 
-Every channel hands over a `Request`. Under the desk lock the Message-ID index
+Every channel hands over a `Request`. In one `Desk.write` (the gate) the Message-ID index
 decides: seen before (no change), part of a thread (inbound contact, so a
 `waiting` ticket goes back to `in_progress`), or new (a ticket in the queue
 the routing rules pick). An emailed reply to a closed ticket that fills in
@@ -18,12 +18,12 @@ from typing import Any
 
 from gitdesk.core import actions
 from gitdesk.core.ticket import Ticket, dump, parse_time
+from gitdesk.desk.gate import Change
 from gitdesk.errors import GitdeskError, UnknownTicket
 from gitdesk.intake import Kind, Outcome, review_reply, survey_reply
 from gitdesk.intake.message import Attachment
 from gitdesk.intake.rules import IntakeSettings
 from gitdesk.intake.text import one_line, strip_quoted, strip_signature, summary
-from gitdesk.store.files import new_id
 from gitdesk.store.messages import FIELD, MessageIndex, ids_of
 
 
@@ -51,19 +51,21 @@ OnOpen = Callable[[Ticket, Any, list[str]], str]
 
 
 def receive(desk: Any, req: Request, rules: IntakeSettings, on_open: OnOpen | None = None) -> Outcome:
-    """Open, thread or skip `req`; decided and written under one lock so duplicates race safely.
+    """Open, thread or skip `req`; decided and written in one `Desk.write` so duplicates race safely.
 
     `on_open(ticket, ctx, notes)` runs on a new ticket just before its one commit (the email
     acknowledgement: sent, then recorded in the same commit); its line joins the outcome's notes.
     """
-    with desk.transaction():
+    chosen: list[Any] = []  # (verdict, answers, target) when the message is a review or a survey
+
+    def prepare(draft: Any) -> Change:
         index = MessageIndex(desk.store)
         holder = index.lookup(req.message_id)
         if holder:
-            return Outcome("duplicate", holder, f"{req.message_id} was delivered before")
+            return _nothing(Outcome("duplicate", holder, f"{req.message_id} was delivered before"))
         target = index.first(req.thread_ids) or _tagged(desk, req.title) or _sent_by_desk(desk, req.thread_ids)
         if not target:
-            return _open(desk, req, rules, on_open)
+            return _open(draft, req, rules, on_open)
         verdict, refused = (
             (None, "")
             if req.technician is not None
@@ -71,20 +73,32 @@ def receive(desk: Any, req: Request, rules: IntakeSettings, on_open: OnOpen | No
         )
         answers = None if verdict else _survey_answers(desk, target, req)
         if answers is not None and survey_reply.recorded(desk, target):
-            return Outcome("duplicate", target, "a survey is already recorded")
+            return _nothing(Outcome("duplicate", target, "a survey is already recorded"))
         flag = _survey_flag(desk, target, req, answers)
         if verdict is None and (answers is None or flag):
             if answers is None and req.technician is None and _follow_up_instead(desk, target, rules):
-                return _open(desk, replace(req, extra={**req.extra, "follows": target}), rules, on_open)
+                return _open(draft, replace(req, extra={**req.extra, "follows": target}), rules, on_open)
             survey_like = req.channel == "email" and survey_reply.read_reply(req.body) is not None
-            outcome = _reply(desk, target, req, rules, flag, reopen=answers is None and not survey_like)
-            outcome.notes += [refused] if refused else []
-            return outcome
+            change = _reply(draft, target, req, rules, flag, reopen=answers is None and not survey_like)
+            change.result.notes += [refused] if refused else []
+            return change
+        chosen.extend([verdict, answers, target])
+        return _nothing(None)
+
+    outcome = desk.write(prepare).result
+    if outcome is not None:
+        return outcome  # type: ignore[no-any-return]
+    verdict, answers, target = chosen
     if verdict is not None:  # the customer's verdict on the proposed solution (review_reply.py)
         return review_reply.record(desk, target, verdict, req.channel, req.message_id, FIELD)
-    # desk.survey takes the desk lock itself; `record` copes with a delivery that raced us to it
+    # desk.survey is a write of its own; `record` copes with a delivery that raced us to it
     assert answers is not None
     return survey_reply.record(desk, target, answers, req.channel, req.requester.get("email", ""))
+
+
+def _nothing(outcome: Outcome | None) -> Change:
+    """No file to write: the gate commits nothing."""
+    return Change({}, "", None, "", result=outcome)
 
 
 def _survey_flag(desk: Any, ticket_id: str, req: Request, answers: survey_reply.Answers | None) -> str:
@@ -134,11 +148,11 @@ def _tagged(desk: Any, subject: str) -> str | None:
     return None
 
 
-def _open(desk: Any, req: Request, rules: IntakeSettings, on_open: OnOpen | None = None) -> Outcome:
-    ctx = desk.context()
+def _open(draft: Any, req: Request, rules: IntakeSettings, on_open: OnOpen | None = None) -> Change:
+    desk, ctx = draft.desk, draft.ctx
     if req.created and req.created < ctx.now:  # an import keeps the message's own time
         ctx = actions.Context(ctx.config, req.created, ctx.actor)
-    ticket_id = _fresh_id(desk)
+    ticket_id = draft.fresh_id()
     body, items = _bounded_body(req.body, req.attachments, rules)
     files, stored, refused = _attachments(desk, ticket_id, items, rules, set())
     queue = rules.route(desk.config, req.recipients, f"{req.title}\n{body}", req.product, req.channel)
@@ -166,8 +180,10 @@ def _open(desk: Any, req: Request, rules: IntakeSettings, on_open: OnOpen | None
     if on_open is not None:
         notes.append(on_open(ticket, ctx, refused))
     files[desk.store.rel(ticket_id)] = dump(ticket)
-    desk.commit(files, f"open {ticket.title}", ticket_id, "open", f"Intake via {req.channel}: {req.message_id}")
-    return Outcome("opened", ticket_id, f"queue {queue}", notes)
+    outcome = Outcome("opened", ticket_id, f"queue {queue}", notes)
+    return Change(
+        files, f"open {ticket.title}", ticket_id, "open", f"Intake via {req.channel}: {req.message_id}", outcome
+    )
 
 
 _THANKS = re.compile(
@@ -176,10 +192,10 @@ _THANKS = re.compile(
 
 
 def _reply(
-    desk: Any, ticket_id: str, req: Request, rules: IntakeSettings, flag: str = "", reopen: bool = True
-) -> Outcome:
-    ticket: Ticket = desk.store.load(ticket_id).copy()
-    ctx = desk.context()
+    draft: Any, ticket_id: str, req: Request, rules: IntakeSettings, flag: str = "", reopen: bool = True
+) -> Change:
+    desk, ctx = draft.desk, draft.ctx
+    ticket: Ticket = draft.ticket(ticket_id)
     taken = {a.get("name") for a in ticket.meta.get("attachments") or [] if isinstance(a, dict)}
     files, stored, refused = _attachments(desk, ticket_id, req.attachments, rules, taken)
     text = summary(strip_signature(strip_quoted(req.body))) or "(a reply with no new text)"
@@ -216,15 +232,10 @@ def _reply(
             actions.record(ticket, ctx, "note", text=flag)
     files[desk.store.rel(ticket_id)] = dump(ticket)
     direction = "outbound" if req.technician is not None else "inbound"
-    desk.commit(
-        files,
-        f"contact {direction} via {req.channel}",
-        ticket_id,
-        "contact",
-        f"Intake via {req.channel}: {req.message_id}",
-    )
     moved = f"{before} -> {ticket.status}" if before != ticket.status else f"status {ticket.status}"
-    return Outcome(kind, ticket_id, moved, [*refused, *([flag] if flag else [])])
+    outcome = Outcome(kind, ticket_id, moved, [*refused, *([flag] if flag else [])])
+    body = f"Intake via {req.channel}: {req.message_id}"
+    return Change(files, f"contact {direction} via {req.channel}", ticket_id, "contact", body, outcome)
 
 
 def _sent_by_desk(desk: Any, thread_ids: list[str]) -> str | None:
@@ -236,14 +247,6 @@ def _sent_by_desk(desk: Any, thread_ids: list[str]) -> str | None:
         if match and desk.store.exists(match.group(1)):
             return match.group(1)
     return None
-
-
-def _fresh_id(desk: Any) -> str:
-    for _ in range(100):
-        candidate = new_id(desk.config.prefix)
-        if not desk.store.exists(candidate):
-            return candidate
-    raise GitdeskError("could not find a free ticket ID")
 
 
 def _first_line(text: str) -> str:

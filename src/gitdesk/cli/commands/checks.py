@@ -104,8 +104,6 @@ def merge_driver(ancestor: str, ours: str, theirs: str, path: str) -> None:
 @click.pass_context
 def sync(ctx: click.Context, remote: str, retries: int) -> None:
     """Pull with rebase (tickets merged field by field by the driver), then push."""
-    from gitdesk.desk.sync import sync as do_sync
-
-    result = do_sync(desk_from(ctx).repo, remote, retries)
+    result = desk_from(ctx).sync(remote, retries)
     tries = f" after {result.attempts} attempts" if result.attempts > 1 else ""
     click.echo(f"{result.branch}: in sync with {result.remote}{tries}")

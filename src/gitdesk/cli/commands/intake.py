@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from gitdesk.cli.options import desk_from, id_argument, json_option, pass_desk
+from gitdesk.cli.options import desk_from, id_argument, json_option, pass_desk, write_options
 from gitdesk.errors import ExitCode
 
 
@@ -365,6 +365,7 @@ def serve(ctx: click.Context, host: str, port: int, reply_within: float, socket_
 @id_argument
 @click.option("--message", default="", help="What to tell the customer, besides the status.")
 @json_option
+@write_options
 @pass_desk
 def notify(desk: Any, ticket_ref: str, message: str, as_json: bool) -> None:
     """Email the requester a status update and log it as an outbound contact."""

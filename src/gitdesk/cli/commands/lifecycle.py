@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from gitdesk.cli import completion
-from gitdesk.cli.options import emit, id_argument, json_option, key_values, pass_desk, read_body
+from gitdesk.cli.options import emit, id_argument, json_option, key_values, pass_desk, read_body, write_options
 from gitdesk.cli.tell import tell
 
 
@@ -52,6 +52,7 @@ def _done(ticket, as_json: bool, what: str) -> None:  # type: ignore[no-untyped-
 @click.option("--body", default=None, help="The description (Markdown); '-' reads it from stdin.")
 @click.option("--body-file", default=None, metavar="FILE", help="Read the description from FILE ('-' = stdin).")
 @json_option
+@write_options
 @pass_desk
 def new(
     desk,
@@ -116,6 +117,7 @@ def _suggestions(desk, ticket) -> list[str]:  # type: ignore[no-untyped-def]
 @click.option("--impact", default=None, help="Impact level (with --urgency, derives the priority).")
 @click.option("--urgency", default=None, help="Urgency level (with --impact, derives the priority).")
 @json_option
+@write_options
 @pass_desk
 def prioritise(desk, ticket_ref, priority, reason, impact, urgency, as_json):  # type: ignore[no-untyped-def]
     """Set the priority (P1 business failure .. P4 planned event); new becomes triaged."""
@@ -140,6 +142,7 @@ def prioritise(desk, ticket_ref, priority, reason, impact, urgency, as_json):  #
 @click.option("--to", "to", default=None, shell_complete=completion.assignees, help="The technician who takes it.")
 @click.option("--queue", default=None, shell_complete=completion.queues, help="The support team's queue.")
 @json_option
+@write_options
 @pass_desk
 def assign(desk, ticket_ref, to, queue, as_json):  # type: ignore[no-untyped-def]
     """Route a ticket to a technician and/or queue; new becomes triaged once it has a priority."""
@@ -151,6 +154,7 @@ def assign(desk, ticket_ref, to, queue, as_json):  # type: ignore[no-untyped-def
 @id_argument
 @click.option("--into", "titles", multiple=True, required=True, help="Title of one child ticket; repeatable.")
 @json_option
+@write_options
 @pass_desk
 def split(desk, ticket_ref, titles, as_json):  # type: ignore[no-untyped-def]
     """Split one request into discrete child tickets, in one commit."""
@@ -170,6 +174,7 @@ def split(desk, ticket_ref, titles, as_json):  # type: ignore[no-untyped-def]
 @click.option("--tier", type=int, default=None, help="Target tier (default: the next one).")
 @click.option("--reason", required=True, help="Why it needs a higher tier.")
 @json_option
+@write_options
 @pass_desk
 def escalate(desk, ticket_ref, tier, reason, as_json):  # type: ignore[no-untyped-def]
     """Move a ticket up to the next (or a given) tier of technicians."""
@@ -180,6 +185,7 @@ def escalate(desk, ticket_ref, tier, reason, as_json):  # type: ignore[no-untype
 @click.command(epilog="Examples:\n\n\b\n  gitdesk start HD-4f7k")
 @id_argument
 @json_option
+@write_options
 @pass_desk
 def start(desk, ticket_ref, as_json):  # type: ignore[no-untyped-def]
     """Start work on a triaged ticket (in_progress)."""
@@ -190,6 +196,7 @@ def start(desk, ticket_ref, as_json):  # type: ignore[no-untyped-def]
 @id_argument
 @click.argument("text")
 @json_option
+@write_options
 @pass_desk
 def note(desk, ticket_ref, text, as_json):  # type: ignore[no-untyped-def]
     """Add an internal note for the next technician (never shown to customers)."""
@@ -205,6 +212,7 @@ def note(desk, ticket_ref, text, as_json):  # type: ignore[no-untyped-def]
 @click.option("--inbound", is_flag=True, help="The customer contacted us (default: we contacted them).")
 @click.option("--summary", required=True, help="What was said.")
 @json_option
+@write_options
 @pass_desk
 def contact(desk, ticket_ref, via, inbound, summary, as_json):  # type: ignore[no-untyped-def]
     """Log a communication with the customer."""
@@ -216,6 +224,7 @@ def contact(desk, ticket_ref, via, inbound, summary, as_json):  # type: ignore[n
 @id_argument
 @click.option("--question", required=True, help="What we asked the customer.")
 @json_option
+@write_options
 @pass_desk
 def wait(desk, ticket_ref, question, as_json):  # type: ignore[no-untyped-def]
     """Wait on the customer; an inbound contact brings the ticket back to in_progress."""
@@ -239,6 +248,7 @@ def wait(desk, ticket_ref, question, as_json):  # type: ignore[no-untyped-def]
     help="KB article slug to write or extend (default: from the title).",
 )
 @json_option
+@write_options
 @pass_desk
 def close(desk, ticket_ref, lesson, cause, kb_slug, as_json):  # type: ignore[no-untyped-def]
     """Close a resolved ticket with a lesson learned, written to the knowledge base.
@@ -263,6 +273,7 @@ def close(desk, ticket_ref, lesson, cause, kb_slug, as_json):  # type: ignore[no
 @id_argument
 @click.option("--reason", required=True)
 @json_option
+@write_options
 @pass_desk
 def reopen(desk, ticket_ref, reason, as_json):  # type: ignore[no-untyped-def]
     """Reopen a resolved, closed or cancelled ticket; the resolution clock resumes."""
@@ -276,6 +287,7 @@ def reopen(desk, ticket_ref, reason, as_json):  # type: ignore[no-untyped-def]
 @click.option("--reason", required=True)
 @click.option("--duplicate-of", default=None, metavar="ID", shell_complete=completion.ticket_refs)
 @json_option
+@write_options
 @pass_desk
 def cancel(desk, ticket_ref, reason, duplicate_of, as_json):  # type: ignore[no-untyped-def]
     """Cancel a ticket that needs no work."""
@@ -298,6 +310,7 @@ def cancel(desk, ticket_ref, reason, duplicate_of, as_json):  # type: ignore[no-
     "--updates", type=click.Choice(["on", "off"]), default=None, help="Whether the requester gets proactive updates."
 )
 @json_option
+@write_options
 @pass_desk
 def edit(desk, ticket_ref, title, location, channel, visibility, requester, phone, org, product, updates, as_json):  # type: ignore[no-untyped-def]
     """Correct a ticket's data; every change is recorded in its history."""
@@ -345,6 +358,7 @@ def edit(desk, ticket_ref, title, location, channel, visibility, requester, phon
 @click.option("--improve", default="", help="What should improve.")
 @click.option("--replace", is_flag=True, help="Replace an existing survey.")
 @json_option
+@write_options
 @pass_desk
 def survey(desk, ticket_ref, score, right_questions, time_, comment, improve, replace, as_json):  # type: ignore[no-untyped-def]
     """Record the customer's satisfaction survey for a closed ticket."""

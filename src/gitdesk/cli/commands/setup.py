@@ -24,58 +24,31 @@ def init(path: str, update: bool) -> None:
     """
     from gitdesk import __version__
     from gitdesk.desk.facade import Desk
-    from gitdesk.desk.scaffold import lay_out
-    from gitdesk.errors import NotADesk
-    from gitdesk.git.repo import GitRepo, find_root
+    from gitdesk.desk.scaffold import create_repository, missing_files, repository_around
 
     root = Path(path).resolve()
     if not (root / ".git").exists():
-        try:  # every command finds the desk at the top of the repo, so a nested one would be lost
-            top = find_root(root)
-        except NotADesk:
-            top = None
+        top = repository_around(root)  # every command finds the desk at the top of the repo
         if top is not None:
             raise click.UsageError(
                 f"{root} is inside the git repository at {top}; a desk lives at the top "
                 f"of a repository: run 'gitdesk init {top}'"
             )
-    root.mkdir(parents=True, exist_ok=True)
-    if not (root / ".git").exists():
-        GitRepo(root).run("init", "-q")
-    desk = Desk(root)
-    with desk.transaction():
-        fresh = not (root / "gitdesk.yml").exists()
-        written = lay_out(root, update=update)
-        if not written:
-            click.echo(f"{root}: already a desk{' for gitdesk ' + __version__ if update else ''}; nothing to do")
-            return
-        subject = "init desk" if fresh or not update else f"update the desk's files for gitdesk {__version__}"
-        try:
-            desk.repo.commit_paths(written, f"gitdesk: {subject}\n\nGitdesk-Action: init\n")
-        except BaseException:  # uncommitted scaffold files would make the next init a no-op
-            _remove(root, written)
-            raise
+        create_repository(root)
+    fresh = not (root / "gitdesk.yml").exists()
+    files = missing_files(root, update=update)
+    if not files:
+        click.echo(f"{root}: already a desk{' for gitdesk ' + __version__ if update else ''}; nothing to do")
+        return
+    subject = "init desk" if fresh or not update else f"update the desk's files for gitdesk {__version__}"
+    Desk(root).init(files, subject)
     if fresh:
-        click.echo(f"{root}: desk ready ({len(written)} files committed)")
+        click.echo(f"{root}: desk ready ({len(files)} files committed)")
         click.echo("next: gitdesk install   (registers the ticket merge driver in this clone)")
     else:
-        click.echo(f"{root}: {len(written)} files written for gitdesk {__version__} and committed:")
-        for rel in written:
+        click.echo(f"{root}: {len(files)} files written for gitdesk {__version__} and committed:")
+        for rel in sorted(files):
             click.echo(f"  {rel}")
-
-
-def _remove(root: Path, written: list[str]) -> None:
-    """Take back what a failed init laid out, directories it created included."""
-    for rel in written:
-        path = root / rel
-        path.unlink(missing_ok=True)
-        for parent in path.parents:
-            if parent == root:
-                break
-            try:
-                parent.rmdir()  # only succeeds when empty, so nobody's files are lost
-            except OSError:
-                break
 
 
 @click.command(epilog="Examples:\n\n\b\n  gitdesk install")
@@ -84,7 +57,5 @@ def install(ctx: click.Context) -> None:
     """Register gitdesk's field-by-field ticket merge driver in this clone's git config."""
     from gitdesk.cli.options import desk_from
 
-    desk = desk_from(ctx)
-    desk.repo.run("config", "merge.gitdesk.name", "gitdesk ticket merge (field by field)")
-    desk.repo.run("config", "merge.gitdesk.driver", "gitdesk merge-driver %O %A %B %P")
+    desk_from(ctx).install_merge_driver()
     click.echo("merge driver 'gitdesk' registered for tickets/*.md")

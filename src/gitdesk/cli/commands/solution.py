@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gitdesk.cli.options import emit, id_argument, json_option, pass_desk
+from gitdesk.cli.options import emit, id_argument, json_option, pass_desk, write_options
 from gitdesk.cli.tell import tell
 
 
@@ -23,6 +23,7 @@ from gitdesk.cli.tell import tell
 @click.option("--push", is_flag=True, help="With --branch: push the branch to the remote.")
 @click.option("--remote", default="origin", show_default=True, help="The remote --push pushes to.")
 @json_option
+@write_options
 @pass_desk
 def propose(desk, ticket_ref, solution, on_branch, push, remote, as_json):  # type: ignore[no-untyped-def]
     """Propose a solution; the ticket awaits review (proposed)."""
@@ -67,6 +68,7 @@ def propose(desk, ticket_ref, solution, on_branch, push, remote, as_json):  # ty
     help="Take ticket, verdict, reviewer and feedback from a pull_request_review webhook payload.",
 )
 @json_option
+@write_options
 @pass_desk
 def review(desk, ticket_ref, approve, request_changes, by, by_customer, comment, event_path, as_json):  # type: ignore[no-untyped-def]
     """Review a proposed solution: approve it, or request changes.
