@@ -21,7 +21,7 @@ from gitdesk.core.config import CONFIG_FILE, Config
 from gitdesk.core.config import load as load_config
 from gitdesk.core.ticket import Ticket, iso, parse_time
 from gitdesk.core.ticket import dump as _dump
-from gitdesk.errors import GitdeskError, InvalidValue, MalformedTicket, NotADesk, UsageError
+from gitdesk.errors import GitdeskError, InvalidValue, NotADesk, UsageError
 from gitdesk.git.repo import GitRepo, find_root
 from gitdesk.store.files import TICKETS_DIR, TicketStore, gc_paused
 from gitdesk.store.index import DeskIndex
@@ -172,13 +172,7 @@ class Desk:
         from gitdesk.desk.gate import Change
 
         def prepare(draft: Draft) -> Change:
-            ticket = draft.ticket(ref)
-            if not ticket.id:  # writing it back would create tickets/.md
-                raise MalformedTicket(
-                    ticket.path or self.store.rel(self.resolve(ref)),
-                    2,
-                    "no 'id:' field; add one equal to the file name",
-                )
+            ticket = draft.ticket(ref)  # refuses a ticket without an id (its file would become tickets/.md)
             change(ticket, draft.ctx)
             files: dict[str, str | bytes] = {self.store.rel(ticket.id): _dump(ticket)}
             if extra_files:

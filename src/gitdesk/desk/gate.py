@@ -19,7 +19,7 @@ from gitdesk.core import actions
 from gitdesk.core.actions import Context
 from gitdesk.core.changeset import check_changeset
 from gitdesk.core.ticket import Ticket, parse
-from gitdesk.errors import GitdeskError, HandEdit, RulesRefused
+from gitdesk.errors import GitdeskError, HandEdit, MalformedTicket, RulesRefused
 from gitdesk.git.commit import blob_id, check_sparse
 from gitdesk.store.files import new_id
 from gitdesk.store.writer import atomic_write
@@ -62,6 +62,8 @@ class Draft:
         ticket_id = self.desk.resolve(ref)
         rel = self.desk.store.rel(ticket_id)
         ticket = self.desk.store.load(ticket_id).copy()
+        if not ticket.id:  # writing it back would create tickets/.md
+            raise MalformedTicket(ticket.path or rel, 2, "no 'id:' field; add one equal to the file name")
         data = (self.desk.root / rel).read_bytes()
         self.loaded[rel] = data
         if self.hand_edited(rel, data):
