@@ -81,10 +81,11 @@ def _remove(root: Path, written: list[str]) -> None:
 @click.command(epilog="Examples:\n\n\b\n  gitdesk install")
 @click.pass_context
 def install(ctx: click.Context) -> None:
-    """Register gitdesk's field-by-field ticket merge driver in this clone's git config."""
+    """Register gitdesk's merge driver (tickets field by field, KB articles by section) in this clone."""
     from gitdesk.cli.options import desk_from
+    from gitdesk.desk.merging import install_driver
 
-    desk = desk_from(ctx)
-    desk.repo.run("config", "merge.gitdesk.name", "gitdesk ticket merge (field by field)")
-    desk.repo.run("config", "merge.gitdesk.driver", "gitdesk merge-driver %O %A %B %P")
-    click.echo("merge driver 'gitdesk' registered for tickets/*.md")
+    added = install_driver(desk_from(ctx).root)
+    click.echo("merge driver 'gitdesk' registered for tickets/*.md and kb/*.md")
+    if added:
+        click.echo(f"  .gitattributes lacks {', '.join(added)}: added to .git/info/attributes for this clone")
