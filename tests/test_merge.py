@@ -363,3 +363,29 @@ def test_install_gives_an_older_desk_the_kb_merge_rule(desk_root, cli_invoke):
     again = cli_invoke("install")
     assert "added" not in again.output
     assert (desk_root / ".git" / "info" / "attributes").read_text().count("kb/*.md merge=gitdesk") == 1
+
+
+def test_a_replayed_event_of_the_base_passes_validate_against_that_base(installed, desk, clock, working, cli_invoke):
+    """A PR check: main had the customer's reply, the branch asked a question before it.
+
+    Merged, main's contact leads waiting -> in_progress instead of in_progress -> in_progress;
+    validate must accept that replay as the same event (and still check it against the table).
+    (Against main itself the branch's earlier `wait` is "new but before the base's last event",
+    which the forgery rules refuse: insertions are only accepted against the branch side.)
+    """
+    result = branch_edits(
+        installed,
+        desk,
+        clock,
+        lambda d: d.contact(working, "email", "Tray 2, since Monday", inbound=True),
+        lambda d: d.wait(working, "Which tray?"),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    t = parse((installed / "tickets" / f"{working}.md").read_text())
+    assert [(e["action"], e["from"], e["to"]) for e in t.history[-2:]] == [
+        ("wait", "in_progress", "waiting"),
+        ("contact", "waiting", "in_progress"),
+    ]
+    for args in (["--base", "HEAD^2"], []):  # against the branch, and the whole desk
+        check = cli_invoke("validate", *args, ok=False)
+        assert check.exit_code == 0, check.output

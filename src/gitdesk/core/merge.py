@@ -85,7 +85,7 @@ def merge_ticket(base: str, ours: str, theirs: str, merge_text: MergeText, rules
         conflicts.append("the description (the text below the front matter): both sides changed the same lines")
     text = f"---\n{''.join(chunks)}---\n{body}"
     if not conflicts:
-        conflicts = _broken_rules(text, o if base.strip() else None, rules or Rules())
+        conflicts = _broken_rules(text, rules or Rules())
     return Merged(text, list(dict.fromkeys(conflicts)))
 
 
@@ -99,13 +99,18 @@ def _settled(key: str, history: list[Any], stuck: str) -> Any:
     return last.get("to", MISSING)
 
 
-def _broken_rules(text: str, base: Ticket | None, rules: Rules) -> list[str]:
-    """The rules `gitdesk validate` runs, applied to the merged file: one line per problem."""
+def _broken_rules(text: str, rules: Rules) -> list[str]:
+    """The rules `gitdesk validate` runs on a whole desk, applied to the merged file: one line per problem.
+
+    Not the rules relative to a base (append-only, fields explained by new
+    events): the replay keeps every event of both sides by construction, and
+    what each side changed was checked when that side was validated.
+    """
     path = "merged"
     ticket, loc, problems = load_ticket(path, text.encode("utf-8"))
     if ticket is not None and loc is not None:
         path = f"{ticket.meta.get('id')}.md" if isinstance(ticket.meta.get("id"), str) else path
-        problems = check_ticket(path, ticket, loc, list(rules.queues), rules.tiers, base)
+        problems = check_ticket(path, ticket, loc, list(rules.queues), rules.tiers)
     return [f"the merged ticket breaks a rule of gitdesk validate: {p.message}" for p in problems]
 
 
