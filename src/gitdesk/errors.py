@@ -125,3 +125,11 @@ class BadEvent(GitdeskError):
 
 class SyncFailed(GitdeskError):
     """`gitdesk sync` could not finish: a real conflict, or the remote kept rejecting the push."""
+
+
+class NothingToRecord(GitdeskError):
+    """A well-formed request that changes nothing (a redelivered review, a later approval): exit 0."""
+
+
+class ReviewRefused(GitdeskError):
+    """The reviewer may not give this verdict here (not a reviewer, or approving their own proposal)."""
