@@ -49,6 +49,8 @@ EXPECTED: dict[str, dict[str | None, str]] = {
     "propose": {"in_progress": "proposed"},
     "review:approve": {"proposed": ("resolved", "proposed")},  # proposed: another approval is still due
     "review:request-changes": {"proposed": "in_progress"},
+    # a dismissed PR review takes its verdict back: resolved goes back to proposed unless enough approvals stand
+    "review:dismiss": {"proposed": SAME, "resolved": ("proposed", "resolved"), "in_progress": SAME},
     "close": {"resolved": "closed"},
     "reopen": {s: "in_progress" for s in ("resolved", "closed", "cancelled")},
     "cancel": {s: "cancelled" for s in ACTIVE},
@@ -66,6 +68,7 @@ DATA = {
     "propose": {"solution": "new rollers"},
     "review:approve": {"verdict": "approve"},
     "review:request-changes": {"verdict": "request-changes", "feedback": "check firmware"},
+    "review:dismiss": {"verdict": "dismiss", "review_id": 7},
     "close": {"lesson": "rollers wear", "kb": "printer-jams"},
     "reopen": {"reason": "back again"},
     "cancel": {"reason": "duplicate"},

@@ -24,6 +24,7 @@ assignee: null
 requester:
   name: Bob
   email: bob@example.com
+created: '2026-03-02T09:00:00Z'
 updated: '2026-03-02T09:10:00Z'
 history:
 - at: '2026-03-02T09:00:00Z'
@@ -130,6 +131,89 @@ def test_a_note_after_the_other_sides_status_change_follows_the_new_status():
     assert (last["text"], last["from"], last["to"]) == ("ours", "waiting", "waiting")
 
 
+def wait_at(at: str, question: str = "Which tray?"):  # type: ignore[no-untyped-def]
+    def add(t):  # type: ignore[no-untyped-def]
+        t.history.append(
+            {"at": at, "by": "ada", "action": "wait", "from": "in_progress", "to": "waiting", "question": question}
+        )
+        t.meta.update(status="waiting", updated=at)
+
+    return add
+
+
+def inbound_at(at: str):  # type: ignore[no-untyped-def]
+    def add(t):  # type: ignore[no-untyped-def]
+        status = t.meta["status"]
+        to = "in_progress" if status == "waiting" else status
+        event = {"at": at, "by": "bob", "action": "contact", "from": status, "to": to}
+        t.history.append({**event, "via": "email", "direction": "inbound", "summary": "Tray 2"})
+        t.meta.update(status=to, updated=at)
+
+    return add
+
+
+def test_a_wait_and_a_later_inbound_contact_replay_into_waiting_then_in_progress():
+    text, conflicts = merge(
+        BASE, change(BASE, wait_at("2026-03-02T10:00:00Z")), change(BASE, inbound_at("2026-03-02T10:05:00Z"))
+    )
+    assert conflicts == []
+    t = parse(text)
+    assert [(e["action"], e["from"], e["to"]) for e in t.history[-2:]] == [
+        ("wait", "in_progress", "waiting"),
+        ("contact", "waiting", "in_progress"),
+    ]
+    assert t.meta["status"] == "in_progress"
+
+
+def test_an_inbound_contact_before_the_other_sides_wait_leaves_it_waiting():
+    text, conflicts = merge(
+        BASE, change(BASE, wait_at("2026-03-02T10:05:00Z")), change(BASE, inbound_at("2026-03-02T10:00:00Z"))
+    )
+    assert conflicts == []
+    t = parse(text)
+    assert [(e["action"], e["from"], e["to"]) for e in t.history[-2:]] == [
+        ("contact", "in_progress", "in_progress"),
+        ("wait", "in_progress", "waiting"),
+    ]
+    assert t.meta["status"] == "waiting"
+
+
+def test_no_valid_replay_is_a_conflict_on_status_and_history_that_names_the_events():
+    def propose(t):  # type: ignore[no-untyped-def]
+        at = "2026-03-02T10:05:00Z"
+        t.history.append(
+            {"at": at, "by": "cy", "action": "propose", "from": "in_progress", "to": "proposed", "solution": "x"}
+        )
+        t.meta.update(status="proposed", updated=at)
+
+    text, conflicts = merge(BASE, change(BASE, wait_at("2026-03-02T10:00:00Z")), change(BASE, propose))
+    assert conflicts == [
+        "status, history: no valid order of both sides' events: theirs' propose at 2026-03-02T10:05:00Z is not "
+        "allowed from 'waiting' after ours' wait at 2026-03-02T10:00:00Z; keep one side's status and history"
+    ]
+    assert text.count("<<<<<<< ours\n") == 2 and "<<<<<<< ours\nstatus: waiting\n" in text
+
+
+def test_two_waits_agree_on_the_status_but_not_on_the_history():
+    text, conflicts = merge(
+        BASE, change(BASE, wait_at("2026-03-02T10:00:00Z", "a?")), change(BASE, wait_at("2026-03-02T10:01:00Z", "b?"))
+    )
+    assert len(conflicts) == 1 and "ours' wait at 2026-03-02T10:01:00Z" not in conflicts[0]
+    assert "theirs' wait at 2026-03-02T10:01:00Z is not allowed from 'waiting'" in conflicts[0]
+    assert "\nstatus: waiting\n" in text.split("<<<<<<<")[0]  # the status itself is agreed, outside the markers
+    assert text.count("<<<<<<< ours\n") == 1
+
+
+def test_a_merge_that_breaks_a_validate_rule_is_reported_as_a_conflict():
+    ours = change(BASE, lambda t: t.meta.update(tier=0))  # a hand edit validate refuses (tiers start at 1)
+    theirs = change(BASE, note("2026-03-02T10:00:00Z", "theirs"))
+    text, conflicts = merge(BASE, ours, theirs)
+    assert "<<<<<<<" not in text
+    assert conflicts == [
+        "the merged ticket breaks a rule of gitdesk validate: tier '0' must be a whole number from 1 to 99"
+    ]
+
+
 def test_bodies_merge_three_ways():
     base = BASE + "\nLine two.\n\nLine three.\n"
     ours = base.replace("Tray 2 jams.", "Tray 2 jams daily.")
@@ -219,9 +303,14 @@ def test_git_merge_status_conflict_leaves_markers_on_status(installed, desk, clo
     assert git(installed, "diff", "--name-only", "--diff-filter=U").stdout.strip() == f"tickets/{working}.md"
     text = (installed / "tickets" / f"{working}.md").read_text()
     assert "<<<<<<< ours\nstatus: waiting\n=======\nstatus: proposed\n>>>>>>> theirs\n" in text
-    assert text.count("<<<<<<<") == 1
+    # No order of the two histories is valid (propose is not allowed from waiting): history conflicts too.
+    assert text.count("<<<<<<<") == 2 and "<<<<<<< ours\nhistory:\n" in text
+    # feature (theirs) proposed first, so main's (ours) later wait is what cannot follow
+    said = result.stderr
+    assert "ours' wait at " in said and "is not allowed from 'proposed' after theirs' propose at " in said
     out = cli_invoke("validate", ok=False).output
     assert "unresolved merge conflict on field 'status' (ours: waiting, theirs: proposed)" in out
+    assert "unresolved merge conflict on field 'history'" in out
 
 
 # -- properties: whatever notes two sides add, all survive once, in time order --------------------
@@ -260,3 +349,43 @@ def test_united_history_is_complete_ordered_and_unique(ours_at, theirs_at, share
     )
     stamps = [e["at"] for e in history]
     assert stamps == sorted(stamps)
+
+
+def test_install_gives_an_older_desk_the_kb_merge_rule(desk_root, cli_invoke):
+    attributes = desk_root / ".gitattributes"
+    attributes.write_text("tickets/*.md merge=gitdesk\n")  # as desks were laid out before KB articles merged
+    git(desk_root, "commit", "-q", "-am", "old attributes")
+    assert git(desk_root, "check-attr", "merge", "kb/a.md").stdout.strip() == "kb/a.md: merge: unspecified"
+    result = cli_invoke("install")
+    assert "kb/*.md merge=gitdesk: added to .git/info/attributes for this clone" in result.output
+    assert git(desk_root, "check-attr", "merge", "kb/a.md").stdout.strip() == "kb/a.md: merge: gitdesk"
+    assert git(desk_root, "status", "--porcelain").stdout == ""  # nothing to commit
+    again = cli_invoke("install")
+    assert "added" not in again.output
+    assert (desk_root / ".git" / "info" / "attributes").read_text().count("kb/*.md merge=gitdesk") == 1
+
+
+def test_a_replayed_event_of_the_base_passes_validate_against_that_base(installed, desk, clock, working, cli_invoke):
+    """A PR check: main had the customer's reply, the branch asked a question before it.
+
+    Merged, main's contact leads waiting -> in_progress instead of in_progress -> in_progress;
+    validate must accept that replay as the same event (and still check it against the table).
+    (Against main itself the branch's earlier `wait` is "new but before the base's last event",
+    which the forgery rules refuse: insertions are only accepted against the branch side.)
+    """
+    result = branch_edits(
+        installed,
+        desk,
+        clock,
+        lambda d: d.contact(working, "email", "Tray 2, since Monday", inbound=True),
+        lambda d: d.wait(working, "Which tray?"),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    t = parse((installed / "tickets" / f"{working}.md").read_text())
+    assert [(e["action"], e["from"], e["to"]) for e in t.history[-2:]] == [
+        ("wait", "in_progress", "waiting"),
+        ("contact", "waiting", "in_progress"),
+    ]
+    for args in (["--base", "HEAD^2"], []):  # against the branch, and the whole desk
+        check = cli_invoke("validate", *args, ok=False)
+        assert check.exit_code == 0, check.output

@@ -89,7 +89,6 @@ def test_ticket_found_from_the_pr_body(desk_root, proposed, cli_invoke, tmp_path
 @pytest.mark.parametrize(
     "name, review, words",
     [
-        ("review_commented.json", {}, "review state 'commented' is not a verdict"),
         ("review_malformed.json", {}, "'review.user' is missing"),
         ("not_json.json", {}, "not a JSON webhook payload (line 2"),
         ("review_changes_requested.json", {"body": "  "}, "a changes_requested review needs a body"),
@@ -107,25 +106,28 @@ def test_payloads_it_does_not_understand_change_nothing(desk_root, proposed, cli
     assert (desk_root / "tickets" / f"{proposed}.md").read_text() == text_before
 
 
-def test_other_actions_and_unknown_tickets_are_refused(desk_root, proposed, cli_invoke, tmp_path):
+def test_other_actions_change_nothing_and_unknown_tickets_are_refused(desk_root, proposed, cli_invoke, tmp_path):
     path = payload(tmp_path, "review_approved.json", proposed)
     data = json.loads(path.read_text())
-    data["action"] = "dismissed"
+    data["action"] = "edited"
     path.write_text(json.dumps(data))
-    assert (
-        "review action 'dismissed' is not handled" in cli_invoke("review", "--from-github-event", path, ok=False).output
-    )
+    before = git(desk_root, "rev-parse", "HEAD")
+    result = cli_invoke("review", "--from-github-event", path)
+    assert "nothing recorded: review action 'edited' records nothing" in result.output
+    assert git(desk_root, "rev-parse", "HEAD") == before
     gone = payload(tmp_path, "review_approved.json", "HD-zzzzzzzz")
     result = cli_invoke("review", "--from-github-event", gone, ok=False)
     assert result.exit_code == 1 and "no ticket matches 'HD-zzzzzzzz'" in result.output
     assert cli_invoke("review", proposed, "--from-github-event", path, ok=False).exit_code == 2
 
 
-def test_a_second_approval_is_an_illegal_move(desk_root, proposed, cli_invoke, tmp_path):
+def test_a_redelivered_approval_exits_0_and_changes_nothing(desk_root, proposed, cli_invoke, tmp_path):
     path = payload(tmp_path, "review_approved.json", proposed)
     cli_invoke("review", "--from-github-event", path)
-    result = cli_invoke("review", "--from-github-event", path, ok=False)
-    assert result.exit_code == 1 and "cannot review a ticket that is 'resolved'" in result.output
+    before = git(desk_root, "rev-parse", "HEAD")
+    result = cli_invoke("review", "--from-github-event", path)
+    assert "nothing recorded" in result.output and "is recorded already (a redelivery)" in result.output
+    assert git(desk_root, "rev-parse", "HEAD") == before
 
 
 # -- propose on a branch ----------------------------------------------------------------------

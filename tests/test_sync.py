@@ -150,3 +150,120 @@ def test_sync_without_a_remote_or_branch(desk_root, cli_invoke):
     git(desk_root, "checkout", "-q", "--detach")
     result = cli_invoke("sync", ok=False)
     assert result.exit_code == 1 and "HEAD is detached" in result.output
+
+
+# -- the merge cases of issue 10: each result replays validly, and validate accepts it -------------
+def history_of(root: Path, ticket_id: str) -> list[tuple[str, str, str, str]]:
+    return [(e["by"], e["action"], e["from"], e["to"]) for e in ticket_at(root, ticket_id).history]
+
+
+def validates(world) -> None:  # type: ignore[no-untyped-def]
+    """The synced clone's whole desk, and the change against what the remote had before, are valid."""
+    whole = gitdesk(world["bob"], "validate")
+    assert whole.exit_code == 0, whole.output
+    change = gitdesk(world["bob"], "validate", "--base", "HEAD~1")
+    assert change.exit_code == 0, change.output
+
+
+def test_a_wait_and_the_customers_later_reply_merge_into_waiting_then_in_progress(world, clock):
+    tid = world["id"]
+    result = both_sync(
+        world,
+        clock,
+        lambda d: d.wait(tid, "Which tray jams?"),
+        lambda d: d.contact(tid, "email", "Tray 2, since Monday", inbound=True),
+    )
+    assert result.exit_code == 0, result.output
+    assert history_of(world["bob"], tid)[-2:] == [
+        ("alice", "wait", "in_progress", "waiting"),
+        ("bob", "contact", "waiting", "in_progress"),  # bob recorded it from in_progress; the replay moved it
+    ]
+    assert ticket_at(world["bob"], tid).meta["status"] == "in_progress"
+    validates(world)
+    assert git(world["remote"], "rev-parse", "main") == git(world["bob"], "rev-parse", "HEAD")
+
+
+def test_a_status_move_and_a_note_merge_with_the_note_in_the_new_status(world, clock):
+    tid = world["id"]
+    result = both_sync(world, clock, lambda d: d.wait(tid, "Which tray?"), lambda d: d.note(tid, "rollers ordered"))
+    assert result.exit_code == 0, result.output
+    assert history_of(world["bob"], tid)[-2:] == [
+        ("alice", "wait", "in_progress", "waiting"),
+        ("bob", "note", "waiting", "waiting"),
+    ]
+    assert ticket_at(world["bob"], tid).meta["status"] == "waiting"
+    validates(world)
+
+
+def test_a_priority_change_and_an_escalation_merge_both(world, clock):
+    tid = world["id"]
+    result = both_sync(
+        world,
+        clock,
+        lambda d: d.prioritise(tid, "P2", reason="the whole floor prints there"),
+        lambda d: d.escalate(tid, "needs the vendor's technician"),
+    )
+    assert result.exit_code == 0, result.output
+    t = ticket_at(world["bob"], tid)
+    assert (t.meta["priority"], t.meta["tier"], t.meta["status"]) == ("P2", 2, "in_progress")
+    assert [a for _, a, _, _ in history_of(world["bob"], tid)[-2:]] == ["prioritise", "escalate"]
+    validates(world)
+
+
+def resolve(desk, ticket_id: str) -> None:  # type: ignore[no-untyped-def]
+    desk.propose(ticket_id, "Replace the tray rollers")
+    desk.review(ticket_id, True, "carol")
+
+
+def test_two_closes_into_one_kb_article_keep_both_lessons(world, clock):
+    first = world["id"]
+    second = world["a"].open("Printer on floor 5 jams", REQ).id
+    world["a"].prioritise(second, "P3")
+    world["a"].start(second)
+    resolve(world["a"], first)
+    resolve(world["a"], second)
+    assert gitdesk(world["alice"], "sync").exit_code == 0
+    assert gitdesk(world["bob"], "sync").exit_code == 0
+    clock.advance(minutes=5)
+    result = both_sync(
+        world,
+        clock,
+        lambda d: d.close(first, "Worn rollers jam tray 2", kb_slug="printer-jams"),
+        lambda d: d.close(second, "Damp paper jams tray 1", kb_slug="printer-jams"),
+    )
+    assert result.exit_code == 0, result.output
+    article = (world["bob"] / "kb" / "printer-jams.md").read_text()
+    assert "Worn rollers jam tray 2" in article and "Damp paper jams tray 1" in article
+    assert article.count("## Printer on floor") == 2 and "<<<<<<<" not in article
+    from gitdesk.core.kb import parse_article
+
+    meta, _ = parse_article(article, "kb/printer-jams.md")
+    assert meta["tickets"] == [first, second]
+    validates(world)
+
+
+def test_no_valid_replay_stops_the_sync_and_pushes_nothing(world, clock):
+    tid = world["id"]
+    before = git(world["remote"], "rev-parse", "main")
+    result = both_sync(world, clock, lambda d: d.wait(tid, "Which tray?"), lambda d: d.propose(tid, "Rollers"))
+    assert result.exit_code == 1
+    assert git(world["remote"], "rev-parse", "main") != before  # alice's wait landed
+    assert git(world["remote"], "log", "-1", "--format=%s", "main") == f"{tid}: wait for the customer"
+    check = gitdesk(world["bob"], "validate")
+    assert "unresolved merge conflict on field 'status'" in check.output
+    assert "unresolved merge conflict on field 'history'" in check.output
+
+
+def test_sync_never_pushes_what_validate_rejects(world, clock):
+    tid = world["id"]
+    path = world["bob"] / "tickets" / f"{tid}.md"
+    path.write_text(path.read_text().replace("status: in_progress", "status: resolved", 1))
+    git(world["bob"], "commit", "-q", "-am", "hand edit: mark it resolved")
+    before = git(world["remote"], "rev-parse", "main")
+    result = gitdesk(world["bob"], "sync")
+    assert result.exit_code == 1
+    assert "sync did not push: 'gitdesk validate' rejects tickets/" in result.output
+    assert "a resolved ticket needs a review event approving its latest proposal (and 1 more)" in result.output
+    assert "your commits are safe locally" in result.output
+    assert git(world["remote"], "rev-parse", "main") == before
+    assert git(world["bob"], "log", "-1", "--format=%s") == "hand edit: mark it resolved"

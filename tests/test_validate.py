@@ -176,6 +176,16 @@ def test_rewritten_event_is_tampering(desk_root, desk, working, check):
     assert "append-only (tamper check)" in result.output
 
 
+def test_an_old_event_with_rewritten_from_and_to_is_checked_against_the_table(desk_root, desk, working, check):
+    base = head(desk_root)
+    path = edit(desk_root, working, lambda t: t.history[2].update(to="resolved"))  # start: triaged -> resolved?
+    commit_all(desk_root)
+    result = check("--base", base)
+    assert result.exit_code == 1
+    line = line_of(path, "action: start") - 2
+    assert f"tickets/{working}.md:{line}: history event 3: 'start' from 'triaged' leads to in_progress" in result.output
+
+
 def test_deleted_event_and_deleted_ticket_are_reported(desk_root, desk, working, check):
     other = desk.open("VPN drops", REQ).id
     base = head(desk_root)

@@ -134,7 +134,7 @@ class RepoBusy(GitdeskError):
 class GitLocked(GitdeskError):
     """`.git/index.lock` is held: gitdesk could not stage its commit in the user's index, so it commits nothing."""
 
-    exit_code = 75
+    exit_code = ExitCode.TEMPFAIL
 
     def __init__(self, path: object) -> None:
         self.path = path
@@ -182,3 +182,11 @@ class RulesRefused(GitdeskError):
             f"{first.path}:{first.field or first.line}: {first.message}{more}; "
             "'gitdesk validate' would reject this, so nothing was written"
         )
+
+
+class NothingToRecord(GitdeskError):
+    """A well-formed request that changes nothing (a redelivered review, a later approval): exit 0."""
+
+
+class ReviewRefused(GitdeskError):
+    """The reviewer may not give this verdict here (not a reviewer, or approving their own proposal)."""

@@ -216,9 +216,27 @@ def _log(desk: Any, ref: str, summary: str, message_id: str) -> Ticket:
     return desk.apply(ref, "contact", change, "contact outbound via email")  # type: ignore[no-any-return]
 
 
-def _greeting(ticket: Ticket) -> str:
+def words(desk: Any, ticket: Ticket) -> Any:
+    """The Translator of the ticket's language (the desk's when it has none): every mail to a customer."""
+    from gitdesk.i18n import for_ticket
+
+    return for_ticket(desk.config, ticket.meta)
+
+
+def greeting(ticket: Ticket, tr: Any) -> str:
     name = one_line(str(ticket.requester.get("name") or ""), 80)
-    return f"Hello {name}," if name else "Hello,"
+    return tr._("Hello {name},", name=name) if name else tr._("Hello,")
+
+
+def refusal_line(note: str, tr: Any) -> str:
+    """A refused attachment, told to the customer in their language (the ticket's note stays English)."""
+    from gitdesk.intake.record import Refusal
+
+    if not isinstance(note, Refusal):
+        return note
+    return tr._(
+        "Your attachment '{name}' ({size}) was not accepted: {why}.", name=note.name, size=note.size, why=tr._(note.why)
+    )
 
 
 def _kb_lines(desk: Any, ticket: Ticket, cfg: MailSettings) -> list[str]:
@@ -239,20 +257,26 @@ def acknowledge(desk: Any, ticket: Ticket, ctx: Any, in_reply_to: str = "", note
     carries both and the history never claims a mail that did not go out.
     """
     cfg = settings(desk.config)
+    tr = words(desk, ticket)
     link = status_link(desk, ticket, cfg)
-    lines = [_greeting(ticket), "", f'We have received your request "{ticket.title}".', f"Your ticket is {ticket.id}."]
-    lines += [f"Follow its progress here: {link}"] if link else []
-    lines += ["", f"To add information, reply to this message and keep [{ticket.id}] in the subject."]
+    lines = [
+        greeting(ticket, tr),
+        "",
+        tr._('We have received your request "{title}".', title=ticket.title),
+        tr._("Your ticket is {id}.", id=ticket.id),
+    ]
+    lines += [tr._("Follow its progress here: {link}", link=link)] if link else []
+    lines += ["", tr._("To add information, reply to this message and keep [{id}] in the subject.", id=ticket.id)]
     related = _kb_lines(desk, ticket, cfg)
     if related:
-        lines += ["", "These articles may already help:", *related]
+        lines += ["", tr._("These articles may already help:"), *related]
     if notes:
-        lines += ["", *notes]
+        lines += ["", *[refusal_line(note, tr) for note in notes]]
     lines += ["", "-- ", desk.config.title]
     msg = compose(
         cfg,
         ticket,
-        f"Received: {ticket.title}",
+        tr._("Received: {title}", title=ticket.title),
         "\n".join(lines) + "\n",
         in_reply_to=in_reply_to,
         references=[in_reply_to] if in_reply_to else [],
@@ -269,19 +293,21 @@ def notify(desk: Any, ref: str, message: str = "") -> tuple[Ticket, str]:
 
     cfg = settings(desk.config)
     ticket = desk.get(ref)
+    tr = words(desk, ticket)
     link = status_link(desk, ticket, cfg)
     lines = [
-        _greeting(ticket),
+        greeting(ticket, tr),
         "",
-        f'An update on {ticket.id} "{ticket.title}":',
+        tr._('An update on {id} "{title}":', id=ticket.id, title=ticket.title),
         "",
-        STATUS_TEXT.get(ticket.status, f"Status: {ticket.status}"),
+        tr._(STATUS_TEXT[ticket.status]) if ticket.status in STATUS_TEXT else ticket.status,
     ]
     if message.strip():
         lines += ["", message.strip()]
-    lines += [f"\nFollow its progress here: {link}"] if link else []
-    lines += ["", f"Reply to this message to answer; keep [{ticket.id}] in the subject.", "", "-- ", desk.config.title]
-    message_id = send_in_thread(cfg, ticket, f"Update: {ticket.title}", lines)
+    lines += ["", tr._("Follow its progress here: {link}", link=link)] if link else []
+    lines += ["", tr._("Reply to this message to answer; keep [{id}] in the subject.", id=ticket.id)]
+    lines += ["", "-- ", desk.config.title]
+    message_id = send_in_thread(cfg, ticket, tr._("Update: {title}", title=ticket.title), lines)
     summary = one_line(message, 500) if message.strip() else f"Status update sent ({ticket.status})"
     return _log(desk, ticket.id, summary, message_id), message_id
 
@@ -307,18 +333,18 @@ def survey_invitation_possible(desk: Any, ref: str) -> bool:
     return bool(cfg.host and cfg.sender and desk.get(ref).requester.get("email"))
 
 
-def _answer_form() -> list[str]:
-    """The lines a reply fills in; intake reads them back with the same labels (survey_reply.py)."""
+def _answer_form(tr: Any) -> list[str]:
+    """The lines a reply fills in, in the ticket's language; intake reads them back in any (survey_reply.py)."""
     from gitdesk.intake.survey_reply import blank_answers
 
     return [
-        "Just reply to this message and write your answers after the colons:",
+        tr._("Just reply to this message and write your answers after the colons:"),
         "",
-        *blank_answers(),
+        *blank_answers(tr),
         "",
-        '1 is poor and 5 is great. "Right questions": did we ask what we needed to know?',
-        '"Time adequate": was the time to resolve your request acceptable?',
-        "The last two are optional. Thank you!",
+        tr._('1 is poor and 5 is great. "Right questions": did we ask what we needed to know?'),
+        tr._('"Time adequate": was the time to resolve your request acceptable?'),
+        tr._("The last two are optional. Thank you!"),
     ]
 
 
@@ -330,15 +356,17 @@ def send_survey_invitation(desk: Any, ref: str, log: bool = True) -> str:
     from gitdesk.site.privacy import site_key
 
     url = fill_link(cfg.survey_url, ticket.id, site_key()) if cfg.survey_url else ""
+    tr = words(desk, ticket)
     lines = [
-        _greeting(ticket),
+        greeting(ticket, tr),
         "",
-        f'Your request {ticket.id} "{ticket.title}" is closed.',
-        "Please tell us how we did: five short questions, one minute.",
+        tr._('Your request {id} "{title}" is closed.', id=ticket.id, title=ticket.title),
+        tr._("Please tell us how we did: five short questions, one minute."),
     ]
-    lines += ["", url] if url else ["", *_answer_form()]
+    lines += ["", url] if url else ["", *_answer_form(tr)]
     lines += ["", "-- ", desk.config.title]
-    message_id = send_in_thread(cfg, ticket, f"How did we do? {ticket.title}", lines, auto="auto-generated")
+    subject = tr._("How did we do? {title}", title=ticket.title)
+    message_id = send_in_thread(cfg, ticket, subject, lines, auto="auto-generated")
     if log:
         _log(desk, ticket.id, "Survey invitation sent by email", message_id)
     return message_id

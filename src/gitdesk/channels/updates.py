@@ -78,21 +78,26 @@ def route(t: Ticket, mail_ready: bool) -> str:
 
 
 def compose(desk: Any, t: Ticket, kind: str, via: str, link: str) -> messages.Message:
-    how = messages.HOW_TO_ANSWER.get(via, messages.HOW_TO_ANSWER["email"]).format(id=t.id)
+    """The update in the ticket's language (the desk's when the ticket names none)."""
+    from gitdesk.i18n import for_ticket
+
+    tr = for_ticket(desk.config, t.meta)
+    how = messages.how_to_answer(via, t.id, tr)
     event = t.history[-1]
     if kind == "question":
-        return messages.question(t, str(event.get("question") or ""), how, link)
+        return messages.question(t, str(event.get("question") or ""), how, link, tr)
     if kind == "proposed":
         proposal, _ = review_policy.current_proposal(t)
         choices = review_policy.awaiting_customer(t, desk.config)
-        return messages.proposed(t, str((proposal or {}).get("solution") or ""), how, link, choices)
+        return messages.proposed(t, str((proposal or {}).get("solution") or ""), how, link, choices, tr)
     if kind == "changes":
-        return messages.changes(t, str(event.get("feedback") or ""), link)
+        return messages.changes(t, str(event.get("feedback") or ""), link, tr)
     if kind == "resolved":
-        return messages.resolved(t, link)
+        return messages.resolved(t, link, tr)
     if kind == "closed":
-        return messages.closed(t, link)
-    return (messages.reopened if kind == "reopened" else messages.cancelled)(t, str(event.get("reason") or ""), link)
+        return messages.closed(t, link, tr)
+    reason = str(event.get("reason") or "")
+    return (messages.reopened if kind == "reopened" else messages.cancelled)(t, reason, link, tr)
 
 
 def announce(desk: Any, ticket: Ticket) -> Sent | None:

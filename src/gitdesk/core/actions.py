@@ -218,7 +218,7 @@ def review(
     approval resolves the ticket only once every review the desk requires has approved."""
     reviewer = text_arg(by, "--by")
     if approve:
-        resolves = review_policy.resolves(t, ctx.config, role or "reviewer")
+        resolves = review_policy.resolves(t, ctx.config, role or "reviewer", reviewer)
         return record(
             t,
             ctx,
@@ -241,6 +241,25 @@ def review(
         feedback=feedback,
         **extra,
     )
+
+
+def dismiss_review(t: Ticket, ctx: Context, by: str, review_id: Any, **extra: Any) -> dict[str, Any]:
+    """A PR review was dismissed: its verdict no longer counts. A resolved ticket whose approvals
+    no longer suffice goes back to proposed; a request for changes taken back leaves the rework as it is."""
+    event = record(
+        t,
+        ctx,
+        "review:dismiss",
+        by=text_arg(by, "--by"),
+        to="proposed",
+        verdict="dismiss",
+        review_id=review_id,
+        **extra,
+    )
+    standing = review_policy.approved_by(t, ctx.config)
+    if event["from"] == "resolved" and standing and not review_policy.needed(t, ctx.config) - standing:
+        event["to"] = t.meta["status"] = "resolved"
+    return event
 
 
 def customer_review(t: Ticket, ctx: Context, approve: bool, feedback: str = "", **extra: Any) -> dict[str, Any]:

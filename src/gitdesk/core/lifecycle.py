@@ -111,6 +111,12 @@ MOVES: dict[str, Move] = {
         ),
         # An approval that leaves another one due (the customer's, see review_policy) stays proposed.
         Move("review:approve", {"proposed": ("resolved", "proposed")}, summary=N_("The solution was approved")),
+        # A dismissed PR review takes its verdict back (review_policy counts what still stands).
+        Move(
+            "review:dismiss",
+            {"proposed": ("proposed",), "resolved": ("proposed", "resolved"), "in_progress": ("in_progress",)},
+            requires=("review_id",),
+        ),
         Move(
             "review:request-changes",
             {"proposed": ("in_progress",)},
@@ -151,7 +157,14 @@ def move_name(event: dict[str, Any]) -> str:
     if action == "contact":
         return "contact:inbound" if event.get("direction") == "inbound" else "contact:outbound"
     if action == "review":
-        return "review:approve" if event.get("verdict") == "approve" else "review:request-changes"
+        verdict = event.get("verdict")
+        return (
+            "review:approve"
+            if verdict == "approve"
+            else "review:dismiss"
+            if verdict == "dismiss"
+            else "review:request-changes"
+        )
     return action
 
 

@@ -1,24 +1,34 @@
-"""The ticket merge driver: a field-by-field three-way merge of front matter, histories united in time order.
+"""The ticket merge driver: a field-by-field three-way merge of front matter, histories replayed in time order.
 
 Two engineers who change the same ticket on different branches almost never
 touch the same field, and both only ever append to the history, so a line
 merge would conflict where no real disagreement exists. Here:
 
 - a field changed on one side only is taken from that side;
-- history events from both sides are united in time order, none duplicated;
+- history events from both sides are united in time order, none duplicated,
+  and replayed through the move table: each event's `from`/`to` is recomputed
+  from the status the united history reached, so one side's `wait` and the
+  other side's inbound `contact` merge into waiting -> in_progress, and the
+  ticket's `status` is where the replay ends;
+- where no valid replay exists (one side proposed while the other made the
+  ticket wait), `status` and `history` are left between conflict markers and
+  the message names the two events;
 - a field both sides set to different values is a real conflict: it alone
-  is left between standard conflict markers, and `gitdesk validate` names it.
+  is left between standard conflict markers, and `gitdesk validate` names it;
+- a result without markers must pass the rules `gitdesk validate` runs
+  (`rules.check_ticket`); if it does not, that is reported as a conflict too.
 
 Pure apart from the body, which is merged by `git merge-file` through the
-callback the command passes in (the git seam).
+callback the desk layer passes in (the git seam).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
-from gitdesk.core.lifecycle import MOVES, move_name
+from gitdesk.core.lifecycle import MOVES, choose_target, move_name
+from gitdesk.core.rules import check_ticket, load_ticket
 from gitdesk.core.ticket import Ticket, dump_yaml, parse, parse_time
 from gitdesk.errors import MalformedTicket
 
@@ -32,27 +42,76 @@ class Conflict(Exception):
     """Raised inside the field merge: the two sides really disagree."""
 
 
-def merge_ticket(base: str, ours: str, theirs: str, merge_text: MergeText) -> tuple[str, bool]:
-    """Merge three versions of a ticket file; (merged text, whether a real conflict remains)."""
+class Merged(NamedTuple):
+    """The merged text and, when it is conflicted, one line per problem (empty: a clean merge)."""
+
+    text: str
+    conflicts: list[str]
+
+
+class Rules(NamedTuple):
+    """What `rules.check_ticket` needs from gitdesk.yml: queue names ([] = not checked) and tiers."""
+
+    queues: Sequence[str] = ()
+    tiers: int = 99
+
+
+def merge_ticket(base: str, ours: str, theirs: str, merge_text: MergeText, rules: Rules | None = None) -> Merged:
+    """Merge three versions of a ticket file: the text, and what still conflicts."""
     try:
         o = parse(base, "base") if base.strip() else Ticket({}, "")
         a, b = parse(ours, "ours"), parse(theirs, "theirs")
     except MalformedTicket:
         # A side that is not a ticket (already conflicted, hand-broken): fall back to a line merge.
-        return merge_text(ours, base, theirs)
-    chunks, conflicted = [], False
+        text, conflicted = merge_text(ours, base, theirs)
+        return Merged(text, ["one side is not a ticket file; merged line by line"] if conflicted else [])
+    history, stuck = replay(unite_history(o.history, a.history, b.history), a.history, b.history, {**a.meta, **b.meta})
+    chunks, conflicts = [], []
     for key in _key_order(a.meta, b.meta):
         ov, av, bv = (m.get(key, MISSING) for m in (o.meta, a.meta, b.meta))
         try:
-            value = _merge_field(key, ov, av, bv)
+            value = _settled(key, history, stuck) if key in ("history", "status") else _merge_field(key, ov, av, bv)
         except Conflict:
-            conflicted = True
+            if key == "status" and av == bv:  # the sides agree on where it ends, just not on the way there
+                chunks.append(dump_yaml({key: av}))
+                continue
+            conflicts.append(stuck if key in ("history", "status") and stuck else f"{key}: both sides changed it")
             chunks.append(_markers(key, av, bv))
             continue
         if value is not MISSING:
             chunks.append(dump_yaml({key: value}))
     body, body_conflict = _merge_body(o.body, a.body, b.body, merge_text)
-    return f"---\n{''.join(chunks)}---\n{body}", conflicted or body_conflict
+    if body_conflict:
+        conflicts.append("the description (the text below the front matter): both sides changed the same lines")
+    text = f"---\n{''.join(chunks)}---\n{body}"
+    if not conflicts:
+        conflicts = _broken_rules(text, rules or Rules())
+    return Merged(text, list(dict.fromkeys(conflicts)))
+
+
+def _settled(key: str, history: list[Any], stuck: str) -> Any:
+    """`history` and `status` come from the replay; no valid replay is a conflict on both."""
+    if stuck:
+        raise Conflict(key)
+    if key == "history":
+        return history
+    last = history[-1] if history and isinstance(history[-1], dict) else {}
+    return last.get("to", MISSING)
+
+
+def _broken_rules(text: str, rules: Rules) -> list[str]:
+    """The rules `gitdesk validate` runs on a whole desk, applied to the merged file: one line per problem.
+
+    Not the rules relative to a base (append-only, fields explained by new
+    events): the replay keeps every event of both sides by construction, and
+    what each side changed was checked when that side was validated.
+    """
+    path = "merged"
+    ticket, loc, problems = load_ticket(path, text.encode("utf-8"))
+    if ticket is not None and loc is not None:
+        path = f"{ticket.meta.get('id')}.md" if isinstance(ticket.meta.get("id"), str) else path
+        problems = check_ticket(path, ticket, loc, list(rules.queues), rules.tiers)
+    return [f"the merged ticket breaks a rule of gitdesk validate: {p.message}" for p in problems]
 
 
 def _key_order(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
@@ -73,10 +132,6 @@ def _key_order(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
 
 
 def _merge_field(key: str, o: Any, a: Any, b: Any) -> Any:
-    if key == "history":
-        return unite_history(
-            o if isinstance(o, list) else [], a if isinstance(a, list) else [], b if isinstance(b, list) else []
-        )
     if key == "updated" and a is not MISSING and b is not MISSING and a != b:
         return _later(a, b)
     return merge_value(o, a, b, key)
@@ -120,26 +175,45 @@ def unite_history(o: list[Any], a: list[Any], b: list[Any]) -> list[Any]:
         except (AttributeError, TypeError, ValueError):
             return parse_time("0001-01-01T00:00:00Z")
 
-    return _rethread(sorted(events, key=when))
+    return sorted(events, key=when)
 
 
-def _rethread(events: list[Any]) -> list[Any]:
-    """Status-neutral events (a note, an outbound contact) follow the status the united history reached.
+def replay(events: list[Any], ours: list[Any], theirs: list[Any], meta: dict[str, Any]) -> tuple[list[Any], str]:
+    """Each event's `from`/`to` recomputed from the status the united history reached.
 
-    A note written while a ticket was in_progress on one branch may, once
-    united, come after the other branch's `wait`; from every status a note
-    stays where it is, so it is recorded as made in that status. Events that
-    change status are left alone: if they no longer fit, the sides disagree.
+    An event keeps its own `to` when the table allows it from there (a move
+    with a choice, like prioritise from new, keeps the choice it made);
+    otherwise the table's one target is used. Returns the events and, when
+    some event is not allowed where it lands, a message naming it and the
+    event of the other side it cannot follow ("" when the replay is valid).
     """
-    out, before = [], None
+    out: list[Any] = []
+    before: str | None = None
     for e in events:
-        if isinstance(e, dict) and before is not None and e.get("from") == e.get("to") != before:
-            move = MOVES.get(move_name(e))
-            if move and move.allowed_from(before) == (before,):
-                e = {**e, "from": before, "to": before}
-        out.append(e)
-        before = e.get("to") if isinstance(e, dict) else before
-    return out
+        move = MOVES.get(move_name(e)) if isinstance(e, dict) else None
+        if move is None:  # not an event, or an unknown action: kept as it is, for validate to name
+            out.append(e)
+            before = e.get("to") if isinstance(e, dict) else before
+            continue
+        targets = move.allowed_from(before)
+        if not targets:
+            return events, _stuck(e, out, before, ours, theirs)
+        to = e.get("to") if e.get("to") in targets else choose_target(move, before, meta)
+        out.append(e if (e.get("from"), e.get("to")) == (before, to) else {**e, "from": before, "to": to})
+        before = to
+    return out, ""
+
+
+def _stuck(e: dict[str, Any], done: list[Any], before: str | None, ours: list[Any], theirs: list[Any]) -> str:
+    def side(x: Any) -> str:
+        return "ours" if x in ours and x not in theirs else "theirs" if x in theirs and x not in ours else "the common"
+
+    led = next((d for d in reversed(done) if isinstance(d, dict) and d.get("from") != d.get("to")), None)
+    after = f" after {side(led)}' {move_name(led)} at {led.get('at')}" if led else ""
+    return (
+        f"status, history: no valid order of both sides' events: {side(e)}' {move_name(e)} at {e.get('at')} "
+        f"is not allowed from '{before}'{after}; keep one side's status and history"
+    )
 
 
 def _markers(key: str, a: Any, b: Any) -> str:

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from gitdesk.core import actions, review_policy
+from gitdesk.core.actions import Context
+from gitdesk.core.config import Config
 from gitdesk.core.ids import canonical
-from gitdesk.errors import BadEvent
+from gitdesk.core.ticket import Ticket
+from gitdesk.errors import BadEvent, NothingToRecord, ReviewRefused
 
 SOLUTION_BRANCH = "solution/"
 VERDICTS = {"approved": True, "changes_requested": False}
@@ -23,13 +27,21 @@ ID_CHARS = "0-9a-hjkmnp-tv-z"  # the Crockford alphabet of core.ids
 
 @dataclass(frozen=True)
 class ReviewVerdict:
-    """What a PR review says about which ticket, and who said it."""
+    """What a PR review says about which ticket, and who said it.
+
+    `ignored` is the reason a well-formed payload records nothing (a comment,
+    a PR that is not about a ticket); the command exits 0 for it.
+    """
 
     ticket: str
     approve: bool
     by: str
     body: str
-    extra: dict[str, Any] = field(default_factory=dict)  # pr number and review URL, kept on the event
+    extra: dict[str, Any] = field(default_factory=dict)  # pr number, review id and URL, kept on the event
+    dismiss: bool = False
+    association: str | None = None  # GitHub's author_association of the reviewer
+    pr_author: str = ""
+    ignored: str = ""
 
 
 def read_event(path: str, prefix: str) -> ReviewVerdict:
@@ -60,32 +72,44 @@ def _get(data: Any, dotted: str, source: str, kind: type = str) -> Any:
 
 
 def verdict_from_payload(payload: Any, prefix: str, source: str = "event") -> ReviewVerdict:
-    """The verdict of a submitted review; BadEvent for any payload that is not one."""
+    """The verdict of a submitted or dismissed review; BadEvent for any payload that is not a review."""
     if not isinstance(payload, dict):
         raise BadEvent(source, "not a webhook payload (expected a JSON object)")
     action = _get(payload, "action", source)
-    if action != "submitted":
-        raise BadEvent(source, f"review action '{action}' is not handled (only 'submitted' reviews count)")
-    state = _get(payload, "review.state", source).lower()
-    if state not in VERDICTS:
-        raise BadEvent(
-            source, f"review state '{state}' is not a verdict (only approved and changes_requested are recorded)"
-        )
     by = _get(payload, "review.user.login", source)
-    body = payload["review"].get("body") or ""
+    state = _get(payload, "review.state", source).lower()
+    pr = _get(payload, "pull_request", source, dict)
+    review = payload["review"]
+    extra = {"pr": pr.get("number"), "review_id": review.get("id"), "review_url": review.get("html_url")}
+    author = pr.get("user") if isinstance(pr.get("user"), dict) else {}
+    found = ReviewVerdict(
+        "",
+        state == "approved",
+        by,
+        "",
+        {k: v for k, v in extra.items() if v not in (None, "")},
+        dismiss=action == "dismissed",
+        association=str(review.get("author_association") or "NONE"),
+        pr_author=str(author.get("login") or ""),
+    )
+    if action not in ("submitted", "dismissed"):
+        return replace(found, ignored=f"review action '{action}' records nothing (submitted and dismissed do)")
+    if action == "submitted" and state not in VERDICTS:
+        return replace(found, ignored=f"a '{state}' review is no verdict (approved and changes_requested are)")
+    body = review.get("body") or ""
     if not isinstance(body, str):
         raise BadEvent(source, "'review.body' should be text")
-    if not VERDICTS[state] and not body.strip():
+    if action == "submitted" and not VERDICTS[state] and not body.strip():
         raise BadEvent(source, "a changes_requested review needs a body: it is the feedback on the ticket")
-    pr = _get(payload, "pull_request", source, dict)
-    extra = {"pr": pr.get("number"), "review_url": payload["review"].get("html_url")}
-    return ReviewVerdict(
-        ticket_for(pr, prefix, source),
-        VERDICTS[state],
-        by,
-        body.strip(),
-        {k: v for k, v in extra.items() if v not in (None, "")},
-    )
+    try:
+        ticket = ticket_for(pr, prefix, source)
+    except NotAboutATicket as exc:
+        return replace(found, ignored=str(exc))
+    return replace(found, ticket=ticket, body=body.strip())
+
+
+class NotAboutATicket(BadEvent):
+    """The PR names no ticket (nor several): its reviews are not the desk's business."""
 
 
 def ticket_for(pr: dict[str, Any], prefix: str, source: str = "event") -> str:
@@ -104,8 +128,51 @@ def ticket_for(pr: dict[str, Any], prefix: str, source: str = "event") -> str:
             f"the PR body names several tickets ({', '.join(found)}); use a "
             "solution/<ID> branch to say which one the review is about",
         )
-    raise BadEvent(
+    raise NotAboutATicket(
         source,
         f"cannot tell which ticket PR #{pr.get('number')} is about: its branch "
         f"'{ref}' is not solution/<ID> and its body names no {prefix}- ticket",
     )
+
+
+def _proposers(t: Ticket, pr_author: str = "") -> set[str]:
+    proposal, _ = review_policy.current_proposal(t)
+    return {str(proposal.get("by") or "") if proposal else "", pr_author} - {""}
+
+
+def check_reviewer(t: Ticket, config: Config, by: str, approve: bool, owners: frozenset[str]) -> None:
+    """`gitdesk review --by`: where review.reviewers is configured, the permission rule applies."""
+    rules = review_policy.review_rules(config)
+    if rules.reviewers:
+        why = review_policy.refusal(rules, by, approve, _proposers(t), None, owners)
+        if why:
+            raise ReviewRefused(f"{t.id}: review not recorded: {why}")
+
+
+def apply_verdict(t: Ticket, ctx: Context, found: ReviewVerdict, owners: frozenset[str]) -> None:
+    """Record a PR review on its ticket, or raise NothingToRecord saying why it changes nothing."""
+    rid = found.extra.get("review_id")
+    mine = [e for e in t.history if rid is not None and e.get("action") == "review" and e.get("review_id") == rid]
+    if found.dismiss:
+        if not mine:
+            raise NothingToRecord(f"{t.id}: review {rid} was never recorded; its dismissal changes nothing")
+        if any(e.get("verdict") == "dismiss" for e in mine):
+            raise NothingToRecord(f"{t.id}: review {rid} was dismissed already")
+        _, current = review_policy.current_proposal(t)
+        if mine[0] not in current or t.status not in ("proposed", "resolved", "in_progress"):
+            raise NothingToRecord(f"{t.id}: review {rid} no longer counts ({t.status}); its dismissal changes nothing")
+        actions.dismiss_review(t, ctx, found.by, rid, pr=found.extra.get("pr"))
+        return
+    if mine:
+        raise NothingToRecord(f"{t.id}: review {rid} is recorded already (a redelivery)")
+    if found.approve and t.status in ("resolved", "closed"):
+        raise NothingToRecord(f"{t.id} is {t.status} already; a later approval changes nothing")
+    rules = review_policy.review_rules(ctx.config)
+    why = review_policy.refusal(
+        rules, found.by, found.approve, _proposers(t, found.pr_author), found.association, owners
+    )
+    if why:
+        raise NothingToRecord(f"{t.id}: review not recorded: {why}")
+    if found.approve and found.by.lower() in review_policy.reviewer_approvals(t):
+        raise NothingToRecord(f"{t.id}: {found.by} approved this proposal already; an approval counts once")
+    actions.review(t, ctx, found.approve, found.by, found.body or None, **found.extra)

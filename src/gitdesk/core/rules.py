@@ -292,9 +292,10 @@ def _append_only(t: Ticket, base: Ticket | None) -> tuple[set[int], list[tuple[t
     """Which head events are the base's, and a problem for every base event changed or dropped.
 
     The base's events must all still be there, unchanged and in order (the same instant written
-    with another UTC offset is the same time). A status-neutral event (a note) may carry the
-    status the history reached before it, as the merge driver writes when it unites two
-    branches; rewriting its from/to to anything else is a status flip, reported like any change.
+    with another UTC offset is the same time). An event's from/to may differ from the base's
+    only as the merge driver's replay writes them when it unites two branches: from the
+    status the history reached before it, a legal move of the table from there; rewriting
+    from/to to anything else is a status flip, reported like any change.
     """
     if base is None:
         return set(), []
@@ -339,8 +340,10 @@ def _same_event(new: Any, old: Any, reached: Any = None) -> bool:
         return False
     if (new.get("from"), new.get("to")) == (old.get("from"), old.get("to")):
         return True
-    # a neutral event re-stamped by the merge driver: still neutral, and carrying the status before it
-    return old.get("from") == old.get("to") and new.get("from") == new.get("to") == reached
+    # Replayed by the merge driver: from/to recomputed from the status the united history reached
+    # before it (a customer's reply after the other branch's `wait` leads waiting -> in_progress),
+    # which must be a legal move from there. Any other rewrite of from/to is a status flip.
+    return new.get("from") == reached and check_event(new, reached) is None
 
 
 def _same_instant(a: Any, b: Any) -> bool:

@@ -15,13 +15,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gitdesk.core import actions, kb, survey
+from gitdesk.core import actions, kb, review_event, review_policy, survey
 from gitdesk.core.actions import Context
 from gitdesk.core.config import CONFIG_FILE, Config
 from gitdesk.core.config import load as load_config
 from gitdesk.core.ticket import Ticket, iso, parse_time
 from gitdesk.core.ticket import dump as _dump
-from gitdesk.errors import GitdeskError, InvalidValue, NotADesk, UsageError
+from gitdesk.errors import GitdeskError, InvalidValue, NotADesk, NothingToRecord, UsageError
 from gitdesk.git.repo import GitRepo, find_root
 from gitdesk.store.files import TICKETS_DIR, TicketStore, gc_paused
 from gitdesk.store.index import DeskIndex
@@ -187,8 +187,8 @@ class Desk:
 
         return self.write(lambda draft: Change(files, subject, None, "init"))
 
-    def sync(self, remote: str = "origin", retries: int = 3) -> Any:
-        """`gitdesk sync`, under the desk lock so no verb commits while the rebase runs."""
+    def sync(self, check: Callable[[str | None], list[str]], remote: str = "origin", retries: int = 3) -> Any:
+        """`gitdesk sync`, under the desk lock so no verb commits while the rebase runs; `check` is validate's."""
         from gitdesk.desk import journal
         from gitdesk.desk.sync import sync as do_sync
         from gitdesk.git.commit import check_state
@@ -196,12 +196,16 @@ class Desk:
         with self.repo.lock():
             journal.recover(self.root, self.repo)
             check_state(self.repo, allow_detached=True)  # sync names a detached HEAD in its own words
-            return do_sync(self.repo, remote, retries)
+            return do_sync(self.repo, check, remote, retries)
 
-    def install_merge_driver(self) -> None:
-        """Register the field-by-field ticket merge driver in this clone's git config (`gitdesk install`)."""
-        self.repo.run("config", "merge.gitdesk.name", "gitdesk ticket merge (field by field)")
-        self.repo.run("config", "merge.gitdesk.driver", "gitdesk merge-driver %O %A %B %P")
+    def install_merge_driver(self) -> list[str]:
+        """Register the merge driver (tickets field by field, KB articles by section) in this clone (`gitdesk install`).
+
+        Returns the attribute lines this clone had to add to .git/info/attributes.
+        """
+        from gitdesk.desk.merging import install_driver
+
+        return install_driver(self.root)
 
     # -- the verbs ----------------------------------------------------------------------
     def open(self, title: str, requester: dict[str, str], **fields: Any) -> Ticket:
@@ -253,9 +257,31 @@ class Desk:
 
     def review(self, ref: str, approve: bool, by: str, comment: str | None = None, **extra: Any) -> Ticket:
         verdict = "approve" if approve else "request changes"
-        return self.apply(
-            ref, "review", lambda t, c: actions.review(t, c, approve, by, comment, **extra), f"review: {verdict}"
-        )
+
+        def change(t: Ticket, c: Context) -> None:
+            review_event.check_reviewer(t, c.config, by, approve, self.codeowners())
+            actions.review(t, c, approve, by, comment, **extra)
+
+        return self.apply(ref, "review", change, f"review: {verdict}")
+
+    def review_from_github(self, found: review_event.ReviewVerdict) -> tuple[Ticket | None, str]:
+        """Record a PR review (`review --from-github-event`); (ticket, "") or (ticket or None, why nothing changed)."""
+        if found.ignored:
+            return None, found.ignored
+        what = "dismissed" if found.dismiss else "approve" if found.approve else "request changes"
+        try:
+            change = lambda t, c: review_event.apply_verdict(t, c, found, self.codeowners())  # noqa: E731
+            return self.apply(found.ticket, "review", change, f"review: {what}"), ""
+        except NothingToRecord as exc:
+            return self.get(found.ticket), str(exc)
+
+    def codeowners(self) -> frozenset[str]:
+        """The logins CODEOWNERS names, where the desk has one (GitHub's three places)."""
+        for rel in ("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS"):
+            path = self.root / rel
+            if path.is_file():
+                return review_policy.codeowners(path.read_text(encoding="utf-8", errors="replace"))
+        return frozenset()
 
     def customer_review(self, ref: str, approve: bool, feedback: str = "", **extra: Any) -> Ticket:
         """The requester's own verdict (checked to be theirs by the face that took it)."""

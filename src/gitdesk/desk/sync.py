@@ -2,7 +2,9 @@
 
 All git goes through `GitRepo`. Sync is `pull --rebase` then `push`, with the
 ticket merge driver active even in a clone where `gitdesk install` was never
-run, and a few retries when someone else pushed in between.
+run, and a few retries when someone else pushed in between. What the rebase
+produced is checked by the caller's `check` (the CLI passes `gitdesk
+validate`) before every push: sync never pushes what validate rejects.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import shlex
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -76,8 +79,16 @@ def driver_config(repo: GitRepo) -> list[str]:
     return ["-c", f"{DRIVER_KEY}={command}", "-c", "merge.gitdesk.name=gitdesk ticket merge"]
 
 
-def sync(repo: GitRepo, remote: str = "origin", retries: int = 3, pause: float = 0.3) -> SyncResult:
-    """Pull with rebase (the driver merging tickets), then push; retry a rejected push `retries` times."""
+Check = Callable[["str | None"], "list[str]"]  # base revision (None: the whole desk) -> problems, one line each
+
+
+def sync(repo: GitRepo, check: Check, remote: str = "origin", retries: int = 3, pause: float = 0.3) -> SyncResult:
+    """Pull with rebase (the driver merging tickets), check, then push; retry a rejected push `retries` times.
+
+    `check` gets the remote branch the push would update (None if the remote
+    has no such branch yet) and returns the problems of what is about to be
+    pushed; any problem stops the sync before the push.
+    """
     branch = repo.current_branch()
     if not branch:
         raise SyncFailed("HEAD is detached; check out a branch before 'gitdesk sync'")
@@ -86,6 +97,7 @@ def sync(repo: GitRepo, remote: str = "origin", retries: int = 3, pause: float =
     last = ""
     for attempt in range(1, retries + 2):
         _pull_rebase(repo, remote, branch)
+        _refuse_invalid(repo, check, remote, branch)
         ok, last = repo.attempt("push", "-u", remote, f"HEAD:refs/heads/{branch}")
         if ok:
             return SyncResult(branch, remote, attempt)
@@ -96,6 +108,17 @@ def sync(repo: GitRepo, remote: str = "origin", retries: int = 3, pause: float =
         f"the push to {remote}/{branch} was rejected {retries + 1} times "
         f"(last: {_last_line(last)}); your commits are safe locally, run 'gitdesk sync' again"
     )
+
+
+def _refuse_invalid(repo: GitRepo, check: Check, remote: str, branch: str) -> None:
+    upstream = f"refs/remotes/{remote}/{branch}"
+    problems = check(upstream if repo.has_ref(upstream) else None)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise SyncFailed(
+            f"sync did not push: 'gitdesk validate' rejects {problems[0]}{more}; your commits are "
+            "safe locally: fix that, commit, and run 'gitdesk sync' again"
+        )
 
 
 def _pull_rebase(repo: GitRepo, remote: str, branch: str) -> None:

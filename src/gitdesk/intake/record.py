@@ -20,6 +20,7 @@ from gitdesk.core import actions
 from gitdesk.core.ticket import Ticket, dump, parse_time
 from gitdesk.desk.gate import Change
 from gitdesk.errors import GitdeskError, UnknownTicket
+from gitdesk.i18n import N_
 from gitdesk.intake import Kind, Outcome, review_reply, survey_reply
 from gitdesk.intake.message import Attachment
 from gitdesk.intake.rules import IntakeSettings
@@ -175,7 +176,7 @@ def _open(draft: Any, req: Request, rules: IntakeSettings, on_open: OnOpen | Non
         extra=extra,
     )
     for text in refused:
-        actions.record(ticket, ctx, "note", text=text)
+        actions.record(ticket, ctx, "note", text=str(text))
     notes = list(refused)
     if on_open is not None:
         notes.append(on_open(ticket, ctx, refused))
@@ -221,7 +222,7 @@ def _reply(
     if stored:
         ticket.set("attachments", list(ticket.meta.get("attachments") or []) + stored)
     for note_text in [*refused, *([flag] if flag else [])]:
-        actions.record(ticket, ctx, "note", text=note_text)
+        actions.record(ticket, ctx, "note", text=str(note_text))
     kind: Kind = "replied"
     if reopen and req.technician is None and before in ("resolved", "closed"):
         if rules.reply_to_closed == "reopen" and not _THANKS.match(text):
@@ -282,6 +283,14 @@ def _bounded_body(body: str, items: list[Attachment], rules: IntakeSettings) -> 
     return cut + note, [Attachment("message.txt", "text/plain", body.encode("utf-8")), *items]
 
 
+class Refusal(str):
+    """A refused attachment's note: English for the ticket, with its facts for the customer's language."""
+
+    name: str = ""
+    size: str = ""
+    why: str = ""  # marked for translation (mail.refusal_line)
+
+
 def _attachments(
     desk: Any, ticket_id: str, items: list[Attachment], rules: IntakeSettings, taken: set[Any]
 ) -> tuple[dict[str, str | bytes], list[dict[str, Any]], list[str]]:
@@ -301,7 +310,12 @@ def _attachments(
         elif total + size > rules.max_attachments_total:
             why = f"over {human_size(rules.max_attachments_total)} in one message (intake.max_attachments_total)"
         if why:
-            refused.append(f"Attachment '{one_line(item.name, 100)}' ({human_size(size)}) refused: {why}.")
+            note = Refusal(f"Attachment '{one_line(item.name, 100)}' ({human_size(size)}) refused: {why}.")
+            note.name, note.size = one_line(item.name, 100), human_size(size)
+            note.why = (
+                N_("it is larger than we can accept") if size > limit else N_("the message had too many attachments")
+            )
+            refused.append(note)
             continue
         total += size
         name, n = safe_name(item.name), 1

@@ -25,10 +25,15 @@ _LABELLED = re.compile(
     re.I | re.M,
 )
 _ACCEPT_START = re.compile(
-    r"^\W*(accept(?:ed)?|approved?|yes|yep|solved|fixed|it works|works|ok|okay|perfect|great|thanks?|thank you)\b", re.I
+    r"^\W*(accept(?:ed)?|approved?|yes|yep|solved|fixed|it works|works|ok|okay|perfect|great|thanks?|thank you"
+    r"|acepto|aceptada|aceptado|accepto|acceptada|acceptat|s[ií]|resuelto|resuelta|resolt|resolta|funciona|perfecte?o?"
+    r"|gracias|gr[àa]cies)\b",
+    re.I,
 )
 _REJECT_START = re.compile(
-    r"^\W*(reject(?:ed)?|change(?: it)?|modify|not (?:solved|fixed)|no\b|nope|still|unsolved|not yet)\W*", re.I
+    r"^\W*(no est[aáà] (?:resuelt[oa]|resolta?)|todav[ií]a no|encara no|cambiar|canviar|rechazo|rebutjo|sigue"
+    r"|reject(?:ed)?|change(?: it)?|modify|not (?:solved|fixed)|no\b|nope|still|unsolved|not yet)\W*",
+    re.I,
 )
 _REJECT_ANYWHERE = re.compile(r"\b(not|n't|still|again|broken|fails?|wrong)\b", re.I)
 _ACCEPT_WORDS = ("accept", "accepted", "approve", "approved", "yes", "ok", "solved")

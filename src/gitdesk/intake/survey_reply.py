@@ -50,11 +50,14 @@ def blank_answers(tr: Translator | None = None) -> list[str]:
 
 # The words a customer may use for each answer; the invitation's own labels among them.
 _KEY_WORDS = {
-    "score": r"score|rating|satisfaction|how satisfied[^:=\n]*",
-    "right_questions": r"right questions?|did we ask[^:=\n]*",
-    "time": r"time(?:[ \t]+(?:adequate|to[ \t]+resolve))?|was the time[^:=\n]*",
-    "improve": r"what should we improve|improve(?:ments?)?",
-    "comment": r"anything else|comments?",
+    # English, Spanish and Catalan: the invitation's labels in each of its languages, and near words
+    "score": r"score|rating|satisfaction|how satisfied[^:=\n]*|puntuaci[oó]n?|satisfacci[oó]n?|nota",
+    "right_questions": r"right questions?|did we ask[^:=\n]*|preguntas adecuadas|preguntes adequades",
+    "time": r"time(?:[ \t]+(?:adequate|to[ \t]+resolve))?|was the time[^:=\n]*"
+    r"|tiempo(?:[ \t]+adecuado)?|temps(?:[ \t]+adequat)?",
+    "improve": r"what should we improve|improve(?:ments?)?"
+    r"|qu[eé] deber[ií]amos mejorar|mejorar|qu[eè] haur[ií]em de millorar|millorar",
+    "comment": r"anything else|comments?|algo m[aá]s|comentarios?|res m[eé]s|comentaris?",
 }
 # "- **Score (1-5):** 4": an optional bullet, bold markers and a parenthesised hint around the key.
 _LINE = re.compile(
@@ -64,7 +67,7 @@ _LINE = re.compile(
     r"(?P<value>.*)$",
     re.I,
 )  # closing bold only after an opening one: "Score: ****" is four stars
-_YES = ("yes", "y", "yeah", "yep", "true", "ja", "oui", "si")
+_YES = ("yes", "y", "yeah", "yep", "true", "ja", "oui", "si", "sí", "vale", "claro", "és", "efectivament")
 _NO = ("no", "n", "nope", "false", "not", "nein", "non")
 
 
@@ -117,7 +120,7 @@ def score_of(text: str) -> int | None:
 
 
 def _first_word(text: str) -> str:
-    match = re.match(r"[a-z]+", text.strip().lower())
+    match = re.match(r"[^\W\d_]+", text.strip().lower())
     return match.group(0) if match else ""
 
 
@@ -129,9 +132,29 @@ def yes_no_of(text: str) -> str:
 def time_of(text: str) -> str:
     """adequate or too-long; "no" to "was the time adequate?" means it took too long."""
     lowered, word = text.strip().lower(), _first_word(text)
-    if word in ("inadequate", "slow") or "too" in lowered or "long" in lowered:
+    slow = ("too", "long", "largo", "llarg", "demasiado", "massa", "lento", "lenta", "lent", "lenta")
+    if word in ("inadequate", "slow", "inadecuado", "inadequat") or any(
+        w in slow for w in re.findall(r"[^\W\d_]+", lowered)
+    ):
         return "too-long"
-    if word in ("adequate", "ok", "okay", "fine", "good", "quick", "fast") or word in _YES:
+    adequate = (
+        "adequate",
+        "ok",
+        "okay",
+        "fine",
+        "good",
+        "quick",
+        "fast",
+        "adecuado",
+        "adequat",
+        "bien",
+        "bé",
+        "correcto",
+        "correcte",
+        "rápido",
+        "ràpid",
+    )
+    if word in adequate or word in _YES:
         return "adequate"
     return "too-long" if word in _NO else ""
 

@@ -140,8 +140,8 @@ def render(
     parts.append(_timeline(view, root, kb_slugs, tr))
     if view.get("as_of"):
         parts.append(
-            f'<p class="gd-muted gd-as-of">As of {e(when_text(view["as_of"], tr, long=True))}. '
-            '<a href="feed.xml">Follow this request (Atom feed)</a></p>'
+            f'<p class="gd-muted gd-as-of">{e(tr._("As of {when}.", when=when_text(view["as_of"], tr, long=True)))} '
+            f'<a href="feed.xml">{e(tr._("Follow this request (Atom feed)"))}</a></p>'
         )
     noindex = not view["url"].startswith("tickets/")
     return document(view["title"], "".join(parts), site_name, root, noindex, tr)

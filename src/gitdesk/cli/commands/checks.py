@@ -66,29 +66,20 @@ def validate(ctx: click.Context, base: str | None, head: str | None, staged: boo
 @click.argument("theirs", type=click.Path(dir_okay=False))
 @click.argument("path", required=False, default="")
 def merge_driver(ancestor: str, ours: str, theirs: str, path: str) -> None:
-    """Git merge driver for tickets: field by field, histories united; writes the result to OURS.
+    """Git merge driver for tickets and KB articles; writes the result to OURS.
 
-    Exits 1 when a field really conflicts: that field alone is left between
-    conflict markers and git marks the file conflicted.
+    Tickets merge field by field, their histories replayed through the move
+    table; KB articles keep the sections both sides added. Exits 1 when
+    something really conflicts: only that part is left between conflict
+    markers, each problem is printed on one line and git marks the file
+    conflicted.
     """
-    from gitdesk.core.merge import merge_ticket
-    from gitdesk.git.repo import GitRepo
-    from gitdesk.store.writer import atomic_write
+    from gitdesk.desk.merging import merge_files
 
-    texts = []
-    for name in (ancestor, ours, theirs):
-        try:
-            texts.append(Path(name).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            texts.append("")
-    merged, conflicted = merge_ticket(texts[0], texts[1], texts[2], GitRepo(Path.cwd()).merge_text)
-    atomic_write(Path(ours), merged)
-    if conflicted:
-        click.echo(
-            f"gitdesk merge-driver: {path or ours}: conflicting values left between markers; "
-            "'gitdesk validate' names the fields",
-            err=True,
-        )
+    conflicts = merge_files(Path.cwd(), ancestor, ours, theirs, path)
+    for line in conflicts:
+        click.echo(f"gitdesk merge-driver: {path or ours}: {line}", err=True)
+    if conflicts:
         sys.exit(ExitCode.FAILED)
 
 
@@ -103,7 +94,19 @@ def merge_driver(ancestor: str, ours: str, theirs: str, path: str) -> None:
 )
 @click.pass_context
 def sync(ctx: click.Context, remote: str, retries: int) -> None:
-    """Pull with rebase (tickets merged field by field by the driver), then push."""
-    result = desk_from(ctx).sync(remote, retries)
+    """Pull with rebase (tickets merged field by field by the driver), validate, then push.
+
+    Nothing is pushed that 'gitdesk validate' rejects: the command stops and
+    says what to fix; your commits stay in your clone.
+    """
+    from gitdesk.checks import validate as checks
+
+    desk = desk_from(ctx)
+
+    def problems(base: str | None) -> list[str]:
+        report = checks.validate(desk.root, base)
+        return [f"{p.path}:{p.line}: {p.message}" for p in report.problems]
+
+    result = desk.sync(problems, remote, retries)
     tries = f" after {result.attempts} attempts" if result.attempts > 1 else ""
     click.echo(f"{result.branch}: in sync with {result.remote}{tries}")

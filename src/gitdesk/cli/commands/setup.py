@@ -54,8 +54,10 @@ def init(path: str, update: bool) -> None:
 @click.command(epilog="Examples:\n\n\b\n  gitdesk install")
 @click.pass_context
 def install(ctx: click.Context) -> None:
-    """Register gitdesk's field-by-field ticket merge driver in this clone's git config."""
+    """Register gitdesk's merge driver (tickets field by field, KB articles by section) in this clone."""
     from gitdesk.cli.options import desk_from
 
-    desk_from(ctx).install_merge_driver()
-    click.echo("merge driver 'gitdesk' registered for tickets/*.md")
+    added = desk_from(ctx).install_merge_driver()
+    click.echo("merge driver 'gitdesk' registered for tickets/*.md and kb/*.md")
+    if added:
+        click.echo(f"  .gitattributes lacks {', '.join(added)}: added to .git/info/attributes for this clone")

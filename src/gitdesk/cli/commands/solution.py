@@ -85,7 +85,10 @@ def review(desk, ticket_ref, approve, request_changes, by, by_customer, comment,
         from gitdesk.core.review_event import read_event
 
         found = read_event(event_path, desk.config.prefix)
-        ticket = desk.review(found.ticket, found.approve, found.by, found.body or None, **found.extra)
+        ticket, unchanged = desk.review_from_github(found)
+        if unchanged:  # a comment, a redelivery, someone who may not review: exit 0, the desk as it was
+            click.echo(f"gitdesk review: nothing recorded: {unchanged}")
+            return
         emit(ticket, as_json, f"{ticket.id}: review by {found.by} recorded from the PR (status {ticket.status})")
         tell(desk, ticket)
         return
