@@ -131,8 +131,9 @@ def document(title: str, body: str, site_name: str, root: str, noindex: bool, tr
         f"{robots}<title>{e(title)} · {e(site_name)}</title>"
         f'<link rel="icon" href="{e(root)}assets/images/favicon.png">'
         f'<link rel="stylesheet" href="{e(root)}assets/gitdesk.css"></head>'
-        f'<body class="gd-standalone"><header class="gd-header"><a href="{e(root)}">{e(site_name)}</a></header>'
-        f'<main class="gd-main">{body}</main>'
+        f'<body class="gd-standalone"><a class="gd-skip" href="#gd-content">{e(tr._("Skip to content"))}</a>'
+        f'<header class="gd-header"><a href="{e(root)}">{e(site_name)}</a></header>'
+        f'<main class="gd-main" id="gd-content" tabindex="-1">{body}</main>'
         f'<footer class="gd-footer">{e(site_name)} · <a href="{e(root)}">{e(tr._("status board"))}</a> · '
         f'<a href="{e(root)}kb/">{e(tr._("knowledge base"))}</a></footer></body></html>\n'
     )

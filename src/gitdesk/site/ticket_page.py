@@ -101,7 +101,7 @@ def _survey(view: dict[str, Any], tr: Translator) -> str:
     return (
         f'<div class="gd-survey"><h2>{e(tr._("How did we do?"))}</h2>'
         f"<p>{e(tr._('Your request is closed. Five short questions, one minute:'))}</p><ul>{questions}</ul>"
-        f'<p class="gd-survey-ways">{" ".join(ways)}</p></div>'
+        f'<div class="gd-survey-ways">{" ".join(ways)}</div></div>'
     )
 
 
