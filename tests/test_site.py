@@ -23,7 +23,7 @@ from gitdesk.site.privacy import unlisted_token
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMAS = REPO / "src" / "gitdesk" / "site" / "theme" / "schema"
-KEY = "test-site-key-0123456789"
+KEY = "test-site-key-0123456789-abcdefghijklmnop"
 DESK_PARTS = ("tickets", "kb", "surveys", "docs_site", "gitdesk.yml", "mkdocs.yml")
 
 
