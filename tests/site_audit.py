@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -69,3 +70,37 @@ def axe(page) -> list[dict]:
     """axe-core's violations on the page as loaded (injected past the page's CSP by the context)."""
     page.add_script_tag(path=str(require_axe()))
     return page.evaluate("async () => (await axe.run(document)).violations")
+
+
+SCHEMAS = REPO / "src" / "gitdesk" / "site" / "theme" / "schema"
+
+
+def check_machine_outputs(out: Path) -> int:
+    """Every JSON file of a built site validates against its schema, and the feed parses cleanly.
+
+    Returns how many JSON files were validated; a JSON file no schema covers fails the check.
+    """
+    import feedparser
+    import jsonschema
+
+    schemas = {name: json.loads((SCHEMAS / f"{name}.schema.json").read_text()) for name in ("status", "ticket")}
+    for schema in schemas.values():
+        jsonschema.Draft202012Validator.check_schema(schema)
+    checked = 0
+    for path in sorted(out.rglob("*.json")):
+        rel = path.relative_to(out).as_posix()
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if rel == "api/status.json":
+            jsonschema.validate(data, schemas["status"])
+        elif re.fullmatch(r"api/tickets/[^/]+\.json|t/[0-9a-f]{32}/ticket\.json", rel):
+            jsonschema.validate(data, schemas["ticket"])
+        elif rel.startswith("api/schema/"):
+            jsonschema.Draft202012Validator.check_schema(data)
+        elif rel == "search/search_index.json":  # Material's: its own format, no schema of ours
+            assert isinstance(data.get("docs"), list), rel
+        else:
+            raise AssertionError(f"{rel}: a JSON file no schema covers")
+        checked += 1
+    feed = feedparser.parse((out / "feed.xml").read_text(encoding="utf-8"))
+    assert not feed.bozo, feed.bozo_exception
+    return checked

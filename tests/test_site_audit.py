@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from site_audit import CHROMIUM_ARGS, axe, chromium, require, vnu_messages
+from site_audit import CHROMIUM_ARGS, axe, check_machine_outputs, chromium, require, vnu_messages
 from test_site import KEY, REPO, copy_sample_desk
 
 pytestmark = pytest.mark.browser
@@ -163,6 +163,11 @@ def test_no_page_requests_another_host(audited, browser):
         assert foreign == [], kind
 
 
+def test_json_and_feed_of_the_audit_desk(audited):
+    base, out, pages = audited
+    assert check_machine_outputs(out) >= 10
+
+
 def _material(message: dict) -> bool:
     """Material's own drawer and search toggles (checkboxes with autocomplete="off"): its markup, not ours."""
     return 'class="md-toggle"' in message.get("extract", "") and "autocomplete" in message["message"]
@@ -181,3 +186,21 @@ def test_the_nu_html_checker_finds_no_error_in_our_markup(audited):
     ]
     _record("vnu.json", {"files": len(files), "errors": errors})
     assert errors == []
+
+
+def test_every_page_starts_with_a_skip_link_and_says_its_language(audited, browser):
+    base, out, pages = audited
+    for kind, path in pages.items():
+        context, page = _open(browser, base, path)
+        try:
+            page.keyboard.press("Tab")
+            first = page.evaluate(
+                "() => { const a = document.activeElement; return [a.tagName, a.getAttribute('href'), a.innerText] }"
+            )
+            target = page.evaluate("() => !!document.getElementById('gd-content')")
+            lang = page.evaluate("() => document.documentElement.lang")
+        finally:
+            context.close()
+        assert first[0] == "A" and first[1].endswith("#gd-content") and first[2].strip(), (kind, first)
+        assert target, kind
+        assert lang == "en", kind

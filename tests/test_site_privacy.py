@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from gitdesk.site.privacy import unlisted_token
+from site_audit import check_machine_outputs
 
 KEY = "privacy-test-key-0123456789abcdefghijklmnop"
 # Values that must never appear anywhere in the output, in any letter case.
@@ -183,6 +184,11 @@ def test_kb_articles_of_private_and_unlisted_tickets(hostile_site, desk_root):
     assert {d["location"].split("/")[1] for d in index["docs"] if d["location"].startswith("kb/")} - {""} <= set(
         published
     )
+
+
+def test_json_and_feed_of_the_injection_desk(hostile_site):
+    out, ids = hostile_site
+    assert check_machine_outputs(out) >= 4
 
 
 def test_unlisted_page_exists_only_at_its_token(hostile_site):

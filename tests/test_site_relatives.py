@@ -13,6 +13,7 @@ from unittest import mock
 
 import pytest
 
+from site_audit import check_machine_outputs
 from test_site_privacy import every_file
 
 KEY = "relatives-test-key-0123456789abcdefghijklmn"
@@ -113,6 +114,11 @@ def test_a_page_names_a_relative_only_where_it_may(matrix, relation, from_vis, t
         assert other.title not in html and other.id not in html
         if other_url:
             assert other_url not in html and other_url.split("/")[1] not in json.dumps(view)
+
+
+def test_json_and_feed_of_the_matrix_desk(matrix):
+    out, cases, tickets = matrix
+    assert check_machine_outputs(out) >= sum(t.visibility != "private" for t in tickets.values())
 
 
 def test_no_other_file_names_an_unlisted_or_private_ticket(matrix):
