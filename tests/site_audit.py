@@ -43,6 +43,10 @@ def require(ok: bool, what: str, how: str) -> None:
 
 
 def chromium() -> str | None:
+    """Debian's chromium (the one CI installs), wherever PATH may point."""
+    for path in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if os.path.exists(path):
+            return path
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
