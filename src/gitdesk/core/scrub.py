@@ -38,6 +38,7 @@ SAFE_KEYS = frozenset(
         "children",
         "history",
         "link_version",  # the generation of an unlisted ticket's secret link (gitdesk site revoke)
+        "updates",  # on/off: whether the requester gets proactive updates ("off" is no one's name)
     }
 )
 # Keys (top level, or inside `requester`) whose values name a person, a place or an organisation.
