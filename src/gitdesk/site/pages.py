@@ -115,7 +115,9 @@ def home(builder: SiteBuilder) -> Page:
         f"<h1>{e(tr._('{site}: status board', site=builder.site_name))}</h1>",
         _tiles(builder.report(), len(open_cards), tr),
         '<div class="gd-columns">',
-        _count_table(tr._("By status"), tr._("Status"), Counter(c.status for c in open_cards), STATUSES, status_labels, tr),
+        _count_table(
+            tr._("By status"), tr._("Status"), Counter(c.status for c in open_cards), STATUSES, status_labels, tr
+        ),
         _count_table(
             tr._("By priority"),
             tr._("Priority"),
@@ -124,7 +126,9 @@ def home(builder: SiteBuilder) -> Page:
             {},
             tr,
         ),
-        _count_table(tr._("By team"), tr._("Team"), Counter(c.queue for c in open_cards), list(queues), queue_links, tr),
+        _count_table(
+            tr._("By team"), tr._("Team"), Counter(c.queue for c in open_cards), list(queues), queue_links, tr
+        ),
         "</div>",
         f"<h2>{e(tr._('Recently updated'))}</h2>",
         ticket_table(recent[: builder.recent], "", queues, tr),
