@@ -286,6 +286,7 @@ class Generator:
                     "Replaced the faulty part and updated the driver.",
                     at,
                     kb.default_tags(t),
+                    publish=True,  # as if closed with --kb-public: the bench site publishes every article
                 )
             assert text is not None
             meta, body = kb.parse_article(text, f"kb/{slug}.md")

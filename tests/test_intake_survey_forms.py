@@ -12,7 +12,7 @@ import yaml
 from gitdesk.intake.survey_reply import fill_link, survey_token
 
 GITHUB = Path(__file__).parent / "fixtures" / "github"
-KEY = "k3y-for-tests-0123456789abcdef"
+KEY = "k3y-for-tests-0123456789abcdef-32-bytes-or-more"  # the site key must be 32 bytes or more
 
 
 def _closed(desk, github: str = "") -> str:

@@ -23,7 +23,7 @@ from gitdesk.site.privacy import unlisted_token
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMAS = REPO / "src" / "gitdesk" / "site" / "theme" / "schema"
-KEY = "test-site-key-0123456789"
+KEY = "test-site-key-0123456789-abcdefghijklmnop"
 DESK_PARTS = ("tickets", "kb", "surveys", "docs_site", "gitdesk.yml", "mkdocs.yml")
 
 
@@ -252,3 +252,23 @@ def test_mkdocs_build_strict_at_the_desk_root(sample, tmp_path):
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "s" / "index.html").exists()
     assert not any((desk / "docs_site").rglob("*.md")), "no generated Markdown is written into the desk"
+
+
+def test_every_page_has_a_content_security_policy_that_allows_only_its_own_scripts(sample):
+    """MkDocs pages (theme override) and standalone ticket pages alike: nothing from another host,
+    and no inline script but the theme's own, each allowed by its hash."""
+    import base64
+    import hashlib
+
+    desk, out, tickets = sample
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) > 20
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', text)
+        assert policy, path
+        rules = dict(r.strip().split(" ", 1) for r in html.unescape(policy.group(1)).split(";") if r.strip())
+        assert rules["default-src"] == "'self'" and "'unsafe-inline'" not in rules["script-src"], path
+        for body in re.findall(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>(.*?)</script>", text, re.S):
+            digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+            assert f"'sha256-{digest}'" in rules["script-src"], path

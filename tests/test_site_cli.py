@@ -14,6 +14,8 @@ from gitdesk.i18n import translator
 from gitdesk.site import charts, markup
 from gitdesk.site.privacy import REMOVED, Scrubber, personal_values, unlisted_token
 
+K1 = "k1-a-site-key-of-thirty-two-bytes-or-more"
+
 
 def test_site_build_and_url(cli_invoke, open_ticket, desk_root, tmp_path, monkeypatch):
     public = open_ticket("Public printer", "--visibility", "public")
@@ -25,8 +27,8 @@ def test_site_build_and_url(cli_invoke, open_ticket, desk_root, tmp_path, monkey
     assert cli_invoke("site", "url", public).stdout.strip() == f"/tickets/{public}/"
     failed = cli_invoke("site", "url", unlisted, ok=False)
     assert failed.exit_code == 1 and "GITDESK_SITE_KEY is not set" in failed.output
-    monkeypatch.setenv("GITDESK_SITE_KEY", "k1")
-    assert cli_invoke("site", "url", unlisted[:6]).stdout.strip() == f"/t/{unlisted_token('k1', unlisted)}/"
+    monkeypatch.setenv("GITDESK_SITE_KEY", K1)
+    assert cli_invoke("site", "url", unlisted[:6]).stdout.strip() == f"/t/{unlisted_token(K1, unlisted)}/"
     failed = cli_invoke("site", "url", private, ok=False)
     assert failed.exit_code == 1 and "private" in failed.output and "Traceback" not in failed.output
     (desk_root / "mkdocs.yml").write_text(

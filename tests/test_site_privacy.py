@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from gitdesk.site.privacy import unlisted_token
+from site_audit import check_machine_outputs
 
-KEY = "privacy-test-key"
+KEY = "privacy-test-key-0123456789abcdefghijklmnop"
 # Values that must never appear anywhere in the output, in any letter case.
 SENTINELS = {
     "name": "Zelda Quixotica",
@@ -61,7 +62,7 @@ def open_sentinel(cli_invoke, title, visibility, body=""):
     return json.loads(out.stdout)["id"]
 
 
-def full_life(cli_invoke, clock, ticket_id, solution):
+def full_life(cli_invoke, clock, ticket_id, solution, *kb_options):
     for args in (
         ("prioritise", ticket_id, "P2"),
         ("assign", ticket_id, "--to", "grace", "--queue", "hardware"),
@@ -80,6 +81,7 @@ def full_life(cli_invoke, clock, ticket_id, solution):
             f"Lesson for {SENTINELS['name']}: {SCRIPT} {JS_LINK}",
             "--cause",
             f"Cause at {SENTINELS['location']}",
+            *kb_options,
         ),
         (
             "survey",
@@ -116,10 +118,16 @@ def hostile_site(desk_root, cli_invoke, clock, monkeypatch, tmp_path):
     run(cli_invoke, "wait", unlisted, "--question", SENTINELS["question"])
     private = open_sentinel(cli_invoke, "PRIVATE-TITLE-SENTINEL", "private", body)
     run(cli_invoke, "note", private, SENTINELS["note"])
+    # KB articles learned from a private ticket (kept internal) and an unlisted one (published, scrubbed)
+    private_closed = open_sentinel(cli_invoke, f"Laptop of {SENTINELS['name']} stolen PRIVATE-KB", "private", body)
+    full_life(cli_invoke, clock, private_closed, f"Password for {SENTINELS['account']} is PRIVATE-KB-SOLUTION")
+    unlisted_closed = open_sentinel(cli_invoke, f"Scanner of {SENTINELS['name']} at Sentinel", "unlisted", body)
+    full_life(cli_invoke, clock, unlisted_closed, f"Re-paired it for {SENTINELS['org']}; {hostile}", "--kb-public")
     monkeypatch.setenv("GITDESK_SITE_KEY", KEY)
     out = tmp_path / "out"
     build(desk_root, out)
-    return out, {"public": public, "unlisted": unlisted, "private": private}
+    ids = {"public": public, "unlisted": unlisted, "private": private}
+    return out, {**ids, "private_closed": private_closed, "unlisted_closed": unlisted_closed}
 
 
 def every_file(out: Path):
@@ -151,13 +159,36 @@ def test_no_personal_data_in_any_output_file(hostile_site):
         "private-title-sentinel",
         "sentinelprinter-9000",
         "zelda",
+        "quixotic",
         "7946",
+        "private-kb",
     ]
     for path, text in every_file(out):
         low = text.lower()
         for needle in needles:
             assert needle not in low, f"{needle!r} leaked into {path.relative_to(out)}"
-        assert ids["private"] not in text, path
+        assert ids["private"] not in text and ids["private_closed"] not in text, path
+        if not path.is_relative_to(out / "t"):
+            assert ids["unlisted_closed"] not in text, path
+
+
+def test_kb_articles_of_private_and_unlisted_tickets(hostile_site, desk_root):
+    """The private ticket's lesson stays internal; the unlisted one's is published, scrubbed, without its ID."""
+    out, ids = hostile_site
+    published = sorted(p.parent.name for p in (out / "kb").glob("*/index.html"))
+    assert len(published) == 2 and len(list((desk_root / "kb").glob("*.md"))) == 3
+    unlisted_slug = next(s for s in published if s.startswith("scanner-of"))
+    page = (out / "kb" / unlisted_slug / "index.html").read_text(encoding="utf-8")
+    assert "Learned from a request" in page and "Re-paired it for" in page
+    index = json.loads((out / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert {d["location"].split("/")[1] for d in index["docs"] if d["location"].startswith("kb/")} - {""} <= set(
+        published
+    )
+
+
+def test_json_and_feed_of_the_injection_desk(hostile_site):
+    out, ids = hostile_site
+    assert check_machine_outputs(out) >= 4
 
 
 def test_unlisted_page_exists_only_at_its_token(hostile_site):
@@ -203,6 +234,7 @@ def test_ticket_json_carries_only_customer_fields(hostile_site):
         "solution",
         "children",
         "parent",
+        "duplicate_of",
         "next_update_due",
         "next_update_overdue",
         "survey",

@@ -171,7 +171,7 @@ def status_link(desk: Any, ticket: Ticket, cfg: MailSettings) -> str:
         from gitdesk.site import privacy
     except ImportError:
         return ""
-    page = privacy.ticket_url(ticket.id, ticket.visibility, privacy.site_key())
+    page = privacy.ticket_url(ticket.id, ticket.visibility, privacy.site_key(), privacy.link_version(ticket.meta))
     if page is None:
         return ""
     base = cfg.site_url or _mkdocs_site_url(desk.root)

@@ -1,7 +1,13 @@
 """Knowledge-base articles: closing a ticket writes or extends one, linked back to it.
 
 Pure text in, text out; the desk writes the files. An article is Markdown with
-front matter: title, tags, the tickets it came from, created and updated.
+front matter: title, tags, the tickets it came from, created, updated, and
+`published`: whether the public site shows it. An article learned from a private
+or unlisted ticket is written through the ticket's scrubber (title, lesson, cause
+and solution alike, and without the ticket's ID) and is published only when the
+person closing says so (`close --kb-public`). Every lesson is recorded; only its
+publication is a choice. A ticket title is the customer's text: it is escaped, so
+it can never become a link or an image.
 """
 
 from __future__ import annotations
@@ -11,11 +17,15 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+from gitdesk.core.scrub import REMOVED, Scrubber
 from gitdesk.core.ticket import Ticket, dump_yaml, load_yaml, split_front_matter
-from gitdesk.errors import MalformedTicket
+from gitdesk.errors import InvalidValue, MalformedTicket
 
 KB_DIR = "kb"
 MergeText = Callable[[str, str, str], "tuple[str, bool]"]  # (ours, base, theirs) -> (text, conflicted)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~-])")
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+!|~-])")
+_SECTION = re.compile(r"^(## )(.+)$", re.M)
 
 
 def slugify(text: str, limit: int = 60, fallback: str = "article") -> str:
@@ -23,6 +33,35 @@ def slugify(text: str, limit: int = 60, fallback: str = "article") -> str:
     norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", norm.lower()).strip("-")
     return slug[:limit].rstrip("-") or fallback
+
+
+def lesson_slug(title: str, scrub: Scrubber, fallback: str) -> str:
+    """The default slug: from the title with the requester's personal data already removed."""
+    return slugify(scrub(title).replace(REMOVED, " "), fallback=fallback)
+
+
+def check_private_slug(slug: str, scrub: Scrubber) -> str:
+    """A slug given with --kb must not carry the ticket's personal data either."""
+    words = slug.replace("-", " ")
+    if scrub(words) != words:
+        raise InvalidValue("--kb", f"'{slug}' holds the requester's personal data; choose a slug without it")
+    return slug
+
+
+def escape_markdown(text: str) -> str:
+    """Customer text as Markdown that renders as exactly that text: no link, image or markup."""
+    text = " ".join(text.split()).replace("&", "&amp;").replace("<", "&lt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def unescape_markdown(text: str) -> str:
+    """The inverse of escape_markdown, so escaping what may already be escaped changes nothing."""
+    return _ESCAPED.sub(r"\1", text).replace("&lt;", "<").replace("&amp;", "&")
+
+
+def plain_headings(body: str) -> str:
+    """An article's section headings are ticket titles, the customer's text: make each exactly text."""
+    return _SECTION.sub(lambda m: m.group(1) + escape_markdown(unescape_markdown(m.group(2))), body)
 
 
 def check_slug(slug: str) -> str:
@@ -39,14 +78,53 @@ def parse_article(text: str, path: str) -> tuple[dict[str, Any], str]:
     return meta, body
 
 
-def _section(ticket: Ticket, lesson: str, cause: str | None, solution: str | None, date: str) -> str:
-    parts = [f"## {ticket.title}", "", f"*Learned from {ticket.id} on {date[:10]}.*", ""]
-    if cause:
-        parts += ["### Cause", "", cause.strip(), ""]
-    if solution:
-        parts += ["### Solution", "", solution.strip(), ""]
-    parts += ["### Lesson learned", "", lesson.strip(), ""]
+class Lesson:
+    """What a close puts in the KB: filtered through the ticket's scrubber unless the ticket is public."""
+
+    def __init__(
+        self, ticket: Ticket, lesson: str, cause: str | None, solution: str | None, scrub: Scrubber | None = None
+    ) -> None:
+        public = ticket.visibility == "public"
+        keep = (lambda text: text) if public or scrub is None else scrub
+        self.ticket_id = ticket.id
+        self.public = public
+        self.title = keep(ticket.title)
+        self.lesson = keep(lesson)
+        self.cause = keep(cause) if cause else None
+        self.solution = keep(solution) if solution else None
+
+
+def _section(lesson: Lesson, date: str) -> str:
+    source = lesson.ticket_id if lesson.public else "a request"  # a private ticket's ID stays off the page
+    parts = [f"## {escape_markdown(lesson.title)}", "", f"*Learned from {source} on {date[:10]}.*", ""]
+    if lesson.cause:
+        parts += ["### Cause", "", lesson.cause.strip(), ""]
+    if lesson.solution:
+        parts += ["### Solution", "", lesson.solution.strip(), ""]
+    parts += ["### Lesson learned", "", lesson.lesson.strip(), ""]
     return "\n".join(parts)
+
+
+def publication(existing: dict[str, Any] | None, slug: str, public_ticket: bool, choice: bool | None) -> bool:
+    """Whether the article is published after this close.
+
+    `choice`: True for --kb-public, False for --kb-internal, None when the closer said nothing
+    (then a public ticket's new article is published and a private or unlisted one's is not).
+    A lesson never silently joins a published article it was not meant for.
+    """
+    if existing is None:
+        return public_ticket if choice is None else choice
+    published = existing.get("published", True) is not False
+    if choice is True:
+        return True
+    if published and (choice is False or not public_ticket):
+        why = "--kb-internal was given" if choice is False else "the ticket is not public"
+        raise InvalidValue(
+            "--kb",
+            f"{KB_DIR}/{slug}.md is published on the site and {why}: add --kb-public to publish this lesson "
+            "there (scrubbed), or name another article with --kb",
+        )
+    return published
 
 
 def lesson_article(
@@ -58,20 +136,29 @@ def lesson_article(
     solution: str | None,
     now: str,
     tags: list[str] | None = None,
+    publish: bool | None = None,
+    scrub: Scrubber | None = None,
 ) -> str:
-    """The article text after `ticket` closes with `lesson`: new, or the old one extended."""
+    """The article text after `ticket` closes with `lesson`: new, or the old one extended.
+
+    `publish` is the closer's choice (see `publication`); `scrub` the ticket's scrubber, which
+    filters everything a private or unlisted ticket puts into the article.
+    """
     path = f"{KB_DIR}/{slug}.md"
-    section = _section(ticket, lesson, cause, solution, now)
+    entry = Lesson(ticket, lesson, cause, solution, scrub or Scrubber.of(ticket.meta))
+    section = _section(entry, now)
     if existing is None:
         meta: dict[str, Any] = {
-            "title": ticket.title,
+            "title": entry.title,
             "tags": tags or [],
             "tickets": [ticket.id],
             "created": now,
             "updated": now,
+            "published": publication(None, slug, entry.public, publish),
         }
         return f"---\n{dump_yaml(meta)}---\n\n{section}"
     meta, body = parse_article(existing, path)
+    meta["published"] = publication(meta, slug, entry.public, publish)
     tickets = list(meta.get("tickets") or [])
     if ticket.id not in tickets:
         tickets.append(ticket.id)

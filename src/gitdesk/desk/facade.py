@@ -19,6 +19,7 @@ from gitdesk.core import actions, kb, review_event, review_policy, survey
 from gitdesk.core.actions import Context
 from gitdesk.core.config import CONFIG_FILE, Config
 from gitdesk.core.config import load as load_config
+from gitdesk.core.scrub import Scrubber
 from gitdesk.core.ticket import Ticket, iso, parse_time
 from gitdesk.core.ticket import dump as _dump
 from gitdesk.errors import GitdeskError, InvalidValue, NotADesk, NothingToRecord, UsageError
@@ -300,25 +301,40 @@ class Desk:
         cause: str | None = None,
         kb_slug: str | None = None,
         survey_invite: str | None = None,
+        kb_public: bool | None = None,
     ) -> Ticket:
+        """`kb_public`: True publishes the article (a private ticket's lesson scrubbed), False keeps it
+        off the site; None publishes only a public ticket's (see core.kb.publication)."""
+
         def articles(t: Ticket, ctx: Context) -> dict[str, str]:
             slug = t.history[-1]["kb"]
             path = self.root / kb.KB_DIR / f"{slug}.md"
             existing = path.read_text(encoding="utf-8") if path.exists() else None
-            text = kb.lesson_article(existing, slug, t, lesson, cause, _last_solution(t), ctx.now, kb.default_tags(t))
+            text = kb.lesson_article(
+                existing, slug, t, lesson, cause, _last_solution(t), ctx.now, kb.default_tags(t), kb_public
+            )
             return {f"{kb.KB_DIR}/{slug}.md": text}
 
         def change(t: Ticket, ctx: Context) -> None:
             # after a reopen, the lesson extends the article the first close wrote, not a second one
             earlier = [str(e["kb"]) for e in t.history if e.get("action") == "close" and e.get("kb")]
+            scrub = Scrubber.of(t.meta)
             slug = (
-                kb.check_slug(kb_slug or (earlier[-1] if earlier else ""))
+                kb.check_private_slug(kb.check_slug(kb_slug or (earlier[-1] if earlier else "")), scrub)
                 if kb_slug or earlier
-                else kb.slugify(t.title, fallback=t.id.lower())
+                else kb.lesson_slug(t.title, scrub, fallback=t.id.lower())
             )
             actions.close(t, ctx, lesson, slug, cause, survey_invite)
 
         return self.apply(ref, "close", change, "close with a lesson learned", extra_files=articles)
+
+    def kb_published(self, slug: str) -> bool:
+        """Whether kb/<slug>.md is on the public site (its `published` flag)."""
+        path = self.root / kb.KB_DIR / f"{slug}.md"
+        if not path.exists():
+            return False
+        meta, _ = kb.parse_article(path.read_text(encoding="utf-8"), f"{kb.KB_DIR}/{slug}.md")
+        return meta.get("published", True) is not False
 
     def reopen(self, ref: str, reason: str) -> Ticket:
         return self.apply(ref, "reopen", lambda t, c: actions.reopen(t, c, reason), "reopen")

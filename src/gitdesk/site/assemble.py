@@ -13,7 +13,7 @@ from pathlib import Path
 from gitdesk.i18n import N_
 from gitdesk.site.builder import Page, Progress, SiteBuilder
 from gitdesk.site.figures import metrics_page, surveys_page
-from gitdesk.site.kb_pages import kb_pages
+from gitdesk.site.kb_pages import kb_pages, published_slugs
 from gitdesk.site.outputs import generated_files
 from gitdesk.site.pages import home, queue_pages, request_pages
 
@@ -32,6 +32,7 @@ NAV = (
 def build_site(
     builder: SiteBuilder, out_dir: Path, progress: Progress | None = None
 ) -> tuple[list[Page], dict[str, str]]:
+    builder.kb_slugs = published_slugs(builder)  # before the pass: ticket pages link published articles only
     builder.build_tickets(out_dir, progress)
     pages = kb_pages(builder)  # first: the feed and status.json list the published articles
     pages += [

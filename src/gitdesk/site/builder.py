@@ -25,7 +25,7 @@ from gitdesk.errors import MalformedTicket
 from gitdesk.site import ticket_page
 from gitdesk.site.customer import Card, SurveyInvite, card, survey_view, ticket_scrubber, ticket_view, timeline
 from gitdesk.site.journey import journey_view, ticket_feed
-from gitdesk.site.privacy import Scrubber, personal_values, ticket_json_url
+from gitdesk.site.privacy import PUBLIC_PAGE, Scrubber, can_link, link_version, ticket_json_url
 from gitdesk.store.files import TicketStore
 
 Progress = Callable[[int], None]
@@ -77,7 +77,7 @@ class SiteBuilder:
         self.page_size, self.recent, self.site_url = page_size, recent, site_url
         self.data = SiteData()
         self.articles: list[Any] = []  # set by kb_pages: the published articles, for the feed
-        self.kb_slugs = {p.stem for p in (self.root / "kb").glob("*.md")}
+        self.kb_slugs: set[str] = set()  # the published articles: assemble.build_site sets them first
         self.answered = {p.stem for p in (self.root / SURVEYS_DIR).glob("*.yml")}
         self.invite = SurveyInvite.of(self.root, config, repo_url)
         from gitdesk.i18n import for_ticket
@@ -103,7 +103,7 @@ class SiteBuilder:
         for n, t in enumerate(self.desk.store.every_ticket(), 1):
             self._collect(t, Facts)
             if self.data.cards[t.id].url:
-                if t.meta.get("children") or t.meta.get("parent"):
+                if t.meta.get("children") or t.meta.get("parent") or t.status == "cancelled":
                     related.append(t)  # needs its relatives' cards: written after the pass
                 else:
                     self._write(out_dir, t, checkin_due)
@@ -119,11 +119,10 @@ class SiteBuilder:
         if not t.id:
             raise MalformedTicket(t.path, 2, "a ticket needs an id")
         scrub = ticket_scrubber(t)
-        self.data.cards[t.id] = card(t, scrub, self.key)
+        own = self.data.cards[t.id] = card(t, scrub, self.key)
         self.data.facts.append(facts_of.of(t))
-        for value in personal_values(t.meta):
-            self.data.scrubber.add(value)
-        if t.visibility == "public":
+        self.data.scrubber.merge(scrub)
+        if can_link(PUBLIC_PAGE, own):
             self._feed_events(t)
         if t.visibility == "unlisted" and self.key is None:
             self.data.unpublished_unlisted += 1
@@ -144,12 +143,15 @@ class SiteBuilder:
         survey = survey_view(t, t.id in self.answered, self.invite, tr)
         journey = journey_view(t, self.config, self.invite.mailbox, self.key)
         view = ticket_view(t, self.config, self.data.cards, self.now, checkin_due, survey, tr, journey)
+        for entry in view["timeline"]:
+            if entry.get("kb") not in self.kb_slugs:
+                entry.pop("kb", None)  # an article that is not published is not named either
         page_html = ticket_page.render(view, self.site_name, self.data.cards, self.kb_slugs, tr)
         page_path = out_dir / view["url"] / "index.html"
         page_path.parent.mkdir(parents=True, exist_ok=True)
         page_path.write_text(page_html, encoding="utf-8")
         (page_path.parent / "feed.xml").write_text(ticket_feed(view, self.site_name), encoding="utf-8")
-        json_rel = ticket_json_url(t.id, t.visibility, self.key)
+        json_rel = ticket_json_url(t.id, t.visibility, self.key, link_version(t.meta))
         assert json_rel is not None
         json_path = out_dir / json_rel
         json_path.parent.mkdir(parents=True, exist_ok=True)
@@ -165,7 +167,7 @@ class SiteBuilder:
         return self._report
 
     def public_cards(self) -> list[Card]:
-        return [c for c in self.data.cards.values() if c.visibility == "public"]
+        return [c for c in self.data.cards.values() if can_link(PUBLIC_PAGE, c)]
 
 
 def write_files(out_dir: Path, files: dict[str, str | bytes]) -> None:

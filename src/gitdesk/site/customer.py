@@ -14,9 +14,10 @@ from typing import Any, NamedTuple
 
 from gitdesk.core.config import Config
 from gitdesk.core.lifecycle import DONE, MOVES, STATUS_TEXT, move_name
+from gitdesk.core.scrub import Scrubber
 from gitdesk.core.ticket import Ticket, iso
 from gitdesk.i18n import Translator
-from gitdesk.site.privacy import Scrubber, personal_values, site_key, ticket_url
+from gitdesk.site.privacy import can_link, link_version, requester_mark, site_key, ticket_url
 
 SHOWN_SOLUTION_IN = frozenset({"proposed", "resolved", "closed"})
 
@@ -35,6 +36,7 @@ class Card(NamedTuple):
     resolved: str  # "" while unresolved
     visibility: str
     url: str  # "" when the ticket has no page
+    requester: str = ""  # privacy.requester_mark: compared by can_link, never published
 
 
 def promise(config: Config, priority: str | None, tr: Translator) -> dict[str, str] | None:
@@ -77,7 +79,7 @@ def resolved_at(t: Ticket) -> str:
 
 
 def card(t: Ticket, scrub: Scrubber, key: str | None) -> Card:
-    url = ticket_url(t.id, t.visibility, key) or ""
+    url = ticket_url(t.id, t.visibility, key, link_version(t.meta)) or ""
     return Card(
         t.id,
         scrub(t.title),
@@ -90,11 +92,12 @@ def card(t: Ticket, scrub: Scrubber, key: str | None) -> Card:
         resolved_at(t),
         t.visibility,
         url,
+        requester_mark(t.meta),
     )
 
 
 def ticket_scrubber(t: Ticket) -> Scrubber:
-    return Scrubber(personal_values(t.meta))
+    return Scrubber.of(t.meta)
 
 
 def _detail(name: str, event: dict[str, Any], config: Config, tr: Translator) -> str:
@@ -144,9 +147,18 @@ def status_text(status: str, tr: Translator) -> str:
     return tr._(STATUS_TEXT[status]) if status in STATUS_TEXT else status
 
 
-def _related(ref: str, cards: dict[str, Card], tr: Translator) -> dict[str, str]:
+def duplicate_of(t: Ticket) -> str:
+    """The ticket a cancelled one duplicates ('' when it is not a duplicate)."""
+    if t.status != "cancelled":
+        return ""
+    cancel = next((ev for ev in reversed(t.history) if ev.get("action") == "cancel"), None)
+    return str(cancel.get("duplicate_of") or "") if cancel else ""
+
+
+def _related(own: Card, ref: str, cards: dict[str, Card], tr: Translator) -> dict[str, str]:
+    """A relative as the page of `own` may show it: named and linked only where can_link says so."""
     other = cards.get(ref)
-    if other is None or other.visibility == "private":
+    if other is None or not other.url or not can_link(own, other):
         return {
             "id": "",
             "title": tr._("A related request (not published)"),
@@ -238,6 +250,7 @@ def ticket_view(
     due = checkin_due(t, config) if checkin_due and t.status not in DONE else None
     parent = str(t.meta.get("parent") or "")
     steps = timeline(t, config, tr)
+    duplicate = duplicate_of(t)
     return {
         "id": t.id,
         "url": own.url,
@@ -254,8 +267,9 @@ def ticket_view(
         "description": scrub(t.description),
         "timeline": steps,
         "solution": scrub(latest_solution(t)) or None,
-        "children": [_related(str(c), cards, tr) for c in (t.meta.get("children") or [])],
-        "parent": _related(parent, cards, tr) if parent else None,
+        "children": [_related(own, str(c), cards, tr) for c in (t.meta.get("children") or [])],
+        "parent": _related(own, parent, cards, tr) if parent else None,
+        "duplicate_of": _related(own, duplicate, cards, tr) if duplicate else None,
         "next_update_due": iso(due) if due else None,
         "next_update_overdue": bool(due and due < now),
         "survey": survey,

@@ -1,23 +1,31 @@
 """The knowledge base: an index, one page per article, tag pages; the articles are searchable.
 
+Only published articles reach the site: `published: true` in the article, or, for an
+article written before that flag existed, every ticket it was learned from public.
 Articles are technicians' Markdown, but they quote customers (ticket titles,
-solutions), so they are scrubbed of every personal value the desk knows and
-rendered with `safe_markdown`: raw HTML and script links never survive.
+solutions), so they are scrubbed of every personal value the desk knows, the ID of any
+ticket the site may not name is replaced, and they are rendered with `safe_markdown`:
+raw HTML, script links and images from other hosts never survive, and a section heading
+(a ticket's title) is plain text.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from gitdesk.core import kb
-from gitdesk.errors import MalformedTicket
+from gitdesk.errors import GitdeskError, MalformedTicket
 from gitdesk.site.builder import Page, SiteBuilder
 from gitdesk.site.customer import when_text
 from gitdesk.site.markup import e, link, pager, safe_markdown, table
 from gitdesk.site.pages import page_uris, uri_to_url
+from gitdesk.site.privacy import PUBLIC_PAGE, can_link
+
+_TICKET_ID = re.compile(r"\b[A-Z][A-Z0-9]*-[0-9a-z]{4,}\b")
 
 
 @dataclass
@@ -29,6 +37,7 @@ class Article:
     created: str
     updated: str
     body: str
+    published: bool | None = None  # the article's flag; None: written before the flag existed
 
     @property
     def url(self) -> str:
@@ -56,9 +65,41 @@ def load_articles(root: Path) -> list[Article]:
                 str(meta.get("created") or ""),
                 str(meta.get("updated") or meta.get("created") or ""),
                 body,
+                meta["published"] is not False if "published" in meta else None,
             )
         )
     return out
+
+
+def is_published(a: Article, visibility_of: Callable[[str], str]) -> bool:
+    if a.published is not None:
+        return a.published
+    return bool(a.tickets) and all(visibility_of(t) == "public" for t in a.tickets)
+
+
+def published_slugs(builder: SiteBuilder) -> set[str]:
+    """The slugs of the articles the site publishes; known before the ticket pass, which links them."""
+    from gitdesk.store.files import TicketStore
+
+    store = TicketStore(builder.root)
+
+    def visibility_of(ticket_id: str) -> str:
+        try:
+            return store.load(ticket_id).visibility
+        except (GitdeskError, OSError):
+            return "private"  # a ticket that cannot be read is not proof of anything public
+
+    return {a.slug for a in load_articles(builder.root) if is_published(a, visibility_of)}
+
+
+def _unnamed_ids(builder: SiteBuilder, text: str) -> str:
+    """IDs of tickets the site may not name (private, unlisted, unknown) become 'a request'."""
+
+    def swap(m: re.Match[str]) -> str:
+        c = builder.data.cards.get(m.group(0))
+        return m.group(0) if c is not None and c.url and can_link(PUBLIC_PAGE, c) else "a request"
+
+    return _TICKET_ID.sub(swap, text)
 
 
 def public_articles(builder: SiteBuilder) -> list[Article]:
@@ -67,10 +108,11 @@ def public_articles(builder: SiteBuilder) -> list[Article]:
     personal_slugs = {kb.slugify(v, 80) for v in scrub.values()}
     out = []
     for a in load_articles(builder.root):
-        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", a.slug):
-            continue  # a hand-made file name that is not a safe URL: skip rather than guess
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", a.slug) or a.slug not in builder.kb_slugs:
+            continue  # not published, or a hand-made file name that is not a safe URL: skip rather than guess
         tags = sorted({kb.slugify(t, 40) for t in a.tags} - personal_slugs - {"article"})
-        out.append(Article(a.slug, scrub(a.title), tags, a.tickets, a.created, a.updated, scrub(a.body)))
+        body = _unnamed_ids(builder, scrub(kb.plain_headings(a.body)))
+        out.append(Article(a.slug, scrub(a.title), tags, a.tickets, a.created, a.updated, body, True))
     return out
 
 
@@ -83,7 +125,7 @@ def article_page(builder: SiteBuilder, a: Article) -> Page:
     sources = []
     for ref in a.tickets:
         c = builder.data.cards.get(ref)
-        if c is not None and c.visibility == "public" and c.url:
+        if c is not None and c.url and can_link(PUBLIC_PAGE, c):
             sources.append(link(url, c.url, f"{c.id}: {c.title}"))
     tr = builder.tr
     source_html = f"<p>{e(tr._('Learned from:'))} {', '.join(sources)}</p>" if sources else ""

@@ -1,8 +1,9 @@
 """HTML building blocks: escaping, relative links, tables, pagination and safe Markdown.
 
 Every string that came from a ticket, an article or a survey goes through `e()`
-(or `safe_markdown` for KB articles, which refuses raw HTML and any link that is
-not http, https, mailto or relative), so customer text can never become markup.
+(or `safe_markdown` for KB articles, which refuses raw HTML, any link that is
+not http, https, mailto or relative, and any image from another host), so customer
+text can never become markup.
 """
 
 from __future__ import annotations
@@ -91,6 +92,11 @@ def _sanitise_url(url: str) -> str | None:
     return url
 
 
+def _same_site(url: str) -> bool:
+    compact = re.sub(r"[\x00-\x20]+", "", html.unescape(url or ""))
+    return bool(compact) and not _SCHEME.match(compact) and not compact.startswith(("//", "\\\\"))
+
+
 def safe_markdown(text: str) -> str:
     """Markdown to HTML with raw HTML shown as text and unsafe links turned into plain text."""
     import markdown
@@ -99,7 +105,17 @@ def safe_markdown(text: str) -> str:
 
     class _Links(Treeprocessor):
         def run(self, root: Any) -> None:
+            for heading in root.iter("h2"):  # a section heading is a ticket's title: the customer's text
+                text = "".join(heading.itertext())
+                for child in list(heading):
+                    heading.remove(child)
+                heading.text = text
             for el in root.iter():
+                if el.tag == "img" and not _same_site(el.attrib.get("src", "")):
+                    el.tag = "span"  # an image from elsewhere would be a request to another host
+                    el.text = el.attrib.pop("alt", "")
+                    el.attrib.pop("src", None)
+                    el.attrib.pop("title", None)
                 for attr in ("href", "src"):
                     if attr in el.attrib and _sanitise_url(el.attrib[attr]) is None:
                         del el.attrib[attr]
@@ -131,8 +147,9 @@ def document(title: str, body: str, site_name: str, root: str, noindex: bool, tr
         f"{robots}<title>{e(title)} · {e(site_name)}</title>"
         f'<link rel="icon" href="{e(root)}assets/images/favicon.png">'
         f'<link rel="stylesheet" href="{e(root)}assets/gitdesk.css"></head>'
-        f'<body class="gd-standalone"><header class="gd-header"><a href="{e(root)}">{e(site_name)}</a></header>'
-        f'<main class="gd-main">{body}</main>'
+        f'<body class="gd-standalone"><a class="gd-skip" href="#gd-content">{e(tr._("Skip to content"))}</a>'
+        f'<header class="gd-header"><a href="{e(root)}">{e(site_name)}</a></header>'
+        f'<main class="gd-main" id="gd-content" tabindex="-1">{body}</main>'
         f'<footer class="gd-footer">{e(site_name)} · <a href="{e(root)}">{e(tr._("status board"))}</a> · '
         f'<a href="{e(root)}kb/">{e(tr._("knowledge base"))}</a></footer></body></html>\n'
     )

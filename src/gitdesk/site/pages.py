@@ -64,12 +64,12 @@ def paginated(builder: SiteBuilder, base: str, title: str, intro: str, cards: li
 
 
 def _count_table(
-    title: str, counts: Counter[str], order: Sequence[str], labels: Mapping[Any, str], tr: Translator
+    title: str, column: str, counts: Counter[str], order: Sequence[str], labels: Mapping[Any, str], tr: Translator
 ) -> str:
     rows = [[labels.get(k, e(k)), tr.integer(counts[k])] for k in order if counts[k]]
     rows += [[labels.get(k, e(k)), tr.integer(v)] for k, v in sorted(counts.items()) if k not in order and v]
-    inner = table(("", tr._("Open")), rows, raw=True) if rows else f"<p>{e(tr._('None.'))}</p>"
-    return f'<div class="gd-count"><h3>{e(title)}</h3>{inner}</div>'
+    inner = table((column, tr._("Open")), rows, raw=True) if rows else f"<p>{e(tr._('None.'))}</p>"
+    return f'<div class="gd-count"><h2>{e(title)}</h2>{inner}</div>'
 
 
 def _tiles(report: dict[str, Any] | None, open_count: int, tr: Translator) -> str:
@@ -115,15 +115,20 @@ def home(builder: SiteBuilder) -> Page:
         f"<h1>{e(tr._('{site}: status board', site=builder.site_name))}</h1>",
         _tiles(builder.report(), len(open_cards), tr),
         '<div class="gd-columns">',
-        _count_table(tr._("By status"), Counter(c.status for c in open_cards), STATUSES, status_labels, tr),
+        _count_table(
+            tr._("By status"), tr._("Status"), Counter(c.status for c in open_cards), STATUSES, status_labels, tr
+        ),
         _count_table(
             tr._("By priority"),
+            tr._("Priority"),
             Counter(c.priority or not_set for c in open_cards),
             ("P1", "P2", "P3", "P4", not_set),
             {},
             tr,
         ),
-        _count_table(tr._("By team"), Counter(c.queue for c in open_cards), list(queues), queue_links, tr),
+        _count_table(
+            tr._("By team"), tr._("Team"), Counter(c.queue for c in open_cards), list(queues), queue_links, tr
+        ),
         "</div>",
         f"<h2>{e(tr._('Recently updated'))}</h2>",
         ticket_table(recent[: builder.recent], "", queues, tr),

@@ -28,6 +28,16 @@ log = logging.getLogger("mkdocs.plugins.gitdesk")
 SEARCH_STEMMER = {"en": "en", "es": "es", "ca": "es"}
 
 
+def _add_overrides(config: Any) -> None:
+    """Our template overrides (CSP, skip link) go after the desk's own custom_dir, before Material's."""
+    from importlib import resources
+
+    ours = str(resources.files("gitdesk.site") / "theme" / "overrides")
+    dirs = config.theme.dirs
+    if ours not in dirs:
+        dirs.insert(1 if config.theme.custom_dir else 0, ours)
+
+
 class GitdeskPluginConfig(MkConfig):
     desk = opt.Optional(opt.Type(str))  # the desk's root; default: where mkdocs.yml is
     page_size = opt.Type(int, default=50)  # tickets per list page
@@ -47,6 +57,7 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
         from gitdesk.site.assemble import NAV
 
         config.use_directory_urls = True  # the URL scheme (/tickets/ID/, /t/TOKEN/) assumes it
+        _add_overrides(config)
         if "assets/gitdesk.css" not in config.extra_css:
             config.extra_css.append("assets/gitdesk.css")
         language = self._language(config)
@@ -101,6 +112,16 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
 
     def on_page_content(self, html: str, page: Any, config: Any, files: Any) -> str:
         return self.html.pop(page.file.src_uri, html)
+
+    def on_post_page(self, output: str, page: Any, config: Any) -> str:
+        from gitdesk.site.page_policy import finish_page
+
+        return finish_page(output)
+
+    def on_post_template(self, output: str, template_name: str, config: Any) -> str:
+        from gitdesk.site.page_policy import finish_page
+
+        return finish_page(output) if template_name.endswith(".html") else output
 
     def _builder(self, config: Any) -> Any:
         from gitdesk.core.config import load as load_config

@@ -114,8 +114,29 @@ def build(
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Files only: a directory without index.html is a 404 (a listing of /t/ would hand out every
+    secret link), and every 404 is the site's own 404.html."""
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         pass
+
+    def list_directory(self, path: str | os.PathLike[str]) -> Any:
+        self.send_error(404)
+        return None
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
 def server(directory: Path, host: str = "127.0.0.1", port: int = 8000) -> http.server.ThreadingHTTPServer:

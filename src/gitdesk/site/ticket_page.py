@@ -101,7 +101,7 @@ def _survey(view: dict[str, Any], tr: Translator) -> str:
     return (
         f'<div class="gd-survey"><h2>{e(tr._("How did we do?"))}</h2>'
         f"<p>{e(tr._('Your request is closed. Five short questions, one minute:'))}</p><ul>{questions}</ul>"
-        f'<p class="gd-survey-ways">{" ".join(ways)}</p></div>'
+        f'<div class="gd-survey-ways">{" ".join(ways)}</div></div>'
     )
 
 
@@ -129,6 +129,9 @@ def render(
     ]
     if view.get("parent"):
         parts.append(f"<p>{e(tr._('Part of a larger request:'))} {_related(view['parent'], view['url'], tr)}</p>")
+    if view.get("duplicate_of"):
+        label = e(tr._("The same as an earlier request:"))
+        parts.append(f"<p>{label} {_related(view['duplicate_of'], view['url'], tr)}</p>")
     if view.get("solution"):
         heading = e(tr._("Solution") if view.get("solution_heading") == "Solution" else tr._("Proposed solution"))
         parts.append(f'<h2>{heading}</h2><div class="gd-solution">{text_block(view["solution"])}</div>')

@@ -235,7 +235,9 @@ def wait(desk, ticket_ref, question, as_json):  # type: ignore[no-untyped-def]
 
 @click.command(
     epilog="Examples:\n\n\b\n  gitdesk close HD-4f7k --lesson 'Tray 2 rollers wear out after 200k pages' "
-    "--cause 'worn rollers' --kb printer-tray-jams"
+    "--cause 'worn rollers' --kb printer-tray-jams\n"
+    "  gitdesk close HD-9p2q --lesson 'Stolen laptops: revoke the VPN certificate first' --kb-public\n"
+    "  gitdesk close HD-7c1d --lesson 'Check the badge log before anything else' --kb-internal"
 )
 @id_argument
 @click.option("--lesson", required=True, help="The lesson learned; feeds the knowledge base.")
@@ -247,11 +249,21 @@ def wait(desk, ticket_ref, question, as_json):  # type: ignore[no-untyped-def]
     shell_complete=completion.kb_slugs,
     help="KB article slug to write or extend (default: from the title).",
 )
+@click.option(
+    "--kb-public/--kb-internal",
+    "kb_public",
+    default=None,
+    help="Publish the article on the site (a private or unlisted ticket's lesson is scrubbed), or keep it "
+    "internal. Default: published for public tickets only.",
+)
 @json_option
 @write_options
 @pass_desk
-def close(desk, ticket_ref, lesson, cause, kb_slug, as_json):  # type: ignore[no-untyped-def]
+def close(desk, ticket_ref, lesson, cause, kb_slug, kb_public, as_json):  # type: ignore[no-untyped-def]
     """Close a resolved ticket with a lesson learned, written to the knowledge base.
+
+    The lesson is always recorded, in the ticket and in kb/. The article is on the public site
+    only for a public ticket, or with --kb-public; --kb-internal keeps it off the site.
 
     Where mail is configured, the customer is invited to the satisfaction survey by email
     (the close event records it); the status page always shows the invitation.
@@ -259,8 +271,10 @@ def close(desk, ticket_ref, lesson, cause, kb_slug, as_json):  # type: ignore[no
     from gitdesk.channels.mail import MailError, send_survey_invitation, survey_invitation_possible
 
     invite = "email" if survey_invitation_possible(desk, ticket_ref) else None
-    ticket = desk.close(ticket_ref, lesson, cause, kb_slug, survey_invite=invite)
-    _done(ticket, as_json, f"closed; lesson in kb/{ticket.history[-1]['kb']}.md")
+    ticket = desk.close(ticket_ref, lesson, cause, kb_slug, survey_invite=invite, kb_public=kb_public)
+    slug = ticket.history[-1]["kb"]
+    shown = "published on the site" if desk.kb_published(slug) else "internal: not on the site"
+    _done(ticket, as_json, f"closed; lesson in kb/{slug}.md ({shown})")
     if invite:
         try:
             send_survey_invitation(desk, ticket.id, log=False)

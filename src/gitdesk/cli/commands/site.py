@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -74,16 +75,43 @@ def serve(ctx: click.Context, host: str, port: int, out: str | None) -> None:
 @click.pass_context
 def url(ctx: click.Context, ticket_ref: str) -> None:
     """Print the link to a ticket's status page (unlisted tickets need GITDESK_SITE_KEY)."""
-    from gitdesk.site.privacy import NotPublished, SiteKeyMissing, site_key, ticket_url
+    desk = desk_from(ctx)
+    click.echo(_page_link(desk, desk.get(ticket_ref)))
+
+
+def _page_link(desk: Any, ticket: Any) -> str:
+    from gitdesk.site.privacy import NotPublished, SiteKeyMissing, link_version, site_key, ticket_url
     from gitdesk.site.run import site_url
 
-    desk = desk_from(ctx)
-    ticket = desk.get(ticket_ref)
     if ticket.visibility == "private":
         raise NotPublished(ticket.id)
-    key = site_key()
-    path = ticket_url(ticket.id, ticket.visibility, key)
+    path = ticket_url(ticket.id, ticket.visibility, site_key(), link_version(ticket.meta))
     if path is None:
         raise SiteKeyMissing()
     base = site_url(desk.root)
-    click.echo((base.rstrip("/") + "/" if base else "/") + path)
+    return (base.rstrip("/") + "/" if base else "/") + path
+
+
+@site.command(epilog="Examples:\n\n\b\n  gitdesk site revoke HD-4f7k\n  gitdesk site revoke 4f7k && gitdesk site build")
+@id_argument
+@click.pass_context
+def revoke(ctx: click.Context, ticket_ref: str) -> None:
+    """Give an unlisted ticket a new secret link; the old one is gone at the next site build.
+
+    No other ticket's link changes. The new link is printed (with GITDESK_SITE_KEY set): send it to
+    the customer. One commit, like every change to the desk.
+    """
+    from gitdesk.errors import UsageError
+    from gitdesk.site.privacy import LINK_VERSION, link_version, site_key
+
+    desk = desk_from(ctx)
+    ticket = desk.get(ticket_ref)
+    if ticket.visibility != "unlisted":
+        where = "its page is tickets/ID/" if ticket.visibility == "public" else "it has no page"
+        raise UsageError(f"{ticket.id} is {ticket.visibility}: {where}, so it has no secret link to revoke")
+    key = site_key()  # a key too short is refused before anything is written
+    ticket = desk.edit(ticket.id, {LINK_VERSION: link_version(ticket.meta) + 1})
+    if key is None:
+        click.echo(f"{ticket.id}: secret link revoked; set GITDESK_SITE_KEY to print the new one")
+    else:
+        click.echo(f"{ticket.id}: secret link revoked; the new one: {_page_link(desk, ticket)}")
