@@ -19,7 +19,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(chromium_path() is None, reason="no chromium on this machine (apt-get install chromium)"),
 ]
-KEY = "journey-test-site-key"
+KEY = "journey-test-site-key-of-32-bytes-or-more"  # shorter site keys are refused
 WHO = {"name": "Lena Fischer", "email": "lena@adatum.example"}
 
 

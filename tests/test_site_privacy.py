@@ -146,15 +146,10 @@ def test_no_personal_data_in_any_output_file(hostile_site):
         "api/status.json",
         f"api/tickets/{ids['public']}.json",
     } <= checked
-    # The question we asked is the customer's to answer: their page shows it (scrubbed, issue 14).
-    assert (
-        SENTINELS["question"].lower()
-        in next(
-            t
-            for p, t in every_file(out)
-            if p.name == "index.html" and "/t/" in p.as_posix() and "question-sentinel" in t.lower()
-        ).lower()
-    )
+    # The question we asked is the customer's to answer: their page shows it (scrubbed, issue 14:
+    # "Sentinel" is a word of the requester's org, so the scrubber takes it out of the question too).
+    asked = SENTINELS["question"].split(" ", 1)[1]  # "what is your password"
+    assert any(p.name == "index.html" and "/t/" in p.as_posix() and asked in t.lower() for p, t in every_file(out))
     needles = [v.lower() for k, v in SENTINELS.items() if k != "question"] + [
         "private-title-sentinel",
         "sentinelprinter-9000",
