@@ -72,9 +72,12 @@ def test_a_bad_option_value_is_a_usage_error_naming_the_option(open_ticket, json
 
 def test_a_busy_desk_exits_75(desk_root, open_ticket, json_error, monkeypatch):
     tid = open_ticket()
-    (desk_root / ".git" / "gitdesk" / "lock").write_text("1")  # held by a live process (pid 1)
+    import fcntl
+
     monkeypatch.setattr(GitRepo.lock.__wrapped__, "__defaults__", (0.2,))
-    error = json_error("note", tid, "blocked", "--json", code=ExitCode.TEMPFAIL)
+    with open(desk_root / ".git" / "gitdesk" / "lock", "a") as held:  # another writer holds the flock
+        fcntl.flock(held, fcntl.LOCK_EX)
+        error = json_error("note", tid, "blocked", "--json", code=ExitCode.TEMPFAIL)
     assert error["kind"] == "DeskBusy"
 
 
