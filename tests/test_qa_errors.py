@@ -185,7 +185,7 @@ def test_malformed_ticket_is_named_with_its_line(desk_root, open_ticket, args):
 
 
 def test_a_malformed_ticket_does_not_stop_intake_of_a_new_request(desk_root, open_ticket):
-    """One bad ticket does not take down the desk (issue 12): the new mail becomes a ticket, the bad file is untouched."""
+    """One bad ticket does not take down the desk (issue 12): the new mail becomes a ticket; the bad file stays."""
     open_ticket()
     broken = desk_root / "tickets" / "HD-broken01.md"
     broken.write_text(BROKEN)
