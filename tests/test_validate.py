@@ -288,8 +288,26 @@ def test_survey_belongs_to_a_closed_ticket(desk_root, desk, working, check):
     )
     commit_all(desk_root)
     out = check("--base", base).output
-    assert f"surveys/{open_one}.yml:1: survey for {open_one}, which is 'new', not closed" in out
+    assert f"surveys/{open_one}.yml:1: survey for {open_one}, which is 'new' and was never closed" in out
     assert "surveys/HD-22222222.yml:1: survey for HD-22222222, but there is no such ticket" in out
+
+
+def test_reopen_or_cancel_after_a_survey_leaves_a_valid_desk(desk_root, desk, working, clock, cli_invoke, check):
+    """Issue 10 part 6: the survey stays the record of the first closure; validate and the CLI agree."""
+    desk.propose(working, "Replace the rollers")
+    desk.review(working, True, "carol")
+    desk.close(working, "Worn rollers")
+    desk.survey(working, 5, "yes", "adequate")
+    base = head(desk_root)
+    clock.advance(hours=1)
+    cli_invoke("reopen", working, "--reason", "It jams again")
+    assert check("--base", base).exit_code == 0
+    assert check().exit_code == 0  # the whole desk too
+    clock.advance(hours=1)
+    cli_invoke("cancel", working, "--reason", "The printer is being replaced")
+    result = check()
+    assert result.exit_code == 0, result.output
+    assert (desk_root / "surveys" / f"{working}.yml").exists()  # the customer's answers are never dropped
 
 
 def test_timestamps_never_go_backwards(desk_root, desk, working, check):

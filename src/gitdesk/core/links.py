@@ -81,11 +81,20 @@ def check_kb(t: Ticket, exists: Callable[[str], bool]) -> list[tuple[Where, str]
 
 
 def check_survey_ticket(record: dict[str, Any], other: Lookup) -> list[str]:
-    """Surveys are only sent for closed tickets."""
+    """A survey answers for a closure: its ticket is closed, or was closed before a reopen or cancel.
+
+    The survey stays the record of that closure (it is the customer's word and is never
+    dropped); after the next close, `gitdesk survey --replace` keeps it under `previous`.
+    """
     ticket_id = str(record.get("ticket"))
     ticket = other(ticket_id)
     if ticket is None:
         return [f"survey for {ticket_id}, but there is no such ticket"]
-    if isinstance(ticket, Ticket) and ticket.meta.get("status") != "closed":
-        return [f"survey for {ticket_id}, which is '{ticket.meta.get('status')}', not closed"]
+    if isinstance(ticket, Ticket) and ticket.meta.get("status") != "closed" and not was_closed(ticket):
+        return [f"survey for {ticket_id}, which is '{ticket.meta.get('status')}' and was never closed"]
     return []
+
+
+def was_closed(ticket: Ticket) -> bool:
+    """True once the ticket's history holds a close, whatever came after it."""
+    return any(isinstance(e, dict) and e.get("action") == "close" for e in ticket.history)
