@@ -72,7 +72,7 @@ def test_an_uncommitted_new_file_in_the_way_is_refused(desk_root, open_ticket, c
     for verb, *rest in RESOLVE:
         cli_invoke(verb, tid, *rest)
     (desk_root / "kb" / "fresh.md").write_text("---\ntitle: Mine\n---\nmy draft\n")
-    line = refused("close", tid, "--lesson", "l", "--kb", "fresh", code=1)
+    line = refused("close", tid, "--lesson", "l", "--kb", "fresh", "--kb-public", code=1)
     assert "kb/fresh.md is not committed yet" in line
     assert (desk_root / "kb" / "fresh.md").read_text().endswith("my draft\n")
 
