@@ -12,6 +12,7 @@ class ExitCode(IntEnum):
     FAILED = 1
     USAGE = 2
     BREACH = 3
+    DATAERR = 65  # EX_DATAERR: a whole-desk read left out a ticket file that does not parse
     INTERNAL = 70  # EX_SOFTWARE
     TEMPFAIL = 75  # EX_TEMPFAIL: the caller (a mail server, a script) retries
     INTERRUPTED = 130  # 128 + SIGINT, as shells report it
@@ -23,6 +24,8 @@ MEANING: dict[ExitCode, str] = {
     "`validate` found problems, the merge driver left a conflict",
     ExitCode.USAGE: "a bad option or argument; nothing was done",
     ExitCode.BREACH: "`sla --fail-on-breach`: at least one SLA promise is broken",
+    ExitCode.DATAERR: "`list`, `report`, `sla`, `due` or `site build` left out a malformed ticket file "
+    "(one warning line each on stderr); everything else was printed or published",
     ExitCode.INTERNAL: "an internal error, a bug in gitdesk (`GITDESK_DEBUG=1` shows the traceback)",
     ExitCode.TEMPFAIL: "try again later: another command holds the desk lock, or intake spooled a message",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C); nothing was committed",

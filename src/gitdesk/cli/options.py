@@ -37,6 +37,18 @@ def pass_desk(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def warn_skipped(lines: list[Any], code: int | None = None) -> None:
+    """One warning line on stderr per file a whole-desk read left out, then exit: `code`, else DATAERR.
+
+    Called after the command's output, so the rest of the desk is printed first."""
+    from gitdesk.errors import ExitCode
+
+    for line in lines:
+        click.echo(f"gitdesk: warning: skipped {line}", err=True)
+    if code or lines:
+        raise click.exceptions.Exit(code or ExitCode.DATAERR)
+
+
 def emit(result: Any, as_json: bool, text: str) -> None:
     """Print JSON on stdout when asked, else the human line."""
     if as_json:

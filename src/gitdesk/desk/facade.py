@@ -115,13 +115,19 @@ class Desk:
         from gitdesk.core.sla import Facts
 
         with gc_paused():
-            _, values = self.index.values("tickets:facts", TICKETS_DIR, "facts")
+            _, values = self.index.good(*self.index.column("tickets:facts", TICKETS_DIR, "facts")[:2])
             return list(map(Facts._make, values))
 
     def surveys(self) -> list[dict[str, Any]]:
         """Every survey record under surveys/, sorted by ticket, from the read index."""
-        _, values = self.index.values("surveys", survey.SURVEYS_DIR, "survey")
+        _, values = self.index.good(*self.index.column("surveys", survey.SURVEYS_DIR, "survey")[:2])
         return survey.sort_records([dict(v) for v in values])
+
+    def skipped(self) -> list[MalformedTicket]:
+        """The files the whole-desk reads so far left out because they do not parse, by path.
+
+        `list`, `report`, `sla`, `due` and the site carry on without them; the faces warn about each."""
+        return [MalformedTicket(path, line, problem) for path, (line, problem) in sorted(self.index.skipped.items())]
 
     def report(self, since: Any = None, until: Any = None, by: str | None = None, now: Any = None) -> dict[str, Any]:
         """`build_report` over this desk's tickets and surveys (the figures of `gitdesk report` and the site)."""

@@ -21,7 +21,7 @@ from typing import Any
 from gitdesk.core.config import Config
 from gitdesk.core.survey import SURVEYS_DIR
 from gitdesk.core.ticket import Ticket, iso
-from gitdesk.errors import MalformedTicket
+from gitdesk.errors import GitdeskError, MalformedTicket
 from gitdesk.site import ticket_page
 from gitdesk.site.customer import Card, SurveyInvite, card, survey_view, ticket_scrubber, ticket_view, timeline
 from gitdesk.site.journey import journey_view, ticket_feed
@@ -101,7 +101,8 @@ class SiteBuilder:
 
         related: list[Ticket] = []
         for n, t in enumerate(self.desk.store.every_ticket(), 1):
-            self._collect(t, Facts)
+            if not self._collected(t, Facts):
+                continue
             if self.data.cards[t.id].url:
                 if t.meta.get("children") or t.meta.get("parent") or t.status == "cancelled":
                     related.append(t)  # needs its relatives' cards: written after the pass
@@ -114,6 +115,20 @@ class SiteBuilder:
         if progress:
             progress(len(self.data.cards) % 200)
         return self.data
+
+    def _collected(self, t: Ticket, facts_of: Any) -> bool:
+        """Collect one ticket; one whose fields do not read is left out, noted beside the unparsable ones."""
+        facts = len(self.data.facts)
+        try:
+            self._collect(t, facts_of)
+        except GitdeskError as exc:
+            self.data.cards.pop(t.id, None)
+            del self.data.facts[facts:]
+            line = exc.line if isinstance(exc, MalformedTicket) else None
+            problem = exc.problem if isinstance(exc, MalformedTicket) else str(exc)
+            self.desk.index.skipped[t.path] = (line, problem)
+            return False
+        return True
 
     def _collect(self, t: Ticket, facts_of: Any) -> None:
         if not t.id:

@@ -38,6 +38,9 @@ def _add_overrides(config: Any) -> None:
         dirs.insert(1 if config.theme.custom_dir else 0, ours)
 
 
+_UNSET: Any = object()  # `progress` when MkDocs itself runs the build
+
+
 class GitdeskPluginConfig(MkConfig):
     desk = opt.Optional(opt.Type(str))  # the desk's root; default: where mkdocs.yml is
     page_size = opt.Type(int, default=50)  # tickets per list page
@@ -46,7 +49,8 @@ class GitdeskPluginConfig(MkConfig):
 
 class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
     def __init__(self) -> None:
-        self.progress: Any = None  # set by `gitdesk site build`: called with tickets done
+        self.progress: Any = _UNSET  # set by `gitdesk site build`: called with tickets done, or None
+        self.skipped: list[str] = []  # one line per ticket file left out because it does not parse
         self.unpublished_unlisted = 0
         self.error: GitdeskError | None = None
         self.html: dict[str, str] = {}  # src_uri -> the generated page's HTML
@@ -88,11 +92,16 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
 
         try:
             builder = self._builder(config)
-            pages, outputs = build_site(builder, Path(config.site_dir), self.progress)
+            pages, outputs = build_site(
+                builder, Path(config.site_dir), None if self.progress is _UNSET else self.progress
+            )
         except GitdeskError as exc:
             self.error = exc  # `gitdesk site build` re-raises it as is: one line, the file and key at fault
             raise PluginError(f"gitdesk: {exc}") from None
         self.unpublished_unlisted = builder.data.unpublished_unlisted
+        self.skipped = [str(exc) for exc in builder.desk.skipped()]
+        for line in self.skipped:  # a plain `mkdocs build` warns (and --strict fails); `gitdesk site build` prints them
+            (log.info if self.progress is not _UNSET else log.warning)("gitdesk: skipped %s", line)
         if self.unpublished_unlisted:
             log.info(
                 "gitdesk: GITDESK_SITE_KEY is not set, so %d unlisted tickets have no page",

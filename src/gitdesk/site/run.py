@@ -31,6 +31,7 @@ class BuildResult:
     out_dir: Path
     tickets: int
     unpublished_unlisted: int
+    skipped: list[str]  # one line per ticket file left out (file:line: problem); every other page is built
 
 
 def config_file(root: Path) -> Path:
@@ -110,7 +111,9 @@ def build(
             raise SiteBuildFailed(f"{MKDOCS_FILE}: {exc}".strip()) from None
     from gitdesk.store.files import TicketStore
 
-    return BuildResult(Path(cfg.site_dir), len(TicketStore(Path(root)).ids()), plugin.unpublished_unlisted)
+    return BuildResult(
+        Path(cfg.site_dir), len(TicketStore(Path(root)).ids()), plugin.unpublished_unlisted, plugin.skipped
+    )
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gitdesk.core.ids import ID_ALPHABET, ID_BITS, TICKETS_DIR, canonical  # noqa: F401 - re-exported
-from gitdesk.errors import AmbiguousTicket, GitdeskError, UnknownTicket
-from gitdesk.store.index import DeskIndex, raise_first_error
+from gitdesk.errors import AmbiguousTicket, GitdeskError, MalformedTicket, UnknownTicket
+from gitdesk.store.index import DeskIndex
 from gitdesk.store.rows import Summary, is_ticket_file, ticket_of
 
 __all__ = ["Summary", "TicketStore", "canonical", "gc_paused", "is_ticket_file", "new_id"]
@@ -88,14 +88,22 @@ class TicketStore:
             yield self.load(ticket_id)
 
     def every_ticket(self, batch: int = 2000) -> Iterator[Ticket]:
-        """Every ticket in ID order, read by blob id through the index (a few `cat-file --batch` runs)."""
+        """Every ticket in ID order, read by blob id through the index (a few `cat-file --batch` runs).
+
+        A file that does not parse is left out and noted in the index's `skipped`.
+        """
         index = self._index()
         paths, blobs = index.files(TICKETS_DIR)
         for start in range(0, len(paths), batch):
             part = list(zip(paths[start : start + batch], blobs[start : start + batch], strict=True))
             texts = index.contents({b: p for p, b in part})
             for path, blob in part:
-                yield ticket_of(path, texts[blob])
+                try:
+                    ticket = ticket_of(path, texts[blob])
+                except MalformedTicket as exc:
+                    index.skipped[path] = (exc.line, exc.problem)
+                    continue
+                yield ticket
 
     # -- what `list` reads: columns of the index ---------------------------------------------
     def summaries(self) -> list[Summary]:
@@ -126,21 +134,24 @@ class TicketStore:
             stored = index.get_column(name)
             token = index.token(TICKETS_DIR)
             if stored is not None and stored[0] == token:
+                if stored[1]:  # the files left out of this listing, kept beside it
+                    index.skipped.update(stored[1])
                 return stored[3]  # type: ignore[no-any-return]
             _, values, _ = self._listing(kind, render)
             rows = [v[0] for v in values]
             order = _permutation(rows, order_key)
             result = ([rows[i][_STATUS] for i in order], [values[i][1] for i in order])
-            index.put_column(name, (token, [], [], result, {}))
+            index.put_column(name, (token, dict(index.skipped), [], result, {}))
             return result
 
     def _listing(self, kind: str, render: Callable[[Summary], str]) -> tuple[str, list[Any], dict[str, list[Any]]]:
         """(column name, (summary, line) per ticket, derived): the rendering is patched per changed ticket."""
         name = f"tickets:list:{kind}"
-        paths, values, derived = self._index().column(
+        index = self._index()
+        paths, values, derived = index.column(
             name, TICKETS_DIR, "summary", lambda _, row: (row[0], render(Summary._make(row[0])))
         )
-        raise_first_error(paths, values)
+        _, values = index.good(paths, values)
         return name, values, derived
 
     def _age(self, name: str, rows: list[tuple[Any, ...]], derived: dict[str, list[Any]]) -> list[int]:
@@ -150,9 +161,10 @@ class TicketStore:
         return derived[_AGE]
 
     def summary_column(self) -> tuple[list[str], list[Any], dict[str, list[Any]]]:
-        """(paths, (summary, message ids) per ticket, derived); a broken ticket fails with its one line."""
-        paths, values, derived = self._index().column(SUMMARY_COLUMN, TICKETS_DIR, "summary")
-        raise_first_error(paths, values)
+        """(paths, (summary, message ids) per ticket, derived); a broken ticket is left out and noted in `skipped`."""
+        index = self._index()
+        paths, values, derived = index.column(SUMMARY_COLUMN, TICKETS_DIR, "summary")
+        paths, values = index.good(paths, values)
         return paths, values, derived
 
     def message_ids(self) -> tuple[list[str], list[Any]]:

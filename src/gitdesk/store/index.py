@@ -86,6 +86,7 @@ class DeskIndex:
         self._trees: dict[str, dict[str, str]] = {}  # folder -> committed path -> blob, once loaded
         self._tree_ids: dict[str, str] | None = None  # folder -> its tree id in HEAD
         self._pending: dict[str, Any] = {}  # folder -> git's stat check, running
+        self.skipped: dict[str, tuple[int | None, str]] = {}  # path -> (line, problem): files a reader left out
 
     # -- freshness --------------------------------------------------------------------------
     def changed(self) -> None:
@@ -95,6 +96,7 @@ class DeskIndex:
                 pending.result()  # a stat check started before the write says nothing now
         self._pending.clear()
         self._tokens.clear()
+        self.skipped.clear()
         self._tree_ids = None
 
     def token(self, folder: str) -> str:
@@ -223,6 +225,21 @@ class DeskIndex:
         paths, values, _ = self.column(name, folder, kind, value)
         raise_first_error(paths, values)
         return paths, values
+
+    def good(self, paths: list[str], values: list[Any]) -> tuple[list[str], list[Any]]:
+        """(paths, values) without the files whose row is an error; those are noted in `skipped`.
+
+        Errors are rows keyed by the file's blob like any other, so a fixed file is read afresh.
+        """
+        if not any(map(kinds.is_error, values)):
+            return paths, values
+        keep = []
+        for i, value in enumerate(values):
+            if kinds.is_error(value):
+                self.skipped[paths[i]] = (value[1], value[2])
+            else:
+                keep.append(i)
+        return [paths[i] for i in keep], [values[i] for i in keep]
 
     def put_derived(self, name: str, derived: dict[str, list[Any]]) -> None:
         stored = self.get_column(name)

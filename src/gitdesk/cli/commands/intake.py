@@ -384,6 +384,7 @@ def notify(desk: Any, ticket_ref: str, message: str, as_json: bool) -> None:
 @pass_desk
 def due(desk: Any, within: str | None, as_json: bool) -> None:
     """Open tickets whose customer check-in is due or overdue, most overdue first."""
+    from gitdesk.cli.options import warn_skipped
     from gitdesk.core.config import parse_duration
     from gitdesk.errors import ConfigError, UsageError
     from gitdesk.intake.checkins import due as due_list
@@ -396,13 +397,12 @@ def due(desk: Any, within: str | None, as_json: bool) -> None:
     rows = due_list(desk, desk.clock(), seconds)
     if as_json:
         click.echo(json.dumps([r.to_json() for r in rows], indent=1))
-        return
-    if not rows:
+    elif not rows:
         click.echo("no check-ins due" + (f" within {within}" if within else ""))
-        return
-    for r in rows:
+    for r in [] if as_json else rows:
         when = f"overdue by {duration_text(r.overdue)}" if r.overdue >= 0 else f"due in {duration_text(r.overdue)}"
         click.echo(f"{r.ticket_id}  {r.priority}  {r.status:<11}  {when:<20}  {r.title}")
+    warn_skipped(desk.skipped())
 
 
 @click.group()

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from gitdesk.cli.options import pass_desk
+from gitdesk.cli.options import pass_desk, warn_skipped
 from gitdesk.errors import ExitCode
 
 
@@ -68,7 +68,7 @@ def sla(desk, at, as_json, fail_on_breach):  # type: ignore[no-untyped-def]
     breached = sorted({a["id"] for a in alerts if a["state"] == "breached"})
     if fail_on_breach and breached:
         click.echo(f"gitdesk: {len(breached)} ticket(s) breached their SLA: {', '.join(breached[:10])}", err=True)
-        raise click.exceptions.Exit(ExitCode.BREACH)
+    warn_skipped(desk.skipped(), ExitCode.BREACH if fail_on_breach and breached else None)
 
 
 @click.command(
@@ -105,3 +105,4 @@ def report(desk, since, until, by, fmt):  # type: ignore[no-untyped-def]
         click.echo(report_csv(result), nl=False)
     else:
         click.echo(report_table(result))
+    warn_skipped(desk.skipped())

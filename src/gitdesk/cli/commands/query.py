@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from gitdesk.cli import completion
-from gitdesk.cli.options import emit, id_argument, json_option, pass_desk, write_out
+from gitdesk.cli.options import emit, id_argument, json_option, pass_desk, warn_skipped, write_out
 
 _PRIORITY_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "": 9}
 
@@ -44,6 +44,7 @@ def list_tickets(desk, status, queue, priority, assignee, tier, requester, show_
         and sort.strip() == "priority"
     ):
         write_out(_by_priority(desk, show_all, OPEN))  # the everyday listing, on its fast path
+        warn_skipped(desk.skipped())
         return
     # Rows are (summary, table line): the store caches each ticket's line, which at 100k
     # tickets saves more time than anything else in `list`.
@@ -83,6 +84,7 @@ def list_tickets(desk, status, queue, priority, assignee, tier, requester, show_
         rows.sort(key=rank, reverse=key.startswith("-"))
     text = summaries_json([r for r, _ in rows]) if as_json else table_lines([line for _, line in rows])
     write_out(text)
+    warn_skipped(desk.skipped())
 
 
 def _priority_order(row: tuple) -> tuple:  # type: ignore[type-arg]

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from gitdesk.cli.options import desk_from, id_argument
+from gitdesk.cli.options import desk_from, id_argument, warn_skipped
 
 LARGE_DESK = 1000  # tickets; below this a build takes about a second and needs no progress bar
 
@@ -19,7 +19,7 @@ def site() -> None:
     """Build and serve the desk's public status site and knowledge base."""
 
 
-def _build(ctx: click.Context, out: str | None, strict: bool) -> Path:
+def _build(ctx: click.Context, out: str | None, strict: bool) -> tuple[Path, list[str]]:
     from gitdesk.site.run import build
     from gitdesk.store.files import TicketStore
 
@@ -36,7 +36,7 @@ def _build(ctx: click.Context, out: str | None, strict: bool) -> Path:
             "tickets have no page (set it to publish them at unguessable URLs)",
             err=True,
         )
-    return result.out_dir
+    return result.out_dir, result.skipped
 
 
 @site.command(epilog="Examples:\n\n\b\n  gitdesk site build\n  gitdesk site build --out /tmp/site")
@@ -45,8 +45,9 @@ def _build(ctx: click.Context, out: str | None, strict: bool) -> Path:
 @click.pass_context
 def build(ctx: click.Context, out: str | None, strict: bool) -> None:
     """Build the static site (mkdocs build with the gitdesk plugin)."""
-    out_dir = _build(ctx, out, strict)
+    out_dir, skipped = _build(ctx, out, strict)
     click.echo(f"site built in {out_dir}")
+    warn_skipped(skipped)
 
 
 @site.command(epilog="Examples:\n\n\b\n  gitdesk site serve\n  gitdesk site serve --port 8080")
@@ -59,7 +60,9 @@ def serve(ctx: click.Context, host: str, port: int, out: str | None) -> None:
     from gitdesk.site.run import server
 
     with tempfile.TemporaryDirectory(prefix="gitdesk-site-") as tmp:
-        out_dir = _build(ctx, out or tmp, strict=False)
+        out_dir, skipped = _build(ctx, out or tmp, strict=False)
+        for line in skipped:
+            click.echo(f"gitdesk: warning: skipped {line}", err=True)
         httpd = server(out_dir, host, port)
         click.echo(f"serving http://{host}:{httpd.server_address[1]}/  (Ctrl-C to stop)")
         try:

@@ -1,0 +1,129 @@
+"""One bad ticket does not take down the desk: whole-desk reads skip it with one warning and exit 65."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from conftest import git
+from gitdesk.errors import ExitCode
+
+BROKEN = {
+    "bad YAML": b"---\nid: {id}\ntitle: [unclosed\n---\nbody\n",
+    "not UTF-8": b"---\nid: {id}\ntitle: Dr\xfccker\n---\nbody\n",
+    "id mismatch": b"---\nid: HD-zzzzzzzz\ntitle: Someone else\nstatus: new\n---\nbody\n",
+}
+
+
+@pytest.fixture
+def three_good(open_ticket):
+    """Three public tickets, made through the CLI."""
+    return [open_ticket(f"Good ticket {n}", "--visibility", "public") for n in range(3)]
+
+
+def _break(desk_root, ticket_id: str, content: bytes) -> str:
+    path = desk_root / "tickets" / f"{ticket_id}.md"
+    path.write_bytes(content.replace(b"{id}", ticket_id.encode()))
+    return f"tickets/{ticket_id}.md"
+
+
+def _warnings(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if "warning: skipped" in line]
+
+
+COMMANDS = [
+    ("list",),
+    ("list", "--all"),
+    ("list", "--json"),
+    ("list", "--sort", "id"),
+    ("report",),
+    ("report", "--format", "json"),
+    ("sla", "--json"),
+    ("due", "--within", "30d"),
+]
+
+
+@pytest.mark.parametrize("kind", sorted(BROKEN))
+def test_every_reader_skips_the_bad_ticket_and_fixing_it_ends_the_warning(
+    kind, cli_invoke, open_ticket, desk_root, three_good
+):
+    bad = open_ticket("Soon broken")
+    original = (desk_root / "tickets" / f"{bad}.md").read_bytes()
+    rel = _break(desk_root, bad, BROKEN[kind])
+    for args in COMMANDS:
+        for _ in range(2):  # cold, then from the read index
+            result = cli_invoke(*args, ok=False)
+            assert result.exit_code == ExitCode.DATAERR, (args, result.output)
+            assert "Traceback" not in result.output
+            assert _warnings(result) == [line for line in _warnings(result) if rel in line]
+            assert len(_warnings(result)) == 1, (args, result.stderr)
+            if args[0] == "list":
+                assert all(t in result.stdout for t in three_good), (args, result.stdout)
+                assert bad not in result.stdout
+    report = cli_invoke("report", "--format", "json", ok=False)
+    assert json.loads(report.stdout)["counts"]["opened"] == 3  # the 3 good ones, not 4
+    (desk_root / "tickets" / f"{bad}.md").write_bytes(original)
+    for args in COMMANDS:
+        result = cli_invoke(*args)
+        assert _warnings(result) == []
+        if args[0] == "list":
+            assert all(t in result.stdout for t in [*three_good, bad])
+
+
+def test_a_bad_field_type_is_skipped_by_the_clock_readers(cli_invoke, open_ticket, desk_root, three_good, tmp_path):
+    bad = open_ticket("Typed wrong", "--visibility", "public")
+    path = desk_root / "tickets" / f"{bad}.md"
+    text = path.read_text()
+    path.write_text(text.replace("\ncreated: ", "\ncreated: [1, 2]\nwas_created: ", 1))
+    git(desk_root, "commit", "-qam", "a hand edit gone wrong")  # committed: read from the object database
+    for args in (("report",), ("sla",), ("due",), ("site", "build", "--out", tmp_path / "o")):
+        result = cli_invoke(*args, ok=False)
+        assert result.exit_code == ExitCode.DATAERR, (args, result.output)
+        (warning,) = _warnings(result)
+        assert f"tickets/{bad}.md" in warning and "created" in warning
+    assert all((tmp_path / "o" / "tickets" / t / "index.html").exists() for t in three_good)
+    path.write_text(text)
+    assert _warnings(cli_invoke("sla")) == []
+
+
+def test_a_verb_on_the_bad_ticket_still_refuses_with_file_and_line(cli_invoke, open_ticket, desk_root):
+    bad = open_ticket("Soon broken")
+    rel = _break(desk_root, bad, BROKEN["bad YAML"])
+    result = cli_invoke("note", bad, "hello", ok=False)
+    assert result.exit_code == ExitCode.FAILED
+    assert result.output.strip().count("\n") == 0 and f"{rel}:" in result.output
+
+
+def test_site_build_publishes_the_rest(cli_invoke, open_ticket, desk_root, three_good, tmp_path):
+    bad = open_ticket("Soon broken", "--visibility", "public")
+    rel = _break(desk_root, bad, BROKEN["bad YAML"])
+    out = tmp_path / "site"
+    result = cli_invoke("site", "build", "--out", out, ok=False)
+    assert result.exit_code == ExitCode.DATAERR, result.output
+    (warning,) = _warnings(result)
+    assert rel in warning
+    for t in three_good:
+        assert (out / "tickets" / t / "index.html").exists()
+    assert not (out / "tickets" / bad).exists()
+    git(desk_root, "checkout", "--", rel)
+    again = cli_invoke("site", "build", "--out", tmp_path / "site2")
+    assert _warnings(again) == [] and (tmp_path / "site2" / "tickets" / bad / "index.html").exists()
+
+
+def test_plain_mkdocs_build_warns_and_strict_fails(open_ticket, desk_root, three_good, tmp_path):
+    import shutil
+    import sys
+
+    bad = open_ticket("Soon broken", "--visibility", "public")
+    rel = _break(desk_root, bad, BROKEN["not UTF-8"])
+    mkdocs = shutil.which("mkdocs", path=str(__import__("pathlib").Path(sys.executable).parent)) or "mkdocs"
+    run = subprocess.run([mkdocs, "build", "-d", str(tmp_path / "m")], cwd=desk_root, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.count(f"skipped {rel}") == 1
+    assert all((tmp_path / "m" / "tickets" / t / "index.html").exists() for t in three_good)
+    strict = subprocess.run(
+        [mkdocs, "build", "--strict", "-d", str(tmp_path / "s")], cwd=desk_root, capture_output=True, text=True
+    )
+    assert strict.returncode != 0 and f"skipped {rel}" in strict.stderr
