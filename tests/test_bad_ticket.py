@@ -127,3 +127,22 @@ def test_plain_mkdocs_build_warns_and_strict_fails(open_ticket, desk_root, three
         [mkdocs, "build", "--strict", "-d", str(tmp_path / "s")], cwd=desk_root, capture_output=True, text=True
     )
     assert strict.returncode != 0 and f"skipped {rel}" in strict.stderr
+
+
+def test_a_symlink_or_directory_named_like_a_ticket_is_skipped_with_a_warning(cli_invoke, desk_root, three_good):
+    tickets = desk_root / "tickets"
+    (tickets / "HD-aaaaaaaa.md").symlink_to(tickets / f"{three_good[0]}.md")
+    (tickets / "HD-bbbbbbbb.md").mkdir()
+    (tickets / "HD-bbbbbbbb.md" / "notes.txt").write_text("not a ticket\n")
+    for args in (("list",), ("list", "--all"), ("report",), ("sla",), ("due",)):
+        for _ in range(2):
+            result = cli_invoke(*args, ok=False)
+            assert result.exit_code == ExitCode.DATAERR, (args, result.output)
+            warnings = _warnings(result)
+            assert len(warnings) == 2, (args, warnings)
+            assert "tickets/HD-aaaaaaaa.md: a symlink" in warnings[0]
+            assert "tickets/HD-bbbbbbbb.md: a directory" in warnings[1]
+    (tickets / "HD-aaaaaaaa.md").unlink()
+    (tickets / "HD-bbbbbbbb.md" / "notes.txt").unlink()
+    (tickets / "HD-bbbbbbbb.md").rmdir()
+    assert _warnings(cli_invoke("list")) == []

@@ -165,12 +165,24 @@ class DeskIndex:
         for path, blob in changes.items():
             if not _regular(self.root / path):  # gone, or a symlink, directory or FIFO: no ticket
                 overlay[path] = None
-            elif blob:
+                self._odd(folder, path)
+                continue
+            if path.count("/") > 1:  # a file inside a directory named like a ticket?
+                self._odd(folder, path)
+            if blob:
                 overlay[path] = blob
             else:
                 to_hash.append(path)
         overlay.update(zip(to_hash, self.repo.hash_paths(to_hash), strict=True))
         return overlay
+
+    def _odd(self, folder: str, path: str) -> None:
+        """Note a symlink or directory named like a file the readers see: left out, with a warning."""
+        head = "/".join(path.split("/", 2)[:2])
+        full = self.root / head
+        if in_folder(folder, head) and (head != path or os.path.lexists(full)):
+            kind = "a symlink" if full.is_symlink() else "a directory" if full.is_dir() else "not a regular file"
+            self.skipped[head] = (None, f"{kind}, not a file: left out (gitdesk validate reports it)")
 
     def files(self, folder: str) -> tuple[list[str], list[str]]:
         """(paths, blob ids) of the files a reader sees under `folder`, sorted by path."""
