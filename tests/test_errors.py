@@ -58,14 +58,16 @@ def test_ambiguous_prefix_lists_candidates(desk_root, open_ticket, refused, cli_
     assert json.loads(cli_invoke("show", "abc2", "--json").stdout)["id"] == "HD-abc22222"
 
 
-def test_malformed_ticket_names_file_and_line(desk_root, open_ticket, refused, work):
+def test_malformed_ticket_names_file_and_line(desk_root, open_ticket, refused, work, cli_invoke):
     good = open_ticket()
     _put(desk_root, "HD-bad00001", "---\nid: HD-bad00001\ntitle: Broken\nstatus: [new\n---\n")
     (desk_root / "README.md").write_text("# my own edit\n")
     expect = "gitdesk: tickets/HD-bad00001.md:5: invalid YAML"
     assert refused("show", "HD-bad00001").startswith(expect)
     assert refused("note", "bad0", "x").startswith(expect)
-    assert refused("list").startswith(expect)  # list reads every ticket: the broken one is named
+    listed = cli_invoke("list", ok=False)  # list leaves the broken one out, names it, and shows the rest
+    assert listed.exit_code == 65 and good in listed.stdout and "HD-bad00001" not in listed.stdout
+    assert listed.stderr.startswith("gitdesk: warning: skipped tickets/HD-bad00001.md:5: invalid YAML")
     assert good  # other tickets still work through their own commands
 
 
