@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gitdesk.core.ticket import parse
-from gitdesk.errors import MalformedTicket
+from gitdesk.errors import ExitCode, MalformedTicket
 
 LAUGHS = (
     "---\nid: HD-1\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
@@ -62,8 +62,11 @@ def test_symlink_directory_and_fifo_named_like_tickets(cli_invoke, desk, desk_ro
     assert "tickets/HD-dir00001.md:1: a directory named like a desk file" in whole
     assert "tickets/HD-fifo0001.md:1: a FIFO, socket or device named like a desk file" in whole
     assert "root:" not in whole  # the symlink's target was never read
-    listed = cli_invoke("list").output  # readers skip them (and do not hang)
-    assert real in listed and "link0001" not in listed
+    listed = cli_invoke("list", ok=False)  # readers skip them with a warning each (and do not hang)
+    assert listed.exit_code == ExitCode.DATAERR
+    assert real in listed.output and "link0001" not in listed.output.split("gitdesk: warning")[0]
+    assert "gitdesk: warning: skipped tickets/HD-link0001.md: a symlink" in listed.output
+    assert "gitdesk: warning: skipped tickets/HD-dir00001.md: a directory" in listed.output
     os.unlink(tickets / "HD-fifo0001.md")  # git cannot hold a FIFO
     _git(desk_root, "add", "-A")
     _git(desk_root, "commit", "-qm", "smuggle")

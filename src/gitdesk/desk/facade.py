@@ -22,7 +22,7 @@ from gitdesk.core.config import load as load_config
 from gitdesk.core.scrub import Scrubber
 from gitdesk.core.ticket import Ticket, iso, parse_time
 from gitdesk.core.ticket import dump as _dump
-from gitdesk.errors import GitdeskError, InvalidValue, NotADesk, NothingToRecord, UsageError
+from gitdesk.errors import GitdeskError, InvalidValue, MalformedTicket, NotADesk, NothingToRecord, UsageError
 from gitdesk.git.repo import GitRepo, find_root
 from gitdesk.store.files import TICKETS_DIR, TicketStore, gc_paused
 from gitdesk.store.index import DeskIndex
