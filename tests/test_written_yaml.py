@@ -152,11 +152,12 @@ def written_ticket(draw: st.DrawFn) -> str:
             {"name": draw(text), "email": "ada@example.org", "phone": draw(text)},
             location=draw(text),
             product=draw(st.dictionaries(word, text, max_size=3)),
+            language=draw(st.sampled_from([None, "en", "es", "ca", "es-ES", "CA"])),  # the customer's, normalised
             body=draw(text),
             extra={"message_ids": draw(st.lists(text, max_size=3)), **draw(st.dictionaries(word, tree, max_size=2))},
         )
         for _ in range(draw(st.integers(0, 6))):
-            verb = draw(st.sampled_from(["note", "prioritise", "wait", "propose", "assign", "contact"]))
+            verb = draw(st.sampled_from(["note", "prioritise", "wait", "propose", "assign", "contact", "edit"]))
             if verb == "note":
                 actions.note(t, ctx, draw(text))
             elif verb == "prioritise":
@@ -167,6 +168,8 @@ def written_ticket(draw: st.DrawFn) -> str:
                 actions.propose(t, ctx, draw(text))
             elif verb == "assign":
                 actions.assign(t, ctx, draw(word))
+            elif verb == "edit":  # the customer's language set or changed later (`edit --language`)
+                actions.edit(t, ctx, {"language": draw(st.sampled_from(["en", "es", "ca", "ca_ES"]))})
             elif verb == "contact":
                 actions.contact(t, ctx, "phone", draw(text), draw(st.booleans()), auto=draw(st.booleans()))
     except GitdeskError:

@@ -106,6 +106,7 @@ def compose(
     in_reply_to: str = "",
     references: list[str] | None = None,
     auto: str = "",
+    language: str = "",
 ) -> Any:
     """An EmailMessage to the ticket's requester; raises InvalidValue when there is no address."""
     import secrets
@@ -135,7 +136,9 @@ def compose(
     if auto:  # RFC 3834: tells the customer's autoresponder not to answer us
         msg["Auto-Submitted"] = auto
     msg["X-Gitdesk-Ticket"] = ticket.id
-    msg.set_content(body)
+    msg.set_content(body)  # before Content-Language: set_content clears every Content-* header
+    if language:  # RFC 3282: the customer's client (and a screen reader) knows what it reads
+        msg["Content-Language"] = language
     return msg
 
 
@@ -281,6 +284,7 @@ def acknowledge(desk: Any, ticket: Ticket, ctx: Any, in_reply_to: str = "", note
         in_reply_to=in_reply_to,
         references=[in_reply_to] if in_reply_to else [],
         auto="auto-replied",
+        language=tr.language,
     )
     message_id = send(cfg, msg)
     sent_contact(ticket, ctx, "Acknowledgement sent by email", message_id, auto=True)
@@ -307,12 +311,14 @@ def notify(desk: Any, ref: str, message: str = "") -> tuple[Ticket, str]:
     lines += ["", tr._("Follow its progress here: {link}", link=link)] if link else []
     lines += ["", tr._("Reply to this message to answer; keep [{id}] in the subject.", id=ticket.id)]
     lines += ["", "-- ", desk.config.title]
-    message_id = send_in_thread(cfg, ticket, tr._("Update: {title}", title=ticket.title), lines)
+    message_id = send_in_thread(cfg, ticket, tr._("Update: {title}", title=ticket.title), lines, language=tr.language)
     summary = one_line(message, 500) if message.strip() else f"Status update sent ({ticket.status})"
     return _log(desk, ticket.id, summary, message_id), message_id
 
 
-def send_in_thread(cfg: MailSettings, ticket: Ticket, subject: str, lines: list[str], auto: str = "") -> str:
+def send_in_thread(
+    cfg: MailSettings, ticket: Ticket, subject: str, lines: list[str], auto: str = "", language: str = ""
+) -> str:
     """Send `lines` to the requester as a reply in the ticket's email thread; returns the Message-ID."""
     thread = email_thread(ticket)
     msg = compose(
@@ -323,6 +329,7 @@ def send_in_thread(cfg: MailSettings, ticket: Ticket, subject: str, lines: list[
         in_reply_to=thread[-1] if thread else "",
         references=thread,
         auto=auto,
+        language=language,
     )
     return send(cfg, msg)
 
@@ -366,7 +373,7 @@ def send_survey_invitation(desk: Any, ref: str, log: bool = True) -> str:
     lines += ["", url] if url else ["", *_answer_form(tr)]
     lines += ["", "-- ", desk.config.title]
     subject = tr._("How did we do? {title}", title=ticket.title)
-    message_id = send_in_thread(cfg, ticket, subject, lines, auto="auto-generated")
+    message_id = send_in_thread(cfg, ticket, subject, lines, auto="auto-generated", language=tr.language)
     if log:
         _log(desk, ticket.id, "Survey invitation sent by email", message_id)
     return message_id

@@ -137,8 +137,10 @@ def _send(desk: Any, t: Ticket, message: messages.Message, via: str, cfg: Any) -
         elif message.kind == "reopened":
             github.reopen_issue(t)
         return ref
+    from gitdesk.i18n import for_ticket
+
     lines = [*message.lines, "", "-- ", desk.config.title]
-    return mail.send_in_thread(cfg, t, message.subject, lines)
+    return mail.send_in_thread(cfg, t, message.subject, lines, language=for_ticket(desk.config, t.meta).language)
 
 
 def _log(t: Ticket, ctx: Any, message: messages.Message, via: str, ref: str) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gitdesk.core import review_policy
-from gitdesk.core.config import Config
+from gitdesk.core.config import Config, language_code
 from gitdesk.core.lifecycle import MOVES, STATUSES, allowed_actions, choose_target, missing_fields
 from gitdesk.core.ticket import CHANNELS, PRIORITIES, VISIBILITIES, Ticket, parse_time
 from gitdesk.errors import IllegalTransition, InvalidValue, MalformedTicket, UsageError
@@ -82,6 +82,11 @@ def check_choice(value: str, choices: tuple[str, ...], field: str) -> str:
     return value
 
 
+def ticket_language(value: Any) -> Any:
+    """'es-ES' -> 'es'; anything else is kept as given for the gate's rules to refuse, naming `language`."""
+    return language_code(value) or value
+
+
 def new_ticket(
     ctx: Context,
     ticket_id: str,
@@ -94,6 +99,7 @@ def new_ticket(
     location: str = "",
     product: dict[str, str] | None = None,
     visibility: str = "unlisted",
+    language: str | None = None,
     body: str = "",
     parent: str | None = None,
     extra: dict[str, Any] | None = None,
@@ -123,6 +129,7 @@ def new_ticket(
         "location": location or None,
         "product": dict(product or {}),
         "visibility": visibility,
+        **({"language": ticket_language(language)} if language else {}),  # else the desk's
         "created": ctx.now,
         "updated": ctx.now,
     }
@@ -286,7 +293,7 @@ def cancel(t: Ticket, ctx: Context, reason: str, duplicate_of: str | None = None
     return record(t, ctx, "cancel", reason=text_arg(reason, "--reason"), duplicate_of=duplicate_of)
 
 
-EDITABLE = ("title", "location", "channel", "visibility", "requester", "product", "updates")
+EDITABLE = ("title", "location", "channel", "visibility", "requester", "product", "updates", "language")
 
 
 def edit(t: Ticket, ctx: Context, changes: dict[str, Any]) -> dict[str, Any]:
@@ -299,6 +306,8 @@ def edit(t: Ticket, ctx: Context, changes: dict[str, Any]) -> dict[str, Any]:
             check_choice(value, VISIBILITIES, "visibility")
         if key == "updates":  # the requester's opt-out of proactive updates (channels/updates.py)
             check_choice(value, ("on", "off"), "updates")
+        if key == "language":  # the customer's: their mails and their ticket's page (gitdesk.i18n)
+            value = ticket_language(value)
         if key == "title" and (not str(value).strip() or "\n" in str(value)):
             raise InvalidValue("title", "must be one non-empty line")
         old = t.meta.get(key)
@@ -331,6 +340,7 @@ def split_children(parent: Ticket, ctx: Context, titles: list[str], ids: list[st
             location=str(inherit["location"] or ""),
             product=dict(inherit["product"] or {}),
             visibility=parent.visibility,
+            language=parent.meta.get("language"),
             parent=parent.id,
         )
         children.append(child)

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from gitdesk.core import survey as survey_format
-from gitdesk.core.config import CONFIG_FILE
+from gitdesk.core.config import CONFIG_FILE, LANGUAGES
 from gitdesk.core.ids import TICKETS_DIR, canonical
 from gitdesk.core.kb import KB_DIR, parse_article
 from gitdesk.core.lifecycle import STATUSES, check_event, missing_fields, move_name
@@ -250,7 +250,7 @@ def _field_types(t: Ticket, queues: list[str], tiers: int) -> list[tuple[tuple[A
     title = m.get("title")
     if "title" in m and (not isinstance(title, str) or "\n" in title):
         out.append((("title",), "title must be one line of text"))
-    choices = {"priority": PRIORITIES, "channel": CHANNELS, "visibility": VISIBILITIES}
+    choices = {"priority": PRIORITIES, "channel": CHANNELS, "visibility": VISIBILITIES, "language": LANGUAGES}
     if queues:  # empty when gitdesk.yml itself is broken: that is reported once, not per ticket
         choices["queue"] = tuple(queues)
     for key, allowed in choices.items():
@@ -362,7 +362,7 @@ EXPLAINED_BY = {
     "assignee": ("assign", "assignee"),
     "queue": ("assign", "queue"),
     "tier": ("escalate", "tier"),
-    **{k: ("edit", k) for k in ("title", "requester", "location", "product", "channel", "visibility")},
+    **{k: ("edit", k) for k in ("title", "requester", "location", "product", "channel", "visibility", "language")},
 }
 FUTURE_SLACK = dt.timedelta(minutes=10)  # clocks differ a little between a laptop and CI
 

@@ -39,6 +39,7 @@ SAFE_KEYS = frozenset(
         "history",
         "link_version",  # the generation of an unlisted ticket's secret link (gitdesk site revoke)
         "updates",  # on/off: whether the requester gets proactive updates ("off" is no one's name)
+        "language",  # en/es/ca: the language the customer is written to in
     }
 )
 # Keys (top level, or inside `requester`) whose values name a person, a place or an organisation.

@@ -30,6 +30,7 @@ FIELD_ORDER = (
     "location",
     "product",
     "visibility",
+    "language",
     "created",
     "updated",
     "parent",

@@ -62,6 +62,7 @@ def take_email(desk: Any, raw: bytes, acknowledge: bool = True, keep_date: bool 
         technician=technician,
         created=iso(sent) if keep_date and sent is not None else "",
         senders=tuple(a for a in (msg.sender_email, msg.reply_to) if a),
+        language=msg.language,
     )
     hook = None
     if acknowledge and technician is None:

@@ -48,6 +48,7 @@ class Inbound:
     reply_to: str = ""  # Reply-To: where answers go (web-form relays send From: noreply@)
     reply_name: str = ""
     date: str = ""  # the Date header as written
+    language: str = ""  # the first supported language Content-Language names ("" for none)
 
     def thread_ids(self) -> list[str]:
         """Message-IDs this one answers, nearest first."""
@@ -238,6 +239,13 @@ def _address(value: str) -> tuple[str, str]:
     return parseaddr(value)
 
 
+def content_language(value: str) -> str:
+    """'es-ES' -> 'es', 'fr, ca' -> 'ca': the first language of the header gitdesk writes in ('' for none)."""
+    from gitdesk.core.config import language_code
+
+    return next((code for part in value.split(",") if (code := language_code(part.split(";")[0]))), "")
+
+
 def parse(raw: bytes, own: tuple[str, ...] = ()) -> Inbound:
     from email import message_from_bytes, policy
     from email.utils import getaddresses
@@ -272,6 +280,7 @@ def parse(raw: bytes, own: tuple[str, ...] = ()) -> Inbound:
         reply_to=reply_to.strip().lower() if "@" in reply_to else "",
         reply_name=one_line(reply_name, 120) if "@" not in reply_name else "",
         date=header(msg, "Date"),
+        language=content_language(header(msg, "Content-Language")),
         recipients=recipients,
         body=clean_text(body).strip(),
         in_reply_to=_MSGID.findall(str(msg.get("In-Reply-To") or "")),

@@ -46,6 +46,7 @@ class Request:
     technician: str | None = None  # set when a staff address wrote: an outbound contact by them
     created: str = ""  # the message's own time (imports of old mail); "" = now
     senders: tuple[str, ...] = ()  # every address the message came from (From, Reply-To)
+    language: str = ""  # the customer's, when the message says (Content-Language): "" = the desk's
 
 
 OnOpen = Callable[[Ticket, Any, list[str]], str]
@@ -172,6 +173,7 @@ def _open(draft: Any, req: Request, rules: IntakeSettings, on_open: OnOpen | Non
         queue=queue,
         location=req.location,
         product=req.product,
+        language=req.language or None,
         body=body,
         extra=extra,
     )

@@ -49,6 +49,12 @@ def _done(ticket, as_json: bool, what: str) -> None:  # type: ignore[no-untyped-
     show_default=True,
     help="Who may see the status page.",
 )
+@click.option(
+    "--language",
+    default=None,
+    metavar="CODE",
+    help="The customer's language (en, es, ca): their mails and status page (default: the desk's).",
+)
 @click.option("--body", default=None, help="The description (Markdown); '-' reads it from stdin.")
 @click.option("--body-file", default=None, metavar="FILE", help="Read the description from FILE ('-' = stdin).")
 @json_option
@@ -66,6 +72,7 @@ def new(
     location,
     product,
     visibility,
+    language,
     body,
     body_file,
     as_json,
@@ -87,6 +94,7 @@ def new(
         location=location,
         product=key_values(product, "--product"),
         visibility=visibility,
+        language=language,
         body=text,
     )
     if as_json:
@@ -323,10 +331,13 @@ def cancel(desk, ticket_ref, reason, duplicate_of, as_json):  # type: ignore[no-
 @click.option(
     "--updates", type=click.Choice(["on", "off"]), default=None, help="Whether the requester gets proactive updates."
 )
+@click.option("--language", default=None, metavar="CODE", help="The customer's language (en, es, ca).")
 @json_option
 @write_options
 @pass_desk
-def edit(desk, ticket_ref, title, location, channel, visibility, requester, phone, org, product, updates, as_json):  # type: ignore[no-untyped-def]
+def edit(  # type: ignore[no-untyped-def]
+    desk, ticket_ref, title, location, channel, visibility, requester, phone, org, product, updates, language, as_json
+):
     """Correct a ticket's data; every change is recorded in its history."""
     from gitdesk.core.ticket import parse_requester
 
@@ -338,6 +349,7 @@ def edit(desk, ticket_ref, title, location, channel, visibility, requester, phon
             ("channel", channel),
             ("visibility", visibility),
             ("updates", updates),
+            ("language", language),
         )
         if v is not None
     }
