@@ -249,16 +249,55 @@ def test_no_state_directory_means_an_index_in_memory(desk_root, two):
     assert {s.id for s in TicketStore(desk_root, index).summaries()} == {a, b}
 
 
-def test_rows_made_on_two_cores_are_the_rows_made_on_one(desk_root, open_ticket, cli_invoke, monkeypatch):
-    from gitdesk.store import index as index_module
+def table(root: Path) -> str:
+    return run(root, "list", "--all")
 
-    for n in range(5):
-        cli_invoke("prioritise", open_ticket(f"Ticket {n}"), "P2")
-    serial = run(desk_root, "report", "--format", "json"), run(desk_root, "list", "--all")
-    (desk_root / ".git" / "gitdesk" / FILE).unlink()
-    monkeypatch.setattr(index_module, "PARALLEL_FROM", 2)
-    forks = []
-    real_fork = os.fork
-    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
-    assert (run(desk_root, "report", "--format", "json"), run(desk_root, "list", "--all")) == serial
-    assert forks  # the second core was used
+
+def rebuilt_table(root: Path) -> str:
+    """The default listing made from nothing: the index deleted first."""
+    shutil.rmtree(root / ".git" / "gitdesk", ignore_errors=True)
+    return table(root)
+
+
+def test_the_ordered_listing_moved_along_after_each_change_equals_a_rebuild(desk_root, two, open_ticket, cli_invoke):
+    """`list` after a write moves only the changed lines; every step must equal a listing made from nothing."""
+    a, b = two
+    path = desk_root / "tickets" / f"{a}.md"
+    steps = [
+        lambda: cli_invoke("prioritise", a, "P1", "--reason", "outage"),  # a line moves to the top
+        lambda: open_ticket("Arrived later"),  # a line is added
+        lambda: path.write_text(path.read_text(encoding="utf-8").replace("P1", "P4"), encoding="utf-8"),  # hand edit
+        lambda: git(desk_root, "checkout", "--", f"tickets/{a}.md"),  # ... and its revert
+        lambda: (desk_root / "tickets" / f"{b}.md").unlink(),  # a file gone by hand
+        lambda: git(desk_root, "checkout", "--", f"tickets/{b}.md"),
+        lambda: cli_invoke("note", b, "a note"),  # a change that keeps the line's place
+    ]
+    table(desk_root)  # the stored listing every later step starts from
+    for step in steps:
+        step()
+        moved = table(desk_root)
+        assert moved == rebuilt_table(desk_root)
+        table(desk_root)  # the next step moves this rebuilt listing along
+    assert [line.split()[0] for line in moved.splitlines()[1:]][0] == a
+
+
+def test_list_after_one_write_does_not_reread_the_whole_desk(desk_root, two, cli_invoke):
+    """The write's one changed line is moved into the stored listing; the whole-desk column is not rebuilt."""
+    import marshal
+
+    a, _ = two
+
+    def tokens() -> dict[str, str]:
+        with sqlite3.connect(desk_root / ".git" / "gitdesk" / FILE) as db:
+            return {name: marshal.loads(row)[0] for name, row in db.execute("SELECT name, row FROM col")}
+
+    table(desk_root)
+    before = tokens()
+    cli_invoke("prioritise", a, "P1", "--reason", "outage")
+    table(desk_root)
+    after = tokens()
+    listing = next(name for name in after if name.startswith("list:") and not name.endswith(":keys"))
+    whole = next(name for name in after if name.startswith("tickets:list:"))
+    assert after[listing] != before[listing]  # the ordered listing follows the write ...
+    assert after[whole] == before[whole]  # ... without the whole-desk column being made again
+    assert table(desk_root) == rebuilt_table(desk_root)

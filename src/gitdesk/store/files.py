@@ -6,6 +6,7 @@ The files are the only truth; what `list` reads comes from the read index
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import gc
 import os
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from gitdesk.core.ids import ID_ALPHABET, ID_BITS, TICKETS_DIR, canonical  # noqa: F401 - re-exported
 from gitdesk.errors import AmbiguousTicket, GitdeskError, MalformedTicket, UnknownTicket
 from gitdesk.store.index import DeskIndex
-from gitdesk.store.rows import Summary, is_ticket_file, ticket_of
+from gitdesk.store.rows import Summary, is_error, is_ticket_file, ticket_of
 
 __all__ = ["Summary", "TicketStore", "canonical", "gc_paused", "is_ticket_file", "new_id"]
 
@@ -116,7 +117,7 @@ class TicketStore:
     def summaries_rendered(self, kind: str, render: Callable[[Summary], str]) -> list[tuple[Summary, str]]:
         """Summaries, oldest first, each with its one-line rendering, kept in the index beside it."""
         with gc_paused():
-            name, values, derived = self._listing(kind, render)
+            name, _, values, derived = self._listing(kind, render)
             order = self._age(name, [v[0] for v in values], derived)
             return [(Summary._make(values[i][0]), values[i][1]) for i in order]
 
@@ -137,22 +138,72 @@ class TicketStore:
                 if stored[1]:  # the files left out of this listing, kept beside it
                     index.skipped.update(stored[1])
                 return stored[3]  # type: ignore[no-any-return]
-            _, values, _ = self._listing(kind, render)
+            if stored is not None:
+                patched = self._patched_order(name, stored, render, order_key)
+                if patched is not None:
+                    return patched
+            _, paths, values, _ = self._listing(kind, render)
             rows = [v[0] for v in values]
             order = _permutation(rows, order_key)
             result = ([rows[i][_STATUS] for i in order], [values[i][1] for i in order])
-            index.put_column(name, (token, dict(index.skipped), [], result, {}))
+            self._store_order(name, token, result, [paths[i] for i in order], [order_key(rows[i]) for i in order])
             return result
 
-    def _listing(self, kind: str, render: Callable[[Summary], str]) -> tuple[str, list[Any], dict[str, list[Any]]]:
-        """(column name, (summary, line) per ticket, derived): the rendering is patched per changed ticket."""
+    def _store_order(
+        self, name: str, token: str, result: tuple[list[str], list[str]], paths: list[str], keys: list[Any]
+    ) -> None:
+        """The ordered listing, and beside it (read only to patch it) the path and sort key of each line."""
+        index = self._index()
+        index.put_column(name, (token, dict(index.skipped), [], result, {}))
+        index.put_column(name + ":keys", (token, paths, keys, None, {"overlay": index.overlay_paths(TICKETS_DIR)}))
+
+    def _patched_order(
+        self, name: str, stored: Any, render: Callable[[Summary], str], order_key: Callable[[tuple[Any, ...]], Any]
+    ) -> tuple[list[str], list[str]] | None:
+        """The stored ordered listing with only the tickets changed since moved: no whole-desk read after a write.
+
+        None when that is not the cheap way (no stored keys, many changes, a file that does not parse)."""
+        index = self._index()
+        keyed = index.get_column(name + ":keys")
+        if keyed is None or keyed[0] != stored[0]:
+            return None
+        changes = index.changes_since(TICKETS_DIR, stored[0], keyed[4].get("overlay", []))
+        if changes is None:
+            return None
+        rows = index.rows("summary", {b: p for p, b in changes.items() if b is not None})
+        if any(map(is_error, rows.values())):
+            return None
+        statuses, lines = list(stored[3][0]), list(stored[3][1])
+        paths, keys = list(keyed[1]), list(keyed[2])
+        for path, blob in changes.items():
+            with contextlib.suppress(ValueError):
+                at = paths.index(path)
+                del statuses[at], lines[at], paths[at], keys[at]
+            if blob is None:
+                continue
+            row = rows[blob][0]
+            key = order_key(row)
+            at = bisect.bisect_left(keys, key)
+            statuses.insert(at, row[_STATUS])
+            lines.insert(at, render(Summary._make(row)))
+            paths.insert(at, path)
+            keys.insert(at, key)
+        result = (statuses, lines)
+        index.skipped.update((p, why) for p, why in dict(stored[1] or {}).items() if p not in changes)  # still as they were
+        self._store_order(name, index.token(TICKETS_DIR), result, paths, keys)
+        return result
+
+    def _listing(
+        self, kind: str, render: Callable[[Summary], str]
+    ) -> tuple[str, list[str], list[Any], dict[str, list[Any]]]:
+        """(column name, paths, (summary, line) per ticket, derived): the rendering is patched per changed ticket."""
         name = f"tickets:list:{kind}"
         index = self._index()
         paths, values, derived = index.column(
             name, TICKETS_DIR, "summary", lambda _, row: (row[0], render(Summary._make(row[0])))
         )
-        _, values = index.good(paths, values)
-        return name, values, derived
+        paths, values = index.good(paths, values)
+        return name, paths, values, derived
 
     def _age(self, name: str, rows: list[tuple[Any, ...]], derived: dict[str, list[Any]]) -> list[int]:
         if _AGE not in derived:

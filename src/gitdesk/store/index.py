@@ -25,13 +25,13 @@ import contextlib
 import marshal
 import os
 import stat
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from gitdesk.errors import GitdeskError, GitFailure
 from gitdesk.store import rows as kinds
+from gitdesk.store.parallel import made_on_both_cores
 from gitdesk.store.rows import is_ticket_file
 
 FILE = "index.sqlite"
@@ -45,7 +45,6 @@ _KINDS: dict[str, Callable[[str, bytes], Any]] = {
     "article": kinds.article_row,
 }
 _BATCH = 4000  # blobs per `git cat-file --batch`: bounded memory at 100,000 tickets
-PARALLEL_FROM = 1000  # rows to make at once before a second core is worth a fork
 _MISSING = object()
 
 
@@ -117,12 +116,6 @@ class DeskIndex:
         if self._tree_ids is None:
             self._tree_ids = self.repo.tree_ids(FOLDERS) if self.repo.head() else {}
         tree_id = self._tree_ids.get(folder, "")
-        known = self._meta(f"treeid:{folder}").get(f"treeid:{folder}")
-        if known != tree_id:
-            self._trees[folder] = self._committed(folder, known, tree_id)
-            paths = sorted(self._trees[folder])
-            blobs = list(map(self._trees[folder].__getitem__, paths))
-            self._set_meta(**{f"tree:{folder}": marshal.dumps((paths, blobs)), f"treeid:{folder}": tree_id})
         overlay = self._work_tree(folder)
         token = tree_id or "empty"
         if overlay:
@@ -130,6 +123,56 @@ class DeskIndex:
 
             token += "+" + hashlib.sha1(marshal.dumps(sorted(overlay.items()))).hexdigest()[:20]
         self._overlay[folder], self._tokens[folder] = overlay, token
+        self._trees.pop(folder, None)  # the committed listing is brought up to date when `files` needs it
+
+    def _current_tree(self, folder: str) -> dict[str, str]:
+        """path -> blob of the folder in HEAD: the stored listing, moved along to HEAD's tree if it is older."""
+        tree_id = (self._tree_ids or {}).get(folder, "")
+        known = self._meta(f"treeid:{folder}").get(f"treeid:{folder}")
+        if known == tree_id:
+            return self._load_tree(folder) or {}
+        tree = self._committed(folder, known, tree_id)
+        paths = sorted(tree)
+        blobs = list(map(tree.__getitem__, paths))
+        self._set_meta(**{f"tree:{folder}": marshal.dumps((paths, blobs)), f"treeid:{folder}": tree_id})
+        return tree
+
+    def changes_since(
+        self, folder: str, token: str, overlay_then: list[str], most: int = 500
+    ) -> dict[str, str | None] | None:
+        """Files under `folder` that may differ between the state `token` named and now -> their blob now
+        (None: gone). `overlay_then` are the uncommitted paths that state had. None: more than `most`
+        changes, or a state this clone cannot compare with (the caller then reads the whole folder)."""
+        return self._guarded(lambda: self._changes_since(folder, token, overlay_then, most))  # type: ignore[no-any-return]
+
+    def _changes_since(
+        self, folder: str, token: str, overlay_then: list[str], most: int
+    ) -> dict[str, str | None] | None:
+        now = self.token(folder)
+        old_tree, new_tree = token.split("+", 1)[0], now.split("+", 1)[0]
+        if "empty" in (old_tree, new_tree):
+            return None
+        prefix = folder + "/"
+        changes: dict[str, str | None] = {}
+        if old_tree != new_tree:
+            try:
+                changes = {prefix + p: b for p, b in self.repo.diff_files(old_tree, new_tree, ()).items()}
+            except GitFailure:
+                return None
+        overlay = self._overlay.get(folder, {})
+        if len(changes) + len(overlay) + len(overlay_then) > most:
+            return None
+        back = [p for p in overlay_then if p not in changes and p not in overlay]  # hand edits since undone
+        if back:
+            committed = self.repo.tree_files(new_tree, [p[len(prefix) :] for p in back])
+            changes.update({p: committed.get(p[len(prefix) :]) for p in back})
+        changes.update(overlay)
+        return {p: b for p, b in changes.items() if in_folder(folder, p)}
+
+    def overlay_paths(self, folder: str) -> list[str]:
+        """The uncommitted files under `folder` in the state `token(folder)` names."""
+        self.token(folder)
+        return sorted(self._overlay.get(folder, {}))
 
     def _committed(self, folder: str, known: str | None, tree_id: str) -> dict[str, str]:
         """path -> blob in the folder's tree: the stored one moved along by a tree diff, or read whole."""
@@ -188,7 +231,7 @@ class DeskIndex:
         """(paths, blob ids) of the files a reader sees under `folder`, sorted by path."""
         self.token(folder)
         if folder not in self._trees:
-            self._trees[folder] = self._load_tree(folder) or {}
+            self._trees[folder] = self._guarded(lambda: self._current_tree(folder))
         tree = self._trees[folder]
         overlay = self._overlay.get(folder)
         if overlay:
@@ -291,7 +334,7 @@ class DeskIndex:
         for start in range(0, len(missing), _BATCH):
             part = missing[start : start + _BATCH]
             texts = self.contents(wanted, part)
-            made = dict(zip(texts, _made_on_both_cores(make, [(wanted[b], d) for b, d in texts.items()]), strict=True))
+            made = dict(zip(texts, made_on_both_cores(make, [(wanted[b], d) for b, d in texts.items()]), strict=True))
             found.update(made)
             if self.file is not None:
                 with self._write():
@@ -415,34 +458,6 @@ class DeskIndex:
             return
         with self._write():
             self._conn().execute("INSERT OR REPLACE INTO col VALUES (?, ?)", (name, marshal.dumps(data)))
-
-
-def _made_on_both_cores(make: Callable[[str, bytes], Any], items: list[tuple[str, bytes]]) -> list[Any]:
-    """make(path, data) for every item; a big batch is split with a forked child, so a fresh
-    clone's first command parses on two cores. Rows come back marshalled through a pipe."""
-    threads = sys.modules.get("threading")
-    if len(items) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or (threads and threads.active_count() > 1):
-        return [make(p, d) for p, d in items]
-    half = len(items) // 2
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: make the second half, hand it over, leave without cleanup handlers
-        status = 1
-        try:
-            os.close(read_end)
-            with os.fdopen(write_end, "wb") as out:
-                out.write(marshal.dumps([make(p, d) for p, d in items[half:]]))
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    first = [make(p, d) for p, d in items[:half]]
-    with os.fdopen(read_end, "rb") as fh:
-        data = fh.read()
-    _, status = os.waitpid(pid, 0)
-    if status != 0:
-        return first + [make(p, d) for p, d in items[half:]]
-    return first + marshal.loads(data)
 
 
 def _regular(path: Path) -> bool:
