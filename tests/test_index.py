@@ -301,3 +301,19 @@ def test_list_after_one_write_does_not_reread_the_whole_desk(desk_root, two, cli
     assert after[listing] != before[listing]  # the ordered listing follows the write ...
     assert after[whole] == before[whole]  # ... without the whole-desk column being made again
     assert table(desk_root) == rebuilt_table(desk_root)
+
+
+def test_a_left_out_ticket_stays_reported_after_a_write_moves_the_listing(desk_root, two, cli_invoke):
+    """A committed ticket that does not parse is still named (and list still exits 65) once the listing moves on."""
+    from gitdesk.errors import ExitCode
+
+    a, b = two
+    bad = desk_root / "tickets" / "HD-broken01.md"
+    bad.write_text("---\nid: HD-broken01\ntitle: [unclosed\n---\n", encoding="utf-8")
+    git(desk_root, "add", str(bad))
+    git(desk_root, "commit", "-qm", "a hand commit of a broken ticket")
+    for step in range(2):
+        listed_now = CliRunner().invoke(cli, ["--desk", str(desk_root), "list", "--all"])
+        assert listed_now.exit_code == ExitCode.DATAERR, step
+        assert "skipped tickets/HD-broken01.md" in listed_now.output and a in listed_now.output
+        cli_invoke("prioritise", a, "P1", "--reason", "outage")  # the next list moves the stored listing

@@ -189,7 +189,8 @@ class TicketStore:
             paths.insert(at, path)
             keys.insert(at, key)
         result = (statuses, lines)
-        index.skipped.update((p, why) for p, why in dict(stored[1] or {}).items() if p not in changes)  # still as they were
+        still = dict(stored[1] or {}).items()  # the files left out before, as they were
+        index.skipped.update((p, why) for p, why in still if p not in changes)
         self._store_order(name, index.token(TICKETS_DIR), result, paths, keys)
         return result
 
