@@ -125,7 +125,9 @@ def test_new(cli_invoke, desk_root, dirty):
     assert "Gitdesk-Action: open" in git(desk_root, "log", "-1", "--format=%B")
     dirty()
     t = load(desk_root, tid)
-    assert t.status == "new" and t.priority == "P2" and t.meta["queue"] == "hardware"
+    # opened with its priority and queue: triaged at once (issue 14), as the open event says
+    assert t.status == "triaged" and t.priority == "P2" and t.meta["queue"] == "hardware"
+    assert (t.history[0]["action"], t.history[0]["to"]) == ("open", "triaged")
     assert t.requester == {
         "name": "Bob Smith",
         "email": "bob@example.com",
@@ -142,7 +144,7 @@ def test_new(cli_invoke, desk_root, dirty):
             "by": "Ada Tech",
             "action": "open",
             "from": None,
-            "to": "new",
+            "to": "triaged",
             "channel": "phone",
         }
     ]
@@ -244,7 +246,7 @@ def test_split_one_commit_links_both_ways(cli_invoke, open_ticket, desk_root, di
     assert p.status == "split" and p.meta["children"] == [k["id"] for k in kids]
     for kid in kids:
         c = load(desk_root, kid["id"])
-        assert c.meta["parent"] == tid and c.status == "new"
+        assert c.meta["parent"] == tid and c.status == "triaged"  # the parent was triaged
         assert (
             c.requester,
             c.meta["channel"],
@@ -256,6 +258,26 @@ def test_split_one_commit_links_both_ways(cli_invoke, open_ticket, desk_root, di
     shown = cli_invoke("show", tid).stdout  # the links carry titles, so nobody has to look them up
     assert f"  children    {kids[0]['id']}  Printer jams\n              {kids[1]['id']}  Scanner offline" in shown
     assert f"  parent      {tid}  Printer jams and scanner offline" in cli_invoke("show", kids[0]["id"]).stdout
+
+
+def test_split_children_carry_the_parents_state(cli_invoke, open_ticket, desk_root):
+    """A child of a started ticket is triaged, keeps its assignee and tier, and can be started at once."""
+    tid = open_ticket("Laptop and VPN for a new starter", "--priority", "P2", "--queue", "hardware")
+    cli_invoke("assign", tid, "--to", "grace")
+    cli_invoke("start", tid)
+    cli_invoke("escalate", tid, "--reason", "needs the imaging team")
+    out = json.loads(cli_invoke("split", tid, "--into", "Laptop", "--into", "VPN account", "--json").stdout)
+    for kid in out[1:]:
+        c = load(desk_root, kid["id"])
+        assert (c.status, c.meta["assignee"], c.tier, c.priority) == ("triaged", "grace", 2, "P2")
+        assert c.history[0]["requested"] == load(desk_root, tid).meta["created"]  # the parent's clock
+    started = json.loads(cli_invoke("start", out[1]["id"], "--json").stdout)
+    assert started["status"] == "in_progress"
+    # a request nobody has triaged yet splits into requests nobody has triaged yet
+    fresh = open_ticket("Two things at once")
+    kids = json.loads(cli_invoke("split", fresh, "--into", "One", "--into", "Two", "--json").stdout)[1:]
+    assert [load(desk_root, k["id"]).status for k in kids] == ["new", "new"]
+    cli_invoke("start", kids[0]["id"], ok=False)  # not triaged: cannot be started
 
 
 def test_escalate_and_refuse_beyond_last_tier(run, open_ticket, cli_invoke, desk_root):

@@ -117,6 +117,16 @@ def test_split_request_shows_each_child(sample):
         assert html.escape(STATUS_TEXT[tickets[child].status]) in page
 
 
+def test_a_childs_page_does_not_read_as_if_the_child_was_split(sample):
+    desk, out, tickets = sample
+    parent = pick(tickets, status="split", visibility="public")
+    child = tickets[parent.meta["children"][0]]
+    page = read(out, f"tickets/{child.id}/index.html")
+    assert parent.id in page and "this is one of them" in page
+    assert html.escape(STATUS_TEXT["split"]) not in page  # the parent's own sentence stays on the parent's page
+    assert html.escape(STATUS_TEXT["split"]) in read(out, f"tickets/{parent.id}/index.html")
+
+
 def test_unlisted_ticket_has_only_its_secret_url(sample):
     desk, out, tickets = sample
     t = pick(tickets, visibility="unlisted")

@@ -359,3 +359,37 @@ def test_pausing_never_adds_time_and_removes_exactly_the_paused_time(parts, prio
 
 def _stamp(instant: int) -> str:
     return dt.datetime.fromtimestamp(instant, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def _split_child(parent: Story, at: str):
+    [child] = actions.split_children(parent.t, parent.ctx(at), ["Scanner offline"], ["HD-00000002"])
+    return child
+
+
+def test_a_split_childs_response_clock_is_the_parents():
+    """A split is no new request: the child's P1 response clock runs from when the customer asked."""
+    parent = Story(UTC_DESK, "2026-03-02 09:00", "P1").assign("2026-03-02 09:05", "ada")
+    child = _split_child(parent, "2026-03-02 09:40")
+    assert child.status == "triaged" and child.meta["assignee"] == "ada"
+    clocks = {c.kind: c for c in sla.clocks(sla.Facts.of(child), UTC_DESK, ts("2026-03-02 10:10"))}
+    # 70 minutes since the customer asked (not 30 since the split): past the 1 h target
+    assert clocks["response"].used == 70 * 60 and sla.overdue(clocks["response"], ts("2026-03-02 10:10"))
+    assert clocks["response"].due == ts("2026-03-02 10:00")
+    # a child split from a fresh request of the same age is still within it: the difference is the parent's clock
+    fresh = Story(UTC_DESK, "2026-03-02 09:40", "P1")
+    assert {c.kind: c for c in sla.clocks(sla.Facts.of(fresh.t), UTC_DESK, ts("2026-03-02 10:10"))}[
+        "response"
+    ].state == "running"
+
+
+def test_a_split_child_of_an_answered_request_has_met_its_response():
+    parent = Story(UTC_DESK, "2026-03-02 09:00", "P1").start("2026-03-02 09:10").wait("2026-03-02 09:20", "Which?")
+    parent.contact("2026-03-02 09:30", "email", "answered", inbound=True)
+    child = _split_child(parent, "2026-03-02 11:00")
+    response = next(
+        c for c in sla.clocks(sla.Facts.of(child), UTC_DESK, ts("2026-03-02 12:00")) if c.kind == "response"
+    )
+    assert (response.state, response.stopped, response.used) == ("met", ts("2026-03-02 09:20"), 20 * 60)
+    # and a grandchild keeps that answer too
+    [grandchild] = actions.split_children(child, parent.ctx("2026-03-02 11:30"), ["Part"], ["HD-00000003"])
+    assert sla.first_response(grandchild) == iso("2026-03-02 09:20")

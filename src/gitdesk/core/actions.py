@@ -103,8 +103,14 @@ def new_ticket(
     body: str = "",
     parent: str | None = None,
     extra: dict[str, Any] | None = None,
+    status: str | None = None,
+    opened: dict[str, Any] | None = None,
 ) -> Ticket:
-    """A fresh `new` ticket with its `open` event."""
+    """A fresh ticket with its `open` event: `triaged` when it has its priority, else `new`.
+
+    `status` picks one of the open move's targets; `opened` adds keys to the open event
+    (a split child's `requested` and `responded`, the parent's clock, see sla.Facts).
+    """
     title = text_arg(title, "title")
     if "\n" in title:
         raise InvalidValue("title", "must be one line")
@@ -138,7 +144,7 @@ def new_ticket(
     meta.update(extra or {})
     meta["history"] = []
     t = Ticket(meta, ("\n" + body.strip() + "\n") if body.strip() else "")
-    record(t, ctx, "open", channel=channel, split_from=parent)
+    record(t, ctx, "open", to=status, channel=channel, split_from=parent, **(opened or {}))
     return t
 
 
@@ -323,10 +329,21 @@ def edit(t: Ticket, ctx: Context, changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def split_children(parent: Ticket, ctx: Context, titles: list[str], ids: list[str]) -> list[Ticket]:
-    """Children inherit who asked, where, what product, which queue and priority."""
+    """Children inherit who asked, where, what product, which queue, priority, assignee and tier.
+
+    A child of a triaged or started ticket is triaged (it can be started at once), and its
+    clocks are the parent's: a split is no new request from the customer, so the child's
+    open event carries when the customer asked (`requested`) and when we first answered
+    them (`responded`), which sla.Facts reads.
+    """
+    from gitdesk.core.sla import first_response
+
     if not titles:
         raise UsageError("split needs at least one --into TITLE")
     inherit = {k: parent.meta.get(k) for k in ("location", "product")}
+    status = "new" if parent.status == "new" else "triaged"
+    carried = {"assignee": parent.meta.get("assignee"), "tier": parent.tier}
+    clock = {"requested": parent.meta.get("created"), "responded": first_response(parent)}
     children = []
     for title, child_id in zip(titles, ids, strict=True):
         child = new_ticket(
@@ -342,6 +359,9 @@ def split_children(parent: Ticket, ctx: Context, titles: list[str], ids: list[st
             visibility=parent.visibility,
             language=parent.meta.get("language"),
             parent=parent.id,
+            extra=carried,
+            status=status,
+            opened=clock,
         )
         children.append(child)
     existing = list(parent.meta.get("children") or [])

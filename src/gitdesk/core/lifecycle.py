@@ -65,7 +65,8 @@ def _same(statuses: tuple[str, ...]) -> dict[str | None, tuple[str, ...]]:
 MOVES: dict[str, Move] = {
     m.name: m
     for m in (
-        Move("open", {None: ("new",)}, summary=N_("Request opened")),
+        # A request opened with its priority (`new --priority P2`, a split child of a triaged ticket) is triaged.
+        Move("open", {None: ("triaged", "new")}, summary=N_("Request opened")),
         Move(
             "prioritise",
             {"new": ("triaged", "new"), **_same(("triaged", "in_progress", "waiting", "proposed"))},

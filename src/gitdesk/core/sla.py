@@ -83,6 +83,11 @@ class Facts(NamedTuple):
             to = str(event.get("to") or changes[-1][1])
             if name == "open":
                 changes[0] = (at, to)
+                if event.get("requested"):  # a split child: its clocks started when the customer asked
+                    asked = min(epoch(event["requested"], f"history[{n}].requested"), at)
+                    changes[0:1] = [(asked, "new"), (at, to)] if to != "new" else [(asked, "new")]
+                if event.get("responded"):  # ... and its first response is the parent's
+                    touches.append(min(epoch(event["responded"], f"history[{n}].responded"), at))
             elif to != changes[-1][1]:
                 changes.append((at, to))
             if name in TOUCHES and not event.get("auto"):  # an automatic acknowledgement answers nothing
@@ -147,6 +152,16 @@ class Facts(NamedTuple):
                 at = max(at, since)
             out.append((at, end))
         return out
+
+
+def first_response(t: Ticket) -> str | None:
+    """When the ticket's first customer touch was (its `at`), None before any: what a split child inherits."""
+    for event in t.history:
+        if move_name(event) in TOUCHES and not event.get("auto"):
+            return str(event.get("at") or "") or None
+        if event.get("action") == "open" and event.get("responded"):
+            return str(event["responded"])
+    return None
 
 
 def _blocks(changes: Sequence[tuple[int, str]]) -> tuple[tuple[int, int | None], ...]:

@@ -155,24 +155,22 @@ def duplicate_of(t: Ticket) -> str:
     return str(cancel.get("duplicate_of") or "") if cancel else ""
 
 
-def _related(own: Card, ref: str, cards: dict[str, Card], tr: Translator) -> dict[str, str]:
+def _related(own: Card, ref: str, cards: dict[str, Card], tr: Translator, parent: bool = False) -> dict[str, str]:
     """A relative as the page of `own` may show it: named and linked only where can_link says so."""
     other = cards.get(ref)
+    words = status_text(other.status, tr) if other else ""
+    if parent and other is not None and other.status == "split":
+        # On a child's page the parent's own sentence ("This request was split ...") would read as the child's.
+        words = tr._("That request was split into separate ones; this is one of them.")
     if other is None or not other.url or not can_link(own, other):
         return {
             "id": "",
             "title": tr._("A related request (not published)"),
             "status": other.status if other else "",
-            "status_text": status_text(other.status, tr) if other else "",
+            "status_text": words,
             "url": "",
         }
-    return {
-        "id": other.id,
-        "title": other.title,
-        "status": other.status,
-        "status_text": status_text(other.status, tr),
-        "url": other.url,
-    }
+    return {"id": other.id, "title": other.title, "status": other.status, "status_text": words, "url": other.url}
 
 
 class SurveyInvite(NamedTuple):
@@ -268,7 +266,7 @@ def ticket_view(
         "timeline": steps,
         "solution": scrub(latest_solution(t)) or None,
         "children": [_related(own, str(c), cards, tr) for c in (t.meta.get("children") or [])],
-        "parent": _related(own, parent, cards, tr) if parent else None,
+        "parent": _related(own, parent, cards, tr, parent=True) if parent else None,
         "duplicate_of": _related(own, duplicate, cards, tr) if duplicate else None,
         "next_update_due": iso(due) if due else None,
         "next_update_overdue": bool(due and due < now),
