@@ -118,6 +118,28 @@ class Desk:
             _, values = self.index.good(*self.index.column("tickets:facts", TICKETS_DIR, "facts")[:2])
             return list(map(Facts._make, values))
 
+    def checkin_dues(self) -> list[tuple[str, str, str, str, float]]:
+        """(id, title, priority, status, due instant) of every ticket that owes the customer a check-in.
+
+        Its own column of the read index, named after the calendars and intervals it was counted with:
+        `due` reads one small value per ticket (None for most), and a write re-counts only what changed."""
+        from gitdesk.core.calendar import from_config
+        from gitdesk.core.sla import Facts, checkin_due_of
+
+        config, calendars = self.config, None
+
+        def value(_path: str, row: Any) -> tuple[str, str, str, str, float] | None:
+            nonlocal calendars
+            facts = Facts._make(row)
+            calendars = calendars or from_config(config)
+            when = checkin_due_of(facts, config, calendars)
+            return None if when is None else (facts.id, facts.title, facts.priority, facts.status, when.timestamp())
+
+        name = "tickets:checkins:" + _clock_digest(config)
+        with gc_paused():
+            _, values = self.index.good(*self.index.column(name, TICKETS_DIR, "facts", value)[:2])
+            return [v for v in values if v is not None]
+
     def surveys(self) -> list[dict[str, Any]]:
         """Every survey record under surveys/, sorted by ticket, from the read index."""
         _, values = self.index.good(*self.index.column("surveys", survey.SURVEYS_DIR, "survey")[:2])
@@ -410,3 +432,15 @@ def _last_solution(t: Ticket) -> str | None:
         if event.get("action") == "propose":
             return str(event.get("solution") or "") or None
     return None
+
+
+def _clock_digest(config: Config) -> str:
+    """Names what a counted clock depends on besides the ticket: the calendar and the priorities' targets."""
+    import hashlib
+    import json
+
+    spec = {
+        "calendar": config.raw.get("calendar"),
+        "priorities": {n: (p.response, p.resolution, p.checkin, p.calendar) for n, p in config.priorities.items()},
+    }
+    return hashlib.sha1(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:16]

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from gitdesk.core.lifecycle import OPEN
-from gitdesk.core.sla import checkin_due_of
 
 
 @dataclass(frozen=True)
@@ -37,18 +36,13 @@ class CheckIn:
 
 def due(desk: Any, now: dt.datetime, within: int = 0) -> list[CheckIn]:
     """Open tickets whose check-in is due by now + `within` seconds, most overdue first."""
-    from gitdesk.core.calendar import from_config
-
+    until = (now + dt.timedelta(seconds=within)).timestamp()
     out = []
-    config, calendars = desk.config, None
-    for f in desk.facts():  # from the read index: no ticket is parsed unless it changed
-        if f.status not in OPEN or f.priority not in config.priorities:
+    for ticket_id, title, priority, status, when in desk.checkin_dues():  # counted once per ticket change
+        if status not in OPEN or when > until:
             continue
-        calendars = calendars or from_config(config)
-        when = checkin_due_of(f, config, calendars)
-        if when is None or when > now + dt.timedelta(seconds=within):
-            continue
-        out.append(CheckIn(f.id, f.title, f.priority, f.status, when, int((now - when).total_seconds())))
+        instant = dt.datetime.fromtimestamp(when, dt.UTC)
+        out.append(CheckIn(ticket_id, title, priority, status, instant, int((now - instant).total_seconds())))
     return sorted(out, key=lambda c: (-c.overdue, c.ticket_id))
 
 

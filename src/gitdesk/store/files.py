@@ -167,7 +167,8 @@ class TicketStore:
         keyed = index.get_column(name + ":keys")
         if keyed is None or keyed[0] != stored[0]:
             return None
-        changes = index.changes_since(TICKETS_DIR, stored[0], keyed[4].get("overlay", []))
+        overlay_then = keyed[4].get("overlay", [])
+        changes = index.changes_since(TICKETS_DIR, stored[0], overlay_then)
         if changes is None:
             return None
         rows = index.rows("summary", {b: p for p, b in changes.items() if b is not None})
@@ -189,8 +190,10 @@ class TicketStore:
             paths.insert(at, path)
             keys.insert(at, key)
         result = (statuses, lines)
-        still = dict(stored[1] or {}).items()  # the files left out before, as they were
-        index.skipped.update((p, why) for p, why in still if p not in changes)
+        # the committed files left out before, unchanged; what the work tree holds is looked at afresh
+        worktree_then = {"/".join(p.split("/", 2)[:2]) for p in overlay_then}
+        still = dict(stored[1] or {}).items()
+        index.skipped.update((p, why) for p, why in still if p not in changes and p not in worktree_then)
         self._store_order(name, index.token(TICKETS_DIR), result, paths, keys)
         return result
 

@@ -399,9 +399,12 @@ def due(desk: Any, within: str | None, as_json: bool) -> None:
         click.echo(json.dumps([r.to_json() for r in rows], indent=1))
     elif not rows:
         click.echo("no check-ins due" + (f" within {within}" if within else ""))
+    lines = []
     for r in [] if as_json else rows:
         when = f"overdue by {duration_text(r.overdue)}" if r.overdue >= 0 else f"due in {duration_text(r.overdue)}"
-        click.echo(f"{r.ticket_id}  {r.priority}  {r.status:<11}  {when:<20}  {r.title}")
+        lines.append(f"{r.ticket_id}  {r.priority}  {r.status:<11}  {when:<20}  {r.title}")
+    if lines:  # one write: at 100k tickets tens of thousands of lines are due
+        click.echo("\n".join(lines))
     warn_skipped(desk.skipped())
 
 
