@@ -38,3 +38,16 @@ def test_inbound_contact_does_not_reset_the_clock(desk, clock, cli_invoke):
 def test_bad_within_is_a_one_line_error(cli_invoke, desk_root):
     result = cli_invoke("due", "--within", "soon", ok=False)
     assert result.exit_code == 2 and "--within" in result.output and "Traceback" not in result.output
+
+
+def test_a_new_checkin_interval_is_counted_at_once(desk, desk_root, clock, cli_invoke):
+    """The index keeps counted check-ins per calendar and targets: changing gitdesk.yml must not serve old ones."""
+    p1 = _ticket(desk, "Site down", "P1")
+    clock.advance(hours=3)
+    assert [r["overdue_seconds"] for r in json.loads(cli_invoke("due", "--json").stdout)] == [3600]
+    config = desk_root / "gitdesk.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "checkin: 2h, calendar: 24x7" in text
+    config.write_text(text.replace("checkin: 2h, calendar: 24x7", "checkin: 1h, calendar: 24x7"), encoding="utf-8")
+    rows = json.loads(cli_invoke("due", "--json").stdout)
+    assert [(r["id"], r["overdue_seconds"]) for r in rows] == [(p1, 7200)]
