@@ -317,3 +317,14 @@ def test_a_left_out_ticket_stays_reported_after_a_write_moves_the_listing(desk_r
         assert listed_now.exit_code == ExitCode.DATAERR, step
         assert "skipped tickets/HD-broken01.md" in listed_now.output and a in listed_now.output
         cli_invoke("prioritise", a, "P1", "--reason", "outage")  # the next list moves the stored listing
+
+
+def test_rows_read_in_many_batches_while_git_unpacks_the_next(desk_root, open_ticket, cli_invoke, monkeypatch):
+    """A fresh start reads blobs a batch ahead in the background; the answers are those of one batch."""
+    from gitdesk.store import index as index_module
+
+    for n in range(5):
+        cli_invoke("prioritise", open_ticket(f"Ticket {n}"), "P2")
+    one_batch = rebuilt_table(desk_root), run(desk_root, "report", "--format", "json")
+    monkeypatch.setattr(index_module, "_BATCH", 2)
+    assert (rebuilt_table(desk_root), run(desk_root, "report", "--format", "json")) == one_batch

@@ -159,31 +159,20 @@ class GitRepo:
         """
         if not specs:
             return {}
-
         proc = _spawn(
             ["git", "cat-file", "--batch"],
             cwd=self.root,
             capture_output=True,
             input="".join(f"{s}\n" for s in specs).encode("utf-8"),
         )
-        if proc.returncode != 0:
-            raise GitFailure(f"git cat-file failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
-        out, pos = proc.stdout, 0
-        blobs: dict[str, bytes | None] = {}
-        for spec in specs:
-            end = out.index(b"\n", pos)
-            header = out[pos:end].split()
-            pos = end + 1
-            if len(header) == 3 and header[1] == b"blob":
-                size = int(header[2])
-                blobs[spec] = out[pos : pos + size]
-                pos += size + 1
-            elif len(header) == 3:  # a tree or commit where a file was expected
-                pos += int(header[2]) + 1
-                blobs[spec] = None
-            else:
-                blobs[spec] = None
-        return blobs
+        return _blobs_of(specs, proc.returncode, proc.stdout, proc.stderr)
+
+    def start_read_blobs(self, specs: Sequence[str]) -> Any:
+        """`read_blobs` started now and collected by `.result()`: git unpacks while Python works.
+
+        The ids and the output go through unnamed temporary files, not pipes, so git never
+        waits for a reader and the whole batch is ready when it is asked for."""
+        return _PendingBlobs(self, list(specs))
 
     def changed_blobs(self, base: str | None, head: str | None) -> list[tuple[str, str, str, str, str]]:
         """(status, path, old blob, new blob, new mode) from base to head; head None = the index (staged).
@@ -364,6 +353,53 @@ class _Pending:
     def result(self) -> Any:
         out, err = self.proc.communicate()
         return self.parse(_z_output(self.args, self.proc.returncode, out, err))
+
+
+class _PendingBlobs:
+    def __init__(self, repo: GitRepo, specs: list[str]) -> None:
+        import subprocess  # noqa: PLC0415
+        import tempfile  # noqa: PLC0415
+
+        self.specs = specs
+        self.out, self.err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+        with tempfile.TemporaryFile() as ids:
+            ids.write("".join(f"{s}\n" for s in specs).encode("utf-8"))
+            ids.seek(0)
+            try:
+                self.proc = subprocess.Popen(
+                    ["git", "cat-file", "--batch"], cwd=repo.root, stdin=ids, stdout=self.out, stderr=self.err
+                )
+            except FileNotFoundError:
+                raise GitFailure("git is not installed or not on PATH") from None
+
+    def result(self) -> dict[str, bytes | None]:
+        code = self.proc.wait()
+        with self.out, self.err:
+            self.out.seek(0)
+            self.err.seek(0)
+            return _blobs_of(self.specs, code, self.out.read(), self.err.read())
+
+
+def _blobs_of(specs: Sequence[str], code: int, out: bytes, err: bytes) -> dict[str, bytes | None]:
+    """spec -> bytes from `git cat-file --batch` output (None: missing, or not a blob)."""
+    if code != 0:
+        raise GitFailure(f"git cat-file failed: {err.decode('utf-8', 'replace').strip()}")
+    pos = 0
+    blobs: dict[str, bytes | None] = {}
+    for spec in specs:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        pos = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            blobs[spec] = out[pos : pos + size]
+            pos += size + 1
+        elif len(header) == 3:  # a tree or commit where a file was expected
+            pos += int(header[2]) + 1
+            blobs[spec] = None
+        else:
+            blobs[spec] = None
+    return blobs
 
 
 def _read_head(git_dir: Path) -> Any:

@@ -331,9 +331,11 @@ class DeskIndex:
             found.update((b, _loads(r)) for b, r in db.execute(query, part))
         missing = [b for b in blobs if b not in found]
         make = _KINDS[kind]
-        for start in range(0, len(missing), _BATCH):
-            part = missing[start : start + _BATCH]
-            texts = self.contents(wanted, part)
+        parts = [missing[start : start + _BATCH] for start in range(0, len(missing), _BATCH)]
+        reading = self._start_contents(wanted, parts[0]) if parts else None
+        for at in range(len(parts)):
+            texts = reading() if reading else {}
+            reading = self._start_contents(wanted, parts[at + 1]) if at + 1 < len(parts) else None  # git unpacks on
             made = dict(zip(texts, made_on_both_cores(make, [(wanted[b], d) for b, d in texts.items()]), strict=True))
             found.update(made)
             if self.file is not None:
@@ -346,9 +348,15 @@ class DeskIndex:
 
     def contents(self, wanted: dict[str, str], blobs: list[str] | None = None) -> dict[str, bytes]:
         """The bytes of each blob: from the object database, or from the work tree for uncommitted files."""
+        return self._start_contents(wanted, list(wanted) if blobs is None else blobs, wait=True)()
+
+    def _start_contents(
+        self, wanted: dict[str, str], blobs: list[str], wait: bool = False
+    ) -> Callable[[], dict[str, bytes]]:
+        """`contents`, with the object database read started now (in the background unless `wait`)."""
         out: dict[str, bytes] = {}
         in_odb = []
-        for b in wanted if blobs is None else blobs:
+        for b in blobs:
             path = wanted[b]
             if self._overlay.get(path.split("/", 1)[0], {}).get(path) == b:
                 try:
@@ -357,9 +365,18 @@ class DeskIndex:
                 except OSError:
                     pass
             in_odb.append(b)
-        for b, data in self.repo.read_blobs(in_odb).items():
-            out[b] = data if data is not None else (self.root / wanted[b]).read_bytes()
-        return out
+        if wait or not in_odb:
+            read = self.repo.read_blobs(in_odb)
+            pending = None
+        else:
+            pending = self.repo.start_read_blobs(in_odb)
+
+        def collect() -> dict[str, bytes]:
+            for b, data in (pending.result() if pending is not None else read).items():
+                out[b] = data if data is not None else (self.root / wanted[b]).read_bytes()
+            return out
+
+        return collect
 
     # -- storage -------------------------------------------------------------------------------
     def _conn(self) -> Any:
