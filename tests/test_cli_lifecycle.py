@@ -218,6 +218,44 @@ def test_assign(run, open_ticket, desk_root):
     assert json.loads(out.stdout)["status"] == "triaged"
 
 
+def test_unassign_by_flag_and_by_empty_to(run, open_ticket, desk_root, refused):
+    tid = open_ticket("Second", "--priority", "P3")
+    run("assign", tid, "--to", "ivan", files=[tf(tid)], ticket=tid, action="assign")
+    run("assign", tid, "--unassign", files=[tf(tid)], ticket=tid, action="unassign", subject="unassign")
+    t = load(desk_root, tid)
+    assert t.meta["assignee"] is None and t.status == "triaged"
+    assert (t.history[-1]["action"], t.history[-1]["previous"]) == ("unassign", "ivan")
+    assert "not assigned to anyone" in refused("assign", tid, "--unassign")
+    run("assign", tid, "--to", "grace", files=[tf(tid)], ticket=tid, action="assign")
+    # `--to ''` is the same, and may hand the ticket to another team's queue in the same commit
+    run(
+        "assign",
+        tid,
+        "--to",
+        "",
+        "--queue",
+        "network",
+        files=[tf(tid)],
+        ticket=tid,
+        action="assign",
+        subject="unassign, queue network",
+    )
+    t = load(desk_root, tid)
+    assert (t.meta["assignee"], t.meta["queue"]) == (None, "network")
+    assert [e["action"] for e in t.history[-2:]] == ["unassign", "assign"]
+    assert "either --to NAME or --unassign" in refused("assign", tid, "--to", "grace", "--unassign")
+
+
+def test_unassign_without_its_event_is_a_forgery(open_ticket, cli_invoke, desk_root):
+    tid = open_ticket("Second", "--priority", "P3")
+    cli_invoke("assign", tid, "--to", "ivan")
+    path = desk_root / tf(tid)
+    path.write_text(path.read_text(encoding="utf-8").replace("assignee: ivan", "assignee: null", 1), encoding="utf-8")
+    git(desk_root, "commit", "-qam", "hand edit")
+    bad = cli_invoke("validate", "--base", "HEAD~1", ok=False)
+    assert "assignee changed from 'ivan' to None with no new 'assign' event" in bad.output
+
+
 def test_split_one_commit_links_both_ways(cli_invoke, open_ticket, desk_root, dirty):
     tid = open_ticket(
         "Printer jams and scanner offline",
@@ -312,6 +350,41 @@ def test_escalate_and_refuse_beyond_last_tier(run, open_ticket, cli_invoke, desk
         "needs network engineering",
         "vendor bug",
     ]
+
+
+def test_de_escalate_one_tier_down_or_to_a_lower_one(run, open_ticket, cli_invoke, desk_root, refused):
+    tid = open_ticket()
+    assert "tier 1 and the desk has 3 tiers; there is no tier 0" in refused("de-escalate", tid, "--reason", "x")
+    cli_invoke("escalate", tid, "--tier", "3", "--reason", "vendor bug")
+    out = run(
+        "de-escalate", tid, "--reason", "patch applied", "--json", files=[tf(tid)], ticket=tid, action="de-escalate"
+    )
+    t = load(desk_root, tid)
+    assert json.loads(out.stdout)["tier"] == 2 == t.tier
+    last = t.history[-1]
+    assert (last["action"], last["tier"], last["previous_tier"], last["reason"]) == (
+        "de-escalate",
+        2,
+        3,
+        "patch applied",
+    )
+    assert "3 is not below the current tier 2" in refused("de-escalate", tid, "--tier", "3", "--reason", "x")
+    assert "--reason" in refused("de-escalate", tid, "--reason", " ")
+    run(
+        "de-escalate",
+        tid,
+        "--tier",
+        "1",
+        "--reason",
+        "user setup only",
+        files=[tf(tid)],
+        ticket=tid,
+        action="de-escalate",
+    )
+    assert load(desk_root, tid).tier == 1
+    cli_invoke("cancel", tid, "--reason", "gone")
+    assert "cannot de-escalate a ticket that is 'cancelled'" in refused("de-escalate", tid, "--reason", "x")
+    assert cli_invoke("validate").exit_code == 0
 
 
 # -- working ------------------------------------------------------------------------------------
@@ -505,22 +578,43 @@ def test_reopen(run, open_ticket, cli_invoke, desk_root):
 
 
 def test_cancel_duplicate_of(run, open_ticket, desk_root, cli_invoke):
-    original, dup = open_ticket("VPN down"), open_ticket("VPN is down for me too")
+    original, dup = open_ticket("VPN down"), open_ticket("VPN is down for me too", "--priority", "P3")
     short = original.split("-")[1][:6].upper()  # any unambiguous prefix, any case
-    run(
+    out = run(
         "cancel",
         dup,
         "--reason",
         "duplicate",
         "--duplicate-of",
         short,
-        files=[tf(dup)],
+        files=[tf(dup), tf(original)],  # the back-link on the original rides in the same commit
         ticket=dup,
         action="cancel",
+        subject=f"cancel as a duplicate of {original}",
     )
+    assert f"cancelled as a duplicate of {original} (linked there)" in out.stdout
     event = load(desk_root, dup).history[-1]
     assert (event["to"], event["reason"], event["duplicate_of"]) == ("cancelled", "duplicate", original)
     assert f"duplicate_of: {original}  VPN down" in cli_invoke("show", dup).stdout
+    first = load(desk_root, original)
+    assert first.meta["duplicates"] == [dup] and first.status == "new"
+    assert (first.history[-1]["action"], first.history[-1]["duplicate"]) == ("duplicate", dup)
+    # Reopened and cancelled again as the same duplicate: the link is there already, one file only.
+    cli_invoke("reopen", dup, "--reason", "not the same after all")
+    run("cancel", dup, "--reason", "it was", "--duplicate-of", original, files=[tf(dup)], ticket=dup, action="cancel")
+    assert load(desk_root, original).meta["duplicates"] == [dup]
+    assert cli_invoke("validate").exit_code == 0
+
+
+def test_a_forged_back_link_is_refused_by_validate(open_ticket, cli_invoke, desk_root):
+    original, other = open_ticket("VPN down"), open_ticket("Printer jams")
+    path = desk_root / tf(original)
+    text = path.read_text(encoding="utf-8").replace("history:", f"duplicates:\n- {other}\nhistory:", 1)
+    path.write_text(text, encoding="utf-8")
+    git(desk_root, "commit", "-qam", "hand-made back-link")
+    bad = cli_invoke("validate", ok=False)
+    assert bad.exit_code != 0
+    assert f"{other} is listed as a duplicate but was never cancelled as one of {original}" in bad.output
 
 
 def test_cancel_refuses_self_duplicate_and_unknown(open_ticket, cli_invoke, desk_root):
@@ -568,6 +662,57 @@ def test_edit_is_recorded_in_history(run, open_ticket, desk_root, cli_invoke):
     shown = cli_invoke("show", tid).stdout
     assert "title: Printer jams -> Printer on floor 4 jams" in shown
     assert "location: Floor 3 -> Floor 4" in shown
+
+
+def test_edit_body_replaces_the_description(run, open_ticket, desk_root, cli_invoke, tmp_path, refused):
+    tid = open_ticket("Printer jams", "--body", "Tray 2 jams every morning.")
+    run("edit", tid, "--body", "Tray 3 jams, not tray 2.\n\nSince Monday.", files=[tf(tid)], ticket=tid, action="edit")
+    t = load(desk_root, tid)
+    assert t.description == "Tray 3 jams, not tray 2.\n\nSince Monday."
+    change = t.history[-1]["changes"]["description"]
+    assert change == {"from": "Tray 2 jams every morning.", "to": "Tray 3 jams, not tray 2.…"}
+    assert "description: Tray 2 jams every morning. -> Tray 3 jams, not tray 2.…" in cli_invoke("show", tid).stdout
+    text = tmp_path / "d.md"
+    text.write_text("From a file.\n", encoding="utf-8")
+    run("edit", tid, "--body-file", str(text), files=[tf(tid)], ticket=tid, action="edit")
+    assert load(desk_root, tid).description == "From a file."
+    run("edit", tid, "--body", "-", files=[tf(tid)], ticket=tid, action="edit")  # cli_invoke gives no stdin: empty
+    assert load(desk_root, tid).description == "" and load(desk_root, tid).body == ""
+    assert "nothing to change" in refused("edit", tid, "--body", "")
+    assert "--body-file" in refused("edit", tid, "--body-file", str(tmp_path / "missing.md"))
+    assert "either --body or --body-file" in refused("edit", tid, "--body", "x", "--body-file", str(text))
+    assert cli_invoke("validate").exit_code == 0
+
+
+def test_quick_resolve_where_the_desk_allows_it(run, open_ticket, cli_invoke, desk_root, refused):
+    tid = open_ticket("Password reset", "--priority", "P4")  # new, with its priority: resolved at once
+    assert "does not allow a quick resolve" in refused("resolve", tid, "--solution", "Reset it")
+    config = desk_root / "gitdesk.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("\n  customer: optional\n", "\n  customer: optional\n  quick_resolve: [P4]\n"))
+    git(desk_root, "commit", "-q", "-m", "quick resolve for P4", "gitdesk.yml")
+    out = run("resolve", tid, "--solution", "Reset it; she logged in", files=[tf(tid)], ticket=tid, action="resolve")
+    assert "resolved without a separate review" in out.stdout
+    t = load(desk_root, tid)
+    assert (t.status, t.history[-1]["action"], t.history[-1]["solution"]) == (
+        "resolved",
+        "resolve",
+        "Reset it; she logged in",
+    )
+    assert cli_invoke("validate").exit_code == 0
+    cli_invoke("close", tid, "--lesson", "Self-service resets work")
+    assert "Reset it; she logged in" in (desk_root / "kb" / f"{load(desk_root, tid).history[-1]['kb']}.md").read_text()
+    p3 = open_ticket("Printer jams", "--priority", "P3")
+    assert "allowed for P4 only (review.quick_resolve); it is P3" in refused("resolve", p3, "--solution", "x")
+    new = open_ticket("No priority yet")
+    assert "it has no priority yet" in refused("resolve", new, "--solution", "x")
+    cli_invoke("cancel", new, "--reason", "gone")
+    assert "cannot resolve a ticket that is 'cancelled'" in refused("resolve", new, "--solution", "x")
+    # the review rules win over the switch: the customer's verdict is never skipped
+    config.write_text(config.read_text().replace("customer: optional", "customer: required"))
+    git(desk_root, "commit", "-q", "-m", "customers approve", "gitdesk.yml")
+    p4 = open_ticket("Another reset", "--priority", "P4")
+    assert "review.customer: required" in refused("resolve", p4, "--solution", "x")
 
 
 def test_survey_once_unless_replace(run, open_ticket, cli_invoke, desk_root):
@@ -701,7 +846,8 @@ def test_show_and_show_json(populated, cli_invoke):
         "Ada Tech: escalate",
         "reason: network team",
         "placed in a support team's queue",
-        "next        assign, cancel, contact, edit, escalate, note, prioritise, split, start, wait",
+        "next        assign, cancel, contact, de-escalate, edit, escalate, note, prioritise, resolve, split, "
+        "start, wait",
     ):
         assert text in shown
     data = json.loads(cli_invoke("show", b, "--json").stdout)

@@ -35,7 +35,7 @@ def test_illegal_move_names_from_to_and_allowed(open_ticket, refused, work):
     line = refused("start", tid, code=1)
     assert line == (
         f"gitdesk: {tid}: cannot start a ticket that is 'new'; "
-        "allowed from 'new': assign, cancel, contact, edit, escalate, note, prioritise, split"
+        "allowed from 'new': assign, cancel, contact, de-escalate, edit, escalate, note, prioritise, resolve, split"
     )
     assert "cannot close a ticket that is 'new'" in refused("close", tid, "--lesson", "x")
 
@@ -112,7 +112,7 @@ def test_bad_config_names_the_key(desk_root, refused, config, key):
         (("contact", "{id}", "--via", "pigeon", "--summary", "hi"), "'pigeon' is not one of"),
         (("survey", "{id}", "--score", "9", "--right-questions", "yes", "--time", "adequate"), "--score"),
         (("prioritise", "{id}"), "give a priority P1..P4"),
-        (("assign", "{id}"), "--to NAME, --queue QUEUE or both"),
+        (("assign", "{id}"), "--to NAME, --queue QUEUE, --unassign"),
         (("edit", "{id}"), "nothing to edit"),
         (("split", "{id}"), "Missing option '--into'"),
         (("note", "{id}", "   "), "note text must not be empty"),

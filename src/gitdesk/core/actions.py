@@ -157,35 +157,66 @@ def prioritise(t: Ticket, ctx: Context, priority: str, reason: str | None = None
     return record(t, ctx, "prioritise", priority=priority, previous=old, reason=reason, **inputs)
 
 
-def assign(t: Ticket, ctx: Context, to: str | None = None, queue: str | None = None) -> dict[str, Any]:
-    if not to and not queue:
-        raise UsageError("assign needs --to NAME, --queue QUEUE or both")
+def assign(
+    t: Ticket, ctx: Context, to: str | None = None, queue: str | None = None, unassign: bool = False
+) -> dict[str, Any]:
+    """Route to a technician and/or queue; `unassign` (or `to=""`) takes the technician off first."""
+    if to is not None and not to.strip():  # `--to ''`: the shell's way to say nobody
+        unassign, to = True, None
+    if unassign and to:
+        raise UsageError("give either --to NAME or --unassign, not both")
+    if not to and not queue and not unassign:
+        raise UsageError("assign needs --to NAME, --queue QUEUE, --unassign, or a combination")
     if queue:
         check_choice(queue, tuple(ctx.config.queue_names()), "queue")
-        t.meta["queue"] = queue
-    if to:
-        t.set("assignee", to.strip())
-    return record(t, ctx, "assign", assignee=to, queue=queue)
+    event: dict[str, Any] = {}
+    if unassign:
+        previous = t.meta.get("assignee")
+        if not previous:
+            raise UsageError(f"{t.id} is not assigned to anyone")
+        t.set("assignee", None)
+        event = record(t, ctx, "unassign", previous=previous)
+    if to or queue:
+        if queue:
+            t.meta["queue"] = queue
+        if to:
+            t.set("assignee", to.strip())
+        event = record(t, ctx, "assign", assignee=to.strip() if to else None, queue=queue)
+    return event
 
 
-def escalate(t: Ticket, ctx: Context, reason: str, tier: int | None = None) -> dict[str, Any]:
+# Which way each tier move goes: escalate and de-escalate are one rule read both ways.
+TIER_STEP = {"escalate": 1, "de-escalate": -1}
+
+
+def move_tier(t: Ticket, ctx: Context, move: str, reason: str, tier: int | None = None) -> dict[str, Any]:
+    """Escalate (up) or de-escalate (down) one tier, or to a given one in that direction."""
     reason = text_arg(reason, "--reason")
-    if not MOVES["escalate"].allowed_from(t.status or None):  # the status, before any tier complaint
-        raise IllegalTransition(t.id, "escalate", str(t.status or None), allowed_actions(t.status or None))
+    step = TIER_STEP[move]
+    if not MOVES[move].allowed_from(t.status or None):  # the status, before any tier complaint
+        raise IllegalTransition(t.id, move, str(t.status or None), allowed_actions(t.status or None))
     last = ctx.config.tiers
-    target = tier if tier is not None else t.tier + 1
-    if target > last:
-        # Not an illegal move (escalate is allowed from here), so not IllegalTransition: its
+    target = tier if tier is not None else t.tier + step
+    if not 1 <= target <= last:
+        # Not an illegal move (it is allowed from here), so not IllegalTransition: its
         # "allowed: ..., escalate" list would contradict the refusal.
         raise InvalidValue(
             "tier",
-            f"{t.id} is at tier {t.tier} and the desk has {last} tiers; there is no tier {target} to escalate to",
+            f"{t.id} is at tier {t.tier} and the desk has {last} tiers; there is no tier {target} to {move} to",
         )
-    if target <= t.tier:
-        raise InvalidValue("tier", f"{target} is not above the current tier {t.tier}")
+    if (target - t.tier) * step <= 0:
+        raise InvalidValue("tier", f"{target} is not {'above' if step > 0 else 'below'} the current tier {t.tier}")
     previous = t.tier
     t.set("tier", target)
-    return record(t, ctx, "escalate", tier=target, previous_tier=previous, reason=reason)
+    return record(t, ctx, move, tier=target, previous_tier=previous, reason=reason)
+
+
+def escalate(t: Ticket, ctx: Context, reason: str, tier: int | None = None) -> dict[str, Any]:
+    return move_tier(t, ctx, "escalate", reason, tier)
+
+
+def de_escalate(t: Ticket, ctx: Context, reason: str, tier: int | None = None) -> dict[str, Any]:
+    return move_tier(t, ctx, "de-escalate", reason, tier)
 
 
 def start(t: Ticket, ctx: Context) -> dict[str, Any]:
@@ -216,6 +247,17 @@ def wait(t: Ticket, ctx: Context, question: str) -> dict[str, Any]:
 
 def propose(t: Ticket, ctx: Context, solution: str) -> dict[str, Any]:
     return record(t, ctx, "propose", solution=text_arg(solution, "--solution"))
+
+
+def quick_resolve(t: Ticket, ctx: Context, solution: str) -> dict[str, Any]:
+    """Resolve a trivial ticket without a separate review, where the desk and its review rules allow it."""
+    solution = text_arg(solution, "--solution")
+    if not MOVES["resolve"].allowed_from(t.status or None):
+        raise IllegalTransition(t.id, "resolve", str(t.status or None), allowed_actions(t.status or None))
+    refusal = review_policy.quick_resolve_refusal(t, ctx.config)
+    if refusal:
+        raise UsageError(f"{t.id}: {refusal}")
+    return record(t, ctx, "resolve", solution=solution)
 
 
 def review(
@@ -299,12 +341,30 @@ def cancel(t: Ticket, ctx: Context, reason: str, duplicate_of: str | None = None
     return record(t, ctx, "cancel", reason=text_arg(reason, "--reason"), duplicate_of=duplicate_of)
 
 
+def link_duplicate(original: Ticket, ctx: Context, duplicate_id: str) -> dict[str, Any] | None:
+    """The back-link on the original: `duplicates` lists the tickets cancelled as its duplicates.
+
+    None when it already lists it (a duplicate reopened and cancelled again): no second event.
+    """
+    listed = [str(x) for x in original.meta.get("duplicates") or []]
+    if duplicate_id in listed:
+        return None
+    original.set("duplicates", [*listed, duplicate_id])
+    return record(original, ctx, "duplicate", duplicate=duplicate_id)
+
+
 EDITABLE = ("title", "location", "channel", "visibility", "requester", "product", "updates", "language")
 
 
 def edit(t: Ticket, ctx: Context, changes: dict[str, Any]) -> dict[str, Any]:
-    """Correct data; each changed field is recorded as {from, to} in the event."""
+    """Correct data; each changed field is recorded as {from, to} in the event (a description by its gist)."""
     diff: dict[str, Any] = {}
+    changes = dict(changes)
+    if "description" in changes:
+        body = str(changes.pop("description")).strip()
+        if body != t.description:
+            diff["description"] = {"from": _gist(t.description), "to": _gist(body)}
+            t.body = ("\n" + body + "\n") if body else ""
     for key, value in changes.items():
         if key == "channel":
             check_choice(value, CHANNELS, "channel")
@@ -326,6 +386,13 @@ def edit(t: Ticket, ctx: Context, changes: dict[str, Any]) -> dict[str, Any]:
     if not diff:
         raise UsageError(f"{t.id}: nothing to change (the values given are already set)")
     return record(t, ctx, "edit", changes=diff)
+
+
+def _gist(text: str, width: int = 60) -> str:
+    """A description in an edit event: its first line, clipped (git keeps the whole text)."""
+    first = " ".join(text.split("\n", 1)[0].split())
+    more = len(first) > width or "\n" in text
+    return (first[: width - 1].rstrip() + "…") if more else first
 
 
 def split_children(parent: Ticket, ctx: Context, titles: list[str], ids: list[str]) -> list[Ticket]:

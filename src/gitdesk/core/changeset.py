@@ -16,7 +16,15 @@ from typing import Any
 
 from gitdesk.core.ids import TICKETS_DIR
 from gitdesk.core.kb import KB_DIR, parse_article
-from gitdesk.core.links import check_family, check_kb, check_survey_ticket, dropped_children, kb_slug, wanted
+from gitdesk.core.links import (
+    check_duplicates,
+    check_family,
+    check_kb,
+    check_survey_ticket,
+    dropped_children,
+    kb_slug,
+    wanted,
+)
 from gitdesk.core.rules import Locator, Problem, check_change, kind_of, load_ticket
 from gitdesk.core.ticket import Ticket
 from gitdesk.errors import MalformedTicket
@@ -114,7 +122,8 @@ class _Changeset:
                     self.problem(path, 1, f"deleted, but closed ticket {ticket_id} keeps its lesson here")
         for path, (t, loc) in list(self.tickets.items()):
             dropped = dropped_children(t, self.bases.get(path))
-            for where, msg in [*check_family(t, self._other, dropped), *check_kb(t, self._exists)]:
+            found = [*check_family(t, self._other, dropped), *check_duplicates(t, self._other)]
+            for where, msg in [*found, *check_kb(t, self._exists)]:
                 self.problem(path, loc.line(*where), msg, str(where[0]))
         for path, record in self.surveys.items():
             for msg in check_survey_ticket(record, self._other):

@@ -53,6 +53,11 @@ class Move:
     targets: dict[str | None, tuple[str, ...]]
     requires: tuple[str, ...] = ()  # keys the history event must carry
     summary: str = ""  # customer-facing words for the site timeline; "" = internal
+    verb: str | None = ""  # the command that makes it ("" = its name before any ':'; None = a side effect)
+
+    @property
+    def command(self) -> str | None:
+        return self.name.split(":")[0] if self.verb == "" else self.verb
 
     def allowed_from(self, status: str | None) -> tuple[str, ...]:
         return self.targets.get(status, ())
@@ -89,6 +94,16 @@ MOVES: dict[str, Move] = {
             requires=("reason", "tier"),
             summary=N_("Escalated to the next tier of technicians"),
         ),
+        # Back down a tier (the escalation was not needed, or the hard part is done); the table's
+        # detail line on the site says which tier has it now, as it does for escalate.
+        Move(
+            "de-escalate",
+            _same(("new", "triaged", "in_progress", "waiting")),
+            requires=("reason", "tier"),
+            summary=N_("Moved to another tier of technicians"),
+        ),
+        # Nobody has it any more: back to the queue (internal, like a note).
+        Move("unassign", _same(ACTIVE), requires=("previous",), verb="assign"),  # assign --unassign
         Move("start", {"triaged": ("in_progress",), "waiting": ("in_progress",)}, summary=N_("Work started")),
         Move("note", _same(EVERY), requires=("text",)),
         Move("contact:outbound", _same(EVERY), requires=("via", "summary"), summary=N_("We contacted you")),
@@ -124,6 +139,14 @@ MOVES: dict[str, Move] = {
             requires=("feedback",),
             summary=N_("The solution is being reworked"),
         ),
+        # A trivial ticket resolved without a separate review, where the desk allows it
+        # (review.quick_resolve; review_policy.quick_resolve_refusal says when it may).
+        Move(
+            "resolve",
+            {s: ("resolved",) for s in ("new", "triaged", "in_progress")},
+            requires=("solution",),
+            summary=N_("Request resolved"),
+        ),
         Move("close", {"resolved": ("closed",)}, requires=("lesson", "kb"), summary=N_("Request closed")),
         Move(
             "reopen",
@@ -133,6 +156,9 @@ MOVES: dict[str, Move] = {
         ),
         Move("cancel", {s: ("cancelled",) for s in ACTIVE}, requires=("reason",), summary=N_("Request cancelled")),
         Move("edit", _same(EVERY), requires=("changes",)),
+        # The back-link on the original when another ticket is cancelled as its duplicate (internal:
+        # the duplicate may be someone else's request).
+        Move("duplicate", _same(EVERY), requires=("duplicate",), verb=None),  # made by the other's cancel
         Move("survey", {"closed": ("closed",)}, summary=N_("Survey answered")),
     )
 }
@@ -171,7 +197,7 @@ def move_name(event: dict[str, Any]) -> str:
 
 def allowed_actions(status: str | None) -> list[str]:
     """Every move that may start from `status`, for error messages and help."""
-    return sorted({name.split(":")[0] for name, m in MOVES.items() if m.allowed_from(status)})
+    return sorted({m.command for m in MOVES.values() if m.command and m.allowed_from(status)})
 
 
 def check_event(event: dict[str, Any], status_before: str | None) -> str | None:

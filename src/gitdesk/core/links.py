@@ -42,6 +42,7 @@ def wanted(t: Ticket, base: Ticket | None = None) -> list[str]:
     paths = [f"{TICKETS_DIR}/{i}.md" for i in _ids(t.meta.get("children")) + dropped_children(t, base)]
     if isinstance(t.meta.get("parent"), str):
         paths.append(f"{TICKETS_DIR}/{t.meta['parent']}.md")
+    paths += [f"{TICKETS_DIR}/{i}.md" for i in _ids(t.meta.get("duplicates"))]
     slug = kb_slug(t)
     if slug:
         paths.append(f"{KB_DIR}/{slug}.md")
@@ -68,6 +69,22 @@ def check_family(t: Ticket, other: Lookup, dropped: Sequence[str] = ()) -> list[
             out.append((("children", i), f"child {child_id} does not exist"))
         elif isinstance(child, Ticket) and child.meta.get("parent") != t.id:
             out.append((("children", i), f"child {child_id} names parent '{child.meta.get('parent')}', not {t.id}"))
+    return out
+
+
+def check_duplicates(t: Ticket, other: Lookup) -> list[tuple[Where, str]]:
+    """Each ticket the original lists under `duplicates` was cancelled as a duplicate of it."""
+    out: list[tuple[Where, str]] = []
+    for i, dup_id in enumerate(_ids(t.meta.get("duplicates"))):
+        dup = other(dup_id)
+        if dup is None:
+            out.append((("duplicates", i), f"duplicate {dup_id} does not exist"))
+        elif isinstance(dup, Ticket) and not any(
+            isinstance(e, dict) and e.get("action") == "cancel" and e.get("duplicate_of") == t.id for e in dup.history
+        ):
+            out.append(
+                (("duplicates", i), f"{dup_id} is listed as a duplicate but was never cancelled as one of {t.id}")
+            )
     return out
 
 

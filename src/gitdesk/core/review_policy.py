@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from gitdesk.core.config import Config
-from gitdesk.core.ticket import Ticket
+from gitdesk.core.ticket import PRIORITIES, Ticket
 from gitdesk.errors import ConfigError
 
 CustomerReview = Literal["required", "optional", "off"]
@@ -114,7 +114,7 @@ def token_matches(key: str | None, ticket_id: str, given: str) -> bool:
 
 # -- who may review, and how many approvals resolve: review.reviewers / approvals / self_approval ----
 TRUSTED = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})  # GitHub author_association values that may review
-KEYS = ("customer", "reviewers", "approvals", "self_approval")
+KEYS = ("customer", "reviewers", "approvals", "self_approval", "quick_resolve")
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,7 @@ class ReviewRules:
     reviewers: frozenset[str] = frozenset()  # logins, lower case; empty: no list configured
     approvals: int = 1  # reviewer approvals a proposal needs
     self_approval: bool = False  # may the proposer approve their own solution?
+    quick_resolve: frozenset[str] = frozenset()  # priorities `gitdesk resolve` may skip review for
 
 
 _RULES: dict[int, tuple[Config, ReviewRules]] = {}
@@ -153,9 +154,44 @@ def review_rules(config: Config) -> ReviewRules:
     self_approval = raw.get("self_approval", False)
     if not isinstance(self_approval, bool):
         raise ConfigError("review.self_approval", f"'{self_approval}' must be true or false")
-    rules = ReviewRules(customer, frozenset(_login(x) for x in reviewers), approvals, self_approval)
+    quick = _quick_resolve(raw.get("quick_resolve", False))
+    rules = ReviewRules(customer, frozenset(_login(x) for x in reviewers), approvals, self_approval, quick)
     _RULES[id(config)] = (config, rules)
     return rules
+
+
+def _quick_resolve(value: Any) -> frozenset[str]:
+    """`review.quick_resolve`: false (the default), true (every priority) or a list such as [P4]."""
+    if value is False or value is None:
+        return frozenset()
+    if value is True:
+        return frozenset(PRIORITIES)
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(str(p).upper() in PRIORITIES for p in value):
+        raise ConfigError("review.quick_resolve", f"'{value}' must be true, false or a list of priorities (P1..P4)")
+    return frozenset(str(p).upper() for p in value)
+
+
+def quick_resolve_refusal(t: Ticket, config: Config) -> str:
+    """Why `gitdesk resolve` may not resolve `t` without a review ("" = it may).
+
+    The desk must allow it for the ticket's priority (review.quick_resolve), and the review
+    rules must not ask for a verdict a quick resolve would skip: the customer's
+    (review.customer: required) or more than one reviewer's (review.approvals).
+    """
+    rules = review_rules(config)
+    if not rules.quick_resolve:
+        return "this desk does not allow a quick resolve (set review.quick_resolve in gitdesk.yml); propose a solution"
+    if t.priority not in rules.quick_resolve:
+        allowed = ", ".join(sorted(rules.quick_resolve))
+        has = f"it is {t.priority}" if t.priority else "it has no priority yet"
+        return f"a quick resolve is allowed for {allowed} only (review.quick_resolve); {has}"
+    if rules.customer == "required":
+        return "the customer approves solutions on this desk (review.customer: required); propose the solution"
+    if rules.approvals > 1:
+        return f"a solution needs {rules.approvals} reviewer approvals here (review.approvals); propose the solution"
+    return ""
 
 
 def _login(name: str) -> str:

@@ -265,6 +265,7 @@ def _field_types(t: Ticket, queues: list[str], tiers: int) -> list[tuple[tuple[A
         "assignee": (str, "a name"),
         "parent": (str, "a ticket id"),
         "children": (list, "a list of ids"),
+        "duplicates": (list, "a list of ids"),
     }
     for key, (kind, what) in kinds.items():
         if m.get(key) is not None and not isinstance(m.get(key), kind):
@@ -357,12 +358,12 @@ def _same_instant(a: Any, b: Any) -> bool:
 
 # Which new event explains a changed field: (action, the event key holding the new value); `edit`
 # events name their fields in `changes`.
-EXPLAINED_BY = {
-    "priority": ("prioritise", "priority"),
-    "assignee": ("assign", "assignee"),
-    "queue": ("assign", "queue"),
-    "tier": ("escalate", "tier"),
-    **{k: ("edit", k) for k in ("title", "requester", "location", "product", "channel", "visibility", "language")},
+EXPLAINED_BY: dict[str, tuple[tuple[str, str], ...]] = {
+    "priority": (("prioritise", "priority"),),
+    "assignee": (("assign", "assignee"), ("unassign", "assignee")),  # an unassign explains only "nobody"
+    "queue": (("assign", "queue"),),
+    "tier": (("escalate", "tier"), ("de-escalate", "tier")),
+    **{k: (("edit", k),) for k in ("title", "requester", "location", "product", "channel", "visibility", "language")},
 }
 FUTURE_SLACK = dt.timedelta(minutes=10)  # clocks differ a little between a laptop and CI
 
@@ -376,14 +377,14 @@ def _forgeries(
     if not _same_instant(base.meta.get("created"), t.meta.get("created")):
         out.append(((("created",)), f"created moved from {base.meta.get('created')} to {t.meta.get('created')}"))
     fresh = [e for i, e in enumerate(t.history) if i not in kept]
-    for key, (action, field) in EXPLAINED_BY.items():
+    for key, explainers in EXPLAINED_BY.items():
         value = t.meta.get(key)
-        if base.meta.get(key) != value and not any(_explains(e, action, field, value) for e in fresh):
+        if base.meta.get(key) != value and not any(_explains(e, a, f, value) for e in fresh for a, f in explainers):
             out.append(
                 (
                     (key,),
                     f"{key} changed from {base.meta.get(key)!r} to {value!r} with no new "
-                    f"'{action}' event that records it (tamper check)",
+                    f"'{explainers[0][0]}' event that records it (tamper check)",
                 )
             )
     last_kept = max(kept, default=-1)
@@ -454,7 +455,8 @@ def _verdicts(t: Ticket) -> list[tuple[tuple[Any, ...], str]]:
     names = [move_name(e) for e in t.history]
     if status == "resolved":
         last_propose = max((i for i, n in enumerate(names) if n == "propose"), default=-1)
-        if "review:approve" not in names[last_propose + 1 :]:
+        quick = any(n == "resolve" for n in names[last_propose + 1 :])  # review.quick_resolve, no proposal
+        if not quick and "review:approve" not in names[last_propose + 1 :]:
             return [(("status",), "a resolved ticket needs a review event approving its latest proposal")]
     if status == "closed":
         close = next((e for e in reversed(t.history) if e.get("action") == "close"), None)

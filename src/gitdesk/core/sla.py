@@ -26,7 +26,7 @@ from gitdesk.core.lifecycle import OPEN, move_name
 from gitdesk.core.ticket import Ticket, parse_time
 from gitdesk.errors import MalformedTicket
 
-TOUCHES = frozenset({"contact:outbound", "wait", "propose"})
+TOUCHES = frozenset({"contact:outbound", "wait", "propose", "resolve"})  # resolve: the quick one tells them
 PAUSED = frozenset({"waiting"})
 RUNNING = frozenset(OPEN - PAUSED)
 KINDS = ("response", "resolution", "checkin")

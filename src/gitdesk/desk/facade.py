@@ -256,12 +256,24 @@ class Desk:
             f"prioritise {priority.upper()}",
         )
 
-    def assign(self, ref: str, to: str | None = None, queue: str | None = None) -> Ticket:
-        what = " ".join(x for x in (f"to {to}" if to else "", f"queue {queue}" if queue else "") if x)
-        return self.apply(ref, "assign", lambda t, c: actions.assign(t, c, to, queue), f"assign {what}")
+    def assign(self, ref: str, to: str | None = None, queue: str | None = None, unassign: bool = False) -> Ticket:
+        """Route to a technician and/or queue; `unassign` (or `to=""`) leaves nobody on it."""
+        unassign = unassign or (to is not None and not to.strip())
+        name = to.strip() if to and to.strip() else None
+        rest = " ".join(x for x in (f"to {name}" if name else "", f"queue {queue}" if queue else "") if x)
+        subject = ("unassign" + (f", {rest}" if rest else "")) if unassign else f"assign {rest}"
+        action = "assign" if rest else "unassign"
+        return self.apply(ref, action, lambda t, c: actions.assign(t, c, to, queue, unassign), subject)
 
     def escalate(self, ref: str, reason: str, tier: int | None = None) -> Ticket:
         return self.apply(ref, "escalate", lambda t, c: actions.escalate(t, c, reason, tier), "escalate")
+
+    def de_escalate(self, ref: str, reason: str, tier: int | None = None) -> Ticket:
+        return self.apply(ref, "de-escalate", lambda t, c: actions.de_escalate(t, c, reason, tier), "de-escalate")
+
+    def quick_resolve(self, ref: str, solution: str) -> Ticket:
+        """Resolve a trivial ticket without a review (review.quick_resolve; review_policy says when)."""
+        return self.apply(ref, "resolve", lambda t, c: actions.quick_resolve(t, c, solution), "resolve (quick)")
 
     def start(self, ref: str) -> Ticket:
         return self.apply(ref, "start", actions.start, "start work")
@@ -368,10 +380,26 @@ class Desk:
         return self.apply(ref, "reopen", lambda t, c: actions.reopen(t, c, reason), "reopen")
 
     def cancel(self, ref: str, reason: str, duplicate_of: str | None = None) -> Ticket:
-        dup = self.resolve(duplicate_of) if duplicate_of else None
-        if dup and dup == self.resolve(ref):
+        """Cancel; as a duplicate, the original gets its back-link (`duplicates`) in the same commit."""
+        from gitdesk.desk.gate import Change
+
+        original_id = self.resolve(duplicate_of) if duplicate_of else None
+        if original_id and original_id == self.resolve(ref):
             raise InvalidValue("duplicate-of", "a ticket cannot duplicate itself")
-        return self.apply(ref, "cancel", lambda t, c: actions.cancel(t, c, reason, dup), "cancel")
+
+        def prepare(draft: Draft) -> Change:
+            ticket = draft.ticket(ref)
+            actions.cancel(ticket, draft.ctx, reason, original_id)
+            files: dict[str, str | bytes] = {self.store.rel(ticket.id): _dump(ticket)}
+            subject = "cancel"
+            if original_id:
+                original = draft.ticket(original_id)
+                if actions.link_duplicate(original, draft.ctx, ticket.id) is not None:
+                    files[self.store.rel(original.id)] = _dump(original)
+                subject = f"cancel as a duplicate of {original_id}"
+            return Change(files, subject, ticket.id, "cancel", result=ticket)
+
+        return self.write(prepare).result  # type: ignore[no-any-return]
 
     def edit(self, ref: str, changes: dict[str, Any]) -> Ticket:
         return self.apply(ref, "edit", lambda t, c: actions.edit(t, c, changes), "edit " + ", ".join(sorted(changes)))
@@ -429,7 +457,7 @@ def _plain_ref(ref: str) -> str:
 
 def _last_solution(t: Ticket) -> str | None:
     for event in reversed(t.history):
-        if event.get("action") == "propose":
+        if event.get("action") in ("propose", "resolve"):  # a quick resolve carries its solution too
             return str(event.get("solution") or "") or None
     return None
 

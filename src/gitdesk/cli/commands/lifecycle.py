@@ -145,16 +145,23 @@ def prioritise(desk, ticket_ref, priority, reason, impact, urgency, as_json):  #
     _done(ticket, as_json, f"priority {ticket.priority}")
 
 
-@click.command(epilog="Examples:\n\n\b\n  gitdesk assign HD-4f7k --to grace --queue network")
+@click.command(
+    epilog="Examples:\n\n\b\n  gitdesk assign HD-4f7k --to grace --queue network\n"
+    "  gitdesk assign HD-4f7k --unassign                  # nobody has it: back to the queue\n"
+    "  gitdesk assign HD-4f7k --unassign --queue network  # hand it to another team, to be picked up"
+)
 @id_argument
-@click.option("--to", "to", default=None, shell_complete=completion.assignees, help="The technician who takes it.")
+@click.option(
+    "--to", "to", default=None, shell_complete=completion.assignees, help="The technician who takes it ('' = nobody)."
+)
 @click.option("--queue", default=None, shell_complete=completion.queues, help="The support team's queue.")
+@click.option("--unassign", is_flag=True, help="Take the technician off the ticket (the same as --to '').")
 @json_option
 @write_options
 @pass_desk
-def assign(desk, ticket_ref, to, queue, as_json):  # type: ignore[no-untyped-def]
+def assign(desk, ticket_ref, to, queue, unassign, as_json):  # type: ignore[no-untyped-def]
     """Route a ticket to a technician and/or queue; new becomes triaged once it has a priority."""
-    ticket = desk.assign(ticket_ref, to, queue)
+    ticket = desk.assign(ticket_ref, to, queue, unassign)
     _done(ticket, as_json, f"assigned to {ticket.meta.get('assignee') or '-'} in {ticket.meta.get('queue')}")
 
 
@@ -188,6 +195,22 @@ def escalate(desk, ticket_ref, tier, reason, as_json):  # type: ignore[no-untype
     """Move a ticket up to the next (or a given) tier of technicians."""
     ticket = desk.escalate(ticket_ref, reason, tier)
     _done(ticket, as_json, f"escalated to tier {ticket.tier}")
+
+
+@click.command(
+    epilog="Examples:\n\n\b\n  gitdesk de-escalate HD-4f7k --reason 'network fixed; only the user setup is left'\n"
+    "  gitdesk de-escalate HD-4f7k --tier 1 --reason 'vendor patch applied'"
+)
+@id_argument
+@click.option("--tier", type=int, default=None, help="Target tier (default: the one below).")
+@click.option("--reason", required=True, help="Why a lower tier can take it from here.")
+@json_option
+@write_options
+@pass_desk
+def de_escalate(desk, ticket_ref, tier, reason, as_json):  # type: ignore[no-untyped-def]
+    """Move a ticket down to the previous (or a given lower) tier of technicians."""
+    ticket = desk.de_escalate(ticket_ref, reason, tier)
+    _done(ticket, as_json, f"de-escalated to tier {ticket.tier}")
 
 
 @click.command(epilog="Examples:\n\n\b\n  gitdesk start HD-4f7k")
@@ -312,13 +335,18 @@ def reopen(desk, ticket_ref, reason, as_json):  # type: ignore[no-untyped-def]
 @write_options
 @pass_desk
 def cancel(desk, ticket_ref, reason, duplicate_of, as_json):  # type: ignore[no-untyped-def]
-    """Cancel a ticket that needs no work."""
+    """Cancel a ticket that needs no work; --duplicate-of also links the original back to it."""
     ticket = desk.cancel(ticket_ref, reason, duplicate_of)
-    _done(ticket, as_json, "cancelled")
+    original = ticket.history[-1].get("duplicate_of")
+    _done(ticket, as_json, f"cancelled as a duplicate of {original} (linked there)" if original else "cancelled")
     tell(desk, ticket)
 
 
-@click.command(epilog="Examples:\n\n\b\n  gitdesk edit HD-4f7k --location 'Floor 4' --product licence=LIC-778")
+@click.command(
+    epilog="Examples:\n\n\b\n  gitdesk edit HD-4f7k --location 'Floor 4' --product licence=LIC-778\n"
+    "  gitdesk edit HD-4f7k --body-file description.md\n"
+    "  git log -1 -p tickets/HD-4f7k.md | gitdesk edit HD-4f7k --body -"
+)
 @id_argument
 @click.option("--title", default=None)
 @click.option("--location", default=None)
@@ -332,13 +360,29 @@ def cancel(desk, ticket_ref, reason, duplicate_of, as_json):  # type: ignore[no-
     "--updates", type=click.Choice(["on", "off"]), default=None, help="Whether the requester gets proactive updates."
 )
 @click.option("--language", default=None, metavar="CODE", help="The customer's language (en, es, ca).")
+@click.option("--body", default=None, help="Replace the description (Markdown); '-' reads it from stdin.")
+@click.option("--body-file", default=None, metavar="FILE", help="Replace the description with FILE ('-' = stdin).")
 @json_option
 @write_options
 @pass_desk
 def edit(  # type: ignore[no-untyped-def]
-    desk, ticket_ref, title, location, channel, visibility, requester, phone, org, product, updates, language, as_json
+    desk,
+    ticket_ref,
+    title,
+    location,
+    channel,
+    visibility,
+    requester,
+    phone,
+    org,
+    product,
+    updates,
+    language,
+    body,
+    body_file,
+    as_json,
 ):
-    """Correct a ticket's data; every change is recorded in its history."""
+    """Correct a ticket's data or its description; every change is recorded in its history."""
     from gitdesk.core.ticket import parse_requester
 
     changes: dict = {
@@ -359,8 +403,10 @@ def edit(  # type: ignore[no-untyped-def]
         changes["requester"] = who
     if product:
         changes["product"] = key_values(product, "--product")
+    if body is not None or body_file is not None:
+        changes["description"] = read_body(body, body_file)
     if not changes:
-        raise click.UsageError("nothing to edit: give at least one of --title, --location, --product, ...")
+        raise click.UsageError("nothing to edit: give at least one of --title, --location, --product, --body, ...")
     _done(desk.edit(ticket_ref, changes), as_json, "edited " + ", ".join(sorted(changes)))
 
 

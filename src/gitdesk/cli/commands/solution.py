@@ -43,6 +43,26 @@ def propose(desk, ticket_ref, solution, on_branch, push, remote, as_json):  # ty
     emit(ticket, as_json, f"{ticket.id}: solution proposed {where} (status {ticket.status})")
 
 
+@click.command(epilog="Examples:\n\n\b\n  gitdesk resolve HD-4f7k --solution 'Reset the password; the user logged in'")
+@id_argument
+@click.option(
+    "--solution", required=True, help="What solved it (the customer is told; the KB lesson follows at close)."
+)
+@json_option
+@write_options
+@pass_desk
+def resolve(desk, ticket_ref, solution, as_json):  # type: ignore[no-untyped-def]
+    """Resolve a trivial ticket at once, without a separate review.
+
+    Only where the desk allows it for the ticket's priority (review.quick_resolve in gitdesk.yml)
+    and no review it asks for would be skipped: not with review.customer: required, nor with
+    review.approvals above 1. Otherwise propose the solution for review.
+    """
+    ticket = desk.quick_resolve(ticket_ref, solution)
+    emit(ticket, as_json, f"{ticket.id}: resolved without a separate review (status {ticket.status})")
+    tell(desk, ticket)
+
+
 @click.command(
     epilog="Examples:\n\n\b\n  gitdesk review HD-4f7k --approve --by carol\n"
     "  gitdesk review HD-4f7k --request-changes --by carol --comment 'Check the firmware first'\n"
