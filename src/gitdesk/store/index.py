@@ -206,7 +206,7 @@ class DeskIndex:
         overlay: dict[str, str | None] = {}
         to_hash = []
         for path, blob in changes.items():
-            if not _regular(self.root / path):  # gone, or a symlink, directory or FIFO: no ticket
+            if not is_regular(self.root / path):  # gone, or a symlink, directory or FIFO: no ticket
                 overlay[path] = None
                 self._odd(folder, path)
                 continue
@@ -477,7 +477,7 @@ class DeskIndex:
             self._conn().execute("INSERT OR REPLACE INTO col VALUES (?, ?)", (name, marshal.dumps(data)))
 
 
-def _regular(path: Path) -> bool:
+def is_regular(path: Path) -> bool:
     """A regular file, not followed through a symlink: `gitdesk validate` reports the others."""
     try:
         return stat.S_ISREG(os.lstat(path).st_mode)
@@ -496,7 +496,7 @@ def _plain_folder(root: Path, folder: str) -> dict[str, str | None]:
         return out
     for name in names:
         path = f"{folder}/{name}"
-        if in_folder(folder, path) and _regular(root / path):
+        if in_folder(folder, path) and is_regular(root / path):
             data = (root / path).read_bytes()
             out[path] = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
     return out

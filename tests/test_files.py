@@ -1,0 +1,64 @@
+"""Resolving a ticket reference: any unambiguous, case-insensitive prefix of the ID or of its part after the dash."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from gitdesk.errors import AmbiguousTicket, UnknownTicket
+from gitdesk.store.files import TicketStore
+
+
+@pytest.fixture
+def store(tmp_path):
+    tickets = tmp_path / "tickets"
+    tickets.mkdir()
+    for name in ("HD-abc12345", "HD-abd99999", "OPS-abc77777"):
+        (tickets / f"{name}.md").write_text(f"---\nid: {name}\n---\n", encoding="utf-8")
+    (tickets / "README.md").write_text("not a ticket\n", encoding="utf-8")
+    os.symlink("/etc/hostname", tickets / "HD-zzz11111.md")  # named like a ticket, never one
+    (tickets / "HD-yyy11111.md").mkdir()
+    return TicketStore(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("ref", "found"),
+    [
+        ("HD-abc12345", "HD-abc12345"),  # the whole ID
+        ("hd-abc12345", "HD-abc12345"),  # any case
+        ("abc1", "HD-abc12345"),  # the part after the dash
+        ("ABC1", "HD-abc12345"),
+        ("hd-abd", "HD-abd99999"),  # a prefix of the whole ID
+        ("ops", "OPS-abc77777"),
+        (" abd9 ", "HD-abd99999"),  # pasted with spaces
+    ],
+)
+def test_a_reference_resolves_to_one_id(store, ref, found):
+    assert store.resolve(ref) == found
+
+
+def test_an_ambiguous_prefix_names_every_candidate(store):
+    with pytest.raises(AmbiguousTicket) as caught:
+        store.resolve("ab")
+    assert sorted(caught.value.candidates) == ["HD-abc12345", "HD-abd99999", "OPS-abc77777"]
+
+
+@pytest.mark.parametrize("ref", ["", "   ", "zzz1", "yyy1", "HD-zzz11111", "readme", "abc12345.m", "q"])
+def test_what_is_no_ticket_file_never_resolves(store, ref):
+    """A symlink or directory named like a ticket, a README, and '.md' itself are no part of any ID."""
+    with pytest.raises(UnknownTicket):
+        store.resolve(ref)
+
+
+def test_a_desk_with_no_tickets_folder_knows_no_ticket(tmp_path):
+    with pytest.raises(UnknownTicket):
+        TicketStore(tmp_path).resolve("abc")
+
+
+def test_loading_never_follows_a_symlink_or_blocks_on_a_fifo(store, tmp_path):
+    os.mkfifo(tmp_path / "tickets" / "HD-fifo1111.md")
+    for name in ("HD-zzz11111", "HD-yyy11111", "HD-fifo1111", "HD-nothere1"):
+        with pytest.raises(UnknownTicket):
+            store.load(name)
+    assert store.load("HD-abc12345").id == "HD-abc12345"
