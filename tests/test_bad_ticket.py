@@ -146,3 +146,80 @@ def test_a_symlink_or_directory_named_like_a_ticket_is_skipped_with_a_warning(cl
     (tickets / "HD-bbbbbbbb.md" / "notes.txt").unlink()
     (tickets / "HD-bbbbbbbb.md").rmdir()
     assert _warnings(cli_invoke("list")) == []
+
+
+READERS = [("list",), ("list", "--all"), ("list", "--json"), ("report",), ("sla", "--json"), ("due",)]
+
+
+def _gitdesk(desk_root, *args):
+    """The real command in its own process: a reader that opened a FIFO would block, and the timeout says so."""
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).parent / "gitdesk"
+    return subprocess.run([exe, *map(str, args)], cwd=desk_root, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("stamped", [False, True], ids=["folder-just-changed", "folder-stamp-cached"])
+def test_a_fifo_named_like_a_ticket_is_skipped_by_every_reader_and_never_opened(
+    stamped, monkeypatch, cli_invoke, desk_root, three_good, tmp_path
+):
+    import os
+
+    import gitdesk.store.entries
+
+    if stamped:  # the folder's stat is trusted at once, so the cached path is the one under test
+        monkeypatch.setattr(gitdesk.store.entries, "RACY_NS", 0)
+    tickets = desk_root / "tickets"
+    assert _warnings(cli_invoke("list")) == []  # a clean look first: its findings are stamped
+    os.mkfifo(tickets / "HD-ffffffff.md")  # untracked: git status never lists a FIFO
+    os.unlink(tickets / f"{three_good[2]}.md")
+    os.mkfifo(tickets / f"{three_good[2]}.md")  # a tracked ticket replaced by a FIFO
+    (tickets / "HD-eeeeeeee.md").mkdir()  # an empty directory: git status does not list it either
+    for args in [*READERS, ("site", "build", "--out", tmp_path / "site")]:
+        for _ in range(2):  # cold, then with the folder's stamp stored
+            result = cli_invoke(*args, ok=False)
+            assert result.exit_code == ExitCode.DATAERR, (args, result.output)
+            warnings = _warnings(result)
+            assert len(warnings) == 3, (args, warnings)
+            assert warnings == sorted(warnings)  # by path
+            text = "\n".join(warnings)
+            assert "tickets/HD-eeeeeeee.md: a directory, not a file" in text
+            assert "tickets/HD-ffffffff.md: a FIFO, socket or device, not a file" in text
+            assert f"tickets/{three_good[2]}.md: a FIFO, socket or device, not a file" in text
+            if args[0] == "list":
+                assert three_good[0] in result.stdout and three_good[2] not in result.stdout
+    assert (tmp_path / "site" / "tickets" / three_good[0] / "index.html").exists()
+    for verb in (("show", three_good[2]), ("note", three_good[2], "hello"), ("show", "HD-ffffffff")):
+        refused = _gitdesk(desk_root, *verb)
+        assert refused.returncode == ExitCode.FAILED, (verb, refused.stderr)  # one line, and no hang
+        assert refused.stderr.strip().count("\n") == 0 and f"no ticket matches '{verb[1]}'" in refused.stderr
+    whole = _gitdesk(desk_root, "validate")
+    assert whole.returncode == ExitCode.FAILED and "tickets/HD-ffffffff.md:1: a FIFO" in whole.stdout + whole.stderr
+    os.unlink(tickets / "HD-ffffffff.md")
+    os.unlink(tickets / f"{three_good[2]}.md")
+    (tickets / "HD-eeeeeeee.md").rmdir()
+    git(desk_root, "checkout", "--", f"tickets/{three_good[2]}.md")
+    clean = cli_invoke("list")
+    assert _warnings(clean) == [] and all(t in clean.stdout for t in three_good)
+
+
+@pytest.mark.parametrize("stamped", [False, True], ids=["folder-just-changed", "folder-stamp-cached"])
+def test_the_fifo_warning_ends_when_the_fifo_goes_though_the_stored_listing_is_reused(
+    stamped, monkeypatch, cli_invoke, desk_root, three_good
+):
+    import os
+
+    import gitdesk.store.entries
+
+    if stamped:
+        monkeypatch.setattr(gitdesk.store.entries, "RACY_NS", 0)
+    fifo = desk_root / "tickets" / "HD-ffffffff.md"
+    for args in (("list",), ("list", "--all"), ("due",)):
+        assert _warnings(cli_invoke(*args)) == []
+        os.mkfifo(fifo)  # the token (HEAD's tree + the files git lists) does not change
+        (warning,) = _warnings(cli_invoke(*args, ok=False))
+        assert "tickets/HD-ffffffff.md: a FIFO" in warning
+        os.unlink(fifo)
+        again = cli_invoke(*args)
+        assert _warnings(again) == [] and all(t in again.stdout for t in three_good)

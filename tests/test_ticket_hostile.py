@@ -67,8 +67,13 @@ def test_symlink_directory_and_fifo_named_like_tickets(cli_invoke, desk, desk_ro
     assert real in listed.output and "link0001" not in listed.output.split("gitdesk: warning")[0]
     assert "gitdesk: warning: skipped tickets/HD-link0001.md: a symlink" in listed.output
     assert "gitdesk: warning: skipped tickets/HD-dir00001.md: a directory" in listed.output
+    assert "gitdesk: warning: skipped tickets/HD-fifo0001.md: a FIFO, socket or device" in listed.output
     os.unlink(tickets / "HD-fifo0001.md")  # git cannot hold a FIFO
     _git(desk_root, "add", "-A")
+    staged = cli_invoke("validate", "--staged", ok=False)
+    assert staged.exit_code == ExitCode.FAILED
+    assert "tickets/HD-link0001.md:1: a symlink named like a desk file" in staged.output
+    assert "tickets/HD-dir00001.md:1: a directory named like a desk file" in staged.output
     _git(desk_root, "commit", "-qm", "smuggle")
     since = cli_invoke("validate", "--base", base, ok=False).output
     assert "tickets/HD-link0001.md:1: a symlink named like a desk file" in since

@@ -77,8 +77,10 @@ def _now() -> dt.datetime:
 
 def _desk_files(root: Path) -> tuple[list[str], dict[str, str]]:
     """The desk's files in the work tree, and those named like one that are not regular files."""
-    out = [CONFIG_FILE] if (root / CONFIG_FILE).exists() else []
+    out = [CONFIG_FILE] if (root / CONFIG_FILE).is_file() else []
     special: dict[str, str] = {}
+    if not out and os.path.lexists(root / CONFIG_FILE):
+        special[CONFIG_FILE] = "a directory" if (root / CONFIG_FILE).is_dir() else "a FIFO, socket or device"
     for folder in (TICKETS_DIR, KB_DIR, SURVEYS_DIR):
         try:
             with os.scandir(root / folder) as it:

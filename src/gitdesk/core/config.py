@@ -185,6 +185,8 @@ def from_mapping(raw: Any) -> Config:
 
 def load(root: Path) -> Config:
     path = root / CONFIG_FILE
+    if path.exists() and not path.is_file():  # a FIFO would block every command on open
+        raise ConfigError("(file)", "not a regular file")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

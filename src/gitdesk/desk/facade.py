@@ -24,6 +24,7 @@ from gitdesk.core.ticket import Ticket, iso, parse_time
 from gitdesk.core.ticket import dump as _dump
 from gitdesk.errors import GitdeskError, InvalidValue, MalformedTicket, NotADesk, NothingToRecord, UsageError
 from gitdesk.git.repo import GitRepo, find_root
+from gitdesk.store.entries import read_plain
 from gitdesk.store.files import TICKETS_DIR, TicketStore, gc_paused
 from gitdesk.store.index import DeskIndex
 
@@ -149,7 +150,8 @@ class Desk:
         """The files the whole-desk reads so far left out because they do not parse, by path.
 
         `list`, `report`, `sla`, `due` and the site carry on without them; the faces warn about each."""
-        return [MalformedTicket(path, line, problem) for path, (line, problem) in sorted(self.index.skipped.items())]
+        left_out = {**self.index.skipped, **self.index.odd}
+        return [MalformedTicket(path, line, problem) for path, (line, problem) in sorted(left_out.items())]
 
     def report(self, since: Any = None, until: Any = None, by: str | None = None, now: Any = None) -> dict[str, Any]:
         """`build_report` over this desk's tickets and surveys (the figures of `gitdesk report` and the site)."""
@@ -348,8 +350,7 @@ class Desk:
 
         def articles(t: Ticket, ctx: Context) -> dict[str, str]:
             slug = t.history[-1]["kb"]
-            path = self.root / kb.KB_DIR / f"{slug}.md"
-            existing = path.read_text(encoding="utf-8") if path.exists() else None
+            existing = self._text(f"{kb.KB_DIR}/{slug}.md")
             text = kb.lesson_article(
                 existing, slug, t, lesson, cause, _last_solution(t), ctx.now, kb.default_tags(t), kb_public
             )
@@ -368,12 +369,21 @@ class Desk:
 
         return self.apply(ref, "close", change, "close with a lesson learned", extra_files=articles)
 
+    def _text(self, rel: str) -> str | None:
+        """A desk file's text from the work tree, None if there is none; a FIFO or symlink there is refused."""
+        try:
+            return read_plain(self.root / rel, rel).decode("utf-8")
+        except FileNotFoundError:
+            return None
+        except UnicodeDecodeError:
+            raise MalformedTicket(rel, None, "not UTF-8") from None
+
     def kb_published(self, slug: str) -> bool:
         """Whether kb/<slug>.md is on the public site (its `published` flag)."""
-        path = self.root / kb.KB_DIR / f"{slug}.md"
-        if not path.exists():
+        text = self._text(f"{kb.KB_DIR}/{slug}.md")
+        if text is None:
             return False
-        meta, _ = kb.parse_article(path.read_text(encoding="utf-8"), f"{kb.KB_DIR}/{slug}.md")
+        meta, _ = kb.parse_article(text, f"{kb.KB_DIR}/{slug}.md")
         return meta.get("published", True) is not False
 
     def reopen(self, ref: str, reason: str) -> Ticket:
@@ -433,9 +443,9 @@ class Desk:
         def files(t: Ticket, ctx: Context) -> dict[str, str]:
             record = survey.make(t.id, ctx.now, score, right_questions, time, comment, improve, source, answered_by)
             rel = f"{survey.SURVEYS_DIR}/{t.id}.yml"
-            if replace and (self.root / rel).exists():
-                earlier = survey.parse((self.root / rel).read_text(encoding="utf-8"), rel)
-                record = survey.replacing(earlier, record)
+            earlier = self._text(rel) if replace else None
+            if earlier is not None:
+                record = survey.replacing(survey.parse(earlier, rel), record)
             return {rel: survey.dump(record)}
 
         def change(t: Ticket, ctx: Context) -> None:

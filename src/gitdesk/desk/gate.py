@@ -21,6 +21,7 @@ from gitdesk.core.changeset import check_changeset
 from gitdesk.core.ticket import Ticket, parse
 from gitdesk.errors import GitdeskError, HandEdit, MalformedTicket, RulesRefused
 from gitdesk.git.commit import blob_id, check_sparse
+from gitdesk.store.entries import read_plain
 from gitdesk.store.files import new_id
 from gitdesk.store.writer import atomic_write
 
@@ -64,7 +65,7 @@ class Draft:
         ticket = self.desk.store.load(ticket_id).copy()
         if not ticket.id:  # writing it back would create tickets/.md
             raise MalformedTicket(ticket.path or rel, 2, "no 'id:' field; add one equal to the file name")
-        data = (self.desk.root / rel).read_bytes()
+        data = read_plain(self.desk.root / rel, rel)
         self.loaded[rel] = data
         if self.hand_edited(rel, data):
             self._take_in(rel, ticket)
@@ -96,7 +97,7 @@ class Draft:
             if ids[p] is None:
                 out[p] = None
                 continue
-            data = self.loaded[p] if p in self.loaded else _read(self.desk.root / p)
+            data = self.loaded[p] if p in self.loaded else _read(self.desk, p)
             if data is not None and blob_id(data, len(ids[p] or "")) == ids[p]:
                 out[p] = data
             else:
@@ -137,10 +138,11 @@ class Draft:
         actions.record(ticket, self.ctx, "edit", changes=changes, source="hand edit")
 
 
-def _read(path: Any) -> bytes | None:
+def _read(desk: Desk, rel: str) -> bytes | None:
+    """The work tree's bytes at `rel`, None if nothing is there; a FIFO or symlink there is refused."""
     try:
-        return bytes(path.read_bytes())
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return read_plain(desk.root / rel, rel)
+    except FileNotFoundError:
         return None
 
 
@@ -152,7 +154,7 @@ def judge(desk: Desk, change: Change, draft: Draft) -> None:
     ids = draft.head_ids(paths)
     for p in paths:
         if p not in draft.loaded:
-            draft.hand_edited(p, _read(desk.root / p))
+            draft.hand_edited(p, _read(desk, p))
     new = {p: _bytes(v) for p, v in change.files.items()}
 
     def read_new(wanted: list[str]) -> dict[str, bytes | None]:
@@ -172,7 +174,7 @@ def write_and_commit(desk: Desk, change: Change, draft: Draft) -> str:
     from gitdesk.desk import journal
 
     files = {p: _bytes(v) for p, v in change.files.items()}
-    backups = {p: _read(desk.root / p) for p in files}
+    backups = {p: _read(desk, p) for p in files}
     made = _missing_dirs(desk, files)
     journal.begin(desk.repo.state_dir(), files, backups)
     try:

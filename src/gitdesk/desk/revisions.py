@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gitdesk.errors import GitdeskError, UsageError
+from gitdesk.errors import GitdeskError, MalformedTicket, UsageError
 from gitdesk.git.repo import GitRepo
+from gitdesk.store.entries import read_plain
 
 
 class Files:
@@ -26,9 +27,9 @@ class Files:
         wanted = [p for p in dict.fromkeys(paths) if p not in self.cache]
         if self.rev is None:
             for p in wanted:
-                try:
-                    self.cache[p] = (self.repo.root / p).read_bytes()
-                except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                try:  # validate reports a symlink, FIFO, ... named like a desk file; it is never opened
+                    self.cache[p] = read_plain(self.repo.root / p, p)
+                except (FileNotFoundError, MalformedTicket):
                     self.cache[p] = None
         elif wanted:
             unknown = [p for p in wanted if p not in self.ids]

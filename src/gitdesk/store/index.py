@@ -31,6 +31,7 @@ from typing import Any
 
 from gitdesk.errors import GitdeskError, GitFailure
 from gitdesk.store import rows as kinds
+from gitdesk.store.entries import read_plain, special_entries
 from gitdesk.store.parallel import made_on_both_cores
 from gitdesk.store.rows import is_ticket_file
 
@@ -86,6 +87,7 @@ class DeskIndex:
         self._tree_ids: dict[str, str] | None = None  # folder -> its tree id in HEAD
         self._pending: dict[str, Any] = {}  # folder -> git's stat check, running
         self.skipped: dict[str, tuple[int | None, str]] = {}  # path -> (line, problem): files a reader left out
+        self.odd: dict[str, tuple[int | None, str]] = {}  # the same for what is not a regular file (FIFO, ...)
 
     # -- freshness --------------------------------------------------------------------------
     def changed(self) -> None:
@@ -96,6 +98,7 @@ class DeskIndex:
         self._pending.clear()
         self._tokens.clear()
         self.skipped.clear()
+        self.odd.clear()
         self._tree_ids = None
 
     def token(self, folder: str) -> str:
@@ -117,6 +120,7 @@ class DeskIndex:
             self._tree_ids = self.repo.tree_ids(FOLDERS) if self.repo.head() else {}
         tree_id = self._tree_ids.get(folder, "")
         overlay = self._work_tree(folder)
+        self._specials(folder)
         token = tree_id or "empty"
         if overlay:
             import hashlib
@@ -208,24 +212,26 @@ class DeskIndex:
         for path, blob in changes.items():
             if not is_regular(self.root / path):  # gone, or a symlink, directory or FIFO: no ticket
                 overlay[path] = None
-                self._odd(folder, path)
-                continue
-            if path.count("/") > 1:  # a file inside a directory named like a ticket?
-                self._odd(folder, path)
-            if blob:
+            elif blob:
                 overlay[path] = blob
             else:
                 to_hash.append(path)
         overlay.update(zip(to_hash, self.repo.hash_paths(to_hash), strict=True))
         return overlay
 
-    def _odd(self, folder: str, path: str) -> None:
-        """Note a symlink or directory named like a file the readers see: left out, with a warning."""
-        head = "/".join(path.split("/", 2)[:2])
-        full = self.root / head
-        if in_folder(folder, head) and (head != path or os.path.lexists(full)):
-            kind = "a symlink" if full.is_symlink() else "a directory" if full.is_dir() else "not a regular file"
-            self.skipped[head] = (None, f"{kind}, not a file: left out (gitdesk validate reports it)")
+    def _specials(self, folder: str) -> None:
+        """Note in `odd` each symlink, directory, FIFO, socket or device named like a file the readers
+        see: left out, with a warning. git's stat check never lists a FIFO (nor an empty directory), so
+        the folder itself is looked at, and listed again only when its stat changed (see entries.py).
+        Kept apart from `skipped`: a stored listing carries those, but a FIFO does not change the token."""
+        key = f"odd:{folder}"
+        raw = self._meta(key).get(key)
+        stored = None if raw is None else _loads(raw)
+        found, stamp = special_entries(self.root, folder, lambda p: in_folder(folder, p), stored)
+        if stamp != stored:
+            self._set_meta(**{key: marshal.dumps(stamp)})
+        for path, kind in found.items():
+            self.odd[path] = (None, f"{kind}, not a file: left out (gitdesk validate reports it)")
 
     def files(self, folder: str) -> tuple[list[str], list[str]]:
         """(paths, blob ids) of the files a reader sees under `folder`, sorted by path."""
@@ -360,9 +366,9 @@ class DeskIndex:
             path = wanted[b]
             if self._overlay.get(path.split("/", 1)[0], {}).get(path) == b:
                 try:
-                    out[b] = (self.root / path).read_bytes()
+                    out[b] = read_plain(self.root / path, path)
                     continue
-                except OSError:
+                except (OSError, GitdeskError):
                     pass
             in_odb.append(b)
         if wait or not in_odb:
@@ -373,7 +379,7 @@ class DeskIndex:
 
         def collect() -> dict[str, bytes]:
             for b, data in (pending.result() if pending is not None else read).items():
-                out[b] = data if data is not None else (self.root / wanted[b]).read_bytes()
+                out[b] = data if data is not None else read_plain(self.root / wanted[b], wanted[b])
             return out
 
         return collect
@@ -497,7 +503,7 @@ def _plain_folder(root: Path, folder: str) -> dict[str, str | None]:
     for name in names:
         path = f"{folder}/{name}"
         if in_folder(folder, path) and is_regular(root / path):
-            data = (root / path).read_bytes()
+            data = read_plain(root / path, path)
             out[path] = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
     return out
 
