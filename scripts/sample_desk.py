@@ -451,6 +451,109 @@ def build(run: Run) -> None:
     run.at(minutes=30)("review", r, "--approve", "--customer")  # the requester accepts (phone)
     run.at(days=1)("reopen", r, "--reason", "Still drains 30 % overnight.", who="grace")
     run.at(hours=1)("note", r, "Next: BIOS update 1.32 fixes a sleep-state bug.", who="grace")
+    spanish_customer(run)
+    catalan_customer(run)
+
+
+def spanish_customer(run: Run) -> None:
+    """8. Lucía writes in Spanish (her mail says Content-Language: es-ES): every mail, her ticket's
+    page and the survey are in Spanish; she turns down the first solution, accepts the second, and
+    answers the survey by replying to its invitation. The board and the KB stay in the desk's English."""
+    m = run.at(hours=1)("intake", "email", "-", mail=MADRID_MAIL)["ticket"]
+    run.at(minutes=15)("prioritise", m, "P3")
+    run.at(minutes=5)("assign", m, "--to", "grace", "--queue", "hardware")
+    run.at(minutes=10)("edit", m, "--visibility", "public")  # Lucía agreed to a public status page
+    run.at(minutes=10)("start", m, who="grace")
+    run.at(minutes=10)(
+        "wait",
+        m,
+        "--question",
+        "¿La raya sale también al hacer fotocopias, o solo al imprimir desde el ordenador?",
+        who="grace",
+    )
+    run.at(hours=2)("intake", "email", "-", mail=MADRID_REPLY.format(id=m, n=2, subject="", text=MADRID_ANSWER))
+    run.at(hours=1)(
+        "propose",
+        m,
+        "--solution",
+        "Sustituir la unidad de tambor (DR-3400): ha superado las 30.000 páginas de vida útil.",
+        who="grace",
+    )
+    verdict = MADRID_REPLY.format(id=m, n=3, subject="Solución propuesta: ", text=MADRID_REJECT)
+    run.at(hours=3)("intake", "email", "-", mail=verdict)
+    run.at(hours=2)(
+        "propose",
+        m,
+        "--solution",
+        "Sustituir también el cartucho de tóner (TN-3480) y limpiar el hilo de corona del tambor nuevo.",
+        who="grace",
+    )
+    accept = "Acepto, ya imprime perfectamente. ¡Muchas gracias!"
+    run.at(hours=1)(
+        "intake", "email", "-", mail=MADRID_REPLY.format(id=m, n=4, subject="Solución propuesta: ", text=accept)
+    )
+    run.at(hours=20)(
+        "close",
+        m,
+        "--lesson",
+        "Brother HL-L6400: a vertical black stripe on prints and copies is the drum; grey smudges "
+        "right after a new drum mean the toner cartridge is worn too. Replace both together.",
+        "--cause",
+        "Worn drum unit and toner cartridge",
+        "--kb",
+        "printer-stripes-drum-and-toner",
+        who="grace",
+    )
+    survey = MADRID_REPLY.format(id=m, n=5, subject="¿Qué tal lo hemos hecho? ", text=MADRID_SURVEY)
+    run.at(hours=2)("intake", "email", "-", mail=survey)
+
+
+def catalan_customer(run: Run) -> None:
+    """9. Jordi asks in Catalan on the web form (`new --language ca`): the technician's question and
+    the proposed solution reach him in Catalan, and his page waits for his verdict with both choices."""
+    j = run.at(hours=1)(
+        "new",
+        "El portàtil no es connecta a la wifi de la sala de reunions",
+        "--requester",
+        "Jordi Puig <jordi.puig@wideworld.example>",
+        "--org",
+        "Wide World Importers",
+        "--channel",
+        "web",
+        "--language",
+        "ca",
+        "--location",
+        "Wide World Barcelona, sala de reunions 3",
+        "--product",
+        "model=Dell Latitude 5440",
+        "--visibility",
+        "public",
+        "--body",
+        "Des de dilluns el meu portàtil no troba la xarxa wifi de la sala de reunions de la tercera planta. "
+        "A la resta de l'oficina funciona bé.",
+    )["id"]
+    run.at(minutes=30)("prioritise", j, "P3")
+    run.at(minutes=5)("assign", j, "--to", "ada", "--queue", "network")
+    run.at(minutes=10)("start", j)
+    run.at(minutes=15)(
+        "wait", j, "--question", "Quin missatge apareix quan s'hi intenta connectar? Amb el mòbil s'hi connecta?"
+    )
+    run.at(hours=3)(
+        "contact",
+        j,
+        "--via",
+        "web",
+        "--inbound",
+        "--summary",
+        "Surt «No es pot connectar a aquesta xarxa». Amb el mòbil sí que s'hi connecta.",
+    )
+    run.at(hours=1)(
+        "propose",
+        j,
+        "--solution",
+        "Actualitzar el controlador de la targeta wifi Intel AX211 a la versió 23.40: el punt d'accés de la "
+        "sala 3 només emet a 5 GHz amb WPA3, que el controlador antic no admet.",
+    )
 
 
 RECEPTION_MAIL = """\
@@ -495,6 +598,50 @@ Tray 1 works fine, only tray 2 jams.
 
 > Does it jam with the paper from tray 1 too?
 """
+
+
+MADRID_MAIL = """\
+From: "Lucía Martín" <lucia.martin@tailspin.example>
+To: help@example.org
+Subject: La impresora de la planta 2 imprime una raya negra
+Message-ID: <madrid-1@tailspin.example>
+Content-Language: es-ES
+Content-Type: text/plain; charset=utf-8
+
+Hola:
+
+Desde ayer la impresora de la planta 2 saca todas las páginas con una raya negra vertical
+en el margen izquierdo. Ya la hemos apagado y encendido, y sigue igual.
+
+Modelo: Brother HL-L6400
+Ubicación: Tailspin Madrid, planta 2
+
+Un saludo,
+Lucía
+"""
+
+MADRID_REPLY = """\
+From: "Lucía Martín" <lucia.martin@tailspin.example>
+To: help@example.org
+Subject: Re: [{id}] {subject}La impresora de la planta 2 imprime una raya negra
+Message-ID: <madrid-{n}@tailspin.example>
+Content-Language: es-ES
+Content-Type: text/plain; charset=utf-8
+
+{text}
+
+--
+Lucía Martín
+Tailspin Toys, Madrid
+"""
+MADRID_ANSWER = "Sí, también en las fotocopias, siempre en el mismo sitio."
+MADRID_REJECT = "No está resuelto: la raya ha desaparecido, pero ahora salen manchas grises en toda la página."
+MADRID_SURVEY = """\
+Puntuación (1-5): 4
+Preguntas adecuadas (sí/no): sí
+Tiempo adecuado (sí/no): no, demasiado largo
+Qué deberíamos mejorar: Cambiar el tambor y el tóner en la misma visita.
+Algo más: El técnico fue muy amable."""
 
 
 def fresh_desk(root: Path) -> None:

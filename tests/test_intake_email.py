@@ -356,3 +356,20 @@ def test_message_without_sender_is_held_not_retried(cli_invoke, desk_root):
     [kept] = [p for p in held.iterdir() if p.suffix == ".eml"]
     assert kept.read_bytes() == raw and "From:" in (held / f"{kept.name}.error").read_text()
     assert not list((desk_root / "tickets").glob("*.md"))
+
+
+@pytest.mark.parametrize(
+    ("body", "product", "location"),
+    [
+        ("Modelo: Brother HL-L6400\nUbicación: Madrid, planta 2\n", {"model": "Brother HL-L6400"}, "Madrid, planta 2"),
+        (
+            "Model: Dell Latitude 5440\nUbicació: Barcelona, sala 3\nLlicència: W11-88\n",
+            {"model": "Dell Latitude 5440", "licence": "W11-88"},
+            "Barcelona, sala 3",
+        ),
+    ],
+)
+def test_field_lines_in_spanish_and_catalan(body, product, location):
+    from gitdesk.intake.text import read_fields
+
+    assert read_fields(body) == (product, location)

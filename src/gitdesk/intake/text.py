@@ -21,6 +21,21 @@ FIELD_KEYS = {
     "location": "location",
     "room": "location",
     "site": "location",
+    # the same labels as Spanish- and Catalan-speaking customers write them
+    "modelo": "model",
+    "producto": "model",
+    "producte": "model",
+    "dispositivo": "model",
+    "dispositiu": "model",
+    "licencia": "licence",
+    "llicència": "licence",
+    "cuenta": "account",
+    "compte": "account",
+    "versión": "version",
+    "versió": "version",
+    "ubicación": "location",
+    "ubicació": "location",
+    "sala": "location",
 }
 _FIELD_LINE = re.compile(r"^[ \t]*(" + "|".join(FIELD_KEYS) + r")[ \t]*:[ \t]*(\S.{0,199}?)[ \t]*$", re.I | re.M)
 _BLOCK = {
