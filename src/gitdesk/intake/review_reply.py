@@ -12,18 +12,38 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from gitdesk.core import review_policy
+from gitdesk.i18n import N_, Translator
 from gitdesk.intake import Outcome
 from gitdesk.intake.text import strip_quoted, strip_signature
 
-VERDICT_LABEL, FEEDBACK_LABEL, TOKEN_LABEL = "Verdict", "What is still wrong", "Review token"
+VERDICT_LABEL, FEEDBACK_LABEL, TOKEN_LABEL = N_("Verdict"), N_("What is still wrong"), N_("Review token")
+ACCEPT_VALUE, CHANGE_VALUE = N_("accept"), N_("change")
 NO_DETAILS = "The customer says the solution does not solve the problem (no details given)."
-_LABELLED = re.compile(
-    rf"^[ \t>*-]*(?P<key>{VERDICT_LABEL}|{FEEDBACK_LABEL}|{TOKEN_LABEL}|feedback)[ \t*]*[:=][ \t]*(?P<value>.*)$",
-    re.I | re.M,
-)
+
+
+@cache
+def _labels() -> dict[str, str]:
+    """Each answer line's label, as the prepared reply writes it in any of the catalogs' languages -> its key."""
+    from gitdesk.i18n import LANGUAGES, translator
+
+    out = {"feedback": "feedback"}
+    for language in LANGUAGES:
+        tr = translator(language)
+        for label, key in ((VERDICT_LABEL, "verdict"), (FEEDBACK_LABEL, "feedback"), (TOKEN_LABEL, "review token")):
+            out[tr._(label).lower()] = key
+    return out
+
+
+@cache
+def _labelled_line() -> re.Pattern[str]:
+    keys = "|".join(re.escape(label) for label in sorted(_labels(), key=len, reverse=True))
+    return re.compile(rf"^[ \t>*-]*(?P<key>{keys})[ \t*]*[:=][ \t]*(?P<value>.*)$", re.I | re.M)
+
+
 _ACCEPT_START = re.compile(
     r"^\W*(accept(?:ed)?|approved?|yes|yep|solved|fixed|it works|works|ok|okay|perfect|great|thanks?|thank you"
     r"|acepto|aceptada|aceptado|accepto|acceptada|acceptat|s[ií]|resuelto|resuelta|resolt|resolta|funciona|perfecte?o?"
@@ -36,8 +56,11 @@ _REJECT_START = re.compile(
     re.I,
 )
 _REJECT_ANYWHERE = re.compile(r"\b(not|n't|still|again|broken|fails?|wrong)\b", re.I)
-_ACCEPT_WORDS = ("accept", "accepted", "approve", "approved", "yes", "ok", "solved")
-_REJECT_WORDS = ("reject", "rejected", "change", "no", "not solved", "modify")
+_ACCEPT_WORDS = ("accept", "approve", "yes", "ok", "solved", "acept", "sí", "resuelt", "resolt")
+_REJECT_WORDS = (
+    *("reject", "change", "no", "not solved", "modify"),
+    *("cambiar", "canviar", "rechaz", "rebutj", "sigue", "encara"),
+)
 
 
 @dataclass(frozen=True)
@@ -47,13 +70,17 @@ class Verdict:
     token: str = ""
 
 
-def blank_verdict(approve: bool, token: str = "") -> list[str]:
-    """The lines a prepared reply (the status page's buttons) starts with; `read_verdict` reads them back."""
-    lines = [f"{VERDICT_LABEL}: {'accept' if approve else 'change'}"]
+def blank_verdict(approve: bool, token: str = "", tr: Translator | None = None) -> list[str]:
+    """The lines a prepared reply (the status page's buttons) starts with, in `tr`'s language;
+    `read_verdict` reads them back in any of the three."""
+    from gitdesk.i18n import translator
+
+    tr = tr or translator()
+    lines = [f"{tr._(VERDICT_LABEL)}: {tr._(ACCEPT_VALUE if approve else CHANGE_VALUE)}"]
     if not approve:
-        lines += [f"{FEEDBACK_LABEL}: "]
+        lines += [f"{tr._(FEEDBACK_LABEL)}: "]
     if token:
-        lines += [f"{TOKEN_LABEL}: {token}"]
+        lines += [f"{tr._(TOKEN_LABEL)}: {token}"]
     return lines
 
 
@@ -62,21 +89,20 @@ def _labelled(text: str) -> Verdict | None:
     feedback_lines: list[str] = []
     in_feedback = False
     for line in text.splitlines():
-        match = _LABELLED.match(line)
+        match = _labelled_line().match(line)
         if match:
-            key = match.group("key").lower()
-            key = "feedback" if key in ("feedback", FEEDBACK_LABEL.lower()) else key
+            key = _labels()[match.group("key").lower()]
             found.setdefault(key, match.group("value").strip())
             in_feedback = key == "feedback"
             continue
         if in_feedback and line.strip():
             feedback_lines.append(line.strip())
-    verdict = found.get(VERDICT_LABEL.lower(), "").lower()
+    verdict = found.get("verdict", "").lower()
     if not verdict:
         return None
     word = verdict.strip(" .!")
     feedback = "\n".join([found.get("feedback", ""), *feedback_lines]).strip()
-    token = found.get(TOKEN_LABEL.lower(), "")
+    token = found.get("review token", "")
     if any(word.startswith(w) for w in _REJECT_WORDS) or word.startswith("not"):
         return Verdict(False, feedback, token)
     if any(word.startswith(w) for w in _ACCEPT_WORDS):

@@ -14,19 +14,20 @@ from urllib.parse import quote
 from gitdesk.core import review_policy
 from gitdesk.core.config import Config
 from gitdesk.core.ticket import Ticket
+from gitdesk.i18n import N_, Translator, translator
 
 NEXT_STEP = {
-    "new": "We triage your request: set its priority and pass it to a support team.",
-    "triaged": "A technician of the team starts work on it.",
-    "in_progress": "A technician works on it and sends you a solution to review.",
-    "waiting": "Your answer to our question below: work goes on once it reaches us.",
-    "proposed": "Your verdict on the solution below: accept it, or tell us what to change.",
-    "resolved": "We close the request and ask you how we did.",
-    "closed": "Nothing: the request is done. Tell us how we did below.",
-    "split": "Each separate request below goes on on its own.",
-    "cancelled": "Nothing: the request is cancelled.",
+    "new": N_("We triage your request: set its priority and pass it to a support team."),
+    "triaged": N_("A technician of the team starts work on it."),
+    "in_progress": N_("A technician works on it and sends you a solution to review."),
+    "waiting": N_("Your answer to our question below: work goes on once it reaches us."),
+    "proposed": N_("Your verdict on the solution below: accept it, or tell us what to change."),
+    "resolved": N_("We close the request and ask you how we did."),
+    "closed": N_("Nothing: the request is done. Tell us how we did below."),
+    "split": N_("Each separate request below goes on on its own."),
+    "cancelled": N_("Nothing: the request is cancelled."),
 }
-FEEDBACK_HEADING = "You asked us to change the solution"
+FEEDBACK_HEADING = N_("You asked us to change the solution")
 
 
 def open_question(t: Ticket) -> str:
@@ -67,10 +68,13 @@ def _mailto(mailbox: str, subject: str, lines: list[str]) -> str:
     return f"mailto:{mailbox}?subject={quote(subject)}&body={body}"
 
 
-def review_links(t: Ticket, config: Config, mailbox: str, key: str | None) -> dict[str, str] | None:
-    """The accept and change buttons of a proposal awaiting the customer (None otherwise)."""
+def review_links(
+    t: Ticket, config: Config, mailbox: str, key: str | None, tr: Translator | None = None
+) -> dict[str, str] | None:
+    """The accept and change buttons of a proposal awaiting the customer (None otherwise), in `tr`'s language."""
     from gitdesk.intake.review_reply import blank_verdict
 
+    tr = tr or translator()
     if not review_policy.awaiting_customer(t, config):
         return None
     # Only an unlisted page is the requester's own (its URL is secret); a public page's link
@@ -78,31 +82,35 @@ def review_links(t: Ticket, config: Config, mailbox: str, key: str | None) -> di
     token = review_policy.verdict_token(key, t.id) if key and t.visibility == "unlisted" else ""
     links = {"accept": "", "change": "", "issue": ""}
     if mailbox:
-        subject = f"[{t.id}] Review of the proposed solution"
-        links["accept"] = _mailto(mailbox, subject, blank_verdict(True, token))
-        links["change"] = _mailto(mailbox, subject, blank_verdict(False, token))
+        subject = f"[{t.id}] " + tr._("Review of the proposed solution")
+        links["accept"] = _mailto(mailbox, subject, blank_verdict(True, token, tr))
+        links["change"] = _mailto(mailbox, subject, blank_verdict(False, token, tr))
     github = t.meta.get("github")
     if t.meta.get("channel") == "github" and isinstance(github, dict) and github.get("url"):
         links["issue"] = str(github["url"])
     return links if any(links.values()) else None
 
 
-def answer_link(t: Ticket, mailbox: str) -> str:
+def answer_link(t: Ticket, mailbox: str, tr: Translator | None = None) -> str:
     """How to answer our question: a reply with the ticket tag."""
     if not mailbox or t.status != "waiting":
         return ""
-    return f"mailto:{mailbox}?subject={quote(f'[{t.id}] Answer: {t.title}')}"
+    subject = f"[{t.id}] " + (tr or translator())._("Answer: {title}", title=t.title)
+    return f"mailto:{mailbox}?subject={quote(subject)}"
 
 
-def journey_view(t: Ticket, config: Config, mailbox: str, key: str | None) -> dict[str, Any]:
-    """The journey's part of the customer's view (customer.ticket_view adds it)."""
+def journey_view(
+    t: Ticket, config: Config, mailbox: str, key: str | None, tr: Translator | None = None
+) -> dict[str, Any]:
+    """The journey's part of the customer's view (customer.ticket_view adds it), in `tr`'s language."""
+    tr = tr or translator()
     return {
         "question": open_question(t) or None,
-        "answer_mailto": answer_link(t, mailbox) or None,
+        "answer_mailto": answer_link(t, mailbox, tr) or None,
         "answer_address": mailbox or None,
         "feedback": open_feedback(t) or None,
-        "review": review_links(t, config, mailbox, key),
-        "next_step": NEXT_STEP.get(t.status, ""),
+        "review": review_links(t, config, mailbox, key, tr),
+        "next_step": tr._(NEXT_STEP[t.status]) if t.status in NEXT_STEP else "",
         "reason": last_reason(t) or None,
     }
 
@@ -121,7 +129,8 @@ def ticket_feed(view: dict[str, Any], site_name: str) -> str:
         )
     updated = view["timeline"][-1]["at"] if view["timeline"] else view["created"]
     return (
-        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{e(view.get("language") or "en")}">'
         f"<title>{e(view['id'])}: {e(view['title'])}</title><id>urn:gitdesk:ticket:{e(view['id'])}</id>"
         f"<updated>{e(updated)}</updated><author><name>{e(site_name)}</name></author>"
         '<link rel="self" type="application/atom+xml" href="feed.xml"/><link rel="alternate" href="./"/>'

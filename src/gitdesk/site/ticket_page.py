@@ -121,9 +121,9 @@ def render(
         f'<p class="gd-muted">{e(tr._("Request {id}", id=view["id"]))}</p><h1>{e(view["title"])}</h1>',
         f'<div class="gd-now">{badge(view["status"], tr)} <span class="gd-status-text">'
         f"{e(view['status_text'])}</span></div>",
-        journey_page.next_step(view),
-        journey_page.question(view),
-        journey_page.feedback(view),
+        journey_page.next_step(view, tr),
+        journey_page.question(view, tr),
+        journey_page.feedback(view, tr),
         _facts(view, tr),
         _survey(view, tr),
     ]
@@ -135,7 +135,7 @@ def render(
     if view.get("solution"):
         heading = e(tr._("Solution") if view.get("solution_heading") == "Solution" else tr._("Proposed solution"))
         parts.append(f'<h2>{heading}</h2><div class="gd-solution">{text_block(view["solution"])}</div>')
-        parts.append(journey_page.review(view))
+        parts.append(journey_page.review(view, tr))
     parts.append(_children(view, tr))
     if view.get("description"):
         heading = e(tr._("Your request"))
