@@ -8,6 +8,7 @@ bad key is always reported as `gitdesk.yml: <dotted.key>: <problem>`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -183,7 +184,8 @@ def from_mapping(raw: Any) -> Config:
     )
 
 
-def load(root: Path) -> Config:
+def load(root: Path, parse: Callable[[str], Any] | None = None) -> Config:
+    """The desk's gitdesk.yml; `parse(text)` may stand in for PyYAML (the desk passes a cached one)."""
     path = root / CONFIG_FILE
     if path.exists() and not path.is_file():  # a FIFO would block every command on open
         raise ConfigError("(file)", "not a regular file")
@@ -194,7 +196,12 @@ def load(root: Path) -> Config:
     except OSError as exc:
         raise ConfigError("(file)", f"cannot read: {exc.strerror}") from None
     try:
-        raw = load_yaml(text, CONFIG_FILE)
+        raw = parse(text) if parse else parse_text(text)
     except MalformedTicket as exc:
         raise ConfigError(f"line {exc.line}" if exc.line else "(file)", exc.problem) from None
     return from_mapping(raw)
+
+
+def parse_text(text: str) -> Any:
+    """gitdesk.yml's text as YAML (MalformedTicket naming the line when it is not)."""
+    return load_yaml(text, CONFIG_FILE)

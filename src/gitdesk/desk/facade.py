@@ -83,7 +83,11 @@ class Desk:
 
     @cached_property
     def config(self) -> Config:
-        return load_config(self.root)
+        from gitdesk.core.config import parse_text
+        from gitdesk.store.parsed_config import parsed
+
+        state = self.index.file.parent if self.index.file else None
+        return load_config(self.root, lambda text: parsed(state, text, parse_text))
 
     @property
     def actor(self) -> str:
