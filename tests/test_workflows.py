@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 import gitdesk
-from gitdesk.desk.scaffold import ACTION
+from gitdesk.desk.scaffold import LOCAL_ACTION
 
 ROOT = Path(__file__).resolve().parents[1]
 SCAFFOLD = ROOT / "src" / "gitdesk" / "desk" / "scaffold"
@@ -122,7 +122,7 @@ def action_step(data: dict, command: str, where: str) -> dict:
     """The one step that calls the gitdesk action for `command`, pinned as `where` pins it."""
     (step,) = [s for s in steps(data) if s.get("with", {}).get("command") == command]
     if where == "scaffold":
-        assert step["uses"] == ACTION and step["with"]["install"] == f"gitdesk=={gitdesk.__version__}"
+        assert step["uses"] == LOCAL_ACTION and step["with"]["install"] == f"gitdesk=={gitdesk.__version__}"
     else:
         assert step["uses"] == "./" and step["with"]["install"] == "."
     return step
@@ -265,3 +265,85 @@ def test_whole_desk_workflows_reuse_the_read_index(laid_out, where, name):
     assert "git rev-parse HEAD:tickets" in key_step["run"]
     checkout = next(i for i, u in enumerate(uses) if u.startswith("actions/checkout@"))
     assert checkout < found.index(key_step) < found.index(cache)
+
+
+def test_the_desks_own_action_is_gitdesks_action_yml(laid_out):
+    """By default the workflows call the copy init writes into the desk: it is action.yml, byte for byte."""
+    copy = laid_out / ".github" / "actions" / "gitdesk" / "action.yml"
+    assert copy.read_bytes() == (ROOT / "action.yml").read_bytes(), (
+        "run: cp action.yml src/gitdesk/desk/scaffold/dot-github/actions/gitdesk/"
+    )
+    assert LOCAL_ACTION == "./.github/actions/gitdesk"
+    for path in workflows(laid_out / ".github"):
+        assert "GITDESK_ACTION" not in path.read_text() and "gitdesk/gitdesk@" not in path.read_text(), path
+
+
+def _desk(tmp_path, *init_args):
+    from click.testing import CliRunner
+
+    from gitdesk.cli.main import cli
+
+    root = tmp_path / "desk"
+    result = CliRunner().invoke(cli, ["init", str(root), *init_args])
+    assert result.exit_code == 0, result.output
+    return root, lambda *args: CliRunner().invoke(cli, [*args])
+
+
+def _uses(root):
+    return {
+        p.name: [s["uses"] for s in steps(load(root / ".github", p.name)) if "command" in s.get("with", {})]
+        for p in workflows(root / ".github")
+    }
+
+
+def test_init_action_is_kept_in_gitdesk_yml_and_by_upgrade(tmp_path):
+    root, gitdesk_cli = _desk(tmp_path, "--action", "my-org/gitdesk@v1")
+    assert set(map(tuple, _uses(root).values())) == {("my-org/gitdesk@v1",)}
+    assert "\naction: my-org/gitdesk@v1\n" in (root / "gitdesk.yml").read_text()
+    assert not (root / ".github" / "actions").exists()  # no local copy where none is called
+    assert gitdesk_cli("--desk", str(root), "validate").exit_code == 0  # the key is no problem for validate
+    # `upgrade` keeps the desk's choice, and a new one is written to gitdesk.yml in the same commit
+    result = gitdesk_cli("upgrade", str(root))
+    assert result.exit_code == 0 and "nothing to do" in result.output, result.output
+    result = gitdesk_cli("upgrade", str(root), "--action", "my-org/gitdesk@v2")
+    assert result.exit_code == 0, result.output
+    assert set(map(tuple, _uses(root).values())) == {("my-org/gitdesk@v2",)}
+    shown = subprocess.run(["git", "show", "--name-only", "--format="], cwd=root, capture_output=True, text=True)
+    assert "gitdesk.yml" in shown.stdout.split() and ".github/workflows/validate.yml" in shown.stdout.split()
+    assert "\naction: my-org/gitdesk@v2\n" in (root / "gitdesk.yml").read_text()
+    assert subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True).stdout == ""
+
+
+def test_a_bad_action_is_one_line_and_creates_nothing(tmp_path):
+    from click.testing import CliRunner
+
+    from gitdesk.cli.main import cli
+
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "d"), "--action", "$(reboot)"])
+    assert result.exit_code != 0 and not (tmp_path / "d").exists()
+    assert (
+        result.stderr.strip()
+        == "gitdesk: --action: '$(reboot)' is not a GitHub Action reference like OWNER/gitdesk@v1 or ./path"
+    )
+    root, gitdesk_cli = _desk(tmp_path)
+    (root / "gitdesk.yml").write_text((root / "gitdesk.yml").read_text() + "action: ../../elsewhere\n")
+    bad = gitdesk_cli("upgrade", str(root))
+    assert bad.exit_code != 0 and "gitdesk.yml: action: '../../elsewhere'" in bad.stderr
+    missing = gitdesk_cli("upgrade", str(tmp_path / "nowhere"))
+    assert missing.exit_code != 0 and "not a desk" in missing.stderr
+
+
+def test_upgrade_is_init_update(tmp_path):
+    """An old desk (the placeholder action, an old pin) gets this gitdesk's workflows and its own action."""
+    root, gitdesk_cli = _desk(tmp_path)
+    for path in workflows(root / ".github"):
+        text = path.read_text().replace(f"gitdesk=={gitdesk.__version__}", "gitdesk==0.0.1")
+        path.write_text(text.replace(f"uses: {LOCAL_ACTION}", "uses: gitdesk/gitdesk@v1"))
+    subprocess.run(["git", "commit", "-qam", "an old desk"], cwd=root, check=True)
+    result = gitdesk_cli("upgrade", str(root))
+    assert result.exit_code == 0, result.output
+    assert set(map(tuple, _uses(root).values())) == {(LOCAL_ACTION,)}
+    for path in workflows(root / ".github"):
+        assert f"install: gitdesk=={gitdesk.__version__}" in path.read_text()
+    log = subprocess.run(["git", "log", "-1", "--format=%s"], cwd=root, capture_output=True, text=True).stdout.strip()
+    assert log == f"gitdesk: update the desk's files for gitdesk {gitdesk.__version__}"

@@ -15,6 +15,7 @@ from gitdesk.errors import ExitCode, GitdeskError
 COMMANDS: dict[str, str] = {
     "init": "gitdesk.cli.commands.setup:init",
     "install": "gitdesk.cli.commands.setup:install",
+    "upgrade": "gitdesk.cli.commands.setup:upgrade",
     "new": "gitdesk.cli.commands.lifecycle:new",
     "prioritise": "gitdesk.cli.commands.lifecycle:prioritise",
     "assign": "gitdesk.cli.commands.lifecycle:assign",
