@@ -87,7 +87,8 @@ def check_machine_outputs(out: Path) -> int:
     import feedparser
     import jsonschema
 
-    schemas = {name: json.loads((SCHEMAS / f"{name}.schema.json").read_text()) for name in ("status", "ticket")}
+    names = ("status", "ticket", "requests")
+    schemas = {name: json.loads((SCHEMAS / f"{name}.schema.json").read_text()) for name in names}
     for schema in schemas.values():
         jsonschema.Draft202012Validator.check_schema(schema)
     checked = 0
@@ -96,6 +97,8 @@ def check_machine_outputs(out: Path) -> int:
         data = json.loads(path.read_text(encoding="utf-8"))
         if rel == "api/status.json":
             jsonschema.validate(data, schemas["status"])
+        elif rel == "api/requests.json":
+            jsonschema.validate(data, schemas["requests"])
         elif re.fullmatch(r"api/tickets/[^/]+\.json|t/[0-9a-f]{32}/ticket\.json", rel):
             jsonschema.validate(data, schemas["ticket"])
         elif rel.startswith("api/schema/"):
@@ -105,6 +108,7 @@ def check_machine_outputs(out: Path) -> int:
         else:
             raise AssertionError(f"{rel}: a JSON file no schema covers")
         checked += 1
-    feed = feedparser.parse((out / "feed.xml").read_text(encoding="utf-8"))
-    assert not feed.bozo, feed.bozo_exception
+    for name in ("feed.xml", "incidents.xml"):
+        feed = feedparser.parse((out / name).read_text(encoding="utf-8"))
+        assert not feed.bozo, (name, feed.bozo_exception)
     return checked

@@ -353,7 +353,18 @@ def link_duplicate(original: Ticket, ctx: Context, duplicate_id: str) -> dict[st
     return record(original, ctx, "duplicate", duplicate=duplicate_id)
 
 
-EDITABLE = ("title", "location", "channel", "visibility", "requester", "product", "updates", "language")
+EDITABLE = (
+    "title",
+    "location",
+    "channel",
+    "visibility",
+    "requester",
+    "product",
+    "updates",
+    "language",
+    "incident",  # shown on the status board as an incident (site/incidents.py); P1 tickets are anyway
+    "service",  # the affected service an incident names
+)
 
 
 def edit(t: Ticket, ctx: Context, changes: dict[str, Any]) -> dict[str, Any]:
@@ -374,6 +385,10 @@ def edit(t: Ticket, ctx: Context, changes: dict[str, Any]) -> dict[str, Any]:
             check_choice(value, ("on", "off"), "updates")
         if key == "language":  # the customer's: their mails and their ticket's page (gitdesk.i18n)
             value = ticket_language(value)
+        if key == "incident" and not isinstance(value, bool):
+            raise InvalidValue("incident", "must be true or false")
+        if key == "service" and "\n" in str(value):
+            raise InvalidValue("service", "must be one line")
         if key == "title" and (not str(value).strip() or "\n" in str(value)):
             raise InvalidValue("title", "must be one non-empty line")
         old = t.meta.get(key)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from gitdesk.core.marks import N_
+from gitdesk.core.marks import N_, Np_
 
 Status = Literal["new", "triaged", "in_progress", "waiting", "proposed", "resolved", "closed", "split", "cancelled"]
 STATUSES: tuple[Status, ...] = (
@@ -175,6 +175,26 @@ STATUS_TEXT: dict[str, str] = {
     "closed": N_("This request is closed."),
     "split": N_("This request was split into separate requests, each tracked on its own."),
     "cancelled": N_("This request was cancelled."),
+}
+
+# The board reads as a status page: an incident's phase, in Statuspage's words, is derived from
+# its ticket's status here and nowhere else (site/incidents.py reads it). A split ticket has no
+# phase: its children, which keep its priority, are the incidents.
+INCIDENT_PHASE: dict[str, str] = {
+    "new": "investigating",
+    "triaged": "investigating",
+    "waiting": "investigating",
+    "in_progress": "identified",
+    "proposed": "monitoring",
+    "resolved": "resolved",
+    "closed": "resolved",
+    "cancelled": "resolved",
+}
+PHASE_NAMES: dict[str, str] = {  # translated with pgettext("incident", ...): an incident is no request
+    "investigating": Np_("incident", "Investigating"),
+    "identified": Np_("incident", "Identified"),
+    "monitoring": Np_("incident", "Monitoring"),
+    "resolved": Np_("incident", "Resolved"),
 }
 
 

@@ -270,6 +270,8 @@ def _field_types(t: Ticket, queues: list[str], tiers: int) -> list[tuple[tuple[A
     for key, (kind, what) in kinds.items():
         if m.get(key) is not None and not isinstance(m.get(key), kind):
             out.append(((key,), f"{key} must be {what}"))
+    if m.get("incident") is not None and not isinstance(m.get("incident"), bool):
+        out.append((("incident",), "incident must be true or false"))
     for key in ("created", "updated"):
         if m.get(key) is not None and not _is_time(m.get(key)):
             out.append(((key,), f"{key} '{m.get(key)}' is not an ISO 8601 timestamp"))

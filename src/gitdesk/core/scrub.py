@@ -40,6 +40,8 @@ SAFE_KEYS = frozenset(
         "link_version",  # the generation of an unlisted ticket's secret link (gitdesk site revoke)
         "updates",  # on/off: whether the requester gets proactive updates ("off" is no one's name)
         "language",  # en/es/ca: the language the customer is written to in
+        "incident",  # true/false: shown on the status board as an incident
+        "service",  # the affected service an incident names: the desk's words, published by design
     }
 )
 # Keys (top level, or inside `requester`) whose values name a person, a place or an organisation.

@@ -10,23 +10,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from gitdesk.i18n import N_
 from gitdesk.site.builder import Page, Progress, SiteBuilder
 from gitdesk.site.figures import metrics_page, surveys_page
 from gitdesk.site.kb_pages import kb_pages, published_slugs
+from gitdesk.site.markup import NAV  # noqa: F401 - plugin.py's nav; ticket pages show the same one
 from gitdesk.site.outputs import generated_files
 from gitdesk.site.pages import home, queue_pages, request_pages
-
-# The nav: a handful of entries. Ticket pages, list pages and articles stay out of it,
-# because MkDocs renders the whole nav into every page.
-NAV = (
-    (N_("Status board"), "index.md"),
-    (N_("Requests"), "requests/index.md"),
-    (N_("Teams"), "queues/index.md"),
-    (N_("Knowledge base"), "kb/index.md"),
-    (N_("Metrics"), "metrics.md"),
-    (N_("Surveys"), "surveys.md"),
-)
 
 
 def build_site(

@@ -24,6 +24,7 @@ from gitdesk.core.ticket import Ticket, iso
 from gitdesk.errors import GitdeskError, MalformedTicket
 from gitdesk.site import ticket_page
 from gitdesk.site.customer import Card, SurveyInvite, card, survey_view, ticket_scrubber, ticket_view, timeline
+from gitdesk.site.incidents import incident_of
 from gitdesk.site.journey import journey_view, ticket_feed
 from gitdesk.site.privacy import PUBLIC_PAGE, Scrubber, can_link, link_version, ticket_json_url
 from gitdesk.store.files import TicketStore
@@ -57,6 +58,7 @@ class SiteData:
     facts: list[Any] = field(default_factory=list)
     scrubber: Scrubber = field(default_factory=Scrubber)
     feed: list[tuple[str, str, int, str, str]] = field(default_factory=list)  # newest public events
+    incidents: list[Any] = field(default_factory=list)  # incidents.Incident: public P1 or `incident: true`
     unpublished_unlisted: int = 0
 
 
@@ -139,6 +141,9 @@ class SiteBuilder:
         self.data.scrubber.merge(scrub)
         if can_link(PUBLIC_PAGE, own):
             self._feed_events(t)
+            incident = incident_of(t, own.title, own.url, self.config, scrub)
+            if incident is not None:
+                self.data.incidents.append(incident)
         if t.visibility == "unlisted" and self.key is None:
             self.data.unpublished_unlisted += 1
 

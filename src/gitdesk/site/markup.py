@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from gitdesk.i18n import Np_, Translator
+from gitdesk.i18n import N_, Np_, Translator
 
 SAFE_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
@@ -135,8 +135,32 @@ def safe_markdown(text: str) -> str:
     return converter.convert(text or "")
 
 
+# The nav: a handful of entries. Ticket pages, list pages and articles stay out of it,
+# because MkDocs renders the whole nav into every page. The standalone ticket pages show the
+# same entries in their header, so a customer goes from their request to the board and back.
+NAV = (
+    (N_("Status board"), "index.md"),
+    (N_("Requests"), "requests/index.md"),
+    (N_("Teams"), "queues/index.md"),
+    (N_("Knowledge base"), "kb/index.md"),
+    (N_("Metrics"), "metrics.md"),
+    (N_("Surveys"), "surveys.md"),
+)
+
+
+def _nav_url(uri: str) -> str:
+    stem = uri[:-3]
+    return "" if stem == "index" else stem[: -len("index")] if stem.endswith("/index") else stem + "/"
+
+
+def site_nav(root: str, tr: Translator) -> str:
+    links = "".join(f'<a href="{e(root + _nav_url(uri))}">{e(tr._(title))}</a>' for title, uri in NAV)
+    return f'<nav class="gd-nav" aria-label="{e(tr._("Site"))}">{links}</nav>'
+
+
 def document(title: str, body: str, site_name: str, root: str, noindex: bool, tr: Translator) -> str:
-    """A standalone page (ticket pages): no script at all, one stylesheet, nothing from outside."""
+    """A standalone page (ticket pages): no script at all, one stylesheet, nothing from outside;
+    the board's header and nav, so the customer can get to the board and the KB and back."""
     robots = '<meta name="robots" content="noindex, nofollow">' if noindex else ""
     return (
         f'<!doctype html><html lang="{e(tr.language)}"><head><meta charset="utf-8">'
@@ -148,7 +172,7 @@ def document(title: str, body: str, site_name: str, root: str, noindex: bool, tr
         f'<link rel="icon" href="{e(root)}assets/images/favicon.png">'
         f'<link rel="stylesheet" href="{e(root)}assets/gitdesk.css"></head>'
         f'<body class="gd-standalone"><a class="gd-skip" href="#gd-content">{e(tr._("Skip to content"))}</a>'
-        f'<header class="gd-header"><a href="{e(root)}">{e(site_name)}</a></header>'
+        f'<header class="gd-header"><a class="gd-site" href="{e(root)}">{e(site_name)}</a>{site_nav(root, tr)}</header>'
         f'<main class="gd-main" id="gd-content" tabindex="-1">{body}</main>'
         f'<footer class="gd-footer">{e(site_name)} · <a href="{e(root)}">{e(tr._("status board"))}</a> · '
         f'<a href="{e(root)}kb/">{e(tr._("knowledge base"))}</a></footer></body></html>\n'

@@ -15,7 +15,7 @@ from gitdesk.site.customer import Card
 from gitdesk.site.markup import e
 
 FEED_ENTRIES = 50
-SCHEMAS = ("status.schema.json", "ticket.schema.json")
+SCHEMAS = ("status.schema.json", "ticket.schema.json", "requests.schema.json")
 
 
 def theme_file(name: str) -> str:
@@ -65,6 +65,12 @@ def status_json(builder: SiteBuilder) -> str:
         "kb_articles": len(getattr(builder, "articles", [])),
     }
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def public_requests(builder: SiteBuilder) -> str:
+    """The find box's index: every PUBLIC request's ID and page; unlisted and private ones never."""
+    pages = {c.id: c.url for c in sorted(builder.public_cards(), key=lambda c: c.id)}
+    return json.dumps({"requests": pages}, separators=(",", ":")) + "\n"
 
 
 def _entry(title: str, entry_id: str, updated: str, href: str, summary: str) -> str:
@@ -120,11 +126,17 @@ def atom_feed(builder: SiteBuilder) -> str:
 def generated_files(builder: SiteBuilder) -> dict[str, str]:
     """Every generated non-page file except the per-ticket ones (written during the ticket pass)."""
     from gitdesk.site.figures import chart_files
+    from gitdesk.site.incidents import incidents_feed
 
     files = {
         "assets/gitdesk.css": theme_file("gitdesk.css"),
+        "assets/find.js": theme_file("find.js"),
         "feed.xml": atom_feed(builder),
+        "incidents.xml": incidents_feed(
+            builder.data.incidents, builder.site_name, builder.site_url, iso(builder.now), builder.tr
+        ),
         "api/status.json": status_json(builder),
+        "api/requests.json": public_requests(builder),
     }
     files.update({f"api/schema/{name}": theme_file(f"schema/{name}") for name in SCHEMAS})
     files.update(chart_files(builder.report(), builder.tr))

@@ -11,6 +11,7 @@ from typing import Any
 
 from gitdesk.core.lifecycle import OPEN, STATUSES
 from gitdesk.i18n import N_, Translator
+from gitdesk.site import incidents
 from gitdesk.site.builder import Page, SiteBuilder
 from gitdesk.site.customer import Card, status_text, when_text
 from gitdesk.site.markup import badge, e, link, pager, table
@@ -100,6 +101,24 @@ def _tiles(report: dict[str, Any] | None, open_count: int, tr: Translator) -> st
     )
 
 
+def find_box(tr: Translator, prefix: str = "HD") -> str:
+    """Find a request by its ID: assets/find.js looks it up in api/requests.json, which lists the
+    public requests only (an unlisted one is reached only through its own link). Without
+    scripts the form leads to the list of all published requests."""
+    label = tr._("Find your request by its ID")
+    missing = tr._("No published request has that ID. An unlisted request opens only from its own link.")
+    return (
+        f'<form class="gd-find" id="gd-find" action="requests/" method="get" data-index="api/requests.json" '
+        f'data-missing="{e(missing)}"'
+        f' data-bad="{e(tr._("Type the ID from our messages, such as {example}.", example=f"{prefix}-4f7k2m9q"))}">'
+        f'<label for="gd-find-id">{e(label)}</label> '
+        f'<input id="gd-find-id" name="id" autocomplete="off" spellcheck="false" placeholder="{e(prefix)}-…"> '
+        f'<button class="gd-button gd-primary" type="submit">{e(tr._("Find"))}</button> '
+        '<span id="gd-find-result" class="gd-muted" role="status"></span></form>'
+        '<script src="assets/find.js"></script>'
+    )
+
+
 def home(builder: SiteBuilder) -> Page:
     cards = builder.data.cards.values()
     open_cards = [c for c in cards if c.status in OPEN]
@@ -113,6 +132,8 @@ def home(builder: SiteBuilder) -> Page:
     not_set = tr._("not set")
     body = [
         f"<h1>{e(tr._('{site}: status board', site=builder.site_name))}</h1>",
+        incidents.banner(builder.data.incidents, "", tr),
+        find_box(tr, builder.config.prefix),
         _tiles(builder.report(), len(open_cards), tr),
         '<div class="gd-columns">',
         _count_table(
@@ -134,8 +155,10 @@ def home(builder: SiteBuilder) -> Page:
         ticket_table(recent[: builder.recent], "", queues, tr),
         f"<h2>{e(tr._('Recently resolved'))}</h2>",
         ticket_table(resolved[: builder.recent], "", queues, tr),
+        incidents.past(builder.data.incidents, "", tr),
         f"<p>{link('', 'requests/', tr._('All published requests'))} · {link('', 'queues/', tr._('Teams'))} · "
-        f'<a href="feed.xml">{e(tr._("Atom feed"))}</a> · <a href="api/status.json">status.json</a></p>',
+        f'<a href="feed.xml">{e(tr._("Atom feed"))}</a> · '
+        f'<a href="incidents.xml">{e(tr._("Incidents feed"))}</a> · <a href="api/status.json">status.json</a></p>',
         '<p class="gd-muted">'
         + e(
             tr._(

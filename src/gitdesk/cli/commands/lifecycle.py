@@ -362,6 +362,10 @@ def cancel(desk, ticket_ref, reason, duplicate_of, as_json):  # type: ignore[no-
 @click.option("--language", default=None, metavar="CODE", help="The customer's language (en, es, ca).")
 @click.option("--body", default=None, help="Replace the description (Markdown); '-' reads it from stdin.")
 @click.option("--body-file", default=None, metavar="FILE", help="Replace the description with FILE ('-' = stdin).")
+@click.option(
+    "--incident/--no-incident", default=None, help="Show it on the status board as an incident (P1 tickets are)."
+)
+@click.option("--service", default=None, help="The affected service an incident names (else its team).")
 @json_option
 @write_options
 @pass_desk
@@ -380,6 +384,8 @@ def edit(  # type: ignore[no-untyped-def]
     language,
     body,
     body_file,
+    incident,
+    service,
     as_json,
 ):
     """Correct a ticket's data or its description; every change is recorded in its history."""
@@ -394,6 +400,8 @@ def edit(  # type: ignore[no-untyped-def]
             ("visibility", visibility),
             ("updates", updates),
             ("language", language),
+            ("incident", incident),
+            ("service", service),
         )
         if v is not None
     }
