@@ -51,3 +51,20 @@ def test_a_new_checkin_interval_is_counted_at_once(desk, desk_root, clock, cli_i
     config.write_text(text.replace("checkin: 2h, calendar: 24x7", "checkin: 1h, calendar: 24x7"), encoding="utf-8")
     rows = json.loads(cli_invoke("due", "--json").stdout)
     assert [(r["id"], r["overdue_seconds"]) for r in rows] == [(p1, 7200)]
+
+
+def test_due_counts_in_the_priorities_calendar_as_the_sla_does(desk, clock, cli_invoke):
+    """P2 checks in every business day (8 working hours), P3 every two: the weekend does not count."""
+    import datetime as dt
+
+    clock.set(dt.datetime(2026, 3, 6, 9, 0, tzinfo=dt.UTC))  # a Friday, 09:00
+    p2 = _ticket(desk, "Printer queue stuck", "P2")  # due Friday 17:00
+    p3 = _ticket(desk, "New monitor", "P3")  # due Monday 17:00
+    # one working day ahead ends Friday 17:00; two end Monday 17:00 (a calendar's 48 hours: Sunday 09:00)
+    assert [r["id"] for r in json.loads(cli_invoke("due", "--within", "1d", "--json").stdout)] == [p2]
+    ahead = json.loads(cli_invoke("due", "--within", "2d", "--json").stdout)
+    assert [(r["id"], r["overdue_seconds"]) for r in ahead] == [(p2, -8 * 3600), (p3, -16 * 3600)]
+    clock.set(dt.datetime(2026, 3, 9, 10, 0, tzinfo=dt.UTC))  # Monday 10:00: 65 hours later, 1 working hour
+    rows = json.loads(cli_invoke("due", "--json").stdout)
+    assert [(r["id"], r["overdue_seconds"]) for r in rows] == [(p2, 3600)]
+    assert "overdue by 1h " in cli_invoke("due").output

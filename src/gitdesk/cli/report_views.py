@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from gitdesk.core.calendar import Calendars, from_config
+from gitdesk.core.duration import duration_text as span
 from gitdesk.core.sla import Clock, Facts, clocks
 from gitdesk.core.ticket import Ticket
 
@@ -204,22 +205,14 @@ def priorities_text(rows: list[dict[str, Any]], calendar: dict[str, Any], matrix
 
 
 # -- SLA clocks in words, for `gitdesk show` ------------------------------------------------
-def span(seconds: int) -> str:
-    """2h10m, 45m, 26h: business time is easiest to read in hours."""
-    seconds = abs(int(seconds))
-    hours, minutes = divmod(round(seconds / 60), 60)
-    if hours and minutes:
-        return f"{hours}h{minutes:02d}m"
-    return f"{hours}h" if hours else f"{minutes}m"
-
-
 def when(instant: int, calendars: Calendars) -> str:
     local = dt.datetime.fromtimestamp(instant, calendars.business.tz)
     return local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "")
 
 
 def target_text(config: Any, priority: str, kind: str) -> str:
-    return str(config.priorities[priority].raw.get(kind) or span(getattr(config.priorities[priority], kind)))
+    """The target as gitdesk.yml says it ('2d'): what the desk promised, in its calendar's days."""
+    return str(getattr(config.priorities[priority], kind))
 
 
 LABEL = {"response": "response", "resolution": "resolution", "checkin": "check-in"}

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gitdesk.core.duration import Duration, parse
 from gitdesk.core.marks import N_
 from gitdesk.core.ticket import PRIORITIES, load_yaml
 from gitdesk.errors import ConfigError, MalformedTicket
@@ -20,8 +21,6 @@ from gitdesk.errors import ConfigError, MalformedTicket
 CONFIG_FILE = "gitdesk.yml"
 # The languages customers can be written to in; gitdesk.i18n ships a catalog for each.
 LANGUAGES = ("en", "es", "ca")
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$")
-_UNIT = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 DEFAULT_PRIORITIES: dict[str, dict[str, Any]] = {
     "P1": {
@@ -38,15 +37,11 @@ DEFAULT_PRIORITIES: dict[str, dict[str, Any]] = {
 
 
 def parse_duration(value: Any, key: str) -> int:
-    """'30m', '4h', '2d', '1w' (or a number of seconds) to seconds."""
-    if isinstance(value, bool):
-        raise ConfigError(key, f"'{value}' is not a duration (use e.g. 30m, 4h, 2d, 1w)")
-    if isinstance(value, (int, float)) and value > 0:
-        return int(value)
-    match = _DURATION.match(str(value))
-    if not match or float(match.group(1)) <= 0:
-        raise ConfigError(key, f"'{value}' is not a duration (use e.g. 30m, 4h, 2d, 1w)")
-    return int(float(match.group(1)) * _UNIT[match.group(2)])
+    """Wall-clock seconds of '30m', '4h', '2d', '1w' (a day of 24 hours): for settings no calendar counts.
+
+    SLA targets are `Duration`s instead, which count a day as the calendar's (core/duration.py).
+    """
+    return parse(value, key).seconds()
 
 
 def expect(value: Any, kind: type | tuple[type, ...], key: str, what: str) -> Any:
@@ -59,9 +54,9 @@ def expect(value: Any, kind: type | tuple[type, ...], key: str, what: str) -> An
 class Priority:
     name: str
     criteria: str
-    response: int  # seconds of SLA time to the first response
-    resolution: int  # seconds of SLA time to resolution
-    checkin: int  # seconds between customer check-ins
+    response: Duration  # SLA time to the first response, counted in `calendar` (a day is its working day)
+    resolution: Duration  # SLA time to resolution
+    checkin: Duration  # SLA time between customer check-ins
     calendar: str  # "business" or "24x7"
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
@@ -129,9 +124,9 @@ def _priorities(raw: Any) -> dict[str, Priority]:
         out[name] = Priority(
             name,
             str(spec["criteria"]),
-            parse_duration(spec["response"], f"{key}.response"),
-            parse_duration(spec["resolution"], f"{key}.resolution"),
-            parse_duration(spec["checkin"], f"{key}.checkin"),
+            parse(spec["response"], f"{key}.response"),
+            parse(spec["resolution"], f"{key}.resolution"),
+            parse(spec["checkin"], f"{key}.checkin"),
             calendar,
             dict(spec),
         )

@@ -16,7 +16,6 @@ Pure: the renderings for `show` live with the CLI (`cli/report_views.py`).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
@@ -30,7 +29,6 @@ TOUCHES = frozenset({"contact:outbound", "wait", "propose", "resolve"})  # resol
 PAUSED = frozenset({"waiting"})
 RUNNING = frozenset(OPEN - PAUSED)
 KINDS = ("response", "resolution", "checkin")
-_UNIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$")
 
 State = Literal["met", "breached", "running", "paused", "stopped"]
 
@@ -201,22 +199,14 @@ class Clock:
 
 
 def budget(config: Any, priority: str, kind: str, calendars: Calendars | None = None) -> int:
-    """A target in seconds of calendar time. On a business calendar a day is one working day.
-
-    "1d" on a 09:00-17:00 calendar is 8 working hours and "1w" is a working week; hours and
-    minutes are taken literally. That is why the raw text is re-read here rather than the
-    seconds config.py computed.
-    """
+    """A target in seconds of its calendar's time: "1d" on a 09:00-17:00 calendar is 8 working
+    hours and "1w" a working week (`Duration.seconds`, the one rule); hours and minutes are literal."""
     hit = _BUDGETS.get((id(config), priority, kind))
     if hit is not None and hit[0] is config:
         return hit[1]
     spec = config.priorities[priority]
     cal = (calendars or from_config(config)).for_name(spec.calendar)
-    seconds = int(getattr(spec, kind))
-    match = _UNIT.match(str(spec.raw.get(kind, "")))
-    if match and match.group(2) in "dw":
-        per = cal.day_length if match.group(2) == "d" else cal.week_length
-        seconds = int(float(match.group(1)) * per)
+    seconds = getattr(spec, kind).seconds(cal)
     if len(_BUDGETS) > 64:  # configs come and go in tests; a desk process has one
         _BUDGETS.clear()
     _BUDGETS[(id(config), priority, kind)] = (config, seconds)

@@ -69,9 +69,13 @@ def percent(value: float, language: str, digits: int = 1) -> str:
     return str(format_percent(value / 100, pattern, locale=language))
 
 
-def duration_unit(seconds: int) -> tuple[int, str]:
-    """(4, 'hour'): the largest unit the duration is a whole number of, minutes as the last resort."""
-    for unit, size in _UNIT_SECONDS:
+def duration_unit(seconds: int, day: int = 86400, week: int = 604800) -> tuple[int, str]:
+    """(4, 'hour'): the largest unit the duration is a whole number of, minutes as the last resort.
+
+    `day` and `week` are the calendar's (a business day of 8 hours: 12 hours is no whole day).
+    """
+    sizes = (("week", week), ("day", day), *_UNIT_SECONDS[2:])
+    for unit, size in sizes:
         if seconds >= size and seconds % size == 0:
             return seconds // size, unit
     return max(1, round(seconds / 60)), "minute"

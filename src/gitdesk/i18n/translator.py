@@ -8,6 +8,7 @@ from importlib import resources
 from typing import Any
 
 from gitdesk.core.config import LANGUAGES, Config, language_code
+from gitdesk.core.duration import Duration, Lengths
 from gitdesk.core.marks import Nn_
 from gitdesk.i18n import formats
 
@@ -79,9 +80,15 @@ class Translator:
         """A percentage given as a number of per cent (12.5 -> '12.5 %' / '12,5 %')."""
         return formats.percent(value, self.language, digits)
 
-    def duration(self, seconds: int, business: bool = False) -> str:
-        """'4 hours', '2 business days', '1 semana': how an SLA target reads to a customer."""
-        count, unit = formats.duration_unit(seconds)
+    def duration(self, value: int | Duration, business: bool = False, calendar: Lengths | None = None) -> str:
+        """'4 hours', '2 business days', '1 semana': how an SLA target reads to a customer.
+
+        A `Duration` counts in `calendar` (its day is the working day: '1.5d' on a 09:00-17:00
+        calendar reads '12 hours'); plain seconds are taken as they are.
+        """
+        seconds = value.seconds(calendar) if isinstance(value, Duration) else int(value)
+        lengths = (calendar.day_length, calendar.week_length) if calendar is not None else (86400, 604800)
+        count, unit = formats.duration_unit(seconds, *lengths)
         return self.ngettext(*_UNITS[(unit, business and unit in ("day", "week"))], count)
 
 

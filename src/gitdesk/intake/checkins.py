@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from gitdesk.core.duration import Duration
 from gitdesk.core.lifecycle import OPEN
 
 
@@ -21,7 +22,7 @@ class CheckIn:
     priority: str
     status: str
     due: dt.datetime
-    overdue: int  # seconds past due; negative = due in that many seconds
+    overdue: int  # seconds of the priority's calendar past due; negative = due in that many
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -34,22 +35,31 @@ class CheckIn:
         }
 
 
-def due(desk: Any, now: dt.datetime, within: int = 0) -> list[CheckIn]:
-    """Open tickets whose check-in is due by now + `within` seconds, most overdue first."""
-    until = (now + dt.timedelta(seconds=within)).timestamp()
+def due(desk: Any, now: dt.datetime, within: Duration | None = None) -> list[CheckIn]:
+    """Open tickets whose check-in is due by now + `within`, most overdue first.
+
+    Both `within` and how overdue a check-in is count in its priority's calendar, as the SLA
+    does: on a business calendar '1d' is one working day ahead, and a check-in due on Friday
+    at 17:00 is not overdue by the weekend.
+    """
+    from gitdesk.core.calendar import from_config
+
+    config = desk.config
+    calendars = from_config(config)
+    at = int(now.timestamp())
+    # per calendar (there are two): the horizon and the clock's running total now, counted once
+    horizons = {}
+    for name in {p.calendar for p in config.priorities.values()}:
+        cal = calendars.for_name(name)
+        horizons[name] = (cal, cal.add(at, within.seconds(cal)) if within is not None else at, cal.cumulative(at))
     out = []
     for ticket_id, title, priority, status, when in desk.checkin_dues():  # counted once per ticket change
-        if status not in OPEN or when > until:
+        spec = config.priorities.get(priority)
+        if status not in OPEN or spec is None:
             continue
-        instant = dt.datetime.fromtimestamp(when, dt.UTC)
-        out.append(CheckIn(ticket_id, title, priority, status, instant, int((now - instant).total_seconds())))
+        cal, until, now_total = horizons[spec.calendar]
+        if when > until:
+            continue
+        overdue = now_total - cal.cumulative(int(when))  # working seconds past due; negative = ahead
+        out.append(CheckIn(ticket_id, title, priority, status, dt.datetime.fromtimestamp(when, dt.UTC), overdue))
     return sorted(out, key=lambda c: (-c.overdue, c.ticket_id))
-
-
-def duration_text(seconds: int) -> str:
-    seconds = abs(seconds)
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{minutes}m" if minutes and not days else ""]
-    return " ".join(p for p in parts if p) or "0m"

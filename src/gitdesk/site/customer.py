@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from gitdesk.core.calendar import from_config
 from gitdesk.core.config import Config
 from gitdesk.core.lifecycle import DONE, MOVES, STATUS_TEXT, move_name
 from gitdesk.core.scrub import Scrubber
@@ -44,8 +45,9 @@ def promise(config: Config, priority: str | None, tr: Translator) -> dict[str, s
     spec = config.priorities.get(priority or "")
     if spec is None:
         return None
+    cal = from_config(config).for_name(spec.calendar)  # what the SLA counts in: its day is the working day
     business = spec.calendar != "24x7"
-    response, resolution = tr.duration(spec.response, business), tr.duration(spec.resolution, business)
+    response, resolution = tr.duration(spec.response, business, cal), tr.duration(spec.resolution, business, cal)
     if business:
         text = tr._(
             "First response within {response} and a resolution within {resolution}, counted in business hours.",

@@ -383,18 +383,21 @@ def notify(desk: Any, ticket_ref: str, message: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_desk
 def due(desk: Any, within: str | None, as_json: bool) -> None:
-    """Open tickets whose customer check-in is due or overdue, most overdue first."""
+    """Open tickets whose customer check-in is due or overdue, most overdue first.
+
+    Times count as the SLA counts them, in each priority's calendar: on a business calendar
+    `--within 1d` looks one working day ahead and "overdue by" is working time.
+    """
     from gitdesk.cli.options import warn_skipped
-    from gitdesk.core.config import parse_duration
+    from gitdesk.core.duration import duration_text, parse
     from gitdesk.errors import ConfigError, UsageError
     from gitdesk.intake.checkins import due as due_list
-    from gitdesk.intake.checkins import duration_text
 
     try:
-        seconds = parse_duration(within, "--within") if within else 0
+        ahead = parse(within, "--within") if within else None
     except ConfigError as exc:
         raise UsageError(f"--within: {exc.problem}") from None
-    rows = due_list(desk, desk.clock(), seconds)
+    rows = due_list(desk, desk.clock(), ahead)
     if as_json:
         click.echo(json.dumps([r.to_json() for r in rows], indent=1))
     elif not rows:
