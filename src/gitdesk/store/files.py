@@ -161,9 +161,10 @@ class TicketStore:
                     return patched
             _, paths, values, _ = self._listing(kind, render)
             rows = [v[0] for v in values]
-            order = _permutation(rows, order_key)
+            keys = list(map(order_key, rows))
+            order = sorted(range(len(rows)), key=keys.__getitem__)
             result = ([rows[i][_STATUS] for i in order], [values[i][1] for i in order])
-            self._store_order(name, token, result, [paths[i] for i in order], [order_key(rows[i]) for i in order])
+            self._store_order(name, token, result, [paths[i] for i in order], [keys[i] for i in order])
             return result
 
     def _store_order(

@@ -342,14 +342,13 @@ class DeskIndex:
         for at in range(len(parts)):
             texts = reading() if reading else {}
             reading = self._start_contents(wanted, parts[at + 1]) if at + 1 < len(parts) else None  # git unpacks on
-            made = dict(zip(texts, made_on_both_cores(make, [(wanted[b], d) for b, d in texts.items()]), strict=True))
-            found.update(made)
-            if self.file is not None:
-                with self._write():
-                    db.executemany(
-                        f"INSERT OR REPLACE INTO {kind}(blob, row) VALUES (?, ?)",  # noqa: S608 - kind is ours
-                        [(b, marshal.dumps(r)) for b, r in made.items()],
-                    )
+            found.update(zip(texts, made_on_both_cores(make, [(wanted[b], d) for b, d in texts.items()]), strict=True))
+        if missing and self.file is not None:
+            with self._write():  # in key order: appending to the table's B-tree is three times cheaper
+                db.executemany(
+                    f"INSERT OR REPLACE INTO {kind}(blob, row) VALUES (?, ?)",  # noqa: S608 - kind is ours
+                    [(b, marshal.dumps(found[b])) for b in sorted(missing)],
+                )
         return found
 
     def contents(self, wanted: dict[str, str], blobs: list[str] | None = None) -> dict[str, bytes]:

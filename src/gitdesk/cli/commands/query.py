@@ -87,12 +87,15 @@ def list_tickets(desk, status, queue, priority, assignee, tier, requester, show_
     warn_skipped(desk.skipped())
 
 
-def _priority_order(row: tuple) -> tuple:  # type: ignore[type-arg]
-    """Most urgent first, then oldest, then ID: the default `--sort priority` as one key."""
+def _priority_order(row: tuple) -> str:  # type: ignore[type-arg]
+    """Most urgent first, then oldest, then ID: the default `--sort priority` as one string.
+
+    One string sorts as (rank, created, id) would (the rank is one digit, NUL ends each part),
+    and sorting 100k strings is several times faster than sorting 100k tuples."""
     from gitdesk.store.files import Summary
 
     f = Summary._fields
-    return _PRIORITY_RANK.get(row[f.index("priority")], 9), row[f.index("created")], row[0]
+    return f"{_PRIORITY_RANK.get(row[f.index('priority')], 9)}\0{row[f.index('created')]}\0{row[0]}"
 
 
 def _by_priority(desk, show_all: bool, open_statuses: frozenset[str]) -> str:  # type: ignore[no-untyped-def]
@@ -103,7 +106,7 @@ def _by_priority(desk, show_all: bool, open_statuses: frozenset[str]) -> str:  #
     from gitdesk.cli.views import TABLE_LINE_KIND, table_line, table_lines
 
     statuses, lines = desk.store.rendered_in_order(
-        TABLE_LINE_KIND, table_line, "priority,created,id-v1", _priority_order
+        TABLE_LINE_KIND, table_line, "priority,created,id-v2", _priority_order
     )
     if not show_all:
         lines = [line for status, line in zip(statuses, lines, strict=True) if status in open_statuses]
