@@ -9,10 +9,27 @@ from typing import Any, TypeVar
 import click
 
 from gitdesk.cli import completion
+from gitdesk.core import actions, survey
+from gitdesk.core.ticket import CHANNELS, PRIORITIES, VISIBILITIES
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-json_option = click.option("--json", "as_json", is_flag=True, help="Print the resulting ticket(s) as JSON.")
+
+def json_flag(what: str = "the resulting ticket(s)") -> Callable[[F], F]:
+    """`--json`, the one declaration: every command's machine-readable output (and errors, main.wants_json)."""
+    return click.option("--json", "as_json", is_flag=True, help=f"Print {what} as JSON.")
+
+
+json_option = json_flag()
+
+# The closed sets a command offers, each read from the library's one list of them.
+PRIORITY = click.Choice(PRIORITIES, case_sensitive=False)
+CHANNEL = click.Choice(CHANNELS)
+VISIBILITY = click.Choice(VISIBILITIES)
+CONTACT_VIA = click.Choice(actions.CONTACT_VIA)
+UPDATES = click.Choice(actions.UPDATES)
+YES_NO = click.Choice(survey.YES_NO)
+TIME_ANSWER = click.Choice(survey.TIME_ANSWERS)
 id_argument = click.argument("ticket_ref", metavar="ID", shell_complete=completion.ticket_refs)
 
 

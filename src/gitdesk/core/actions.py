@@ -17,6 +17,7 @@ from gitdesk.core.ticket import CHANNELS, PRIORITIES, VISIBILITIES, Ticket, pars
 from gitdesk.errors import IllegalTransition, InvalidValue, MalformedTicket, UsageError
 
 CONTACT_VIA = ("phone", "email", "slack", "meeting", "web", "github")
+UPDATES = ("on", "off")  # the requester's choice of proactive updates (channels/updates.py)
 
 
 @dataclass(frozen=True)
@@ -382,7 +383,7 @@ def edit(t: Ticket, ctx: Context, changes: dict[str, Any]) -> dict[str, Any]:
         if key == "visibility":
             check_choice(value, VISIBILITIES, "visibility")
         if key == "updates":  # the requester's opt-out of proactive updates (channels/updates.py)
-            check_choice(value, ("on", "off"), "updates")
+            check_choice(value, UPDATES, "updates")
         if key == "language":  # the customer's: their mails and their ticket's page (gitdesk.i18n)
             value = ticket_language(value)
         if key == "incident" and not isinstance(value, bool):

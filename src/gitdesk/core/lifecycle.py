@@ -26,6 +26,9 @@ STATUSES: tuple[Status, ...] = (
 OPEN: frozenset[str] = frozenset({"new", "triaged", "in_progress", "waiting", "proposed"})
 DONE: frozenset[str] = frozenset({"resolved", "closed", "split", "cancelled"})
 ACTIVE = ("new", "triaged", "in_progress", "waiting", "proposed")
+RESOLVED: frozenset[str] = frozenset({"resolved", "closed"})  # a solution was approved (and maybe closed)
+WITHOUT_CLOCKS: frozenset[str] = frozenset({"split", "cancelled"})  # no SLA figures: the work is elsewhere or none
+FINISHED: frozenset[str] = RESOLVED | {"cancelled"}  # a split's child that needs nothing more
 EVERY = STATUSES
 
 # Fields a ticket must carry once it is in a status.

@@ -19,9 +19,9 @@ from typing import Any
 
 from gitdesk.core import survey as survey_format
 from gitdesk.core.calendar import from_config
-from gitdesk.core.lifecycle import OPEN
+from gitdesk.core.lifecycle import OPEN, WITHOUT_CLOCKS
 from gitdesk.core.sla import Facts, budget, epoch, usage
-from gitdesk.core.ticket import PRIORITIES, Ticket
+from gitdesk.core.ticket import PRIORITIES, Ticket, iso
 from gitdesk.errors import UsageError
 
 GROUP_KEYS = ("priority", "queue", "tier", "assignee")
@@ -132,7 +132,7 @@ class Row:
         response, _, resolution, resolution_stop = usage(f, cal, end, resolved_at)
         if f.touches or self.is_open:
             self.response = Clocked(response, bool(f.touches), response_target)
-        if f.status not in ("split", "cancelled"):
+        if f.status not in WITHOUT_CLOCKS:
             self.resolution = Clocked(resolution, resolution_stop is not None, resolution_target)
 
 
@@ -332,9 +332,7 @@ def _instant(value: Any, option: str) -> int | None:
 
 
 def _stamp(instant: int | None) -> str | None:
-    if instant is None:
-        return None
-    return dt.datetime.fromtimestamp(instant, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None if instant is None else iso(instant)
 
 
 __all__ = ["build_report", "load_surveys", "satisfaction", "budget", "GROUP_KEYS"]

@@ -17,6 +17,7 @@ from gitdesk.core import actions, review_policy
 from gitdesk.core.actions import Context
 from gitdesk.core.config import Config
 from gitdesk.core.ids import canonical
+from gitdesk.core.lifecycle import RESOLVED
 from gitdesk.core.ticket import Ticket
 from gitdesk.errors import BadEvent, NothingToRecord, ReviewRefused
 
@@ -165,7 +166,7 @@ def apply_verdict(t: Ticket, ctx: Context, found: ReviewVerdict, owners: frozens
         return
     if mine:
         raise NothingToRecord(f"{t.id}: review {rid} is recorded already (a redelivery)")
-    if found.approve and t.status in ("resolved", "closed"):
+    if found.approve and t.status in RESOLVED:
         raise NothingToRecord(f"{t.id} is {t.status} already; a later approval changes nothing")
     rules = review_policy.review_rules(ctx.config)
     why = review_policy.refusal(

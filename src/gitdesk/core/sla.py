@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
 from gitdesk.core.calendar import Calendar, Calendars, from_config
-from gitdesk.core.lifecycle import OPEN, move_name
-from gitdesk.core.ticket import Ticket, parse_time
+from gitdesk.core.lifecycle import OPEN, RESOLVED, WITHOUT_CLOCKS, move_name
+from gitdesk.core.ticket import Ticket, iso, parse_time
 from gitdesk.errors import MalformedTicket
 
 TOUCHES = frozenset({"contact:outbound", "wait", "propose", "resolve"})  # resolve: the quick one tells them
@@ -133,7 +133,7 @@ class Facts(NamedTuple):
     @property
     def resolved_at(self) -> int | None:
         """When the ticket last reached `resolved`, if it is resolved or closed now."""
-        if self.status not in ("resolved", "closed"):
+        if self.status not in RESOLVED:
             return None
         for at, status in reversed(self.changes):
             if status == "resolved":
@@ -301,7 +301,7 @@ def clocks(facts: Facts, config: Any, now: int, calendars: Calendars | None = No
     )
     if first_touch is not None or is_open:
         out.append(response)
-    if facts.status not in ("split", "cancelled"):
+    if facts.status not in WITHOUT_CLOCKS:
         stop = facts.resolved_at
         out.append(
             _clock(
@@ -375,7 +375,7 @@ def scan(facts: Iterable[Facts], config: Any, now: int) -> list[dict[str, Any]]:
                     "target_seconds": clock.target,
                     "left_seconds": clock.left(),
                     "used_pct": round(clock.fraction * 100, 1),
-                    "due": iso_instant(clock.due) if clock.due is not None else None,
+                    "due": iso(clock.due) if clock.due is not None else None,
                 }
             )
     return sorted(alerts, key=lambda a: (a["state"] != "breached", a["left_seconds"], a["id"], a["clock"]))
@@ -394,10 +394,6 @@ def _may_alert(f: Facts, config: Any, now: int, calendars: Calendars) -> bool:
     since = f.touches[-1] if f.touches else f.created
     checkin = _spent(cal, f.running(since), now)
     return checkin >= limit * budget(config, f.priority, "checkin", calendars)
-
-
-def iso_instant(instant: int) -> str:
-    return dt.datetime.fromtimestamp(instant, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def at_risk(clock: Clock, threshold: float) -> bool:

@@ -62,7 +62,12 @@ def _str_representer(dumper: Any, value: str) -> Any:
 
 
 def iso(value: Any) -> str:
-    """UTC ISO 8601 with a Z, the one timestamp form in ticket files."""
+    """UTC ISO 8601 with a Z, the one timestamp form in ticket files (and of every instant gitdesk prints).
+
+    Takes a datetime (naive ones are UTC), a date, or seconds since 1970.
+    """
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = dt.datetime.fromtimestamp(value, dt.UTC)
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)

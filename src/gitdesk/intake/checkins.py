@@ -13,6 +13,7 @@ from typing import Any
 
 from gitdesk.core.duration import Duration
 from gitdesk.core.lifecycle import OPEN
+from gitdesk.core.ticket import iso
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class CheckIn:
             "title": self.title,
             "priority": self.priority,
             "status": self.status,
-            "due": self.due.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "due": iso(self.due),
             "overdue_seconds": self.overdue,
         }
 

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from gitdesk.core.calendar import from_config
 from gitdesk.core.config import Config
-from gitdesk.core.lifecycle import DONE, MOVES, STATUS_TEXT, move_name
+from gitdesk.core.lifecycle import DONE, MOVES, RESOLVED, STATUS_TEXT, move_name
 from gitdesk.core.scrub import Scrubber
 from gitdesk.core.ticket import Ticket, iso
 from gitdesk.i18n import Translator
@@ -70,14 +70,15 @@ def promise(config: Config, priority: str | None, tr: Translator) -> dict[str, s
 
 
 def resolved_at(t: Ticket) -> str:
-    """When the ticket was last resolved (approval, or closing when that was skipped)."""
-    if t.status not in ("resolved", "closed"):
+    """When the ticket was last resolved, as the SLA has it (`Facts.resolved_at`); "" while it is not."""
+    from gitdesk.core.sla import Facts
+    from gitdesk.errors import MalformedTicket
+
+    try:
+        instant = Facts.of(t).resolved_at
+    except MalformedTicket:  # a time that is no time: the page says nothing rather than something wrong
         return ""
-    for target in ("resolved", "closed"):
-        for event in reversed(t.history):
-            if event.get("to") == target and event.get("from") != target:
-                return str(event.get("at") or "")
-    return str(t.meta.get("updated") or "")
+    return iso(instant) if instant is not None else ""
 
 
 def card(t: Ticket, scrub: Scrubber, key: str | None) -> Card:
@@ -273,7 +274,7 @@ def ticket_view(
         "next_update_due": iso(due) if due else None,
         "next_update_overdue": bool(due and due < now),
         "survey": survey,
-        "solution_heading": "Solution" if t.status in ("resolved", "closed") else "Proposed solution",
+        "solution_heading": "Solution" if t.status in RESOLVED else "Proposed solution",
         "last_update": (steps[-1]["at"] if steps else own.created),  # customer-visible updates only
         "timezone": str(config.section("calendar").get("timezone") or "UTC"),
         "as_of": iso(now),

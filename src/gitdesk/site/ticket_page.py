@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from gitdesk.core.lifecycle import FINISHED
 from gitdesk.core.survey import QUESTIONS
 from gitdesk.i18n import Translator
 from gitdesk.site import journey_page
@@ -67,7 +68,7 @@ def _children(view: dict[str, Any], tr: Translator) -> str:
     children = view["children"]
     if not children:
         return ""
-    done = sum(c["status"] in ("resolved", "closed", "cancelled") for c in children)
+    done = sum(c["status"] in FINISHED for c in children)
     items = "".join(f"<li>{_related(c, view['url'], tr)}</li>" for c in children)
     summary = tr.ngettext("{done} of {n} done.", "{done} of {n} done.", len(children), done=tr.integer(done))
     return (

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from gitdesk.cli.options import desk_from, id_argument, json_option, pass_desk, write_options
+from gitdesk.cli.options import desk_from, id_argument, json_flag, json_option, pass_desk, write_options
 from gitdesk.errors import ExitCode
 
 
@@ -99,7 +99,7 @@ def intake() -> None:
 )
 @click.argument("source", metavar="[FILE|-]", default="-")
 @click.option("--no-ack", is_flag=True, help="Do not send the acknowledgement email.")
-@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+@json_flag("the outcome")
 @click.pass_context
 def email(ctx: click.Context, source: str, no_ack: bool, as_json: bool) -> None:
     """Take one RFC 5322 message: open a ticket, or add a reply to its ticket.
@@ -175,7 +175,7 @@ def maildir(ctx: click.Context, path: str, no_ack: bool) -> None:
     "  echo 'command=/helpdesk&text=VPN+drops&user_id=U1&user_name=ada' | gitdesk intake slack -",
 )
 @click.argument("source", metavar="FILE|-")
-@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+@json_flag("the outcome")
 @click.pass_context
 def slack(ctx: click.Context, source: str, as_json: bool) -> None:
     """Take a Slack slash-command payload (form-encoded) or an Events API message event."""
@@ -187,7 +187,7 @@ def slack(ctx: click.Context, source: str, as_json: bool) -> None:
 
 @intake.command("github-issue", epilog='Examples:\n\n\b\n  gitdesk intake github-issue "$GITHUB_EVENT_PATH"')
 @click.argument("event", type=click.Path(exists=True, dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+@json_flag("the outcome")
 @pass_desk
 def github_issue(desk: Any, event: str, as_json: bool) -> None:
     """Turn an `issues` event from the request or survey issue form into a ticket or a survey.
@@ -243,7 +243,7 @@ def _held_path(desk: Any, ref: str) -> Path:
 
 
 @held.command("list", epilog="Examples:\n\n\b\n  gitdesk intake held list\n  gitdesk intake held list --json")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_flag("the list")
 @pass_desk
 def held_list(desk: Any, as_json: bool) -> None:
     """Every held message with the reason it is held, oldest first."""
@@ -283,7 +283,7 @@ def held_show(desk: Any, name: str) -> None:
 @click.argument("name")
 @click.option("--requester", required=True, help="Who the ticket is for: 'Name <email>' or an email.")
 @click.option("--title", default="", help="The ticket's title, when the message has none.")
-@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+@json_flag("the outcome")
 @pass_desk
 def held_release(desk: Any, name: str, requester: str, title: str, as_json: bool) -> None:
     """Open a ticket from a held message by hand, for the requester given."""
@@ -380,7 +380,7 @@ def notify(desk: Any, ticket_ref: str, message: str, as_json: bool) -> None:
 @click.option(
     "--within", default=None, metavar="DURATION", help="Also list check-ins falling due within DURATION (30m, 4h, 2d)."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_flag("the list")
 @pass_desk
 def due(desk: Any, within: str | None, as_json: bool) -> None:
     """Open tickets whose customer check-in is due or overdue, most overdue first.
@@ -419,7 +419,7 @@ def kb() -> None:
 @kb.command("search", epilog="Examples:\n\n\b\n  gitdesk kb search printer jams on tray 2")
 @click.argument("text", nargs=-1, required=True)
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_flag("the list")
 @pass_desk
 def kb_search(desk: Any, text: tuple[str, ...], limit: int, as_json: bool) -> None:
     """Rank KB articles for TEXT (BM25, titles count more)."""

@@ -5,7 +5,22 @@ from __future__ import annotations
 import click
 
 from gitdesk.cli import completion
-from gitdesk.cli.options import emit, id_argument, json_option, key_values, pass_desk, read_body, write_options
+from gitdesk.cli.options import (
+    CHANNEL,
+    CONTACT_VIA,
+    PRIORITY,
+    TIME_ANSWER,
+    UPDATES,
+    VISIBILITY,
+    YES_NO,
+    emit,
+    id_argument,
+    json_option,
+    key_values,
+    pass_desk,
+    read_body,
+    write_options,
+)
 from gitdesk.cli.tell import tell
 
 
@@ -28,7 +43,7 @@ def _done(ticket, as_json: bool, what: str) -> None:  # type: ignore[no-untyped-
 @click.option("--org", default="", help="Requester's organisation.")
 @click.option(
     "--channel",
-    type=click.Choice(["email", "slack", "phone", "web", "github"]),
+    type=CHANNEL,
     default="web",
     show_default=True,
     help="Where the request arrived.",
@@ -39,12 +54,12 @@ def _done(ticket, as_json: bool, what: str) -> None:  # type: ignore[no-untyped-
     shell_complete=completion.queues,
     help="Support team queue (default: the desk's default queue).",
 )
-@click.option("--priority", type=click.Choice(["P1", "P2", "P3", "P4"], case_sensitive=False), default=None)
+@click.option("--priority", type=PRIORITY, default=None)
 @click.option("--location", default="", help="Where the affected equipment is.")
 @click.option("--product", multiple=True, metavar="KEY=VALUE", help="Product/account data; repeatable.")
 @click.option(
     "--visibility",
-    type=click.Choice(["public", "unlisted", "private"]),
+    type=VISIBILITY,
     default="unlisted",
     show_default=True,
     help="Who may see the status page.",
@@ -120,7 +135,7 @@ def _suggestions(desk, ticket) -> list[str]:  # type: ignore[no-untyped-def]
     "  gitdesk prioritise 4f7k P1 --reason 'whole floor cannot print'"
 )
 @id_argument
-@click.argument("priority", required=False, type=click.Choice(["P1", "P2", "P3", "P4"], case_sensitive=False))
+@click.argument("priority", required=False, type=PRIORITY)
 @click.option("--reason", default=None, help="Why; required when changing an existing priority.")
 @click.option("--impact", default=None, help="Impact level (with --urgency, derives the priority).")
 @click.option("--urgency", default=None, help="Urgency level (with --impact, derives the priority).")
@@ -239,7 +254,7 @@ def note(desk, ticket_ref, text, as_json):  # type: ignore[no-untyped-def]
     "  gitdesk contact HD-4f7k --via email --inbound --summary 'Customer sent the logs'"
 )
 @id_argument
-@click.option("--via", type=click.Choice(["phone", "email", "slack", "meeting", "web", "github"]), required=True)
+@click.option("--via", type=CONTACT_VIA, required=True)
 @click.option("--inbound", is_flag=True, help="The customer contacted us (default: we contacted them).")
 @click.option("--summary", required=True, help="What was said.")
 @json_option
@@ -350,15 +365,13 @@ def cancel(desk, ticket_ref, reason, duplicate_of, as_json):  # type: ignore[no-
 @id_argument
 @click.option("--title", default=None)
 @click.option("--location", default=None)
-@click.option("--channel", default=None, type=click.Choice(["email", "slack", "phone", "web", "github"]))
-@click.option("--visibility", default=None, type=click.Choice(["public", "unlisted", "private"]))
+@click.option("--channel", default=None, type=CHANNEL)
+@click.option("--visibility", default=None, type=VISIBILITY)
 @click.option("--requester", default=None, help="'Name <email>'.")
 @click.option("--phone", default=None)
 @click.option("--org", default=None)
 @click.option("--product", multiple=True, metavar="KEY=VALUE", help="Set (or with an empty value, drop) a key.")
-@click.option(
-    "--updates", type=click.Choice(["on", "off"]), default=None, help="Whether the requester gets proactive updates."
-)
+@click.option("--updates", type=UPDATES, default=None, help="Whether the requester gets proactive updates.")
 @click.option("--language", default=None, metavar="CODE", help="The customer's language (en, es, ca).")
 @click.option("--body", default=None, help="Replace the description (Markdown); '-' reads it from stdin.")
 @click.option("--body-file", default=None, metavar="FILE", help="Replace the description with FILE ('-' = stdin).")
@@ -424,13 +437,11 @@ def edit(  # type: ignore[no-untyped-def]
 )
 @id_argument
 @click.option("--score", type=click.IntRange(1, 5), required=True, help="Satisfaction, 1 (poor) to 5 (great).")
-@click.option(
-    "--right-questions", type=click.Choice(["yes", "no"]), required=True, help="Were the right questions asked?"
-)
+@click.option("--right-questions", type=YES_NO, required=True, help="Were the right questions asked?")
 @click.option(
     "--time",
     "time_",
-    type=click.Choice(["adequate", "too-long"]),
+    type=TIME_ANSWER,
     required=True,
     help="Was the time to resolve adequate?",
 )

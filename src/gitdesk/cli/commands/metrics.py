@@ -7,12 +7,13 @@ import sys
 
 import click
 
-from gitdesk.cli.options import pass_desk, warn_skipped
+from gitdesk.cli.options import json_flag, pass_desk, warn_skipped
+from gitdesk.core.reports import GROUP_KEYS
 from gitdesk.errors import ExitCode
 
 
 @click.command(epilog="Examples:\n\n\b\n  gitdesk priorities\n  gitdesk priorities --json")
-@click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
+@json_flag("the table")
 @pass_desk
 def priorities(desk, as_json):  # type: ignore[no-untyped-def]
     """Print each priority's criteria and targets, the business calendar and the impact x urgency matrix."""
@@ -50,21 +51,22 @@ def priorities(desk, as_json):  # type: ignore[no-untyped-def]
     metavar="TIME",
     help="Evaluate the clocks at this ISO 8601 time (default: now).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the alerts as JSON.")
+@json_flag("the alerts")
 @click.option("--fail-on-breach", is_flag=True, help="Exit with status 3 when any ticket is breached.")
 @pass_desk
 def sla(desk, at, as_json, fail_on_breach):  # type: ignore[no-untyped-def]
     """List open tickets whose SLA clocks are at risk or breached, with time left or overdue."""
     from gitdesk.cli.report_views import alerts_table
     from gitdesk.core.reports import parse_day
-    from gitdesk.core.sla import iso_instant, scan
+    from gitdesk.core.sla import scan
+    from gitdesk.core.ticket import iso
 
     instant = parse_day(at, "--at") if at else int(desk.clock().timestamp())
     alerts = scan(desk.facts(), desk.config, instant)
     if as_json:
-        click.echo(json.dumps({"at": iso_instant(instant), "alerts": alerts}, indent=1))
+        click.echo(json.dumps({"at": iso(instant), "alerts": alerts}, indent=1))
     else:
-        click.echo(alerts_table(alerts, iso_instant(instant)))
+        click.echo(alerts_table(alerts, iso(instant)))
     breached = sorted({a["id"] for a in alerts if a["state"] == "breached"})
     if fail_on_breach and breached:
         click.echo(f"gitdesk: {len(breached)} ticket(s) breached their SLA: {', '.join(breached[:10])}", err=True)
@@ -79,7 +81,7 @@ def sla(desk, at, as_json, fail_on_breach):  # type: ignore[no-untyped-def]
 @click.option("--until", default=None, metavar="DATE", help="End of the window (default: now).")
 @click.option(
     "--by",
-    type=click.Choice(["priority", "queue", "tier", "assignee"]),
+    type=click.Choice(GROUP_KEYS),
     default=None,
     help="Also give every figure per group.",
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from gitdesk.cli import completion
-from gitdesk.cli.options import emit, id_argument, json_option, pass_desk, warn_skipped, write_out
+from gitdesk.cli.options import PRIORITY, emit, id_argument, json_option, pass_desk, warn_skipped, write_out
 
 _PRIORITY_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "": 9}
 
@@ -17,7 +17,7 @@ _PRIORITY_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "": 9}
 )
 @click.option("--status", multiple=True, shell_complete=completion.statuses, help="Only these statuses; repeatable.")
 @click.option("--queue", default=None, shell_complete=completion.queues)
-@click.option("--priority", default=None, type=click.Choice(["P1", "P2", "P3", "P4"], case_sensitive=False))
+@click.option("--priority", default=None, type=PRIORITY)
 @click.option("--assignee", default=None, shell_complete=completion.assignees)
 @click.option("--tier", type=int, default=None)
 @click.option("--requester", default=None, help="Name or email (substring, case-insensitive).")
