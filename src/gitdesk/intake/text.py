@@ -60,7 +60,10 @@ _BLOCK = {
 # Where a reply's quoted history starts: "On <date>, X wrote:", Outlook's separators.
 _QUOTE_START = re.compile(
     r"^(On .{1,200}wrote:\s*$|Am .{1,200}schrieb.*:\s*$|-{2,} ?Original Message ?-{2,}|_{10,}\s*$"
-    r"|From: .+\nSent: )",
+    r"|From: .+\nSent: "
+    # Spanish and Catalan clients: "El lun, 2 mar 2026 a las 10:00, X escribió:", "... va escriure:", Outlook's "De:"
+    r"|El .{1,200}(?:escribió|va escriure):\s*$|-{2,} ?Mensaje original ?-{2,}|-{2,} ?Missatge original ?-{2,}"
+    r"|De: .+\n(?:Enviado|Enviat)(?: el)?: )",
     re.M | re.I,
 )
 
