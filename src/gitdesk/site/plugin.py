@@ -24,7 +24,7 @@ log = logging.getLogger("mkdocs.plugins.gitdesk")
 # The lunr stemmer Material's search uses per desk language. lunr-languages has none for
 # Catalan (and Material's ca translation names none, so it would fall back to English);
 # Spanish is the nearest it has: the same plural -s/-es, feminine -a, infinitives -ar/-er/-ir,
-# and -ció(ns)/-ment close to -ción/-mente, so "impressora" and "impressores" meet (docs/i18n.md).
+# so "impressora" and "impressores" meet (measured against the others in docs/i18n.md).
 SEARCH_STEMMER = {"en": "en", "es": "es", "ca": "es"}
 
 
