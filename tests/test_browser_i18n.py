@@ -32,6 +32,15 @@ pytestmark = [
     ),
 ]
 # The site's words in the desk's language (Material's own and gitdesk's), to show a page is not English.
+# A desk writes its KB in its own language; the search must join a word's singular and plural.
+ARTICLE = {
+    "es": "---\ntitle: Atascos en la bandeja 2\ntags: [hardware]\npublished: true\n---\n\n"
+    "Si la impresora se atasca con la bandeja 2, cambie la almohadilla de separación.\n",
+    "ca": "---\ntitle: Embussos a la safata 2\ntags: [hardware]\npublished: true\n---\n\n"
+    "Si la impressora s'encalla amb la safata 2, canviï el coixinet de separació.\n",
+}
+PREFIX = {"es": "impresor", "ca": "impressor"}  # the stem, typed: finds impresora(s) / impressora(es)
+ARTICLE_WORD = {"es": "bandeja", "ca": "safata"}
 THEIR_WORDS = {
     "es": {"search": "Búsqueda", "board": "Solicitudes", "requester": "Solicitud"},
     "ca": {"search": "Cerca", "board": "Sol·licituds", "requester": "Sol·licitud"},
@@ -55,6 +64,7 @@ def served(request, tmp_path_factory):
     desk = copy_sample_desk(tmp_path_factory.mktemp(f"browser-{language}") / "desk")
     config = desk / "gitdesk.yml"
     config.write_text(f"language: {language}\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
+    (desk / "kb" / "safata-2.md").write_text(ARTICLE[language], encoding="utf-8")  # a KB article in its language
     with mock.patch.dict(os.environ, {"GITDESK_SITE_KEY": KEY, "GITDESK_NOW": "2026-03-23T12:00:00Z"}):
         build(desk, desk.parent / "out")
     server = http.server.ThreadingHTTPServer(
@@ -128,3 +138,24 @@ def test_jordis_page_offers_both_choices_in_catalan(served, page):
     hrefs = page.locator("a.gd-button").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     assert all(h.startswith("mailto:") for h in hrefs[:2]), hrefs
     assert "Veredicte%3A%20accepto" in hrefs[0] and "Veredicte%3A%20canviar" in hrefs[1], hrefs
+
+
+def test_search_uses_the_language_chosen_for_the_desk(served, page):
+    """Catalan has no lunr language in Material: the Spanish one is chosen (docs/i18n.md). Material
+    indexes without a stemmer and searches prefixes as you type: a word's stem finds its forms."""
+    import json
+
+    language, base, desk = served
+    index = json.loads((desk.parent / "out" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["lang"] == ["es"]  # Spanish for both es and ca (English would be lunr's default)
+    assert "stemmer" not in index["config"]["pipeline"]  # Material's own pipeline, left as it is
+    for query in (PREFIX[language], ARTICLE_WORD[language]):
+        page.goto(base + "kb/")
+        page.locator("label.md-search__icon, .md-search__input").first.click()
+        page.locator("input.md-search__input").press_sequentially(query, delay=30)
+        page.locator(".md-search-result__item a").first.wait_for(timeout=15000)
+        hrefs = page.locator(".md-search-result__item a").evaluate_all("els => els.map(e => e.href)")
+        assert any("/kb/safata-2/" in h for h in hrefs), (query, hrefs)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"site-{language}-kb-search.png"))
+    assert page.problems == []

@@ -21,10 +21,10 @@ from gitdesk.errors import GitdeskError
 
 log = logging.getLogger("mkdocs.plugins.gitdesk")
 
-# The lunr stemmer Material's search uses per desk language. lunr-languages has none for
-# Catalan (and Material's ca translation names none, so it would fall back to English);
-# Spanish is the nearest it has: the same plural -s/-es, feminine -a, infinitives -ar/-er/-ir,
-# so "impressora" and "impressores" meet (measured against the others in docs/i18n.md).
+# The lunr language Material's search uses per desk language: with Material's default pipeline
+# (no stemmer, prefix search as you type) it picks the stop words. lunr-languages has no Catalan
+# (and Material's ca translation names none, so it would fall back to English); Spanish is the
+# nearest it ships (measured against the others in docs/i18n.md).
 SEARCH_STEMMER = {"en": "en", "es": "es", "ca": "es"}
 
 
@@ -67,7 +67,8 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
         language = self._language(config)
         config.theme["language"] = language  # the theme's own words and lang= on every page follow the desk
         config.extra.setdefault("generator", False)  # Material's "Made with" line has no translation
-        search = config.plugins.get("search")
+        # Material registers its search as "material/search" (a plain `search` in mkdocs.yml resolves to it)
+        search = config.plugins.get("material/search") or config.plugins.get("search")
         if search is not None and not search.config.get("lang"):
             search.config["lang"] = [SEARCH_STEMMER[language]]
         if not config.nav:
