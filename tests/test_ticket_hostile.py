@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gitdesk.core.ticket import parse
+from gitdesk.core.ticket import MAX_TICKET_BYTES, parse
 from gitdesk.errors import ExitCode, MalformedTicket
 
 LAUGHS = (
@@ -21,7 +21,7 @@ LAUGHS = (
         ("---\nid: HD-1\ntier: " + "9" * 5000 + "\n---\n", "tickets/HD-1.md: invalid value: a number too long"),
         ("---\nid: HD-1\ncreated: 9999-12-31T23:59:59-05:00\n---\n", "tickets/HD-1.md:2: a timestamp is out of range"),
         ("---\nid: HD-1\ncreated: 2026-02-30\n---\n", "tickets/HD-1.md: invalid value: day is out of range"),
-        ("---\nid: HD-1\ntitle: " + "x" * (1024 * 1024 + 1) + "\n---\n", "tickets/HD-1.md: front matter larger"),
+        ("---\nid: HD-1\ntitle: " + "x" * (MAX_TICKET_BYTES + 1) + "\n---\n", "tickets/HD-1.md: front matter larger"),
     ],
 )
 def test_refused_with_one_line(text, problem):

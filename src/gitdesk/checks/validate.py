@@ -56,9 +56,9 @@ def validate(root: Path, base: str | None = None, head: str | None = None, stage
     config = _config(report, texts[CONFIG_FILE], CONFIG_FILE in present, complete)
     # A broken gitdesk.yml is reported once; tickets are then not checked against guessed queues.
     queues, tiers = (config.queue_names(), config.tiers) if config else ([], 9)
-    verdict = check_changeset(
-        sides.entries, sides.new.read, sides.old.read if sides.old else None, queues, tiers, complete, _now()
-    )
+    old = sides.old.read if sides.old else None
+    limits = config.limits if config else None
+    verdict = check_changeset(sides.entries, sides.new.read, old, queues, tiers, complete, _now(), limits)
     report.checked = verdict.checked
     report.problems = sorted([*report.problems, *verdict.problems], key=lambda p: (p.path, p.line, p.message))
     return report

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from gitdesk.core.config import Limits, human_size
 from gitdesk.core.ids import TICKETS_DIR
 from gitdesk.core.kb import KB_DIR, parse_article
 from gitdesk.core.links import (
@@ -46,11 +47,14 @@ def check_changeset(
     tiers: int = 9,
     complete: bool = False,
     now: dt.datetime | None = None,
+    limits: Limits | None = None,
 ) -> Verdict:
     """`entries`: (status letter A/M/D, path) of the changed files. `complete`: the whole desk is
     being checked (every ticket is among the entries), so ids must also be unique. `now`: new
-    history events may not be dated later (None: not checked)."""
-    return _Changeset(entries, read_new, read_old, complete).run(list(queues), tiers, now)
+    history events may not be dated later (None: not checked). `limits`: gitdesk.yml's `limits:`."""
+    changeset = _Changeset(entries, read_new, read_old, complete)
+    changeset.limits = limits or Limits()
+    return changeset.run(list(queues), tiers, now)
 
 
 class _Changeset:
@@ -63,6 +67,7 @@ class _Changeset:
         self.bases: dict[str, Ticket] = {}
         self.deleted_articles: list[str] = []
         self.surveys: dict[str, dict[str, Any]] = {}
+        self.limits = Limits()
 
     def new(self, paths: list[str]) -> dict[str, bytes | None]:
         wanted_paths = [p for p in dict.fromkeys(paths) if p not in self.seen]
@@ -78,8 +83,11 @@ class _Changeset:
             data = None if status == "D" else texts.get(path)
             if data is None and status != "D":
                 continue
+            if data is not None and not self._within_limits(path, data):
+                continue
             result = check_change(path, before.get(path), data, queues, tiers, now)
             self.verdict.problems.extend(result.problems)
+            self._title_within_limit(path, result)
             if status == "D":
                 if result.kind == "article":
                     self.deleted_articles.append(path)
@@ -96,6 +104,25 @@ class _Changeset:
         self._links()
         self.verdict.problems.sort(key=lambda p: (p.path, p.line, p.message))
         return self.verdict
+
+    def _within_limits(self, path: str, data: bytes) -> bool:
+        """A ticket file larger than limits.ticket_file is reported and not parsed."""
+        limit = self.limits.ticket_file
+        if kind_of(path) != "ticket" or len(data) <= limit:
+            return True
+        size = f"{human_size(len(data))}, larger than limits.ticket_file ({human_size(limit)}) in gitdesk.yml"
+        self.problem(path, 1, f"{size}: split the ticket or raise the limit")
+        return False
+
+    def _title_within_limit(self, path: str, result: Any) -> None:
+        """A title longer than limits.title is refused where it is written (a lowered limit leaves old ones be)."""
+        t, limit = result.ticket, self.limits.title
+        if t is None or result.locator is None or not isinstance(t.title, str) or len(t.title) <= limit:
+            return
+        if result.base is not None and result.base.title == t.title:
+            return
+        where = result.locator.line("title")
+        self.problem(path, where, f"title is {len(t.title)} characters, over limits.title ({limit})", "title")
 
     def problem(self, path: str, line: int, message: str, field_name: str = "") -> None:
         self.verdict.problems.append(Problem(path, line, message, field_name))

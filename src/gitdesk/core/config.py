@@ -15,12 +15,14 @@ from typing import Any
 
 from gitdesk.core.duration import Duration, parse
 from gitdesk.core.marks import N_
-from gitdesk.core.ticket import PRIORITIES, load_yaml
+from gitdesk.core.ticket import MAX_TICKET_BYTES, PRIORITIES, load_yaml
 from gitdesk.errors import ConfigError, MalformedTicket
 
 CONFIG_FILE = "gitdesk.yml"
 # The languages customers can be written to in; gitdesk.i18n ships a catalog for each.
 LANGUAGES = ("en", "es", "ca")
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|k|mb|m|gb|g)?\s*$", re.I)
+_SIZE_UNIT = {"b": 1, "k": 1024, "kb": 1024, "m": 1024**2, "mb": 1024**2, "g": 1024**3, "gb": 1024**3}
 
 DEFAULT_PRIORITIES: dict[str, dict[str, Any]] = {
     "P1": {
@@ -42,6 +44,57 @@ def parse_duration(value: Any, key: str) -> int:
     SLA targets are `Duration`s instead, which count a day as the calendar's (core/duration.py).
     """
     return parse(value, key).seconds()
+
+
+def parse_size(value: Any, key: str) -> int:
+    """'10MB', '512k' or a number of bytes."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    match = _SIZE.match(str(value))
+    if not match or isinstance(value, bool):
+        raise ConfigError(key, f"'{value}' is not a size (use e.g. 512KB, 10MB)")
+    return int(float(match.group(1)) * _SIZE_UNIT[(match.group(2) or "b").lower()])
+
+
+def human_size(n: float) -> str:
+    """1536 -> '1.5 KB': how limits and sizes are named in messages."""
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{int(n)} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+# limits.ticket_file may lie between these: below, a long history would not fit; above, one file
+# could stall every reader (no ticket file larger than the ceiling is ever parsed, see core.ticket)
+TICKET_FILE_FLOOR = 64 * 1024
+TICKET_FILE_CEILING = MAX_TICKET_BYTES
+TITLE_RANGE = (20, 10_000)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The `limits:` section: what one desk file may hold (intake's own limits are under `intake:`)."""
+
+    ticket_file: int = 1024 * 1024  # bytes of one tickets/*.md; validate and verbs refuse more, readers leave it out
+    title: int = 200  # characters; validate and verbs refuse more; intake cuts longer subjects to fit
+
+
+def _limits(raw: Any) -> Limits:
+    raw = expect(raw or {}, dict, "limits", "a mapping")
+    unknown = sorted(set(raw) - {"ticket_file", "title"})
+    if unknown:
+        raise ConfigError(f"limits.{unknown[0]}", "unknown key (use ticket_file, title)")
+    base = Limits()
+    size = parse_size(raw.get("ticket_file", base.ticket_file), "limits.ticket_file")
+    if not TICKET_FILE_FLOOR <= size <= TICKET_FILE_CEILING:
+        floor, ceiling = human_size(TICKET_FILE_FLOOR), human_size(TICKET_FILE_CEILING)
+        raise ConfigError("limits.ticket_file", f"{human_size(size)} is outside {floor} to {ceiling}")
+    title = raw.get("title", base.title)
+    low, high = TITLE_RANGE
+    if not isinstance(title, int) or isinstance(title, bool) or not low <= title <= high:
+        raise ConfigError("limits.title", f"'{title}' must be a whole number of characters from {low} to {high}")
+    return Limits(size, title)
 
 
 def expect(value: Any, kind: type | tuple[type, ...], key: str, what: str) -> Any:
@@ -76,6 +129,7 @@ class Config:
     priorities: dict[str, Priority]
     title: str = "Service desk"
     language: str = "en"  # the desk's: the board and the KB; a ticket may carry its own
+    limits: Limits = field(default_factory=Limits)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def queue_names(self) -> list[str]:
@@ -175,6 +229,7 @@ def from_mapping(raw: Any) -> Config:
         _priorities(raw.get("priorities")),
         str(raw.get("title", "Service desk")),
         _language(raw.get("language")),
+        _limits(raw.get("limits")),
         dict(raw),
     )
 

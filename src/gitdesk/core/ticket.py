@@ -180,7 +180,9 @@ def split_front_matter(text: str, path: str = "<ticket>") -> tuple[str, str, int
     return text[start : end.start()], text[end.end() :], 2
 
 
-MAX_TICKET_BYTES = 1024 * 1024  # a ticket file larger than this is refused: nobody writes 1 MB by hand
+# No front matter larger than this is ever parsed, whatever gitdesk.yml says: the ceiling of
+# `limits.ticket_file` (default 1 MB), which validate, the verbs and the readers apply (core.config).
+MAX_TICKET_BYTES = 16 * 1024 * 1024
 _ANCHOR_HINT = re.compile(r"(?:^|[\s\[{,:-])[&*][^\s]", re.M)
 
 
@@ -204,7 +206,7 @@ def _refuse_aliases(yaml: Any, loader: Any, text: str, path: str, first_line: in
 def load_yaml(text: str, path: str, first_line: int = 1) -> Any:
     yaml, loader, _ = _yaml()
     if len(text) > MAX_TICKET_BYTES:
-        raise MalformedTicket(path, None, f"front matter larger than {MAX_TICKET_BYTES // 1024} KB; refused")
+        raise MalformedTicket(path, None, f"front matter larger than {MAX_TICKET_BYTES // 1024**2} MB; refused")
     _refuse_aliases(yaml, loader, text, path, first_line)
     try:
         return yaml.load(text, Loader=loader)

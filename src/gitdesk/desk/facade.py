@@ -67,6 +67,7 @@ class Desk:
         self._actor = actor or os.environ.get("GITDESK_USER") or None
         self.index = DeskIndex(root, self.repo, self.repo.state_dir() if (root / ".git").exists() else None)
         self.store = TicketStore(root, self.index)
+        self.index.sizes.limit_of = lambda: self.config.limits.ticket_file  # read only if a big ticket is known
 
     @classmethod
     def find(cls, desk: str | os.PathLike[str] | None = None, **kw: Any) -> Desk:

@@ -164,7 +164,9 @@ def judge(desk: Desk, change: Change, draft: Draft) -> None:
 
     entries = [("M" if ids[p] else "A", p) for p in paths]
     config = desk.config
-    verdict = check_changeset(entries, read_new, draft.head_files, config.queue_names(), config.tiers)
+    verdict = check_changeset(
+        entries, read_new, draft.head_files, config.queue_names(), config.tiers, limits=config.limits
+    )
     if verdict.problems:
         raise RulesRefused(verdict.problems)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gitdesk.core import actions
+from gitdesk.core.config import human_size
 from gitdesk.core.ticket import Ticket, dump, parse_time
 from gitdesk.desk.gate import Change
 from gitdesk.errors import GitdeskError, UnknownTicket
@@ -167,7 +168,7 @@ def _open(draft: Any, req: Request, rules: IntakeSettings, on_open: OnOpen | Non
     ticket = actions.new_ticket(
         ctx,
         ticket_id,
-        one_line(title, rules.max_title),
+        one_line(title, min(rules.max_title, desk.config.limits.title)),  # the desk's limit bounds intake's
         req.requester,
         channel=req.channel,
         queue=queue,
@@ -266,14 +267,6 @@ def safe_name(name: str) -> str:
     if base.lower().endswith((".md", ".yml", ".yaml")):  # site and CI read those; keep them inert
         base += ".txt"
     return base
-
-
-def human_size(n: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
-        n /= 1024  # type: ignore[assignment]
-    return str(n)
 
 
 def _bounded_body(body: str, items: list[Attachment], rules: IntakeSettings) -> tuple[str, list[Attachment]]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gitdesk.core.config import Config, expect
+from gitdesk.core.config import Config, expect, parse_size  # noqa: F401 - parse_size re-exported
 from gitdesk.errors import ConfigError
 
 DEFAULT_MAX_ATTACHMENT = 10 * 1024 * 1024
@@ -33,19 +33,7 @@ KEYS = (
     "acks_per_hour",
     "ack_max_age",
 )
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|k|mb|m|gb|g)?\s*$", re.I)
-_SIZE_UNIT = {"b": 1, "k": 1024, "kb": 1024, "m": 1024**2, "mb": 1024**2, "g": 1024**3, "gb": 1024**3}
 RULE_KEYS = ("to", "keyword", "product", "channel", "queue")
-
-
-def parse_size(value: Any, key: str) -> int:
-    """'10MB', '512k' or a number of bytes."""
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    match = _SIZE.match(str(value))
-    if not match or isinstance(value, bool):
-        raise ConfigError(key, f"'{value}' is not a size (use e.g. 512KB, 10MB)")
-    return int(float(match.group(1)) * _SIZE_UNIT[(match.group(2) or "b").lower()])
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gitdesk.core.config import Limits
 from gitdesk.core.ids import ID_ALPHABET, ID_BITS, TICKETS_DIR, canonical  # noqa: F401 - re-exported
 from gitdesk.errors import AmbiguousTicket, GitdeskError, MalformedTicket, UnknownTicket
 from gitdesk.store.index import DeskIndex, is_regular
 from gitdesk.store.rows import Summary, is_error, is_ticket_file, ticket_of
+from gitdesk.store.sizes import refusal_text
 
 __all__ = ["Summary", "TicketStore", "canonical", "gc_paused", "is_ticket_file", "new_id"]
 
@@ -99,7 +101,14 @@ class TicketStore:
             raise UnknownTicket(ticket_id)
         with open(fd, "rb") as fh:
             data = fh.read()
+        self._within_limit(self.rel(ticket_id), len(data))
         return ticket_of(self.rel(ticket_id), data)  # type: ignore[no-any-return]
+
+    def _within_limit(self, rel: str, size: int) -> None:
+        """A ticket file larger than limits.ticket_file (gitdesk.yml) is refused, naming the limit."""
+        limit = self.index.sizes.limit() if self.index is not None else Limits().ticket_file
+        if size > limit:
+            raise MalformedTicket(rel, None, refusal_text(size, limit))
 
     def iter_tickets(self) -> Iterator[Ticket]:
         for ticket_id in sorted(self.ids()):
@@ -117,6 +126,7 @@ class TicketStore:
             texts = index.contents({b: p for p, b in part})
             for path, blob in part:
                 try:
+                    self._within_limit(path, len(texts[blob]))
                     ticket = ticket_of(path, texts[blob])
                 except MalformedTicket as exc:
                     index.skipped[path] = (exc.line, exc.problem)
@@ -145,8 +155,8 @@ class TicketStore:
 
         Kept as its own small column, so the everyday listing reads two lists and builds no object per ticket.
         """
-        name = f"list:{kind}:{order_name}"
         index = self._index()
+        name = f"list:{kind}:{order_name}{index.sizes.key()}"  # a listing holds one limit's refusals
         with gc_paused():
             index.prefetch(TICKETS_DIR)  # git stats the files while the stored listing is read
             stored = index.get_column(name)

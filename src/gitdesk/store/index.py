@@ -34,6 +34,7 @@ from gitdesk.store import rows as kinds
 from gitdesk.store.entries import read_plain, special_entries
 from gitdesk.store.parallel import made_on_both_cores
 from gitdesk.store.rows import is_ticket_file
+from gitdesk.store.sizes import SIZED_KINDS, Sizes
 
 FILE = "index.sqlite"
 SCHEMA = 2
@@ -88,6 +89,7 @@ class DeskIndex:
         self._pending: dict[str, Any] = {}  # folder -> git's stat check, running
         self.skipped: dict[str, tuple[int | None, str]] = {}  # path -> (line, problem): files a reader left out
         self.odd: dict[str, tuple[int | None, str]] = {}  # the same for what is not a regular file (FIFO, ...)
+        self.sizes = Sizes(self._load_sizes, self._save_sizes)
 
     # -- freshness --------------------------------------------------------------------------
     def changed(self) -> None:
@@ -99,6 +101,7 @@ class DeskIndex:
         self._tokens.clear()
         self.skipped.clear()
         self.odd.clear()
+        self.sizes.forget_limit()  # the write may have been to gitdesk.yml
         self._tree_ids = None
 
     def token(self, folder: str) -> str:
@@ -267,7 +270,8 @@ class DeskIndex:
     ) -> tuple[list[str], list[Any], dict[str, list[Any]]]:
         self.prefetch(folder)
         stored = self.get_column(name)
-        token = self.token(folder)
+        sized = kind in SIZED_KINDS
+        token = self.token(folder) + (self.sizes.key() if sized else "")  # a column holds one limit's refusals
         if stored is not None and stored[0] == token:
             return stored[1], stored[3], stored[4]
         paths, blobs = self.files(folder)
@@ -276,6 +280,11 @@ class DeskIndex:
         else:
             values = self._patched(stored, paths, blobs, kind, value)
             derived = {}
+        if sized:  # held to today's limit; what is derived from other values is made again
+            limited = self.sizes.apply(
+                blobs, values, lambda i: self._patched(None, paths[i : i + 1], [blobs[i]], kind, value)[0]
+            )
+            values, derived = limited, derived if limited is values else {}
         self.put_column(name, (token, paths, blobs, values, derived))
         return paths, values, derived
 
@@ -335,19 +344,27 @@ class DeskIndex:
             marks = ",".join("?" * len(part))
             query = f"SELECT blob, row FROM {kind} WHERE blob IN ({marks})"  # noqa: S608 - kind is ours
             found.update((b, _loads(r)) for b, r in db.execute(query, part))
+        sized = kind in SIZED_KINDS and bool(self.sizes.known())
+        found.update((b, self.sizes.refusal(b)) for b in (blobs if sized else ()) if self.sizes.over(b))
         missing = [b for b in blobs if b not in found]
-        make = _KINDS[kind]
+        make, refused = _KINDS[kind], set()
         parts = [missing[start : start + _BATCH] for start in range(0, len(missing), _BATCH)]
         reading = self._start_contents(wanted, parts[0]) if parts else None
         for at in range(len(parts)):
             texts = reading() if reading else {}
             reading = self._start_contents(wanted, parts[at + 1]) if at + 1 < len(parts) else None  # git unpacks on
+            if kind in SIZED_KINDS:  # a ticket over limits.ticket_file is not parsed, and its refusal is not kept
+                self.sizes.note({b: len(d) for b, d in texts.items()})
+                over = [b for b in texts if self.sizes.over(b)]
+                refused.update(over)
+                found.update((b, self.sizes.refusal(b)) for b in over)
+                texts = {b: d for b, d in texts.items() if b not in refused} if over else texts
             found.update(zip(texts, made_on_both_cores(make, [(wanted[b], d) for b, d in texts.items()]), strict=True))
         if missing and self.file is not None:
             with self._write():  # in key order: appending to the table's B-tree is three times cheaper
                 db.executemany(
                     f"INSERT OR REPLACE INTO {kind}(blob, row) VALUES (?, ?)",  # noqa: S608 - kind is ours
-                    [(b, marshal.dumps(found[b])) for b in sorted(missing)],
+                    [(b, marshal.dumps(found[b])) for b in sorted(missing) if b not in refused],
                 )
         return found
 
@@ -444,6 +461,7 @@ class DeskIndex:
                 self._db.close()
         self._db = None
         self._trees.clear()
+        self.sizes = Sizes(self._load_sizes, self._save_sizes)
         self.changed()
         for suffix in ("", "-journal", "-wal", "-shm"):
             with contextlib.suppress(FileNotFoundError):
@@ -456,6 +474,13 @@ class DeskIndex:
     def _set_meta(self, **values: Any) -> None:
         with self._write():
             self._conn().executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
+
+    def _load_sizes(self) -> Any:
+        return self._guarded(lambda: self._meta("sizes:tickets").get("sizes:tickets"))
+
+    def _save_sizes(self, raw: bytes) -> None:
+        if self.file is not None:
+            self._guarded(lambda: self._set_meta(**{"sizes:tickets": raw}))
 
     def _load_tree(self, folder: str) -> dict[str, str] | None:
         row = self._conn().execute("SELECT v FROM meta WHERE k=?", (f"tree:{folder}",)).fetchone()

@@ -12,6 +12,7 @@ import re
 from typing import Any, NamedTuple
 
 from gitdesk.core.ids import canonical
+from gitdesk.core.ticket import MAX_TICKET_BYTES
 from gitdesk.errors import GitdeskError, MalformedTicket
 
 ERROR = "\0error"  # first element of an error row: (ERROR, line, problem)
@@ -77,6 +78,9 @@ def _error(exc: GitdeskError) -> tuple[str, int | None, str]:
 
 
 def _text(path: str, data: bytes) -> str:
+    if len(data) > MAX_TICKET_BYTES:  # never decoded nor parsed; below this, limits.ticket_file applies at the reader
+        most = MAX_TICKET_BYTES // 1024**2
+        raise MalformedTicket(path, None, f"larger than {most} MB, the most any desk file may be")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
