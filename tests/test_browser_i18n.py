@@ -79,7 +79,7 @@ def served(request, tmp_path_factory):
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, bypass_csp=True)  # axe is injected
     pg = context.new_page()
     pg.problems, pg.requests = [], []
     pg.on("console", lambda msg: pg.problems.append(msg.text) if msg.type == "error" else None)
@@ -91,10 +91,15 @@ def page(browser):
 
 
 def _visit(page, url: str, lang: str, shot: str) -> str:
+    """Open a page: its lang, no English catalog message, no serious axe-core violation, a screenshot."""
+    from site_audit import axe
+
     page.goto(url)
     assert page.evaluate("document.documentElement.lang") == lang, url
     text = page.locator("body").inner_text()
     assert english_left(text) == [], (url, english_left(text))
+    serious = [f"{v['id']}: {v['help']}" for v in axe(page) if v["impact"] in ("critical", "serious")]
+    assert serious == [], (url, serious)  # longer words (Sol·licituds, actualització) must still fit and contrast
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
     return text
