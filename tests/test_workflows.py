@@ -174,8 +174,13 @@ def test_intake_workflow_calls_the_action(laid_out, where):
     top = laid_out / ".github" if where == "scaffold" else ROOT / ".github"
     data = load(top, "intake.yml")
     assert data["on"] == {"issues": {"types": ["opened"]}}
-    action_step(data, "intake", where)
+    step = action_step(data, "intake", where)
     assert 'gitdesk intake github-issue "$GITHUB_EVENT_PATH"' in command_script()
+    # survey and verdict links carry a token signed with the site key: intake needs the same secret as the site
+    assert step["env"]["GITDESK_SITE_KEY"] == "${{ secrets.GITDESK_SITE_KEY }}"
+    assert (
+        step["env"]["GITDESK_SITE_KEY"] == action_step(load(top, "pages.yml"), "site", where)["env"]["GITDESK_SITE_KEY"]
+    )
 
 
 def test_every_scaffold_workflow_pins_the_gitdesk_that_laid_it_out(laid_out):
