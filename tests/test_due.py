@@ -68,3 +68,10 @@ def test_due_counts_in_the_priorities_calendar_as_the_sla_does(desk, clock, cli_
     rows = json.loads(cli_invoke("due", "--json").stdout)
     assert [(r["id"], r["overdue_seconds"]) for r in rows] == [(p2, 3600)]
     assert "overdue by 1h " in cli_invoke("due").output
+
+
+def test_a_within_past_the_calendar_horizon_lists_every_checkin(desk, clock, cli_invoke):
+    """`--within 10000d` (business days: decades) means everything, not a broken-calendar error."""
+    p4 = _ticket(desk, "Plan a move", "P4")  # every 5 business days
+    rows = json.loads(cli_invoke("due", "--within", "10000d", "--json").stdout)
+    assert [r["id"] for r in rows] == [p4]

@@ -68,6 +68,7 @@ class Desk:
         self.index = DeskIndex(root, self.repo, self.repo.state_dir() if (root / ".git").exists() else None)
         self.store = TicketStore(root, self.index)
         self.index.sizes.limit_of = lambda: self.config.limits.ticket_file  # read only if a big ticket is known
+        self.read_after_write: tuple[str, ...] = ()  # folders a face reads once its write is committed
 
     @classmethod
     def find(cls, desk: str | os.PathLike[str] | None = None, **kw: Any) -> Desk:
@@ -182,12 +183,14 @@ class Desk:
             check_state(self.repo, self.allow_detached)
             wait_for_index(self.repo)
             self.index.changed()  # what is read under the lock is read fresh
+            for folder in self.read_after_write:  # git stats it while the change is judged and committed
+                self.index.prefetch(folder)
             draft = gate.Draft(self)
             change = prepare(draft)
             if change.files:
                 gate.judge(self, change, draft)
                 gate.write_and_commit(self, change, draft)
-                self.index.changed()
+                self.index.changed({path.split("/", 1)[0] for path in change.files})
             return change
 
     def commit_env(self) -> dict[str, str]:

@@ -14,6 +14,7 @@ from typing import Any
 from gitdesk.core.duration import Duration
 from gitdesk.core.lifecycle import OPEN
 from gitdesk.core.ticket import iso
+from gitdesk.errors import GitdeskError
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def due(desk: Any, now: dt.datetime, within: Duration | None = None) -> list[Che
     horizons = {}
     for name in {p.calendar for p in config.priorities.values()}:
         cal = calendars.for_name(name)
-        horizons[name] = (cal, cal.add(at, within.seconds(cal)) if within is not None else at, cal.cumulative(at))
+        horizons[name] = (cal, _until(cal, at, within), cal.cumulative(at))
     out = []
     for ticket_id, title, priority, status, when in desk.checkin_dues():  # counted once per ticket change
         spec = config.priorities.get(priority)
@@ -64,3 +65,13 @@ def due(desk: Any, now: dt.datetime, within: Duration | None = None) -> list[Che
         overdue = now_total - cal.cumulative(int(when))  # working seconds past due; negative = ahead
         out.append(CheckIn(ticket_id, title, priority, status, dt.datetime.fromtimestamp(when, dt.UTC), overdue))
     return sorted(out, key=lambda c: (-c.overdue, c.ticket_id))
+
+
+def _until(cal: Any, at: int, within: Duration | None) -> float:
+    """The last instant `--within` reaches in this calendar; past the calendar's 20-year horizon, every one."""
+    if within is None:
+        return at
+    try:
+        return cal.add(at, within.seconds(cal))  # type: ignore[no-any-return]
+    except GitdeskError:  # `--within 10000d`: further ahead than any check-in can be
+        return float("inf")

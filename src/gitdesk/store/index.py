@@ -25,7 +25,7 @@ import contextlib
 import marshal
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -92,17 +92,20 @@ class DeskIndex:
         self.sizes = Sizes(self._load_sizes, self._save_sizes)
 
     # -- freshness --------------------------------------------------------------------------
-    def changed(self) -> None:
-        """The desk was written to: the next read looks again."""
-        for pending in self._pending.values():
-            with contextlib.suppress(GitFailure):
-                pending.result()  # a stat check started before the write says nothing now
-        self._pending.clear()
-        self._tokens.clear()
-        self.skipped.clear()
-        self.odd.clear()
+    def changed(self, folders: Iterable[str] | None = None) -> None:
+        """The desk was written to (only `folders`, when given): the next read of them looks again."""
+        touched = set(self._tokens) | set(self._pending) if folders is None else set(folders)
+        for folder in touched:
+            pending = self._pending.pop(folder, None)
+            if pending is not None:
+                with contextlib.suppress(GitFailure):
+                    pending.result()  # a stat check started before the write says nothing now
+            self._tokens.pop(folder, None)
+        if folders is None or "tickets" in touched:
+            self.skipped.clear()
+            self.odd.clear()
         self.sizes.forget_limit()  # the write may have been to gitdesk.yml
-        self._tree_ids = None
+        self._tree_ids = None  # HEAD moved; a folder the write left alone keeps its tree and its token
 
     def token(self, folder: str) -> str:
         """Names the state of a folder: its tree id in HEAD plus its uncommitted changes."""
@@ -119,9 +122,7 @@ class DeskIndex:
 
     def _refresh(self, folder: str) -> None:
         self.prefetch(folder)
-        if self._tree_ids is None:
-            self._tree_ids = self.repo.tree_ids(FOLDERS) if self.repo.head() else {}
-        tree_id = self._tree_ids.get(folder, "")
+        tree_id = self._head_trees().get(folder, "")
         overlay = self._work_tree(folder)
         self._specials(folder)
         token = tree_id or "empty"
@@ -132,9 +133,14 @@ class DeskIndex:
         self._overlay[folder], self._tokens[folder] = overlay, token
         self._trees.pop(folder, None)  # the committed listing is brought up to date when `files` needs it
 
+    def _head_trees(self) -> dict[str, str]:
+        if self._tree_ids is None:
+            self._tree_ids = self.repo.tree_ids(FOLDERS) if self.repo.head() else {}
+        return self._tree_ids
+
     def _current_tree(self, folder: str) -> dict[str, str]:
         """path -> blob of the folder in HEAD: the stored listing, moved along to HEAD's tree if it is older."""
-        tree_id = (self._tree_ids or {}).get(folder, "")
+        tree_id = self._head_trees().get(folder, "")
         known = self._meta(f"treeid:{folder}").get(f"treeid:{folder}")
         if known == tree_id:
             return self._load_tree(folder) or {}

@@ -100,6 +100,8 @@ def new(
     text = read_body(body, body_file)
     who = parse_requester(requester)
     who.update({k: v for k, v in (("phone", phone), ("org", org)) if v})
+    if not as_json:
+        desk.read_after_write = ("kb",)  # the related-articles lines: git stats kb/ while the ticket is committed
     ticket = desk.open(
         title,
         who,
