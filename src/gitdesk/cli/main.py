@@ -65,8 +65,14 @@ class GitdeskCommandError(click.ClickException):
 
 
 def one_line(text: str) -> str:
-    """Click lists choices on several lines and git errors can span lines; the contract is one."""
-    return " ".join(text.split())
+    """Click lists choices on several lines and git errors can span lines; the contract is one.
+
+    The one rule (intake.text.one_line: control characters and escapes out, whitespace folded),
+    with room for a long path or list of choices.
+    """
+    from gitdesk.intake.text import one_line as folded
+
+    return folded(text, limit=4000)
 
 
 def wants_json(args: Any) -> bool:

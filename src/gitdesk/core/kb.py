@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+from gitdesk.core.ids import is_slug
 from gitdesk.core.scrub import REMOVED, Scrubber
 from gitdesk.core.ticket import Ticket, dump_yaml, load_yaml, split_front_matter
 from gitdesk.errors import InvalidValue, MalformedTicket
@@ -65,7 +66,7 @@ def plain_headings(body: str) -> str:
 
 
 def check_slug(slug: str) -> str:
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", slug):
+    if not is_slug(slug):
         raise MalformedTicket(f"kb/{slug}.md", None, "a KB slug is lowercase letters, digits and '-'")
     return slug
 

@@ -19,7 +19,7 @@ import yaml
 
 from gitdesk.core import survey as survey_format
 from gitdesk.core.config import CONFIG_FILE, LANGUAGES
-from gitdesk.core.ids import TICKETS_DIR, canonical
+from gitdesk.core.ids import TICKETS_DIR, canonical, is_slug
 from gitdesk.core.kb import KB_DIR, parse_article
 from gitdesk.core.lifecycle import STATUSES, check_event, missing_fields, move_name
 from gitdesk.core.ticket import CHANNELS, PRIORITIES, VISIBILITIES, Ticket, parse, parse_time, split_front_matter
@@ -490,7 +490,7 @@ def check_article(path: str, data: bytes) -> list[Problem]:
         return [Problem(path, exc.line or 1, exc.problem)]
     loc, out = Locator(text, front, first), []
     slug = path.rsplit("/", 1)[-1][:-3]
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", slug):
+    if not is_slug(slug):
         out.append(Problem(path, 1, f"'{slug}' is not a KB slug (lowercase letters, digits and '-')"))
     if not isinstance(meta.get("title"), str) or not meta["title"].strip():
         out.append(Problem(path, loc.line("title"), "a KB article needs a title", "title"))

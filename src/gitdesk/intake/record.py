@@ -18,6 +18,7 @@ from typing import Any
 
 from gitdesk.core import actions
 from gitdesk.core.config import human_size
+from gitdesk.core.ids import id_pattern
 from gitdesk.core.ticket import Ticket, dump, parse_time
 from gitdesk.desk.gate import Change
 from gitdesk.errors import GitdeskError, UnknownTicket
@@ -143,7 +144,7 @@ def _survey_answers(desk: Any, ticket_id: str, req: Request) -> survey_reply.Ans
 def _tagged(desk: Any, subject: str) -> str | None:
     """A `[HD-xxxx]` tag in the subject names the ticket when the headers do not."""
     prefix = re.escape(desk.config.prefix)
-    for ref in re.findall(rf"\[\s*({prefix}-[0-9a-z]+)\s*\]", subject, re.I):
+    for ref in re.findall(rf"\[\s*({id_pattern(prefix)})\s*\]", subject, re.I):
         try:
             return str(desk.store.resolve(ref))
         except (UnknownTicket, GitdeskError):
@@ -247,7 +248,7 @@ def _sent_by_desk(desk: Any, thread_ids: list[str]) -> str | None:
     invitation is not logged on the ticket, and a reply to it may have lost the subject tag."""
     prefix = re.escape(desk.config.prefix)
     for mid in thread_ids:
-        match = re.search(rf"\.gitdesk-({prefix}-[0-9a-z]+)@", mid, re.I)
+        match = re.search(rf"\.gitdesk-({id_pattern(prefix)})@", mid, re.I)
         if match and desk.store.exists(match.group(1)):
             return match.group(1)
     return None

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gitdesk.core import kb
+from gitdesk.core.ids import is_slug
 from gitdesk.errors import GitdeskError, MalformedTicket
 from gitdesk.site.builder import Page, SiteBuilder
 from gitdesk.site.customer import when_text
@@ -108,7 +109,7 @@ def public_articles(builder: SiteBuilder) -> list[Article]:
     personal_slugs = {kb.slugify(v, 80) for v in scrub.values()}
     out = []
     for a in load_articles(builder.root):
-        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", a.slug) or a.slug not in builder.kb_slugs:
+        if not is_slug(a.slug) or a.slug not in builder.kb_slugs:
             continue  # not published, or a hand-made file name that is not a safe URL: skip rather than guess
         tags = sorted({kb.slugify(t, 40) for t in a.tags} - personal_slugs - {"article"})
         body = _unnamed_ids(builder, scrub(kb.plain_headings(a.body)))

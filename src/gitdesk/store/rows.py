@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from typing import Any, NamedTuple
 
-from gitdesk.core.ids import canonical
+from gitdesk.core.ids import ID_PATTERN, canonical
 from gitdesk.core.ticket import MAX_TICKET_BYTES
 from gitdesk.errors import GitdeskError, MalformedTicket
 
@@ -19,7 +19,7 @@ ERROR = "\0error"  # first element of an error row: (ERROR, line, problem)
 
 # tickets/ holds PREFIX-id.md files; anything else there (a README, an editor's backup) is not a
 # ticket, is skipped by every reader, and is reported by `gitdesk validate`.
-_TICKET_FILE = re.compile(r"[A-Z][A-Z0-9]{0,9}-[0-9a-z]+\.md")
+_TICKET_FILE = re.compile(rf"{ID_PATTERN}\.md")
 
 
 def is_ticket_file(name: str) -> bool:
