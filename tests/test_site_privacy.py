@@ -245,6 +245,12 @@ def test_ticket_json_carries_only_customer_fields(hostile_site):
         "review",
         "next_step",
         "reason",
+        # when the next step is due (issue 14 part 3)
+        "first_response_due",
+        "resolution_due",
+        "resolution_paused",
+        "next_step_due",
+        "next_step_overdue",
     }
     assert "[removed]" in view["description"]
 

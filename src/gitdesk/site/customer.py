@@ -81,6 +81,39 @@ def resolved_at(t: Ticket) -> str:
     return iso(instant) if instant is not None else ""
 
 
+def last_visible_update(t: Ticket) -> str:
+    """When the customer last saw something happen: the last event the timeline shows
+    (a note, an edit or a dismissed review is internal and does not count), else the opening."""
+    for event in reversed(t.history):
+        move = MOVES.get(move_name(event))
+        if move is not None and move.summary and event.get("at"):
+            return str(event["at"])
+    return str(t.meta.get("created") or t.meta.get("updated") or "")
+
+
+def due_times(t: Ticket, config: Config, now: dt.datetime) -> dict[str, Any]:
+    """What the desk owes the customer next and by when: first response, resolution (UTC stamps).
+
+    A clock the customer holds up (waiting on their answer) is paused and has no due time."""
+    from gitdesk.core.sla import Facts, clocks
+
+    found = {c.kind: c for c in clocks(Facts.of(t), config, int(now.timestamp()))} if t.status not in DONE else {}
+    response, resolution = found.get("response"), found.get("resolution")
+    return {
+        "first_response_due": iso(response.due) if response and response.due is not None else None,
+        "resolution_due": iso(resolution.due) if resolution and resolution.due is not None else None,
+        "resolution_paused": bool(resolution and resolution.state == "paused"),
+    }
+
+
+def _next_step_due(status: str, dues: dict[str, Any], next_update: str | None) -> str | None:
+    """The due time of the next step the page names: our first response while none was given,
+    then the next update we owe; none while the ball is in the customer's court."""
+    if status in ("new", "triaged"):
+        return dues["first_response_due"] or next_update
+    return next_update if status == "in_progress" else None
+
+
 def card(t: Ticket, scrub: Scrubber, key: str | None) -> Card:
     url = ticket_url(t.id, t.visibility, key, link_version(t.meta)) or ""
     return Card(
@@ -91,7 +124,7 @@ def card(t: Ticket, scrub: Scrubber, key: str | None) -> Card:
         str(t.meta.get("queue") or ""),
         t.tier,
         str(t.meta.get("created") or ""),
-        str(t.meta.get("updated") or ""),
+        last_visible_update(t),  # the board's "Last update": customer-visible updates only
         resolved_at(t),
         t.visibility,
         url,
@@ -252,6 +285,9 @@ def ticket_view(
     parent = str(t.meta.get("parent") or "")
     steps = timeline(t, config, tr)
     duplicate = duplicate_of(t)
+    dues = due_times(t, config, now)
+    next_update = iso(due) if due else None
+    step_due = _next_step_due(t.status, dues, next_update)
     return {
         "id": t.id,
         "url": own.url,
@@ -271,8 +307,11 @@ def ticket_view(
         "children": [_related(own, str(c), cards, tr) for c in (t.meta.get("children") or [])],
         "parent": _related(own, parent, cards, tr, parent=True) if parent else None,
         "duplicate_of": _related(own, duplicate, cards, tr) if duplicate else None,
-        "next_update_due": iso(due) if due else None,
+        "next_update_due": next_update,
         "next_update_overdue": bool(due and due < now),
+        **dues,
+        "next_step_due": step_due,
+        "next_step_overdue": bool(step_due and step_due < iso(now)),
         "survey": survey,
         "solution_heading": "Solution" if t.status in RESOLVED else "Proposed solution",
         "last_update": (steps[-1]["at"] if steps else own.created),  # customer-visible updates only

@@ -79,5 +79,12 @@ def next_step(view: dict[str, Any], tr: Translator) -> str:
     why = tr._("Why: {reason}", reason=view["reason"]) if view.get("reason") else ""
     reason = f'<p class="gd-reason">{e(why)}</p>' if why else ""
     label = e(tr._("What happens next:"))
-    step = f'<p class="gd-next"><strong>{label}</strong> {e(view["next_step"])}</p>'
+    when = ""
+    if view.get("next_step_due"):
+        due = tr.when(view["next_step_due"], True)
+        words = (
+            tr._("Overdue since {when}.", when=due) if view.get("next_step_overdue") else tr._("By {when}.", when=due)
+        )
+        when = f' <span class="gd-due">{e(words)}</span>'
+    step = f'<p class="gd-next"><strong>{label}</strong> {e(view["next_step"])}{when}</p>'
     return (step if view.get("next_step") else "") + reason

@@ -37,6 +37,12 @@ def _facts(view: dict[str, Any], tr: Translator) -> str:
     rows.append((tr._("Last update"), e(when_text(view.get("last_update") or view["updated"], tr, long=True))))
     if view.get("resolved"):
         rows.append((tr._("Resolved"), e(when_text(view["resolved"], tr, long=True))))
+    if view.get("first_response_due"):
+        rows.append((tr._("First response due"), e(when_text(view["first_response_due"], tr, long=True))))
+    if view.get("resolution_due"):
+        rows.append((tr._("Resolution due"), e(when_text(view["resolution_due"], tr, long=True))))
+    elif view.get("resolution_paused"):
+        rows.append((tr._("Resolution due"), e(tr._("The clock is paused while we wait for your answer."))))
     if view.get("next_update_due"):
         due = when_text(view["next_update_due"], tr, long=True)
         if view.get("next_update_overdue"):
