@@ -86,6 +86,11 @@ def test_the_whole_customer_loop_in_slack(gd, api, customer_desk_root, clock, mo
     assert updates == ["question", "proposed", "changes", "proposed", "resolved", "closed"]
     assert {e["via"] for e in desk.get(tid).history if e.get("update")} == {"slack"}
 
+    gd("reopen", tid, "--reason", "The drops are back since the gateway update.")
+    reopened = api.to("/chat.postMessage")[-1].body
+    assert reopened["thread_ts"] == "100.1" and "The drops are back since the gateway update." in reopened["text"]
+    assert [e["update"] for e in desk.get(tid).history if e.get("update")][-1] == "reopened"
+
 
 def test_a_slash_command_request_starts_its_thread_with_the_first_update(
     gd,
@@ -196,3 +201,34 @@ def test_the_whole_customer_loop_on_a_github_issue(gd, api, customer_desk_root, 
     t = desk.get(tid)
     review = next(e for e in reversed(t.history) if e["action"] == "review")
     assert (review["by"], review["role"]) == ("mia-n", "requester")
+
+    gd("reopen", tid, "--reason", "The scanner died again.")
+    assert "The scanner died again." in api.to("/comments")[-1].body["body"]
+    reopening = [c for c in api.calls if c.method == "PATCH"][-1]
+    assert reopening.path == "/repos/acme/desk/issues/7" and reopening.body["state"] == "open"
+    assert [e["update"] for e in desk.get(tid).history if e.get("update")][-1] == "reopened"
+
+
+def test_a_verdict_on_the_issue_counts_only_from_the_issue_author(gd, api, customer_desk_root, clock, monkeypatch):  # noqa: F811
+    """`accept` or `not solved: ...` commented by someone else is kept as a comment, never a verdict."""
+    monkeypatch.setenv("GITDESK_GITHUB_API", api.url)
+    monkeypatch.setenv("GITDESK_GITHUB_TOKEN", "ghs-test")
+    desk = Desk(customer_desk_root, clock=clock)
+    tid = json.loads(gd("intake", "github-issue", "payload.json", "--json", payload=issue_event()).stdout)["ticket"]
+    gd("prioritise", tid, "P3")
+    gd("start", tid)
+    gd("propose", tid, "--solution", "Replace the power supply.")
+    for n, body in enumerate(("accept", "Not solved: it is still dead."), 1):
+        out = gd("intake", "github-issue", "payload.json", payload=comment_event(body, n, login="eve-x")).output
+        assert "not the requester" in out
+        t = desk.get(tid)
+        assert t.status == "proposed" and not [e for e in t.history if e["action"] == "review"]
+    gd("intake", "github-issue", "payload.json", payload=comment_event("not solved: the fan is silent", 9))
+    t = desk.get(tid)
+    review = next(e for e in reversed(t.history) if e["action"] == "review")
+    assert (t.status, review["by"], review["role"], review["feedback"]) == (
+        "in_progress",
+        "mia-n",
+        "requester",
+        "the fan is silent",
+    )

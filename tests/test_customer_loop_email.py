@@ -155,3 +155,58 @@ def test_opted_out_requester_gets_nothing(gd, inbox, customer_desk_root, clock):
     gd("wait", t.id, "--question", "Which client version?")
     assert inbox.messages() == []
     assert not any(e.get("update") for e in desk.get(t.id).history)
+
+
+def test_a_reopen_reaches_the_customer_with_the_reason(gd, inbox, customer_desk_root, clock):  # noqa: F811
+    desk = Desk(customer_desk_root, clock=clock)
+    t = desk.open("VPN drops", {"name": "Omar", "email": "omar@example.com"})
+    gd("prioritise", t.id, "P3")
+    gd("start", t.id)
+    gd("propose", t.id, "--solution", "Update the client.")
+    gd("review", t.id, "--customer", "--approve")
+    gd("close", t.id, "--lesson", "Keep the VPN client current")
+    gd("reopen", t.id, "--reason", "The drops came back after the update.")
+    reopened = _last(inbox, "Reopened")
+    assert "The drops came back after the update." in reopened.get_content() and reopened["In-Reply-To"]
+    assert [e.get("update") for e in desk.get(t.id).history if e.get("update")][-1] == "reopened"
+
+
+def test_a_pr_approval_after_the_customers_accept_tells_them_it_is_resolved(
+    gd,
+    inbox,  # noqa: F811
+    customer_desk_root,
+    clock,
+    tmp_path,
+):
+    """Both approvals required (a solution branch, review.customer: required): whichever comes
+    last resolves the ticket, and the customer hears "resolved" either way."""
+    fixture = Path(__file__).parent / "fixtures" / "github" / "review_approved.json"
+    desk = Desk(customer_desk_root, clock=clock)
+    t = desk.open("Scanner offline", {"name": "Omar", "email": "omar@example.com"})
+    gd("prioritise", t.id, "P3")
+    gd("start", t.id)
+    gd("propose", t.id, "--solution", "Re-seat the scanner's USB cable.", "--branch")
+    gd("review", t.id, "--customer", "--approve")  # the customer accepted on the phone
+    assert desk.get(t.id).status == "proposed"  # the PR reviewer's approval is still due
+    assert not [m for m in inbox.messages() if "Resolved" in m["Subject"]]
+    event = tmp_path / "approved.json"
+    event.write_text(fixture.read_text(encoding="utf-8").replace("HD-h3ggyvha", t.id), encoding="utf-8")
+    gd("review", "--from-github-event", str(event))
+    assert desk.get(t.id).status == "resolved"
+    assert "Scanner offline" in _last(inbox, "Resolved")["Subject"]
+    updates = [e.get("update") for e in desk.get(t.id).history if e.get("update")]
+    assert updates == ["resolved"]  # no "proposed" mail: the customer had already accepted
+
+    # the other order: the reviewer approves first, and only then is the customer asked
+    u = desk.open("Badge reader dead", {"name": "Omar", "email": "omar@example.com"})
+    gd("prioritise", u.id, "P3")
+    gd("start", u.id)
+    gd("propose", u.id, "--solution", "Replace the reader's fuse.", "--branch")
+    assert not [m for m in inbox.messages() if "Badge reader dead" in m["Subject"] and "Proposed" in m["Subject"]]
+    event.write_text(fixture.read_text(encoding="utf-8").replace("HD-h3ggyvha", u.id), encoding="utf-8")
+    gd("review", "--from-github-event", str(event))
+    assert desk.get(u.id).status == "proposed"
+    asked = _last(inbox, "Proposed solution")
+    assert "Badge reader dead" in asked["Subject"] and "Replace the reader's fuse." in asked.get_content()
+    gd("intake", "email", "in.eml", mail=reply(asked, "Accept", 7, "Omar <omar@example.com>"))
+    assert desk.get(u.id).status == "resolved" and "Badge reader dead" in _last(inbox, "Resolved")["Subject"]

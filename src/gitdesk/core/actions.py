@@ -246,8 +246,9 @@ def wait(t: Ticket, ctx: Context, question: str) -> dict[str, Any]:
     return record(t, ctx, "wait", question=text_arg(question, "--question"))
 
 
-def propose(t: Ticket, ctx: Context, solution: str) -> dict[str, Any]:
-    return record(t, ctx, "propose", solution=text_arg(solution, "--solution"))
+def propose(t: Ticket, ctx: Context, solution: str, branch: str | None = None) -> dict[str, Any]:
+    """`branch`: the solution branch whose PR is reviewed (review_policy then needs the reviewer's approval too)."""
+    return record(t, ctx, "propose", solution=text_arg(solution, "--solution"), branch=branch)
 
 
 def quick_resolve(t: Ticket, ctx: Context, solution: str) -> dict[str, Any]:

@@ -303,8 +303,8 @@ class Desk:
     def wait(self, ref: str, question: str) -> Ticket:
         return self.apply(ref, "wait", lambda t, c: actions.wait(t, c, question), "wait for the customer")
 
-    def propose(self, ref: str, solution: str) -> Ticket:
-        return self.apply(ref, "propose", lambda t, c: actions.propose(t, c, solution), "propose a solution")
+    def propose(self, ref: str, solution: str, branch: str | None = None) -> Ticket:
+        return self.apply(ref, "propose", lambda t, c: actions.propose(t, c, solution, branch), "propose a solution")
 
     def review(self, ref: str, approve: bool, by: str, comment: str | None = None, **extra: Any) -> Ticket:
         verdict = "approve" if approve else "request changes"

@@ -46,7 +46,7 @@ def propose_on_branch(desk: Desk, ref: str, solution: str) -> tuple[Ticket, str]
         created = not repo.has_ref(f"refs/heads/{branch}")
         repo.run("switch", *(["-c"] if created else []), branch)
     try:
-        return desk.propose(ticket_id, solution), branch
+        return desk.propose(ticket_id, solution, branch), branch  # the event names it: its PR is reviewed
     except BaseException:
         if previous and previous != branch:
             repo.run("switch", previous, check=False)
