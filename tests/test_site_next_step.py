@@ -57,7 +57,10 @@ def test_once_answered_the_next_step_is_the_next_update_and_waiting_pauses_the_r
 ):
     tid = desk.open("VPN drops every hour", dict(WHO), priority="P2", visibility="public").id
     clock.advance(minutes=30)
-    desk.start(tid)
+    desk.start(tid)  # started is not answered: the first response is still what we owe first
+    view, _ = page_of(customer_desk_root, tid)
+    assert view["first_response_due"] and view["next_step_due"] == view["first_response_due"]
+    assert view["first_response_due"] < view["next_update_due"]
     desk.contact(tid, "phone", "Called back: we are on it")  # the first response
     view, text = page_of(customer_desk_root, tid)
     assert view["first_response_due"] is None and "First response due" not in text

@@ -109,9 +109,9 @@ def due_times(t: Ticket, config: Config, now: dt.datetime) -> dict[str, Any]:
 def _next_step_due(status: str, dues: dict[str, Any], next_update: str | None) -> str | None:
     """The due time of the next step the page names: our first response while none was given,
     then the next update we owe; none while the ball is in the customer's court."""
-    if status in ("new", "triaged"):
+    if status in ("new", "triaged", "in_progress"):
         return dues["first_response_due"] or next_update
-    return next_update if status == "in_progress" else None
+    return None
 
 
 def card(t: Ticket, scrub: Scrubber, key: str | None) -> Card:
