@@ -523,7 +523,7 @@ def catalan_customer(run: Run) -> None:
         "--language",
         "ca",
         "--location",
-        "Wide World Barcelona",
+        "Wide World Barcelona, sala de reunions 3",
         "--product",
         "model=Dell Latitude 5440",
         "--visibility",
@@ -614,7 +614,7 @@ Desde ayer la impresora de la planta 2 saca todas las páginas con una raya negr
 en el margen izquierdo. Ya la hemos apagado y encendido, y sigue igual.
 
 Modelo: Brother HL-L6400
-Ubicación: Tailspin Madrid
+Ubicación: Tailspin Madrid, planta 2
 
 Un saludo,
 Lucía

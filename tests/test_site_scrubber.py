@@ -175,6 +175,15 @@ def test_common_words_are_left_alone(figures):
         ({"location": "North Leeds"}, "The north wing", "The north wing"),
         ({"requester": {"name": "Dana Whitfield"}}, "dana said so", f"{REMOVED} said so"),
         ({"location": "12 Elm Street"}, "Room 12 is cold", "Room 12 is cold"),
+        # Spanish and Catalan customers: the place is removed, the words of an office are not
+        ({"location": "Tailspin Madrid, planta 2"}, "La impresora de la planta 2", "La impresora de la planta 2"),
+        ({"location": "Tailspin Madrid, planta 2"}, "Visita en Madrid", f"Visita en {REMOVED}"),
+        (
+            {"location": "Wide World Barcelona, sala de reunions 3"},
+            "La wifi de la sala de reunions de Barcelona",
+            f"La wifi de la sala de reunions de {REMOVED}",
+        ),
+        ({"requester": {"name": "Marta Sala"}}, "Pregunte a Sala por la sala 3", f"Pregunte a {REMOVED} por la sala 3"),
     ],
 )
 def test_tokens_and_common_words(meta, text, expected):

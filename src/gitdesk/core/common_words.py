@@ -2,7 +2,7 @@
 
 "Leeds" in the location "Leeds office" identifies a place; "office" does not, nor does "Sales"
 in "the Sales dashboard". The list is everyday English, service-desk vocabulary, and the generic
-words of addresses and company names; see core/scrub.py for how it is used.
+words of addresses and company names (in Spanish and Catalan too); see core/scrub.py for how it is used.
 """
 
 from __future__ import annotations
@@ -64,9 +64,29 @@ mews mill mount north office offices park parade partners place plc plaza road r
 services solutions south square station street studio studios suite systems technologies terrace
 the tower town trust unit university upper view village way west wharf wing yard
 """
+# The same for Spanish- and Catalan-speaking customers (docs/i18n.md): "planta" in "Tailspin Madrid,
+# planta 2" or "sala de reunions" in a location is no clue either, and their titles are full of them.
+_DESK_ES_CA = """
+acceso accés actualización actualització archivo arxiu bandeja batería bateria cargador carregador
+carpeta contraseña contrasenya copia còpia correo correu cuenta compte escáner escàner factura fitxer
+impresora impresoras impressora impressores licencia llicència monitor nómina nòmina ordenador
+ordinador pantalla portátil portàtil proyector projector ratón ratolí red safata seguridad seguretat
+servidor sesión sessió teclado teclat tóner tòner usuario usuari wifi xarxa
+"""
+_ADDRESS_ES_CA = """
+almacén ajuntament avenida avinguda ayuntamiento baixa baja botiga calle campus carrer centro
+centre cuarta delegació delegación departament departamento despacho despatx direcció dirección
+edifici edificio empresa escola escuela grup grupo hospital juntas juntes local magatzem nau nave
+oficina oficinas oficines paseo passeig pis piso planta polígon polígono primera quarta
+recepció recepción reunió reunión reuniones reunions salas sede segona segunda seu sociedad
+societat sucursal tercera tienda universidad universitat con del els las les los para per por una
+"""
 
 # Words of the trade and of addresses: never a clue to who or where, however they are written.
-GENERIC = frozenset((_DESK + _ADDRESS_AND_ORG).split()) | frozenset(
+GENERIC = frozenset((_DESK + _ADDRESS_AND_ORG + _DESK_ES_CA + _ADDRESS_ES_CA).split()) | frozenset(
     "a an and at by for from in of on or the to with".split()
 )
-COMMON = frozenset(_ENGLISH.split()) | GENERIC
+# Everyday Spanish and Catalan words that are surnames too (Marta Sala, Luis Plaza): kept in running
+# text, removed where written as a name.
+_EVERYDAY_ES_CA = "sala plaza plaça"
+COMMON = frozenset((_ENGLISH + _EVERYDAY_ES_CA).split()) | GENERIC
