@@ -129,3 +129,18 @@ def test_serve_answers_url_verification(server, desk_root):
     assert status == 200
     assert answer == {"challenge": json.loads(body)["challenge"]}
     assert _tickets(desk_root) == []
+
+
+def test_slack_markup_reads_as_people_wrote_it(cli_invoke, desk, tmp_path):
+    text = (
+        "VPN &amp; wifi drop, see <https://status.example.com/vpn|the status page> &lt;again&gt;\n"
+        "<@U2147483697> asked on <#C2147483705|it-help>; logs at <https://files.example.com/x>"
+    )
+    event = json.loads((SLACK / "message_event.json").read_text())
+    event["event"]["text"], event["event"]["ts"], event["event_id"] = text, "1772441799.000100", "Ev0099"
+    (tmp_path / "markup.json").write_text(json.dumps(event))
+    out = json.loads(cli_invoke("intake", "slack", str(tmp_path / "markup.json"), "--json").stdout)
+    t = desk.get(out["ticket"])
+    assert t.title == "VPN & wifi drop, see the status page (https://status.example.com/vpn) <again>"
+    assert "@Ada Lovelace asked on #it-help; logs at https://files.example.com/x" in t.description
+    assert "&amp;" not in t.description and "<@U" not in t.description and "|" not in t.description

@@ -87,3 +87,50 @@ def test_a_ticket_without_id_is_refused_by_verbs(cli_invoke, desk, desk_root):
     result = cli_invoke("note", t.id, "hello", ok=False)
     assert result.exit_code != 0 and f"tickets/{t.id}.md:2: no 'id:' field" in result.output
     assert not (desk_root / "tickets" / ".md").exists()
+
+
+HAND_EDITS = {  # committed by hand, so the verbs meet them as the desk's truth
+    "no id": (r"^id: .*\n", "", "no 'id:' field; add one equal to the file name"),
+    "5,000-digit tier": (r"^tier: .*$", "tier: " + "9" * 5000, "a number too long to read"),
+    "product: [a, b]": (r"^product: .*$", "product: [a, b]", "product must be a mapping"),
+    "created past 9999": (r"^created: .*$", "created: 9999-12-31T23:59:59-05:00", "out of range"),
+    "created in year 10000": (r"^created: .*$", "created: '10000-01-01T00:00:00Z'", "created"),
+}
+VERBS = [
+    ("note", "{id}", "hello"),
+    ("assign", "{id}", "--to", "alice"),
+    ("prioritise", "{id}", "P3"),
+    ("edit", "{id}", "--title", "New title"),
+    ("contact", "{id}", "--via", "phone", "--summary", "called"),
+    ("escalate", "{id}", "--reason", "needs tier 2"),
+    ("split", "{id}", "--into", "a", "--into", "b"),
+    ("cancel", "{id}", "--reason", "not needed"),
+]
+
+
+@pytest.mark.parametrize("edit", sorted(HAND_EDITS))
+def test_every_verb_refuses_a_hostile_hand_edit_with_one_line_and_commits_nothing(edit, cli_invoke, desk, desk_root):
+    import re
+
+    t = desk.open("Printer jams", {"name": "Bob", "email": "bob@example.com"})
+    pattern, replacement, problem = HAND_EDITS[edit]
+    path = desk_root / "tickets" / f"{t.id}.md"
+    path.write_text(re.sub(pattern, replacement.replace("\\", "\\\\"), path.read_text(), count=1, flags=re.M))
+    _git(desk_root, "commit", "-qam", f"hand edit: {edit}")
+    head = _git(desk_root, "rev-parse", "HEAD")
+    for verb in VERBS:
+        result = cli_invoke(*[a.replace("{id}", t.id) for a in verb], ok=False)
+        assert result.exit_code == ExitCode.FAILED, (verb, result.output)
+        assert "internal error" not in result.output and result.output.strip().count("\n") == 0, (verb, result.output)
+        assert f"tickets/{t.id}.md" in result.output and problem in result.output, (verb, result.output)
+        assert _git(desk_root, "rev-parse", "HEAD") == head and not (desk_root / "tickets" / ".md").exists()
+    shown = cli_invoke("show", t.id, ok=False)  # shows the ticket, or refuses it with its one line
+    assert "internal error" not in shown.output and shown.exit_code in (0, ExitCode.FAILED), shown.output
+    for reader in (("list", "--all"), ("report",), ("sla",), ("due",)):
+        result = cli_invoke(*reader, ok=False)
+        assert result.exit_code in (0, ExitCode.DATAERR) and "internal error" not in result.output, (
+            reader,
+            result.output,
+        )
+    validated = cli_invoke("validate", ok=False)
+    assert validated.exit_code == ExitCode.FAILED and f"tickets/{t.id}.md:" in validated.output

@@ -126,8 +126,9 @@ def show(t: Ticket, extra_lines: Sequence[str] = (), related: Mapping[str, str] 
     if m.get("location"):
         lines.append(f"  location    {m['location']}")
     product = m.get("product") or {}
-    if product:
-        lines.append("  product     " + ", ".join(f"{k}={v}" for k, v in product.items()))
+    if product:  # a hand edit may leave a list here: shown as it is (validate names the field)
+        pairs = product.items() if isinstance(product, dict) else [("?", product)]
+        lines.append("  product     " + ", ".join(f"{k}={v}" for k, v in pairs))
     if m.get("parent"):
         lines.append(f"  parent      {_linked(m['parent'], related)}")
     for n, child in enumerate(m.get("children") or ()):

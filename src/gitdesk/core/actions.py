@@ -439,7 +439,9 @@ def split_children(parent: Ticket, ctx: Context, titles: list[str], ids: list[st
             queue=str(parent.meta.get("queue") or ctx.config.default_queue),
             priority=parent.priority,
             location=str(inherit["location"] or ""),
-            product=dict(inherit["product"] or {}),
+            product=dict(inherit["product"])
+            if isinstance(inherit["product"], dict)
+            else {},  # the gate names a bad one
             visibility=parent.visibility,
             language=parent.meta.get("language"),
             parent=parent.id,
