@@ -68,33 +68,78 @@ def git(root: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout.strip()
 
 
-@pytest.fixture
-def desk_root(tmp_path, clock, monkeypatch) -> Path:
-    """An initialised desk (git repo + gitdesk init), current directory set to it."""
-    root = tmp_path / "desk"
+def _make_desk(root: Path, customer_optional: bool) -> None:
+    """`git init` + `gitdesk init` (+ the reviewer-resolves tweak), as every desk test starts."""
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
     result = CliRunner().invoke(cli, ["init", str(root)])
     assert result.exit_code == 0, result.output
-    # Most tests take a ticket through the desk's own review; the customer's verdict (required by
-    # default) has its own tests, which use `customer_desk_root`.
-    config = root / "gitdesk.yml"
-    text = config.read_text(encoding="utf-8")
-    assert "\n  customer: required\n" in text
-    config.write_text(text.replace("\n  customer: required\n", "\n  customer: optional\n"), encoding="utf-8")
-    git(root, "commit", "-q", "-am", "tests: the desk's reviewer approval resolves")
+    if customer_optional:
+        # Most tests take a ticket through the desk's own review; the customer's verdict (required by
+        # default) has its own tests, which use `customer_desk_root`.
+        config = root / "gitdesk.yml"
+        text = config.read_text(encoding="utf-8")
+        assert "\n  customer: required\n" in text
+        config.write_text(text.replace("\n  customer: required\n", "\n  customer: optional\n"), encoding="utf-8")
+        git(root, "commit", "-q", "-am", "tests: the desk's reviewer approval resolves")
+
+
+@pytest.fixture(scope="session")
+def _template_desks(tmp_path_factory) -> dict[str, Path]:
+    """The two desks tests start from, made once per session (per xdist worker) and copied per test.
+
+    Made under the same isolated environment `_isolated_env` gives each test (its own HOME and git
+    config, the fixed author, GITDESK_NOW at START), so a copy is byte for byte the desk a test
+    would have made itself; `.git/gitdesk/` (the read index, the lock) is left behind, as a fresh
+    desk has none.
+    """
+    home = tmp_path_factory.mktemp("template-home")
+    (home / ".gitconfig").write_text(
+        "[user]\n\tname = Ada Tech\n\temail = ada@desk.example\n[init]\n\tdefaultBranch = main\n"
+    )
+    env = {
+        **AUTHOR,
+        "HOME": str(home),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"),
+        "GITDESK_NOW": START.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    cleared = ("GITDESK_DESK", "GITDESK_USER", "GITDESK_SITE_KEY")
+    saved = {k: os.environ.get(k) for k in [*env, *cleared]}
+    os.environ.update(env)
+    for key in cleared:
+        os.environ.pop(key, None)
+    try:
+        base = tmp_path_factory.mktemp("template")
+        _make_desk(base / "desk", customer_optional=True)
+        _make_desk(base / "cdesk", customer_optional=False)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return {"desk": base / "desk", "cdesk": base / "cdesk"}
+
+
+def _copy_desk(template: Path, root: Path) -> Path:
+    shutil.copytree(template, root, symlinks=True, ignore=lambda d, names: ["gitdesk"] if d.endswith("/.git") else [])
+    return root
+
+
+@pytest.fixture
+def desk_root(tmp_path, clock, monkeypatch, _template_desks) -> Path:
+    """An initialised desk (git repo + gitdesk init), current directory set to it; the desk's
+    reviewer approval resolves (review.customer: optional)."""
+    root = _copy_desk(_template_desks["desk"], tmp_path / "desk")
     monkeypatch.chdir(root)
     return root
 
 
 @pytest.fixture
-def customer_desk_root(tmp_path, clock, monkeypatch) -> Path:
+def customer_desk_root(tmp_path, clock, monkeypatch, _template_desks) -> Path:
     """A desk as `gitdesk init` makes it: the customer approves solutions (review.customer default)."""
-    root = tmp_path / "cdesk"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    result = CliRunner().invoke(cli, ["init", str(root)])
-    assert result.exit_code == 0, result.output
+    root = _copy_desk(_template_desks["cdesk"], tmp_path / "cdesk")
     monkeypatch.chdir(root)
     return root
 

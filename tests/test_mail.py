@@ -36,14 +36,12 @@ class Inbox:
 
 @pytest.fixture
 def smtp(monkeypatch):
-    from aiosmtpd.controller import Controller
+    from recording_servers import _controller
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller = _controller(inbox)  # bound to port 0 and kept: no free-port race
     controller.start()
+    port = controller.port
     monkeypatch.setenv("GITDESK_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("GITDESK_SMTP_PORT", str(port))
     monkeypatch.setenv("GITDESK_MAIL_FROM", "Service desk <help@desk.example>")
@@ -138,10 +136,11 @@ def test_survey_invitation(desk, smtp, monkeypatch):
     assert desk.get(t.id).history[-1]["summary"] == "Survey invitation sent by email"
 
 
-def test_smtp_down_keeps_the_ticket(cli_invoke, desk, monkeypatch):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # nothing listens here
+def test_smtp_down_keeps_the_ticket(cli_invoke, desk, monkeypatch, request):
+    closed = socket.socket()  # bound and kept, never listening: refused, and no one else can take the port
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    request.addfinalizer(closed.close)
     monkeypatch.setenv("GITDESK_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("GITDESK_SMTP_PORT", str(port))
     monkeypatch.setenv("GITDESK_MAIL_FROM", "help@desk.example")

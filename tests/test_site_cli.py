@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import socket
+import re
 import subprocess
 import time
 import urllib.request
@@ -62,24 +62,21 @@ def test_progress_bar_on_large_desks(cli_invoke, open_ticket, tmp_path, monkeypa
     assert "ticket pages" in result.output
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.slow
 def test_site_serve_serves_the_built_site(desk_root, open_ticket):
     ticket = open_ticket("Served printer", "--visibility", "public")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [*gitdesk_exe(), "site", "serve", "--port", str(port)],
+    proc = subprocess.Popen(  # port 0: the server binds it and says which port it got
+        [*gitdesk_exe(), "site", "serve", "--port", "0"],
         cwd=desk_root,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
+        line = proc.stdout.readline()  # "serving http://127.0.0.1:PORT/  (Ctrl-C to stop)", once built
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert match, line + proc.stderr.read()
+        port = int(match.group(1))
         deadline = time.monotonic() + 60
         while True:
             try:
