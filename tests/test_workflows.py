@@ -352,3 +352,18 @@ def test_upgrade_is_init_update(tmp_path):
         assert f"install: gitdesk=={gitdesk.__version__}" in path.read_text()
     log = subprocess.run(["git", "log", "-1", "--format=%s"], cwd=root, capture_output=True, text=True).stdout.strip()
     assert log == f"gitdesk: update the desk's files for gitdesk {gitdesk.__version__}"
+
+
+def test_ci_lints_formats_and_type_checks_before_the_suite():
+    text = (ROOT / ".ci" / "run").read_text()
+    steps = [
+        "ruff check src tests scripts bench",
+        "ruff format --check src tests scripts bench",
+        "mypy",
+        "bash scripts/test",
+    ]
+    at = [text.index(f"; {s}\n") if s != "bash scripts/test" else text.rindex(f"\n{s}") for s in steps]
+    assert at == sorted(at), "ruff, ruff format and mypy run before the tests"
+    assert "source scripts/bootstrap.sh test,dev" in text
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert "check_untyped_defs = true" in pyproject.split("[tool.mypy]", 1)[1].split("\n[", 1)[0]

@@ -61,7 +61,8 @@ def sla(desk, at, as_json, fail_on_breach):  # type: ignore[no-untyped-def]
     from gitdesk.core.sla import scan
     from gitdesk.core.ticket import iso
 
-    instant = parse_day(at, "--at") if at else int(desk.clock().timestamp())
+    given = parse_day(at, "--at") if at else None
+    instant = given if given is not None else int(desk.clock().timestamp())
     alerts = scan(desk.facts(), desk.config, instant)
     if as_json:
         click.echo(json.dumps({"at": iso(instant), "alerts": alerts}, indent=1))
