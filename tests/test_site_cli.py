@@ -176,3 +176,20 @@ def test_charts_are_well_formed_svg_with_escaped_labels():
         ET.fromstring(charts.hbar_chart("empty", [], translator("en"))).find(".//{http://www.w3.org/2000/svg}text")
         is not None
     )
+
+
+def test_a_long_catalan_chart_title_does_not_run_into_the_legend():
+    """The legend has a row of its own: 'Sol·licituds obertes i resoltes per setmana' once ran over it."""
+    import xml.etree.ElementTree as ET
+
+    ns = "{http://www.w3.org/2000/svg}"
+    title = "Sol·licituds obertes i resoltes per setmana"
+    root = ET.fromstring(
+        charts.column_chart(title, ["2026-W10"], [("obertes", [2]), ("resoltes", [1])], translator("ca"))
+    )
+    texts = {t.text: float(t.get("y")) for t in root.iter(f"{ns}text")}
+    legend_top = min(float(r.get("y")) for r in root.iter(f"{ns}rect") if r.get("width") == "12")
+    assert texts[title] < legend_top  # the title's baseline sits above the legend's swatches
+    assert texts["obertes"] > texts[title] and texts["resoltes"] > texts[title]
+    bars_top = min(float(r.get("y")) for r in root.iter(f"{ns}rect") if r.get("y") and r.get("width") != "12")
+    assert bars_top > texts["obertes"]  # and the columns start below the legend

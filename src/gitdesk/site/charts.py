@@ -48,7 +48,7 @@ def column_chart(
     title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], tr: Translator
 ) -> str:
     """Grouped columns over time (one group per label), with a legend and a y-axis maximum."""
-    width, height, left, bottom, top_pad = 720, 260, 40, 40, 40
+    width, height, left, bottom, top_pad = 720, 272, 40, 40, 52  # the legend has a row of its own under the title
     plot_w, plot_h = width - left - 10, height - bottom - top_pad
     top = max((v for _, values in series for v in values), default=0) or 1
     group = plot_w / max(len(labels), 1)
@@ -62,8 +62,8 @@ def column_chart(
     for s, (name, values) in enumerate(series):
         colour = COLOURS[s % len(COLOURS)]
         parts.append(
-            f'<rect x="{left + 200 + s * 110}" y="6" width="12" height="12" fill="{colour}"/>'
-            f'<text x="{left + 216 + s * 110}" y="16" {FONT}>{e(name)}</text>'
+            f'<rect x="{left + s * 110}" y="24" width="12" height="12" fill="{colour}"/>'
+            f'<text x="{left + 16 + s * 110}" y="34" {FONT}>{e(name)}</text>'
         )
         for i, value in enumerate(values):
             h = max(0.0, value) / top * plot_h
