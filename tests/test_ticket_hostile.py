@@ -95,6 +95,7 @@ HAND_EDITS = {  # committed by hand, so the verbs meet them as the desk's truth
     "product: [a, b]": (r"^product: .*$", "product: [a, b]", "product must be a mapping"),
     "created past 9999": (r"^created: .*$", "created: 9999-12-31T23:59:59-05:00", "out of range"),
     "created in year 10000": (r"^created: .*$", "created: '10000-01-01T00:00:00Z'", "created"),
+    "children: 123": (r"^history:", "children: 123\nhistory:", "children must be"),
 }
 VERBS = [
     ("note", "{id}", "hello"),
@@ -119,6 +120,8 @@ def test_every_verb_refuses_a_hostile_hand_edit_with_one_line_and_commits_nothin
     _git(desk_root, "commit", "-qam", f"hand edit: {edit}")
     head = _git(desk_root, "rev-parse", "HEAD")
     for verb in VERBS:
+        if edit == "children: 123" and verb[0] == "split":
+            continue  # split writes the children list anew: a repair, judged by the gate like any write
         result = cli_invoke(*[a.replace("{id}", t.id) for a in verb], ok=False)
         assert result.exit_code == ExitCode.FAILED, (verb, result.output)
         assert "internal error" not in result.output and result.output.strip().count("\n") == 0, (verb, result.output)
@@ -126,7 +129,7 @@ def test_every_verb_refuses_a_hostile_hand_edit_with_one_line_and_commits_nothin
         assert _git(desk_root, "rev-parse", "HEAD") == head and not (desk_root / "tickets" / ".md").exists()
     shown = cli_invoke("show", t.id, ok=False)  # shows the ticket, or refuses it with its one line
     assert "internal error" not in shown.output and shown.exit_code in (0, ExitCode.FAILED), shown.output
-    for reader in (("list", "--all"), ("report",), ("sla",), ("due",)):
+    for reader in (("list", "--all"), ("report",), ("sla",), ("due",), ("site", "build", "--out", "site")):
         result = cli_invoke(*reader, ok=False)
         assert result.exit_code in (0, ExitCode.DATAERR) and "internal error" not in result.output, (
             reader,
@@ -134,3 +137,20 @@ def test_every_verb_refuses_a_hostile_hand_edit_with_one_line_and_commits_nothin
         )
     validated = cli_invoke("validate", ok=False)
     assert validated.exit_code == ExitCode.FAILED and f"tickets/{t.id}.md:" in validated.output
+
+
+def test_control_characters_in_a_hand_edited_title_never_reach_the_terminal(cli_invoke, desk, desk_root):
+    t = desk.open("Printer jams", {"name": "Bob", "email": "bob@example.com"})
+    path = desk_root / "tickets" / f"{t.id}.md"
+    evil = '"Printer \\e[2J\\e]0;pwned\\a jams\\u2028now\\x85 \\u202eevil"'
+    path.write_text(path.read_text().replace("title: Printer jams", f"title: {evil}"))
+    _git(desk_root, "commit", "-qam", "a title typed with escapes")
+    for args in (("list",), ("list", "--all"), ("show", t.id)):
+        for _ in range(2):  # the second time from the read index's rendered lines
+            out = cli_invoke(*args).output
+            assert t.id in out and "\ufffd[2J" in out, args
+            assert not any(c in out for c in "\x1b\x07\u2028\x85\u202e"), (args, out)
+    refused = cli_invoke("validate", ok=False)
+    assert f"tickets/{t.id}.md:3: title holds a control character (U+001B" in refused.output
+    typed = cli_invoke("new", "Evil \x1b[2J title", "--requester", "Bob <bob@example.com>", ok=False)
+    assert typed.exit_code == ExitCode.FAILED and "title holds a control character (U+001B" in typed.output

@@ -6,11 +6,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from gitdesk.core.lifecycle import STATUS_TEXT, allowed_actions
-from gitdesk.core.ticket import Ticket
+from gitdesk.core.ticket import UNSAFE_TEXT, Ticket
 from gitdesk.store.files import Summary
 
 LIST_COLUMNS = ("id", "status", "priority", "queue", "tier", "assignee", "updated", "title")
 SORT_KEYS = ("id", "status", "priority", "queue", "tier", "assignee", "created", "updated", "title")
+
+
+def terminal_text(text: str) -> str:
+    """`text` safe to print: each control character a visible U+FFFD, never raw to the terminal."""
+    return text if UNSAFE_TEXT.search(text) is None else UNSAFE_TEXT.sub("\ufffd", text)
 
 
 def to_json(value: Any) -> str:
@@ -35,14 +40,14 @@ def _clip(text: str, width: int) -> str:
 
 TABLE_HEADER = f"{'ID':<12} {'STATUS':<11} {'PRI':<3} {'QUEUE':<14} {'T':<1} {'ASSIGNEE':<12} {'UPDATED':<16} TITLE"
 # Names the line format below; the store caches rendered lines under it, so change it with the format.
-TABLE_LINE_KIND = "table-v1"
+TABLE_LINE_KIND = "table-v2"
 
 
 def table_line(r: Summary) -> str:
     """One ticket's line in `list`; cached per ticket by the store, so it runs only for changed tickets."""
     i, title, st, p, q, tier, a, _n, _e, _c, u, *_ = r
     assignee = _clip(a, 12) if a else "-"
-    return (
+    return terminal_text(
         f"{i:<12} {st:<11} {p or '-':<3} {_clip(q, 14):<14} {tier!s:<1} {assignee:<12} "
         f"{u[:16].replace('T', ' '):<16} {title}"
     )
@@ -131,7 +136,8 @@ def show(t: Ticket, extra_lines: Sequence[str] = (), related: Mapping[str, str] 
         lines.append("  product     " + ", ".join(f"{k}={v}" for k, v in pairs))
     if m.get("parent"):
         lines.append(f"  parent      {_linked(m['parent'], related)}")
-    for n, child in enumerate(m.get("children") or ()):
+    children = m.get("children")
+    for n, child in enumerate(children if isinstance(children, list) else ()):  # validate names a bad one
         lines.append(f"  {'children' if n == 0 else '':<12}{_linked(child, related)}")
     lines.append(f"  created     {m.get('created')}    updated {m.get('updated')}")
     lines.extend(extra_lines)

@@ -450,7 +450,8 @@ def split_children(parent: Ticket, ctx: Context, titles: list[str], ids: list[st
             opened=clock,
         )
         children.append(child)
-    existing = list(parent.meta.get("children") or [])
+    existing = parent.meta.get("children")
+    existing = list(existing) if isinstance(existing, list) else []  # the gate names a bad one
     parent.set("children", existing + [c.id for c in children])
     record(parent, ctx, "split", children=[c.id for c in children])
     return children

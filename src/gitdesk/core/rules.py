@@ -22,7 +22,16 @@ from gitdesk.core.config import CONFIG_FILE, LANGUAGES
 from gitdesk.core.ids import TICKETS_DIR, canonical, is_slug
 from gitdesk.core.kb import KB_DIR, parse_article
 from gitdesk.core.lifecycle import STATUSES, check_event, missing_fields, move_name
-from gitdesk.core.ticket import CHANNELS, PRIORITIES, VISIBILITIES, Ticket, parse, parse_time, split_front_matter
+from gitdesk.core.ticket import (
+    CHANNELS,
+    PRIORITIES,
+    UNSAFE_TEXT,
+    VISIBILITIES,
+    Ticket,
+    parse,
+    parse_time,
+    split_front_matter,
+)
 from gitdesk.errors import GitdeskError, InvalidValue, MalformedTicket
 
 _Composer = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -250,6 +259,9 @@ def _field_types(t: Ticket, queues: list[str], tiers: int) -> list[tuple[tuple[A
     title = m.get("title")
     if "title" in m and (not isinstance(title, str) or "\n" in title):
         out.append((("title",), "title must be one line of text"))
+    elif isinstance(title, str) and UNSAFE_TEXT.search(title):
+        bad = UNSAFE_TEXT.search(title).group()  # type: ignore[union-attr]
+        out.append((("title",), f"title holds a control character (U+{ord(bad):04X}: an escape sequence?)"))
     choices = {"priority": PRIORITIES, "channel": CHANNELS, "visibility": VISIBILITIES, "language": LANGUAGES}
     if queues:  # empty when gitdesk.yml itself is broken: that is reported once, not per ticket
         choices["queue"] = tuple(queues)

@@ -145,7 +145,7 @@ def _detail(name: str, event: dict[str, Any], config: Config, tr: Translator) ->
     if name == "escalate" and event.get("tier"):
         return tr._("Now with tier {tier} technicians", tier=event["tier"])
     if name == "split":
-        count = len(event.get("children") or [])
+        count = len(_listed(event.get("children")))
         return tr.ngettext("{n} separate request", "{n} separate requests", count)
     return ""
 
@@ -304,7 +304,7 @@ def ticket_view(
         "description": scrub(t.description),
         "timeline": steps,
         "solution": scrub(latest_solution(t)) or None,
-        "children": [_related(own, str(c), cards, tr) for c in (t.meta.get("children") or [])],
+        "children": [_related(own, str(c), cards, tr) for c in _listed(t.meta.get("children"))],
         "parent": _related(own, parent, cards, tr, parent=True) if parent else None,
         "duplicate_of": _related(own, duplicate, cards, tr) if duplicate else None,
         "next_update_due": next_update,
@@ -324,3 +324,8 @@ def ticket_view(
 def when_text(stamp: str | None, tr: Translator, long: bool = False) -> str:
     """The one way the site shows a time: 'lun, 2 mar 2026, 10:00 CET', in the desk's zone and the reader's language."""
     return tr.when(stamp, long)
+
+
+def _listed(value: Any) -> list[Any]:
+    """A list field as a list; a hand edit that left something else there counts as none."""
+    return value if isinstance(value, list) else []

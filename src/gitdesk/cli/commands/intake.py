@@ -389,6 +389,7 @@ def due(desk: Any, within: str | None, as_json: bool) -> None:
     `--within 1d` looks one working day ahead and "overdue by" is working time.
     """
     from gitdesk.cli.options import warn_skipped
+    from gitdesk.cli.views import terminal_text
     from gitdesk.core.duration import duration_text, parse
     from gitdesk.errors import ConfigError, UsageError
     from gitdesk.intake.checkins import due as due_list
@@ -407,7 +408,7 @@ def due(desk: Any, within: str | None, as_json: bool) -> None:
         when = f"overdue by {duration_text(r.overdue)}" if r.overdue >= 0 else f"due in {duration_text(r.overdue)}"
         lines.append(f"{r.ticket_id}  {r.priority}  {r.status:<11}  {when:<20}  {r.title}")
     if lines:  # one write: at 100k tickets tens of thousands of lines are due
-        click.echo("\n".join(lines))
+        click.echo(terminal_text("\n".join(lines)))
     warn_skipped(desk.skipped())
 
 

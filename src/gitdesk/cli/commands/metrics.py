@@ -57,6 +57,7 @@ def priorities(desk, as_json):  # type: ignore[no-untyped-def]
 def sla(desk, at, as_json, fail_on_breach):  # type: ignore[no-untyped-def]
     """List open tickets whose SLA clocks are at risk or breached, with time left or overdue."""
     from gitdesk.cli.report_views import alerts_table
+    from gitdesk.cli.views import terminal_text
     from gitdesk.core.reports import parse_day
     from gitdesk.core.sla import scan
     from gitdesk.core.ticket import iso
@@ -67,7 +68,7 @@ def sla(desk, at, as_json, fail_on_breach):  # type: ignore[no-untyped-def]
     if as_json:
         click.echo(json.dumps({"at": iso(instant), "alerts": alerts}, indent=1))
     else:
-        click.echo(alerts_table(alerts, iso(instant)))
+        click.echo(terminal_text(alerts_table(alerts, iso(instant))))
     breached = sorted({a["id"] for a in alerts if a["state"] == "breached"})
     if fail_on_breach and breached:
         click.echo(f"gitdesk: {len(breached)} ticket(s) breached their SLA: {', '.join(breached[:10])}", err=True)
@@ -98,6 +99,7 @@ def sla(desk, at, as_json, fail_on_breach):  # type: ignore[no-untyped-def]
 def report(desk, since, until, by, fmt):  # type: ignore[no-untyped-def]
     """Volumes, response and resolution times (business hours), SLA compliance, rates and satisfaction."""
     from gitdesk.cli.report_views import report_csv, report_table
+    from gitdesk.cli.views import terminal_text
 
     result = desk.report(since=since, until=until, by=by, now=desk.clock())
     if fmt == "json":
@@ -107,5 +109,5 @@ def report(desk, since, until, by, fmt):  # type: ignore[no-untyped-def]
     elif fmt == "csv":
         click.echo(report_csv(result), nl=False)
     else:
-        click.echo(report_table(result))
+        click.echo(terminal_text(report_table(result)))
     warn_skipped(desk.skipped())

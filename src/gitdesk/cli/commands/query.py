@@ -120,19 +120,21 @@ def _by_priority(desk, show_all: bool, open_statuses: frozenset[str]) -> str:  #
 def show(desk, ticket_ref, as_json):  # type: ignore[no-untyped-def]
     """Show a ticket with its full history: what was done, by whom, when."""
     from gitdesk.cli.views import show as render
+    from gitdesk.cli.views import terminal_text
 
     ticket = desk.get(ticket_ref)
     if as_json:
         emit(ticket, True, "")
         return
-    click.echo(render(ticket, _clock_lines(desk, ticket), _related_titles(desk, ticket)))
+    click.echo(terminal_text(render(ticket, _clock_lines(desk, ticket), _related_titles(desk, ticket))))
 
 
 def _related_titles(desk, ticket) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """Titles of the parent, children and original of a duplicate: a few files, never the whole desk."""
     from gitdesk.errors import GitdeskError
 
-    ids = [ticket.meta.get("parent"), *(ticket.meta.get("children") or [])]
+    children = ticket.meta.get("children")
+    ids = [ticket.meta.get("parent"), *(children if isinstance(children, list) else [])]
     ids += [e.get("duplicate_of") for e in ticket.history]
     titles = {}
     for ref in {str(i) for i in ids if i}:
