@@ -124,6 +124,8 @@ def _template_desks(tmp_path_factory) -> dict[str, Path]:
 
 def _copy_desk(template: Path, root: Path) -> Path:
     shutil.copytree(template, root, symlinks=True, ignore=lambda d, names: ["gitdesk"] if d.endswith("/.git") else [])
+    # the copied index's stat data names the template's files: refresh it, as a fresh checkout has it
+    subprocess.run(["git", "update-index", "-q", "--refresh"], cwd=root, capture_output=True)
     return root
 
 
