@@ -156,10 +156,7 @@ class Loop:
         verb = self.ready(verb)
         before = set(self.ticket_ids())
         head_before = git(self.root, "rev-parse", "HEAD").strip()
-        if isinstance(kill, int):
-            died = self.kill_at_git_call(verb, kill, then)
-        else:
-            died = self.kill_after(verb, kill)
+        died = self.kill_at_git_call(verb, kill, then) if isinstance(kill, int) else self.kill_after(verb, kill)
         self.counts.killed += died
         self.counts.by_moment[moment] += 1
         journal = (self.root / ".git" / "gitdesk" / "journal.json").exists()

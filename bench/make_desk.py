@@ -160,7 +160,7 @@ class Generator:
         name = f"{r.choice(FIRST)} {r.choice(LAST)}"
         requester = {
             "name": name,
-            "email": f"{name.split()[0].lower()}.{r.randrange(100)}@corp.example",
+            "email": f"{name.split(maxsplit=1)[0].lower()}.{r.randrange(100)}@corp.example",
             "org": r.choice(ORGS),
         }
         if r.random() < 0.3:
@@ -202,8 +202,7 @@ class Generator:
         step(actions.prioritise, r.choice(self._priorities))
         if status == "split":
             kids = [f"{t.title}: part {i}" for i in (1, 2)]
-            children = actions.split_children(t, self.ctx(when, tech), kids, [self.fresh_id() for _ in kids])
-            return children
+            return actions.split_children(t, self.ctx(when, tech), kids, [self.fresh_id() for _ in kids])
         if r.random() < 0.7:
             step(actions.assign, tech, None)
         if status == "triaged":

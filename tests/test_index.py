@@ -268,7 +268,7 @@ def test_the_ordered_listing_moved_along_after_each_change_equals_a_rebuild(desk
         lambda: open_ticket("Arrived later"),  # a line is added
         lambda: path.write_text(path.read_text(encoding="utf-8").replace("P1", "P4"), encoding="utf-8"),  # hand edit
         lambda: git(desk_root, "checkout", "--", f"tickets/{a}.md"),  # ... and its revert
-        lambda: (desk_root / "tickets" / f"{b}.md").unlink(),  # a file gone by hand
+        (desk_root / "tickets" / f"{b}.md").unlink,  # a file gone by hand
         lambda: git(desk_root, "checkout", "--", f"tickets/{b}.md"),
         lambda: cli_invoke("note", b, "a note"),  # a change that keeps the line's place
     ]

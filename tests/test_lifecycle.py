@@ -248,7 +248,7 @@ def test_history_never_runs_backwards():
 
 
 def test_status_sets_and_texts_cover_every_status():
-    assert OPEN | DONE == set(STATUSES) and not OPEN & DONE
+    assert set(STATUSES) == OPEN | DONE and not OPEN & DONE
     assert set(STATUS_TEXT) == set(STATUSES)
     for status in STATUSES:
         assert allowed_actions(status), f"{status} is a dead end"

@@ -13,7 +13,7 @@ def _t(tid, status="new", **meta):
 
 def _lookup(*tickets):
     known = {t.id: t for t in tickets}
-    return lambda tid: known.get(tid)
+    return known.get
 
 
 def test_duplicates_must_be_cancelled_as_duplicates_of_the_original():

@@ -107,7 +107,7 @@ def test_incidents_show_their_service_phase_and_timeline(desk, clock, customer_d
     feed = feedparser.parse((out / "incidents.xml").read_text(encoding="utf-8"))
     titles = [entry.title for entry in feed.entries]
     assert "Remote access: VPN drops every hour: Monitoring" in titles
-    assert "Network and VPN: Wi-Fi down on floor 2: Resolved" == titles[0]  # newest first
+    assert titles[0] == "Network and VPN: Wi-Fi down on floor 2: Resolved"  # newest first
     assert len(titles) == 2 + 3 + 4 and not any(hidden in entry.link for entry in feed.entries)
     assert 'href="incidents.xml"' in board
 

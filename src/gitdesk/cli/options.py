@@ -137,7 +137,7 @@ def write_options(fn: F) -> F:
         callback=_remember,
         help="Commit even on a detached HEAD (the commit then belongs to no branch).",
     )(fn)
-    fn = click.option(
+    return click.option(
         "--include-edits",
         "include_edits",
         is_flag=True,
@@ -145,4 +145,3 @@ def write_options(fn: F) -> F:
         callback=_remember,
         help="Take in an uncommitted hand edit of the ticket, recorded as an edit event, instead of refusing.",
     )(fn)
-    return fn

@@ -38,14 +38,18 @@ def record(
     if before is not None and before not in STATUSES:  # hand-edited; "allowed from 'foo': none" would puzzle
         raise MalformedTicket(t.path or t.id, None, f"status: '{before}' is not one of {', '.join(STATUSES)}")
     if not spec.allowed_from(before):
-        raise IllegalTransition(t.id, move.split(":")[0], str(before), allowed_actions(before))
+        raise IllegalTransition(t.id, move.partition(":")[0], str(before), allowed_actions(before))
     target = to if to in spec.allowed_from(before) else choose_target(spec, before, t.meta)
     assert target is not None
     if target != before:
         lacking = missing_fields(t.meta, target)
         if lacking:
             raise IllegalTransition(
-                t.id, move.split(":")[0], str(before), allowed_actions(before), f"'{target}' needs {', '.join(lacking)}"
+                t.id,
+                move.partition(":")[0],
+                str(before),
+                allowed_actions(before),
+                f"'{target}' needs {', '.join(lacking)}",
             )
     at = ctx.now
     if t.history:  # clocks of different clones may disagree; history never runs backwards
@@ -60,7 +64,7 @@ def record(
     event: dict[str, Any] = {
         "at": at,
         "by": by or ctx.actor,
-        "action": move.split(":")[0],
+        "action": move.partition(":")[0],
         "from": before,
         "to": target,
     }

@@ -222,7 +222,7 @@ def _merge_sections(o: str, a: str, b: str, merge_text: MergeText) -> tuple[str,
         return text, ["the article text: both sides changed the same lines"] if conflicted else []
     merged, conflicted = [], False
     for old, mine, other in zip(base, ours, theirs, strict=False):
-        if mine == other or other == old:
+        if other in (mine, old):
             merged.append(mine)
         elif mine == old:
             merged.append(other)

@@ -223,7 +223,7 @@ def _markers(key: str, a: Any, b: Any) -> str:
 
 
 def _merge_body(o: str, a: str, b: str, merge_text: MergeText) -> tuple[str, bool]:
-    if a == o or a == b:
+    if a in (o, b):
         body, conflict = b, False
     elif b == o:
         body, conflict = a, False

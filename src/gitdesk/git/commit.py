@@ -11,6 +11,7 @@ while `.git/index.lock` is held; it runs `pre-commit`, `commit-msg` and
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import time
@@ -70,7 +71,7 @@ def _read_settings(repo: GitRepo) -> Settings:
             key, _, value = entry.partition("\n")
             values[key.lower()] = value
     hooks = values.get("core.hookspath")
-    hooks_dir = (repo.root / os.path.expanduser(hooks)) if hooks else common_dir(repo) / "hooks"
+    hooks_dir = (repo.root / Path(hooks).expanduser()) if hooks else common_dir(repo) / "hooks"
     return Settings(
         sign=_true(values.get("commit.gpgsign")),
         hooks_dir=hooks_dir,
@@ -234,10 +235,8 @@ def commit_paths(
 
 def run_hook_quietly(repo: GitRepo, cfg: Settings, name: str, env: dict[str, str]) -> None:
     """post-commit: the commit is made; like git, its failure changes nothing."""
-    try:
+    with contextlib.suppress(HookFailed):
         run_hook(repo, cfg, name, [], env)
-    except HookFailed:
-        pass
 
 
 def _private_tree(repo: GitRepo, paths: Sequence[str], head: str | None, fresh: bool, genv: dict[str, str]) -> str:

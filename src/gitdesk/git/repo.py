@@ -25,7 +25,7 @@ def _spawn(args: list[str], **kwargs: Any) -> Any:
     """subprocess.run, imported on first use: 3 ms of start-up that `show` and `list` never need."""
     import subprocess  # noqa: PLC0415
 
-    return subprocess.run(args, **kwargs)
+    return subprocess.run(args, **kwargs)  # noqa: PLW1510 - callers pass check= or read returncode
 
 
 def find_root(start: Path) -> Path:
@@ -361,7 +361,8 @@ class _PendingBlobs:
         import tempfile  # noqa: PLC0415
 
         self.specs = specs
-        self.out, self.err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+        # open for the life of the background cat-file, which writes into them; its reader closes them
+        self.out, self.err = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115
         with tempfile.TemporaryFile() as ids:
             ids.write("".join(f"{s}\n" for s in specs).encode("utf-8"))
             ids.seek(0)

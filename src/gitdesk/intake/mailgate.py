@@ -152,7 +152,7 @@ def ack_allowed(state: Path, to: str, now: dt.datetime, per_hour: int) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".acks.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(seen), encoding="utf-8")
-    os.replace(tmp, path)  # derived counts: a rename is enough, no fsync needed
+    tmp.replace(path)  # derived counts: a rename is enough, no fsync needed
     return True
 
 

@@ -214,7 +214,7 @@ def loop_reason(msg: Message, sender: str, own: tuple[str, ...] = ()) -> str:
         return f"bulk mail (Precedence: {precedence})"
     if msg.get("List-Id") is not None or msg.get("List-Unsubscribe") is not None:
         return "mailing-list mail"
-    local = sender.split("@")[0].lower()
+    local = sender.split("@", maxsplit=1)[0].lower()
     if msg.get_content_type() == "multipart/report" or local in _BOUNCERS or header(msg, "Return-Path").strip() == "<>":
         return "bounce"
     if sender and sender.lower() in own:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -196,4 +195,4 @@ def write_files(out_dir: Path, files: dict[str, str | bytes]) -> None:
         path = out_dir / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-        os.chmod(path, 0o644)
+        path.chmod(0o644)

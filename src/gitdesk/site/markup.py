@@ -36,7 +36,7 @@ def rel(from_url: str, to_url: str) -> str:
     out = posixpath.relpath(to_url or ".", base or ".")
     if to_url.endswith("/") or to_url == "":
         out = out.rstrip("/") + "/"
-    return "./" if out == "./" or out == "/" else out
+    return "./" if out in ("./", "/") else out
 
 
 def link(from_url: str, to_url: str, label: str) -> str:
