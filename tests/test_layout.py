@@ -35,7 +35,6 @@ NOT_MIRRORED_YET = frozenset(
         "core/config.py",
         "core/marks.py",
         "core/rules.py",
-        "core/scrub.py",
         "core/survey.py",
         "desk/facade.py",
         "desk/merging.py",

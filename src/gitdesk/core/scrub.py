@@ -66,12 +66,32 @@ def _leaves(value: Any) -> Iterator[str]:
         yield str(value)
 
 
-def personal_values(meta: dict[str, Any]) -> set[str]:
-    """Every value of a ticket that may identify its requester: all keys outside SAFE_KEYS."""
-    values: set[str] = set()
+# Keys of an edit event's `changes` that hold no front-matter value (a description's gist, a file marker).
+_NOT_FIELDS = frozenset({"description", "file", "history"})
+
+
+def _fields(meta: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """The ticket's personal fields as (key, value), with every value they ever held: an edit event
+    keeps the old one in `changes.KEY.from` (`gitdesk edit`, and hand edits taken in by --include-edits)."""
     for key, value in meta.items():
-        if key in SAFE_KEYS:
-            continue
+        if key not in SAFE_KEYS:
+            yield key, value
+    history = meta.get("history")
+    for event in history if isinstance(history, list) else ():
+        changes = event.get("changes") if isinstance(event, dict) else None
+        for key, diff in changes.items() if isinstance(changes, dict) else ():
+            if key in SAFE_KEYS or key in _NOT_FIELDS or not isinstance(diff, dict):
+                continue
+            for side in ("from", "to"):
+                if diff.get(side) is not None:
+                    yield str(key), diff[side]
+
+
+def personal_values(meta: dict[str, Any]) -> set[str]:
+    """Every value of a ticket that may identify its requester: all keys outside SAFE_KEYS, now or
+    in the past (the history's edits)."""
+    values: set[str] = set()
+    for _key, value in _fields(meta):
         for leaf in _leaves(value):
             leaf = leaf.strip()
             if len(leaf) >= MIN_TOKEN:
@@ -82,10 +102,8 @@ def personal_values(meta: dict[str, Any]) -> set[str]:
 
 
 def naming_values(meta: dict[str, Any]) -> Iterator[str]:
-    """The values that name a person, a place or an organisation."""
-    for key, value in meta.items():
-        if key in SAFE_KEYS:
-            continue
+    """The values that name a person, a place or an organisation, now or in the past."""
+    for key, value in _fields(meta):
         if key in NAMING_KEYS:
             yield from _leaves(value)
         elif isinstance(value, dict):
