@@ -151,3 +151,25 @@ def test_site_build_leaves_out_a_ticket_over_the_limit_and_publishes_the_rest(cl
     (warning,) = _warnings(result)
     assert f"tickets/{ticket}.md: " in warning and "limits.ticket_file (64.0 KB)" in warning
     assert (tmp_path / "site" / "index.html").exists()
+
+
+def test_a_reply_that_would_pass_the_limit_is_spooled_until_the_limit_is_raised(
+    cli_invoke, desk, desk_root, big, tmp_path
+):
+    ticket, _ = big
+    size = (desk_root / "tickets" / f"{ticket}.md").stat().st_size
+    _limit(desk_root, ticket_file=size + 50)  # room for nothing more
+    git(desk_root, "commit", "-qam", "a tight limit")
+    eml = tmp_path / "reply.eml"
+    eml.write_bytes(
+        f"From: Bob Smith <bob@example.com>\r\nTo: help@desk.example\r\nSubject: Re: [{ticket}] Long log pasted\r\n"
+        "Message-ID: <r1@example.com>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        "Still broken, see above.\r\n".encode()
+    )
+    refused = cli_invoke("intake", "email", str(eml), ok=False)
+    assert refused.exit_code == ExitCode.TEMPFAIL and "limits.ticket_file" in refused.output
+    assert (desk_root / "tickets" / f"{ticket}.md").stat().st_size == size, git(desk_root, "status", "--short")
+    _limit(desk_root)
+    git(desk_root, "commit", "-qam", "the limit raised again")
+    cli_invoke("intake", "retry")
+    assert "Still broken, see above." in cli_invoke("show", ticket).output  # recorded once the limit allows it
