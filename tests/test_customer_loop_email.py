@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from gitdesk.cli.main import cli
@@ -28,11 +29,12 @@ The reception printer jams on every job from tray 2.
 """
 
 
-def reply(to_msg, body: str, n: int, sender: str = "Lena Fischer <lena@adatum.example>") -> bytes:
+def reply(to_msg, body: str, n: int, sender: str = "Lena Fischer <lena@adatum.example>", reply_to: str = "") -> bytes:
     """A customer's answer to one of our messages, quoting it as mail clients do."""
     quoted = "\n".join(f"> {line}" for line in to_msg.get_content().splitlines())
     text = (
-        f"From: {sender}\nTo: help@desk.example\nSubject: Re: {to_msg['Subject']}\n"
+        f"From: {sender}\n{f'Reply-To: {reply_to}' + chr(10) if reply_to else ''}"
+        f"To: help@desk.example\nSubject: Re: {to_msg['Subject']}\n"
         f"Message-ID: <reply-{n}@adatum.example>\nIn-Reply-To: {to_msg['Message-ID']}\n"
         f"References: {to_msg['Message-ID']}\nContent-Type: text/plain; charset=utf-8\n\n"
         f"{body}\n\nOn Mon, Service desk wrote:\n{quoted}\n"
@@ -210,3 +212,41 @@ def test_a_pr_approval_after_the_customers_accept_tells_them_it_is_resolved(
     assert "Badge reader dead" in asked["Subject"] and "Replace the reader's fuse." in asked.get_content()
     gd("intake", "email", "in.eml", mail=reply(asked, "Accept", 7, "Omar <omar@example.com>"))
     assert desk.get(u.id).status == "resolved" and "Badge reader dead" in _last(inbox, "Resolved")["Subject"]
+
+
+def test_reply_to_proves_nothing_a_verdict_and_a_survey_count_by_from(gd, inbox, customer_desk_root, clock):  # noqa: F811
+    """Reply-To is whatever the sender writes: a stranger naming the requester there gives no
+    verdict and answers no survey; the requester whose client sets Reply-To to an assistant does."""
+    desk = Desk(customer_desk_root, clock=clock)
+    tid = json.loads(gd("intake", "email", "in.eml", "--json", mail=REQUEST.encode()).stdout)["ticket"]
+    gd("prioritise", tid, "P3")
+    gd("start", tid)
+    gd("propose", tid, "--solution", "Clean the tray 2 separation pad.")
+    proposal = _last(inbox, "Proposed solution")
+    spoof = reply(proposal, "accept", 1, "Mallory <mallory@evil.example>", reply_to="lena@adatum.example")
+    out = gd("intake", "email", "in.eml", mail=spoof).output
+    assert "mallory@evil.example, who is not the requester" in out and "customer's verdict" not in out
+    t = desk.get(tid)
+    assert t.status == "proposed" and not [e for e in t.history if e["action"] == "review"]
+    assert (t.history[-2]["action"], t.history[-2]["sender"]) == ("contact", "mallory@evil.example")  # a reply
+    assert t.history[-1]["action"] == "note" and "mallory@evil.example, who is not" in t.history[-1]["text"]
+
+    own = reply(proposal, "accept", 2, reply_to="Assistant <assistant@adatum.example>")
+    assert "customer's verdict recorded" in gd("intake", "email", "in.eml", mail=own).output
+    t = desk.get(tid)
+    accept = next(e for e in reversed(t.history) if e["action"] == "review")
+    assert (t.status, accept["role"], accept["by"]) == ("resolved", "requester", "lena@adatum.example")
+
+    gd("close", tid, "--lesson", "Separation pads wear before rollers")
+    invitation = _last(inbox, "How did we do?")
+    answers = "Score (1-5): 1\nRight questions (yes/no): no\nTime adequate (yes/no): no\n"
+    spoof = reply(invitation, answers, 3, "Mallory <mallory@evil.example>", reply_to="lena@adatum.example")
+    out = gd("intake", "email", "in.eml", mail=spoof).output
+    assert "not the requester: not counted" in out
+    survey = customer_desk_root / "surveys" / f"{tid}.yml"
+    assert not survey.exists() and desk.get(tid).status == "closed"
+    answers = answers.replace(": 1", ": 5").replace(": no", ": yes")
+    out = gd("intake", "email", "in.eml", mail=reply(invitation, answers, 4, reply_to="assistant@adatum.example"))
+    assert "survey recorded" in out.output
+    recorded = yaml.safe_load(survey.read_text(encoding="utf-8"))
+    assert (recorded["score"], recorded["answered_by"]) == (5, "lena@adatum.example")

@@ -61,7 +61,7 @@ def take_email(desk: Any, raw: bytes, acknowledge: bool = True, keep_date: bool 
         msg.thread_ids(),
         technician=technician,
         created=iso(sent) if keep_date and sent is not None else "",
-        senders=tuple(a for a in (msg.sender_email, msg.reply_to) if a),
+        sender=msg.sender_email,
         language=msg.language,
     )
     hook = None
@@ -72,7 +72,10 @@ def take_email(desk: Any, raw: bytes, acknowledge: bool = True, keep_date: bool 
 
 
 def _requester(msg: Any, own: tuple[str, ...]) -> dict[str, str]:
-    """Who the ticket is for: Reply-To when it names someone else than the desk, else From."""
+    """Who a NEW ticket is for: Reply-To when it names someone else than the desk, else From.
+
+    Only where the desk replies to: a reply's verdict, survey or reopen counts by From alone
+    (record.author), as anyone can write any Reply-To."""
     email, name = msg.sender_email, msg.sender_name
     if msg.reply_to and valid_email(msg.reply_to) and msg.reply_to not in own and msg.reply_to != email:
         email, name = msg.reply_to, msg.reply_name

@@ -47,7 +47,9 @@ class Request:
     extra: dict[str, Any] = field(default_factory=dict)  # channel data for the front matter
     technician: str | None = None  # set when a staff address wrote: an outbound contact by them
     created: str = ""  # the message's own time (imports of old mail); "" = now
-    senders: tuple[str, ...] = ()  # every address the message came from (From, Reply-To)
+    # email: the From address, whose verdict, survey or reopen a reply is. Reply-To is set by the
+    # sender and proves nothing, so it only names the requester of a NEW ticket (web-form relays).
+    sender: str = ""
     language: str = ""  # the customer's, when the message says (Content-Language): "" = the desk's
 
 
@@ -71,9 +73,7 @@ def receive(desk: Any, req: Request, rules: IntakeSettings, on_open: OnOpen | No
         if not target:
             return _open(draft, req, rules, on_open)
         verdict, refused = (
-            (None, "")
-            if req.technician is not None
-            else review_reply.verdict_for(desk, target, req.body, review_reply.identity(req.channel, req.requester))
+            (None, "") if req.technician is not None else review_reply.verdict_for(desk, target, req.body, author(req))
         )
         answers = None if verdict else _survey_answers(desk, target, req)
         if answers is not None and survey_reply.recorded(desk, target):
@@ -83,9 +83,7 @@ def receive(desk: Any, req: Request, rules: IntakeSettings, on_open: OnOpen | No
             if answers is None and req.technician is None and _follow_up_instead(desk, target, rules):
                 return _open(draft, replace(req, extra={**req.extra, "follows": target}), rules, on_open)
             survey_like = req.channel == "email" and survey_reply.read_reply(req.body) is not None
-            change = _reply(draft, target, req, rules, flag, reopen=answers is None and not survey_like)
-            change.result.notes += [refused] if refused else []
-            return change
+            return _reply(draft, target, req, rules, flag or refused, reopen=answers is None and not survey_like)
         chosen.extend([verdict, answers, target])
         return _nothing(None)
 
@@ -97,7 +95,13 @@ def receive(desk: Any, req: Request, rules: IntakeSettings, on_open: OnOpen | No
         return review_reply.record(desk, target, verdict, req.channel, req.message_id, FIELD)
     # desk.survey is a write of its own; `record` copes with a delivery that raced us to it
     assert answers is not None
-    return survey_reply.record(desk, target, answers, req.channel, req.requester.get("email", ""))
+    return survey_reply.record(desk, target, answers, req.channel, author(req))
+
+
+def author(req: Request) -> str:
+    """Who wrote `req`, in the terms `review_policy.requester_ids` uses: an email's From address
+    (never Reply-To), the Slack user or GitHub login the platform vouches for."""
+    return req.sender.lower() if req.sender else review_reply.identity(req.channel, req.requester)
 
 
 def _nothing(outcome: Outcome | None) -> Change:
@@ -112,8 +116,8 @@ def _survey_flag(desk: Any, ticket_id: str, req: Request, answers: survey_reply.
     if answers.problem:
         return f"Survey answers could not be read ({answers.problem}); record them with 'gitdesk survey'."
     owner = str(desk.store.load(ticket_id).requester.get("email") or "").lower()
-    if not owner or owner not in {s.lower() for s in req.senders}:
-        who = ", ".join(req.senders) or "an unknown sender"
+    if not owner or owner != author(req):
+        who = author(req) or "an unknown sender"
         return f"Survey answers from {who}, not the requester: not counted (a survey counts only from the requester)."
     return ""
 
@@ -204,7 +208,7 @@ def _reply(
     taken = {a.get("name") for a in ticket.meta.get("attachments") or [] if isinstance(a, dict)}
     files, stored, refused = _attachments(desk, ticket_id, req.attachments, rules, taken)
     text = summary(strip_signature(strip_quoted(req.body))) or "(a reply with no new text)"
-    sender = req.requester.get("email") or req.requester.get("name") or ""
+    sender = req.sender or req.requester.get("email") or req.requester.get("name") or ""
     before = ticket.status
     if req.technician is not None:  # staff wrote from their own mailbox: our contact, not the customer's
         ctx = actions.Context(ctx.config, ctx.now, req.technician)

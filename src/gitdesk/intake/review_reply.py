@@ -155,7 +155,7 @@ def verdict_for(desk: Any, ticket_id: str, body: str, identity: str) -> tuple[Ve
     if verdict is None or not review_policy.awaiting_customer(ticket, desk.config):
         return None, ""
     if not from_requester(ticket, identity, verdict.token, site_key()):
-        return None, f"a verdict from {identity or 'someone'}, who is not the requester, was kept as a reply"
+        return None, f"A verdict from {identity or 'someone'}, who is not the requester, was kept as a reply."
     return verdict, ""
 
 
