@@ -972,3 +972,22 @@ def test_a_while_read_loop_makes_one_ticket_per_line(desk_root):
     tickets = [parse(p.read_text()) for p in sorted((desk_root / "tickets").glob("HD-*.md"))]
     assert sorted(t.title for t in tickets) == ["Printer jams", "VPN drops"]
     assert all(t.description == "" for t in tickets)
+
+
+def test_validate_refuses_a_quick_resolve_the_desk_does_not_allow(open_ticket, cli_invoke, desk_root):
+    """A `resolve` event skips the review, so CI holds it to the same rules as the verb: a PR that
+    resolves a ticket this way on a desk (or for a priority) that does not allow it is refused."""
+    config = desk_root / "gitdesk.yml"
+    allowed = config.read_text().replace("\n  customer: optional\n", "\n  customer: optional\n  quick_resolve: [P4]\n")
+    config.write_text(allowed)
+    git(desk_root, "commit", "-q", "-m", "quick resolve for P4", "gitdesk.yml")
+    base = head(desk_root)
+    tid = open_ticket("Password reset", "--priority", "P4")
+    cli_invoke("resolve", tid, "--solution", "Reset it")
+    assert cli_invoke("validate", "--base", base).exit_code == 0
+    config.write_text(allowed.replace("  quick_resolve: [P4]\n", ""))  # the same change, on a desk without the switch
+    git(desk_root, "commit", "-q", "-m", "no quick resolves", "gitdesk.yml")
+    bad = cli_invoke("validate", "--base", base, ok=False)
+    assert bad.exit_code != 0
+    assert "resolved without review, but this desk does not allow a quick resolve" in bad.output
+    assert f"tickets/{tid}.md:" in bad.output

@@ -20,6 +20,7 @@ from gitdesk.core.changeset import check_changeset
 from gitdesk.core.config import CONFIG_FILE, Config, from_mapping
 from gitdesk.core.ids import TICKETS_DIR
 from gitdesk.core.kb import KB_DIR
+from gitdesk.core.review_policy import quick_resolve_refusal
 from gitdesk.core.rules import Locator, Problem, kind_of
 from gitdesk.core.survey import SURVEYS_DIR
 from gitdesk.core.ticket import load_yaml
@@ -58,7 +59,8 @@ def validate(root: Path, base: str | None = None, head: str | None = None, stage
     queues, tiers = (config.queue_names(), config.tiers) if config else ([], 9)
     old = sides.old.read if sides.old else None
     limits = config.limits if config else None
-    verdict = check_changeset(sides.entries, sides.new.read, old, queues, tiers, complete, _now(), limits)
+    rule = (lambda t: quick_resolve_refusal(t, config)) if config else None
+    verdict = check_changeset(sides.entries, sides.new.read, old, queues, tiers, complete, _now(), limits, rule)
     report.checked = verdict.checked
     report.problems = sorted([*report.problems, *verdict.problems], key=lambda p: (p.path, p.line, p.message))
     return report

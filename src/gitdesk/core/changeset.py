@@ -48,12 +48,16 @@ def check_changeset(
     complete: bool = False,
     now: dt.datetime | None = None,
     limits: Limits | None = None,
+    quick_resolve: Callable[[Ticket], str] | None = None,
 ) -> Verdict:
     """`entries`: (status letter A/M/D, path) of the changed files. `complete`: the whole desk is
     being checked (every ticket is among the entries), so ids must also be unique. `now`: new
-    history events may not be dated later (None: not checked). `limits`: gitdesk.yml's `limits:`."""
+    history events may not be dated later (None: not checked). `limits`: gitdesk.yml's `limits:`.
+    `quick_resolve`: why a new `resolve` event is not allowed for a ticket ("" = it is), from the
+    desk's review rules (review_policy.quick_resolve_refusal); None: not checked."""
     changeset = _Changeset(entries, read_new, read_old, complete)
     changeset.limits = limits or Limits()
+    changeset.quick_resolve = quick_resolve
     return changeset.run(list(queues), tiers, now)
 
 
@@ -68,6 +72,7 @@ class _Changeset:
         self.deleted_articles: list[str] = []
         self.surveys: dict[str, dict[str, Any]] = {}
         self.limits = Limits()
+        self.quick_resolve: Callable[[Ticket], str] | None = None
 
     def new(self, paths: list[str]) -> dict[str, bytes | None]:
         wanted_paths = [p for p in dict.fromkeys(paths) if p not in self.seen]
@@ -88,6 +93,7 @@ class _Changeset:
             result = check_change(path, before.get(path), data, queues, tiers, now)
             self.verdict.problems.extend(result.problems)
             self._title_within_limit(path, result)
+            self._quick_resolves(path, result)
             if status == "D":
                 if result.kind == "article":
                     self.deleted_articles.append(path)
@@ -123,6 +129,22 @@ class _Changeset:
             return
         where = result.locator.line("title")
         self.problem(path, where, f"title is {len(t.title)} characters, over limits.title ({limit})", "title")
+
+    def _quick_resolves(self, path: str, result: Any) -> None:
+        """A `resolve` event new in this change skips the review: only where the desk's rules allow it."""
+        t, loc = result.ticket, result.locator
+        if self.quick_resolve is None or t is None or loc is None:
+            return
+        kept = len(result.base.history) if result.base is not None else 0  # append-only is checked apart
+        for i, event in enumerate(t.history[kept:], kept):
+            why = self.quick_resolve(t) if isinstance(event, dict) and event.get("action") == "resolve" else ""
+            if why:
+                self.problem(
+                    path,
+                    loc.line("history", i),
+                    f"history event {i + 1}: resolved without review, but {why}",
+                    "history",
+                )
 
     def problem(self, path: str, line: int, message: str, field_name: str = "") -> None:
         self.verdict.problems.append(Problem(path, line, message, field_name))

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from gitdesk.core import actions
+from gitdesk.core import actions, review_policy
 from gitdesk.core.actions import Context
 from gitdesk.core.changeset import check_changeset
 from gitdesk.core.ticket import Ticket, parse
@@ -165,7 +165,13 @@ def judge(desk: Desk, change: Change, draft: Draft) -> None:
     entries = [("M" if ids[p] else "A", p) for p in paths]
     config = desk.config
     verdict = check_changeset(
-        entries, read_new, draft.head_files, config.queue_names(), config.tiers, limits=config.limits
+        entries,
+        read_new,
+        draft.head_files,
+        config.queue_names(),
+        config.tiers,
+        limits=config.limits,
+        quick_resolve=lambda t: review_policy.quick_resolve_refusal(t, config),
     )
     if verdict.problems:
         raise RulesRefused(verdict.problems)
