@@ -108,6 +108,18 @@ def _where(exc: BaseException) -> dict[str, Any]:
     return {}
 
 
+def _undecodable(args: Any) -> str | None:
+    """The first argument the shell passed as bytes that are not UTF-8 (Python keeps them as
+    surrogates), shown with those bytes escaped; None when every argument is text."""
+    for arg in args or ():
+        if isinstance(arg, str):
+            try:
+                arg.encode("utf-8")
+            except UnicodeEncodeError:
+                return repr(arg.encode("utf-8", "surrogateescape"))[1:]
+    return None
+
+
 class DeskGroup(click.Group):
     def main(
         self,
@@ -119,6 +131,9 @@ class DeskGroup(click.Group):
     ) -> Any:
         """Every failure becomes one line on stderr and an exit code (errors.ExitCode); never a traceback."""
         as_json = wants_json(args)
+        undecodable = _undecodable(sys.argv[1:] if args is None else args)
+        if undecodable is not None:
+            fail(f"argument {undecodable} is not UTF-8 text (see 'gitdesk --help')", ExitCode.USAGE, as_json)
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.NoArgsIsHelpError as exc:  # bare `gitdesk`: the help, as asked

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from gitdesk.core import controls
 from gitdesk.core import survey as survey_format
 from gitdesk.core.config import CONFIG_FILE, LANGUAGES
 from gitdesk.core.ids import TICKETS_DIR, canonical, is_slug
@@ -25,7 +26,6 @@ from gitdesk.core.lifecycle import STATUSES, check_event, missing_fields, move_n
 from gitdesk.core.ticket import (
     CHANNELS,
     PRIORITIES,
-    UNSAFE_TEXT,
     VISIBILITIES,
     Ticket,
     parse,
@@ -222,12 +222,33 @@ def check_ticket(
     problems = [Problem(path, loc.line(*where), msg, str(where[0])) for where, msg in _schema(path, t, queues, tiers)]
     if any(where[0] == "history" for where, _ in _shape(t)):
         return problems  # events that are not events: the rules below would only repeat that
+    problems += _controls(path, t, loc)
     kept, tampered = _append_only(t, base)
     if base is not None:
         tampered += _forgeries(base, t, kept, now)
     for where, msg in [*tampered, *_transitions(t, kept), *_time_order(t), *_verdicts(t)]:
         problems.append(Problem(path, loc.line(*where), msg, str(where[0])))
     return problems
+
+
+def _controls(path: str, t: Ticket, loc: Locator) -> list[Problem]:
+    """A control character, an escape sequence or a bidi override anywhere in the ticket: one problem per field."""
+    out = []
+    for where, char in controls.refused_fields(t.meta):
+        field = ".".join(str(w) for w in where) or "a key"
+        out.append(Problem(path, loc.line(*where), _control_message(field, char), str(where[0]) if where else ""))
+    in_body = controls.first_refused(t.body)
+    if in_body is not None:
+        line = loc.text.count("\n", 0, loc.text.rfind(in_body)) + 1 if in_body in loc.text else loc.line()
+        out.append(Problem(path, line, _control_message("the description", in_body), "description"))
+    return out
+
+
+def _control_message(field: str, char: str) -> str:
+    return (
+        f"{field} holds a control character ({controls.name_of(char)}); desk files hold plain text "
+        "(a terminal acts on escapes, and git shows a file holding NUL as binary)"
+    )
 
 
 def _schema(path: str, t: Ticket, queues: list[str], tiers: int) -> list[tuple[tuple[Any, ...], str]]:
@@ -259,9 +280,6 @@ def _field_types(t: Ticket, queues: list[str], tiers: int) -> list[tuple[tuple[A
     title = m.get("title")
     if "title" in m and (not isinstance(title, str) or "\n" in title):
         out.append((("title",), "title must be one line of text"))
-    elif isinstance(title, str) and UNSAFE_TEXT.search(title):
-        bad = UNSAFE_TEXT.search(title).group()  # type: ignore[union-attr]
-        out.append((("title",), f"title holds a control character (U+{ord(bad):04X}: an escape sequence?)"))
     choices = {"priority": PRIORITIES, "channel": CHANNELS, "visibility": VISIBILITIES, "language": LANGUAGES}
     if queues:  # empty when gitdesk.yml itself is broken: that is reported once, not per ticket
         choices["queue"] = tuple(queues)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from gitdesk.core import written_yaml
+from gitdesk.core import controls, written_yaml
 from gitdesk.errors import InvalidValue, MalformedTicket
 
 # The order new tickets are written in; keys a person adds by hand keep their own place.
@@ -180,10 +180,8 @@ def split_front_matter(text: str, path: str = "<ticket>") -> tuple[str, str, int
     return text[start : end.start()], text[end.end() :], 2
 
 
-# What a hand-edited file could carry to a terminal: C0/C1 controls (ANSI escapes, BEL, NEL), DEL,
-# line and paragraph separators, bidi overrides; newline and tab are not in it. A title may hold
-# none of them (core.rules), and the CLI prints any that other fields hold as U+FFFD (cli.views).
-UNSAFE_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# What a hand-edited file could carry to a terminal: the one copy of the rule is core/controls.py.
+UNSAFE_TEXT = controls.REFUSED
 
 # No front matter larger than this is ever parsed, whatever gitdesk.yml says: the ceiling of
 # `limits.ticket_file` (default 1 MB), which validate, the verbs and the readers apply (core.config).

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from gitdesk.core.controls import ANSI, CONTROL
+
 # `Key: value` lines a requester writes, and where each lands on the ticket.
 FIELD_KEYS = {
     "model": "model",
@@ -133,10 +135,8 @@ def read_fields(text: str) -> tuple[dict[str, str], str]:
     return product, location
 
 
-# ANSI/VT escape sequences (CSI, OSC, and single-character escapes): never shown raw on a terminal.
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]|\x9b[0-?]*[ -/]*[@-~]")
-# C0 (but tab and newline), DEL, C1, and the bidi overrides that can disguise text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]")
+# ANSI/VT escapes, controls and bidi overrides: the one copy of the rule is core/controls.py.
+_ANSI, _CONTROL = ANSI, CONTROL
 
 
 def clean_text(text: str) -> str:
