@@ -14,7 +14,9 @@ addresses ("office", "street", "north", "sales") are never removed alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 from typing import Any
 
 from gitdesk.core.common_words import COMMON, GENERIC
@@ -48,11 +50,21 @@ SAFE_KEYS = frozenset(
 NAMING_KEYS = frozenset({"name", "location", "org", "organisation", "organization", "company", "site", "address"})
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # what an address is; scrub_emails finds them in linear time
 _DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"\+?\(?\d[\d\s().-]{6,}\d")
+_DIGIT_RUN = re.compile(r"[+(]{0,3}\d[\d\s().-]*\d")  # a number as people write one: digits and separators
+_PHONE_VALUE = re.compile(r"\s*\+?[\d\s().-]+")
+_ISO_DATE = re.compile(r"\s*\d{4}-\d{2}-\d{2}")
 _WORD = re.compile(r"\w+")
 _SENTENCE_MARKS = frozenset(".!?:;\n\"'([")
-MIN_DIGITS_IN_PHONE = 9  # ISO dates have 8 digits, phone numbers 9 or more
+MIN_DIGITS_IN_PHONE = 9  # ISO dates have 8 digits, phone numbers 9 or more: any such run is removed
+MIN_PHONE_DIGITS = 6  # a known phone number (the requester's) is removed however it is written, from 6 digits
 MIN_TOKEN = 3
+# Labels of mail providers' domains (and the documentation domains): a requester's address there names
+# no organisation, so its domain is not scrubbed on its own ("Gmail will not sync" keeps "Gmail").
+MAIL_PROVIDERS = frozenset(
+    """aol fastmail gmail gmx googlemail hey hotmail icloud live mac mail me msn outlook pm proton protonmail
+    qq tutanota web yahoo yandex ymail zoho example test invalid localhost""".split()
+)
+SECOND_LEVEL = frozenset("ac co com edu gov net org".split())  # yahoo.co.uk is yahoo's
 
 
 def _leaves(value: Any) -> Iterator[str]:
@@ -98,7 +110,23 @@ def personal_values(meta: dict[str, Any]) -> set[str]:
                 values.add(leaf)
                 if "@" in leaf:  # the local part doubles as the name when none was given
                     values.add(leaf.split("@", 1)[0])
+                    values.update(_own_domain(leaf))
     return {v for v in values if len(v) >= MIN_TOKEN}
+
+
+def _own_domain(address: str) -> list[str]:
+    """The domain of an address, when it is the requester's own (not a mail provider's): it names their
+    organisation ("secretcorp.example" of quentin@secretcorp.example), whether or not an org is set."""
+    domain = _DOMAIN.match(address.rsplit("@", 1)[1].strip().rstrip(">").lower())
+    labels = domain.group(0).split(".")[:-1] if domain else []
+    own = next((label for label in reversed(labels) if label not in SECOND_LEVEL), None)
+    return [domain.group(0)] if domain and own and own not in MAIL_PROVIDERS else []
+
+
+def _domain_labels(value: str) -> Iterator[str]:
+    """The names in an address's own domain, its top-level and generic labels left out ("secretcorp")."""
+    for domain in _own_domain(value) if "@" in value else ():
+        yield from (label for label in domain.split(".")[:-1] if label not in SECOND_LEVEL | MAIL_PROVIDERS)
 
 
 def naming_values(meta: dict[str, Any]) -> Iterator[str]:
@@ -110,13 +138,62 @@ def naming_values(meta: dict[str, Any]) -> Iterator[str]:
             for sub, item in value.items():
                 if sub in NAMING_KEYS:
                     yield from _leaves(item)
+        for leaf in _leaves(value):
+            yield from _domain_labels(leaf)
 
 
 def tokens(value: str) -> Iterator[str]:
-    """The words of a value long enough to mean something, lower-cased, digits-only ones left out."""
-    for word in _WORD.findall(value.lower()):
+    """The words of a value long enough to mean something, folded (see `fold`), digits-only ones left out."""
+    for word in _WORD.findall(fold(value)):
         if len(word) >= MIN_TOKEN and not word.isdigit():
             yield word
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(c: str) -> str:
+    """One character as it is compared: case-folded, compatibility-decomposed, its accents dropped,
+    Turkish dotless ı as i ("İ" -> "i", "ß" -> "ss", "é" -> "e"; a combining mark -> "")."""
+    decomposed = unicodedata.normalize("NFKD", c.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().replace("ı", "i")
+
+
+def fold(text: str) -> str:
+    """`text` as values are compared: "José NÚÑEZ", "Jose Nunez" and the NFD "Jose\u0301 Nun\u0303ez" are one."""
+    return text.lower() if text.isascii() else "".join(map(_fold_char, text))
+
+
+def fold_map(text: str) -> tuple[str, Sequence[int]]:
+    """The folded text and, for each of its characters, the index of the character of `text` it came
+    from, so a value found in the folded text is cut from the original (an "İ" folds to one "i", an
+    "ß" to two characters, a combining mark to none)."""
+    if text.isascii():
+        return text.lower(), range(len(text))
+    parts: list[str] = []
+    src: list[int] = []
+    for i, c in enumerate(text):
+        f = _fold_char(c)
+        parts.append(f)
+        src.extend([i] * len(f))
+    return "".join(parts), src
+
+
+_COMMON = frozenset(map(fold, COMMON))
+_GENERIC = frozenset(map(fold, GENERIC))
+
+
+def phone_digits(value: str) -> str | None:
+    """The digits of a value written as a phone number (at least MIN_PHONE_DIGITS of them), else None."""
+    if not _PHONE_VALUE.fullmatch(value) or _ISO_DATE.match(value):
+        return None
+    digits = "".join(c for c in value if c.isdigit())
+    return digits if len(digits) >= MIN_PHONE_DIGITS else None
+
+
+def _phone_key(digits: str) -> str:
+    """The digits a mention of the phone must contain: all of a short number's (trunk zeros aside), a
+    long one's last digits, so the number matches with or without its +country prefix or (0)."""
+    core = digits.lstrip("0") or digits
+    return core if len(core) <= 9 else core[-(len(core) - 3) :]
 
 
 class Scrubber:
@@ -127,6 +204,7 @@ class Scrubber:
         self._by_word: dict[str, set[str]] = {}
         self._tokens: set[str] = set()  # distinctive: removed wherever they stand
         self._name_words: set[str] = set()  # everyday words in a value: removed where written as a name
+        self._phones: set[str] = set()  # _phone_key of known phone numbers: removed however spaced
         for value in values:
             self.add(value)
 
@@ -139,16 +217,19 @@ class Scrubber:
         return scrub
 
     def add(self, value: str) -> None:
-        low = value.strip().lower()
+        low = fold(value.strip())
         first = _WORD.search(low)
         if first and len(low) >= MIN_TOKEN:
             self._by_word.setdefault(first.group(0), set()).add(low[first.start() :])
+        digits = phone_digits(value.strip())
+        if digits:
+            self._phones.add(_phone_key(digits))
 
     def add_tokens(self, value: str) -> None:
         for word in tokens(value):
-            if word not in COMMON:
+            if word not in _COMMON:
                 self._tokens.add(word)
-            elif word not in GENERIC:
+            elif word not in _GENERIC:
                 self._name_words.add(word)
 
     def merge(self, other: Scrubber) -> None:
@@ -156,6 +237,7 @@ class Scrubber:
             self._by_word.setdefault(word, set()).update(group)
         self._tokens |= other._tokens
         self._name_words |= other._name_words
+        self._phones |= other._phones
 
     def values(self) -> Iterator[str]:
         for group in self._by_word.values():
@@ -166,29 +248,40 @@ class Scrubber:
         if not text:
             return ""
         text = scrub_emails(str(text))
-        text = _PHONE.sub(_phone, text)
+        text = _DIGIT_RUN.sub(self._phone, text)
         if not (self._by_word or self._tokens or self._name_words):
             return text
         return self._known(text)
 
+    def _phone(self, match: re.Match[str]) -> str:
+        """A run of digits and separators: removed when it is long enough to be a phone number, or
+        holds the digits of a known one ("612 34 56 78", "+34 612-345-678" for "612345678")."""
+        digits = "".join(c for c in match.group(0) if c.isdigit())
+        if len(digits) >= MIN_DIGITS_IN_PHONE or any(key in digits for key in self._phones):
+            return REMOVED
+        return match.group(0)
+
     def _known(self, text: str) -> str:
-        low = text.lower()
+        """Values are found in the folded text and cut from the original, each cut on whole characters
+        (with the combining marks that follow the last one)."""
+        low, src = fold_map(text)
         out: list[str] = []
-        pos = 0
+        done = skip = 0  # text[:done] is written out; low[:skip] is inside a removed value
         for word in _WORD.finditer(low):
             start = word.start()
-            if start < pos:
+            if start < skip:
                 continue
-            end = self._match(text, low, start, word.group(0))
+            end = self._match(text, low, src, start, word.group(0))
             if end:
-                out.append(text[pos:start])
+                cut = max(src[start], done)
+                out.append(text[done:cut])
                 out.append(REMOVED)
-                pos = end
-        out.append(text[pos:])
+                done, skip = _past_marks(text, src[end - 1] + 1), end
+        out.append(text[done:])
         return "".join(out)
 
-    def _match(self, text: str, low: str, start: int, word: str) -> int:
-        """Where the personal value starting at `start` ends; 0 when none starts there."""
+    def _match(self, text: str, low: str, src: Sequence[int], start: int, word: str) -> int:
+        """Where (in `low`) the personal value starting at `start` ends; 0 when none starts there."""
         candidates = self._by_word.get(word)
         if candidates:
             hit = max(
@@ -200,9 +293,17 @@ class Scrubber:
                 return start + len(hit)
         if word in self._tokens:
             return start + len(word)
-        if word in self._name_words and text[start].isupper() and not _starts_sentence(text, start):
+        at = src[start]
+        if word in self._name_words and text[at].isupper() and not _starts_sentence(text, at):
             return start + len(word)
         return 0
+
+
+def _past_marks(text: str, end: int) -> int:
+    """`end` moved past the characters that fold to nothing (the accents of an NFD name's last letter)."""
+    while end < len(text) and not text[end].isascii() and not _fold_char(text[end]):
+        end += 1
+    return end
 
 
 def scrub_emails(text: str) -> str:
@@ -234,8 +335,3 @@ def _starts_sentence(text: str, start: int) -> bool:
 
 def _ends_word(text: str, end: int) -> bool:
     return end >= len(text) or not (text[end].isalnum() or text[end] == "_") or not text[end - 1].isalnum()
-
-
-def _phone(match: re.Match[str]) -> str:
-    digits = sum(c.isdigit() for c in match.group(0))
-    return REMOVED if digits >= MIN_DIGITS_IN_PHONE else match.group(0)
