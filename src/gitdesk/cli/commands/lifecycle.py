@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from gitdesk.cli import completion
@@ -23,8 +25,12 @@ from gitdesk.cli.options import (
 )
 from gitdesk.cli.tell import tell
 
+if TYPE_CHECKING:
+    from gitdesk.core.ticket import Ticket
+    from gitdesk.desk.facade import Desk
 
-def _done(ticket, as_json: bool, what: str) -> None:  # type: ignore[no-untyped-def]
+
+def _done(ticket: Ticket, as_json: bool, what: str) -> None:
     emit(ticket, as_json, f"{ticket.id}: {what} (status {ticket.status})")
 
 
@@ -76,22 +82,22 @@ def _done(ticket, as_json: bool, what: str) -> None:  # type: ignore[no-untyped-
 @write_options
 @pass_desk
 def new(
-    desk,
-    title,
-    requester,
-    phone,
-    org,
-    channel,
-    queue,
-    priority,
-    location,
-    product,
-    visibility,
-    language,
-    body,
-    body_file,
-    as_json,
-):  # type: ignore[no-untyped-def]
+    desk: Desk,
+    title: str,
+    requester: str,
+    phone: str,
+    org: str,
+    channel: str,
+    queue: str | None,
+    priority: str | None,
+    location: str,
+    product: tuple[str, ...],
+    visibility: str,
+    language: str | None,
+    body: str | None,
+    body_file: str | None,
+    as_json: bool,
+) -> None:
     """Open a ticket (status new)."""
     from gitdesk.core.ticket import parse_requester
 
@@ -122,7 +128,7 @@ def new(
         click.echo(line)
 
 
-def _suggestions(desk, ticket) -> list[str]:  # type: ignore[no-untyped-def]
+def _suggestions(desk: Desk, ticket: Ticket) -> list[str]:
     """Related KB articles, when the KB search is available."""
     try:
         from gitdesk.store.kbsearch import suggest
@@ -144,7 +150,15 @@ def _suggestions(desk, ticket) -> list[str]:  # type: ignore[no-untyped-def]
 @json_option
 @write_options
 @pass_desk
-def prioritise(desk, ticket_ref, priority, reason, impact, urgency, as_json):  # type: ignore[no-untyped-def]
+def prioritise(
+    desk: Desk,
+    ticket_ref: str,
+    priority: str | None,
+    reason: str | None,
+    impact: str | None,
+    urgency: str | None,
+    as_json: bool,
+) -> None:
     """Set the priority (P1 business failure .. P4 planned event); new becomes triaged."""
     inputs = {}
     if impact or urgency:
@@ -176,7 +190,7 @@ def prioritise(desk, ticket_ref, priority, reason, impact, urgency, as_json):  #
 @json_option
 @write_options
 @pass_desk
-def assign(desk, ticket_ref, to, queue, unassign, as_json):  # type: ignore[no-untyped-def]
+def assign(desk: Desk, ticket_ref: str, to: str | None, queue: str | None, unassign: bool, as_json: bool) -> None:
     """Route a ticket to a technician and/or queue; new becomes triaged once it has a priority."""
     ticket = desk.assign(ticket_ref, to, queue, unassign)
     _done(ticket, as_json, f"assigned to {ticket.meta.get('assignee') or '-'} in {ticket.meta.get('queue')}")
@@ -188,7 +202,7 @@ def assign(desk, ticket_ref, to, queue, unassign, as_json):  # type: ignore[no-u
 @json_option
 @write_options
 @pass_desk
-def split(desk, ticket_ref, titles, as_json):  # type: ignore[no-untyped-def]
+def split(desk: Desk, ticket_ref: str, titles: tuple[str, ...], as_json: bool) -> None:
     """Split one request into discrete child tickets, in one commit."""
     parent, *children = desk.split(ticket_ref, list(titles))
     emit(
@@ -208,7 +222,7 @@ def split(desk, ticket_ref, titles, as_json):  # type: ignore[no-untyped-def]
 @json_option
 @write_options
 @pass_desk
-def escalate(desk, ticket_ref, tier, reason, as_json):  # type: ignore[no-untyped-def]
+def escalate(desk: Desk, ticket_ref: str, tier: int | None, reason: str, as_json: bool) -> None:
     """Move a ticket up to the next (or a given) tier of technicians."""
     ticket = desk.escalate(ticket_ref, reason, tier)
     _done(ticket, as_json, f"escalated to tier {ticket.tier}")
@@ -224,7 +238,7 @@ def escalate(desk, ticket_ref, tier, reason, as_json):  # type: ignore[no-untype
 @json_option
 @write_options
 @pass_desk
-def de_escalate(desk, ticket_ref, tier, reason, as_json):  # type: ignore[no-untyped-def]
+def de_escalate(desk: Desk, ticket_ref: str, tier: int | None, reason: str, as_json: bool) -> None:
     """Move a ticket down to the previous (or a given lower) tier of technicians."""
     ticket = desk.de_escalate(ticket_ref, reason, tier)
     _done(ticket, as_json, f"de-escalated to tier {ticket.tier}")
@@ -235,7 +249,7 @@ def de_escalate(desk, ticket_ref, tier, reason, as_json):  # type: ignore[no-unt
 @json_option
 @write_options
 @pass_desk
-def start(desk, ticket_ref, as_json):  # type: ignore[no-untyped-def]
+def start(desk: Desk, ticket_ref: str, as_json: bool) -> None:
     """Start work on a triaged ticket (in_progress)."""
     _done(desk.start(ticket_ref), as_json, "work started")
 
@@ -246,7 +260,7 @@ def start(desk, ticket_ref, as_json):  # type: ignore[no-untyped-def]
 @json_option
 @write_options
 @pass_desk
-def note(desk, ticket_ref, text, as_json):  # type: ignore[no-untyped-def]
+def note(desk: Desk, ticket_ref: str, text: str, as_json: bool) -> None:
     """Add an internal note for the next technician (never shown to customers)."""
     _done(desk.note(ticket_ref, text), as_json, "note added")
 
@@ -262,7 +276,7 @@ def note(desk, ticket_ref, text, as_json):  # type: ignore[no-untyped-def]
 @json_option
 @write_options
 @pass_desk
-def contact(desk, ticket_ref, via, inbound, summary, as_json):  # type: ignore[no-untyped-def]
+def contact(desk: Desk, ticket_ref: str, via: str, inbound: bool, summary: str, as_json: bool) -> None:
     """Log a communication with the customer."""
     ticket = desk.contact(ticket_ref, via, summary, inbound)
     _done(ticket, as_json, f"{'inbound' if inbound else 'outbound'} contact via {via} logged")
@@ -274,7 +288,7 @@ def contact(desk, ticket_ref, via, inbound, summary, as_json):  # type: ignore[n
 @json_option
 @write_options
 @pass_desk
-def wait(desk, ticket_ref, question, as_json):  # type: ignore[no-untyped-def]
+def wait(desk: Desk, ticket_ref: str, question: str, as_json: bool) -> None:
     """Wait on the customer; an inbound contact brings the ticket back to in_progress."""
     ticket = desk.wait(ticket_ref, question)
     _done(ticket, as_json, "waiting on the customer")
@@ -307,7 +321,15 @@ def wait(desk, ticket_ref, question, as_json):  # type: ignore[no-untyped-def]
 @json_option
 @write_options
 @pass_desk
-def close(desk, ticket_ref, lesson, cause, kb_slug, kb_public, as_json):  # type: ignore[no-untyped-def]
+def close(
+    desk: Desk,
+    ticket_ref: str,
+    lesson: str,
+    cause: str | None,
+    kb_slug: str | None,
+    kb_public: bool | None,
+    as_json: bool,
+) -> None:
     """Close a resolved ticket with a lesson learned, written to the knowledge base.
 
     The lesson is always recorded, in the ticket and in kb/. The article is on the public site
@@ -337,7 +359,7 @@ def close(desk, ticket_ref, lesson, cause, kb_slug, kb_public, as_json):  # type
 @json_option
 @write_options
 @pass_desk
-def reopen(desk, ticket_ref, reason, as_json):  # type: ignore[no-untyped-def]
+def reopen(desk: Desk, ticket_ref: str, reason: str, as_json: bool) -> None:
     """Reopen a resolved, closed or cancelled ticket; the resolution clock resumes."""
     ticket = desk.reopen(ticket_ref, reason)
     _done(ticket, as_json, "reopened")
@@ -351,7 +373,7 @@ def reopen(desk, ticket_ref, reason, as_json):  # type: ignore[no-untyped-def]
 @json_option
 @write_options
 @pass_desk
-def cancel(desk, ticket_ref, reason, duplicate_of, as_json):  # type: ignore[no-untyped-def]
+def cancel(desk: Desk, ticket_ref: str, reason: str, duplicate_of: str | None, as_json: bool) -> None:
     """Cancel a ticket that needs no work; --duplicate-of also links the original back to it."""
     ticket = desk.cancel(ticket_ref, reason, duplicate_of)
     original = ticket.history[-1].get("duplicate_of")
@@ -384,25 +406,25 @@ def cancel(desk, ticket_ref, reason, duplicate_of, as_json):  # type: ignore[no-
 @json_option
 @write_options
 @pass_desk
-def edit(  # type: ignore[no-untyped-def]
-    desk,
-    ticket_ref,
-    title,
-    location,
-    channel,
-    visibility,
-    requester,
-    phone,
-    org,
-    product,
-    updates,
-    language,
-    body,
-    body_file,
-    incident,
-    service,
-    as_json,
-):
+def edit(
+    desk: Desk,
+    ticket_ref: str,
+    title: str | None,
+    location: str | None,
+    channel: str | None,
+    visibility: str | None,
+    requester: str | None,
+    phone: str | None,
+    org: str | None,
+    product: tuple[str, ...],
+    updates: str | None,
+    language: str | None,
+    body: str | None,
+    body_file: str | None,
+    incident: bool | None,
+    service: str | None,
+    as_json: bool,
+) -> None:
     """Correct a ticket's data or its description; every change is recorded in its history."""
     from gitdesk.core.ticket import parse_requester
 
@@ -453,7 +475,17 @@ def edit(  # type: ignore[no-untyped-def]
 @json_option
 @write_options
 @pass_desk
-def survey(desk, ticket_ref, score, right_questions, time_, comment, improve, replace, as_json):  # type: ignore[no-untyped-def]
+def survey(
+    desk: Desk,
+    ticket_ref: str,
+    score: int,
+    right_questions: str,
+    time_: str,
+    comment: str,
+    improve: str,
+    replace: bool,
+    as_json: bool,
+) -> None:
     """Record the customer's satisfaction survey for a closed ticket."""
     ticket = desk.survey(ticket_ref, score, right_questions, time_, comment, improve, replace)
     _done(ticket, as_json, f"survey recorded in surveys/{ticket.id}.yml")

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from gitdesk.cli.options import emit, id_argument, json_option, pass_desk, write_options
 from gitdesk.cli.tell import tell
+
+if TYPE_CHECKING:
+    from gitdesk.desk.facade import Desk
 
 
 @click.command(
@@ -25,7 +30,9 @@ from gitdesk.cli.tell import tell
 @json_option
 @write_options
 @pass_desk
-def propose(desk, ticket_ref, solution, on_branch, push, remote, as_json):  # type: ignore[no-untyped-def]
+def propose(
+    desk: Desk, ticket_ref: str, solution: str, on_branch: bool, push: bool, remote: str, as_json: bool
+) -> None:
     """Propose a solution; the ticket awaits review (proposed)."""
     if push and not on_branch:
         raise click.UsageError("--push needs --branch")
@@ -51,7 +58,7 @@ def propose(desk, ticket_ref, solution, on_branch, push, remote, as_json):  # ty
 @json_option
 @write_options
 @pass_desk
-def resolve(desk, ticket_ref, solution, as_json):  # type: ignore[no-untyped-def]
+def resolve(desk: Desk, ticket_ref: str, solution: str, as_json: bool) -> None:
     """Resolve a trivial ticket at once, without a separate review.
 
     Only where the desk allows it for the ticket's priority (review.quick_resolve in gitdesk.yml)
@@ -90,7 +97,17 @@ def resolve(desk, ticket_ref, solution, as_json):  # type: ignore[no-untyped-def
 @json_option
 @write_options
 @pass_desk
-def review(desk, ticket_ref, approve, request_changes, by, by_customer, comment, event_path, as_json):  # type: ignore[no-untyped-def]
+def review(
+    desk: Desk,
+    ticket_ref: str | None,
+    approve: bool,
+    request_changes: bool,
+    by: str | None,
+    by_customer: bool,
+    comment: str | None,
+    event_path: str | None,
+    as_json: bool,
+) -> None:
     """Review a proposed solution: approve it, or request changes.
 
     With review.customer: required (the default) the requester's acceptance resolves the
@@ -106,7 +123,7 @@ def review(desk, ticket_ref, approve, request_changes, by, by_customer, comment,
 
         found = read_event(event_path, desk.config.prefix)
         ticket, unchanged = desk.review_from_github(found)
-        if unchanged:  # a comment, a redelivery, someone who may not review: exit 0, the desk as it was
+        if unchanged or ticket is None:  # a comment, a redelivery, someone who may not review: exit 0, as it was
             click.echo(f"gitdesk review: nothing recorded: {unchanged}")
             return
         emit(ticket, as_json, f"{ticket.id}: review by {found.by} recorded from the PR (status {ticket.status})")
