@@ -207,3 +207,14 @@ def test_bad_review_settings_are_named(desk_root, proposed, cli_invoke):
     configure(desk_root, "  approvals: none\n")
     result = cli_invoke("review", proposed, "--approve", "--by", "carol", ok=False)
     assert result.exit_code == 1 and "review.approvals: 'none' must be a whole number of 1 or more" in result.output
+
+
+def test_the_first_of_two_approvals_says_more_are_awaited_not_the_customer(desk, desk_root, proposed, cli_invoke):
+    config = desk_root / "gitdesk.yml"
+    text = config.read_text().replace("review:\n  customer: optional\n", "review:\n  customer: off\n  approvals: 2\n")
+    assert text != config.read_text()
+    config.write_text(text)
+    git(desk_root, "commit", "-q", "-am", "two reviewers, no customer verdict")
+    first = cli_invoke("review", proposed, "--approve", "--by", "carol").output
+    assert "(status proposed awaiting more approvals)" in first and "customer" not in first
+    assert "(status resolved)" in cli_invoke("review", proposed, "--approve", "--by", "dan").output

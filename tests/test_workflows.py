@@ -354,6 +354,18 @@ def test_upgrade_is_init_update(tmp_path):
     assert log == f"gitdesk: update the desk's files for gitdesk {gitdesk.__version__}"
 
 
+def test_upgrade_over_a_hand_edited_workflow_says_how_to_settle_it(tmp_path):
+    """upgrade rewrites whole files and has no --include-edits: its refusal must not offer it."""
+    root, gitdesk_cli = _desk(tmp_path)
+    path = next(iter(workflows(root / ".github")))
+    path.write_text(path.read_text().replace(f"gitdesk=={gitdesk.__version__}", "gitdesk==0.0.1") + "# mine\n")
+    result = gitdesk_cli("upgrade", str(root))
+    assert result.exit_code != 0
+    rel = path.relative_to(root).as_posix()
+    assert f"{rel} has uncommitted changes" in result.output and f"git checkout -- {rel}" in result.output
+    assert "--include-edits" not in result.output and "# mine" in path.read_text()
+
+
 def test_ci_lints_formats_and_type_checks_before_the_suite():
     text = (ROOT / ".ci" / "run").read_text()
     steps = [

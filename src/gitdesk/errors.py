@@ -160,8 +160,8 @@ class HookFailed(GitdeskError):
 class HandEdit(GitdeskError):
     """The file a write would rewrite has uncommitted changes; they are never swept in silently."""
 
-    def __init__(self, path: str, committed: bool = True, deleted: bool = False) -> None:
-        self.path = path
+    def __init__(self, path: str, committed: bool = True, deleted: bool = False, recordable: bool = True) -> None:
+        self.path, self.committed, self.deleted = path, committed, deleted
         if deleted:
             what = f"{path} was deleted by hand but not committed; restore it (git checkout -- {path})"
         elif committed:
@@ -171,7 +171,9 @@ class HandEdit(GitdeskError):
             )
         else:
             what = f"{path} is not committed yet; commit it (git add {path} && git commit) or remove it"
-        super().__init__(f"{what}, or run again with --include-edits to record them as an edit; nothing was written")
+        # `init --update` rewrites whole files: there a hand edit is the person's to commit or discard
+        offer = ", or run again with --include-edits to record them as an edit" if recordable else ""
+        super().__init__(f"{what}{offer}; nothing was written")
 
 
 class RulesRefused(GitdeskError):

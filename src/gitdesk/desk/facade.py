@@ -22,7 +22,15 @@ from gitdesk.core.config import load as load_config
 from gitdesk.core.scrub import Scrubber
 from gitdesk.core.ticket import Ticket, iso, parse_time
 from gitdesk.core.ticket import dump as _dump
-from gitdesk.errors import GitdeskError, InvalidValue, MalformedTicket, NotADesk, NothingToRecord, UsageError
+from gitdesk.errors import (
+    GitdeskError,
+    HandEdit,
+    InvalidValue,
+    MalformedTicket,
+    NotADesk,
+    NothingToRecord,
+    UsageError,
+)
 from gitdesk.git.repo import GitRepo, find_root
 from gitdesk.store.entries import read_plain
 from gitdesk.store.files import TICKETS_DIR, TicketStore, gc_paused
@@ -224,7 +232,10 @@ class Desk:
         """Commit a desk's scaffold (`gitdesk init`, `init --update`): the files it lacks or that changed."""
         from gitdesk.desk.gate import Change
 
-        return self.write(lambda draft: Change(files, subject, None, "init"))
+        try:
+            return self.write(lambda draft: Change(files, subject, None, "init"))
+        except HandEdit as exc:  # init has no --include-edits: a file it rewrites whole is settled by hand
+            raise HandEdit(exc.path, exc.committed, exc.deleted, recordable=False) from None
 
     def sync(self, check: Callable[[str | None], list[str]], remote: str = "origin", retries: int = 3) -> Any:
         """`gitdesk sync`, under the desk lock so no verb commits while the rebase runs; `check` is validate's."""

@@ -145,6 +145,11 @@ def review(
         raise click.UsageError("give --by REVIEWER")
     ticket = desk.review(ticket_ref, verdict == "approve", by, comment)
     what = "approved" if verdict == "approve" else "changes requested"
-    waiting = " awaiting the customer's verdict" if verdict == "approve" and ticket.status == "proposed" else ""
+    waiting = ""
+    if verdict == "approve" and ticket.status == "proposed":
+        from gitdesk.core.review_policy import awaiting_customer
+
+        asks_customer = awaiting_customer(ticket, desk.config)
+        waiting = " awaiting the customer's verdict" if asks_customer else " awaiting more approvals"
     emit(ticket, as_json, f"{ticket.id}: {what} by {by} (status {ticket.status}{waiting})")
     tell(desk, ticket)
