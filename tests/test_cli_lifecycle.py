@@ -628,6 +628,23 @@ def test_cancel_refuses_self_duplicate_and_unknown(open_ticket, cli_invoke, desk
     assert head(desk_root) == before
 
 
+def test_a_duplicate_never_points_at_a_cancelled_ticket(open_ticket, cli_invoke, desk_root):
+    """Two tickets cancelled as each other's duplicates would lose the request: the second cancel is refused."""
+    first, second, third = open_ticket("Beta"), open_ticket("Gamma"), open_ticket("Delta")
+    cli_invoke("cancel", first, "--reason", "dup", "--duplicate-of", second)
+    before = head(desk_root)
+    cycle = cli_invoke("cancel", second, "--reason", "dup", "--duplicate-of", first, ok=False)
+    assert cycle.exit_code != 0
+    assert f"{first} is cancelled itself as a duplicate of {second}; give --duplicate-of {second}" in cycle.stderr
+    assert head(desk_root) == before
+    cli_invoke("cancel", third, "--reason", "withdrawn")
+    before = head(desk_root)
+    chained = cli_invoke("cancel", second, "--reason", "dup", "--duplicate-of", third, ok=False)
+    assert f"{third} is cancelled itself; reopen it first" in chained.stderr
+    assert head(desk_root) == before and load(desk_root, second).status == "new"
+    assert cli_invoke("validate").exit_code == 0
+
+
 def test_edit_is_recorded_in_history(run, open_ticket, desk_root, cli_invoke):
     tid = open_ticket("Printer jams", "--product", "model=HP-M404", "--location", "Floor 3")
     run(

@@ -423,6 +423,7 @@ class Desk:
             subject = "cancel"
             if original_id:
                 original = draft.ticket(original_id)
+                _check_original(original)
                 if actions.link_duplicate(original, draft.ctx, ticket.id) is not None:
                     files[self.store.rel(original.id)] = _dump(original)
                 subject = f"cancel as a duplicate of {original_id}"
@@ -501,3 +502,13 @@ def _clock_digest(config: Config) -> str:
         "priorities": {n: (p.response, p.resolution, p.checkin, p.calendar) for n, p in config.priorities.items()},
     }
     return hashlib.sha1(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _check_original(original: Ticket) -> None:
+    """A duplicate points at the request that goes on: never at one that is cancelled itself (two tickets
+    cancelled as each other's duplicates would lose the request)."""
+    if original.status != "cancelled":
+        return
+    further = next((e.get("duplicate_of") for e in reversed(original.history) if e.get("action") == "cancel"), None)
+    hint = f" as a duplicate of {further}; give --duplicate-of {further}" if further else "; reopen it first"
+    raise InvalidValue("duplicate-of", f"{original.id} is cancelled itself{hint}")
