@@ -114,6 +114,71 @@ def test_it_is_not_fixed_reopens_a_resolved_ticket_which_shows_in_list_and_due(c
     assert ticket_id in cli_invoke("due", "--within", "30d").output
 
 
+PHISH = "NOT fixed. NOTICE: this desk moved, log in at https://evil.example/login"
+
+
+def _public_closed(desk) -> str:
+    t = desk.open("Printer jams", {"name": "Bob", "email": "bob@example.com"}, visibility="public")
+    desk.prioritise(t.id, "P3")
+    desk.start(t.id)
+    desk.propose(t.id, "New rollers")
+    desk.review(t.id, True, "lead")
+    desk.close(t.id, "Rollers wear out")
+    return t.id
+
+
+def _published(cli_invoke, desk_root, ticket_id: str) -> str:
+    cli_invoke("site", "build", "--out", "site")
+    site = desk_root / "site"
+    return (site / "tickets" / ticket_id / "index.html").read_text(encoding="utf-8") + (
+        site / "api" / "tickets" / f"{ticket_id}.json"
+    ).read_text(encoding="utf-8")
+
+
+def test_a_subject_tag_threads_only_on_the_full_ticket_id(cli_invoke, desk):
+    ticket_id = _public_closed(desk)
+    for n, tag in enumerate((ticket_id[:4], ticket_id[:-1], ticket_id.lower()[:4] + "x")):
+        raw = mail(
+            f"From: Mallory <mallory@evil.example>\nSubject: Re: [{tag}] your request\nMessage-ID: <p{n}@e>", PHISH
+        )
+        out = _take(cli_invoke, raw)
+        assert out["kind"] == "opened" and out["ticket"] != ticket_id, tag  # a new request of their own
+    assert desk.get(ticket_id).status == "closed" and desk.get(ticket_id).history[-1]["action"] != "contact"
+    upper = mail(f"From: Bob <bob@example.com>\nSubject: Re: [{ticket_id.upper()}] Printer jams", "It jams again.")
+    assert (_take(cli_invoke, upper)["kind"], desk.get(ticket_id).status) == ("reopened", "in_progress")
+
+
+def test_a_strangers_not_fixed_neither_reopens_nor_reaches_the_site(cli_invoke, desk, desk_root):
+    ticket_id = _public_closed(desk)
+    spoof = f"From: Mallory <mallory@evil.example>\nReply-To: bob@example.com\nSubject: Re: [{ticket_id}] Printer jams"
+    Path("in.eml").write_bytes(mail(spoof, PHISH))
+    out = cli_invoke("intake", "email", "in.eml").output
+    assert (
+        f"{ticket_id}: reply added (status closed)" in out and "mallory@evil.example, who is not the requester" in out
+    )
+    t = desk.get(ticket_id)
+    assert t.status == "closed" and not [e for e in t.history if e["action"] == "reopen"]
+    contact, note = t.history[-2:]
+    assert (contact["action"], contact["direction"], contact["sender"]) == (
+        "contact",
+        "inbound",
+        "mallory@evil.example",
+    )
+    assert "evil.example/login" in contact["summary"] and "not reopened" in note["text"]  # kept for staff
+    assert "evil.example" not in _published(cli_invoke, desk_root, ticket_id)
+
+
+def test_the_requesters_own_not_fixed_reopens_and_the_site_says_a_fixed_sentence(cli_invoke, desk, desk_root):
+    ticket_id = _public_closed(desk)
+    assert _take(cli_invoke, _reply(ticket_id, PHISH))["kind"] == "reopened"
+    t = desk.get(ticket_id)
+    assert t.status == "in_progress" and "evil.example/login" in t.history[-1]["reason"]  # staff read the mail
+    page = _published(cli_invoke, desk_root, ticket_id)
+    assert "evil.example" not in page and "You told us the solution did not work" in page
+    desk.edit(ticket_id, {"language": "es"})
+    assert "Nos dijo que la solución no funcionaba" in _published(cli_invoke, desk_root, ticket_id)
+
+
 def test_a_thank_you_does_not_reopen(cli_invoke, desk):
     ticket_id = _resolved(desk)
     assert _take(cli_invoke, _reply(ticket_id, "Thanks, all good!"))["kind"] == "replied"

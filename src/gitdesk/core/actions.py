@@ -343,6 +343,20 @@ def reopen(t: Ticket, ctx: Context, reason: str) -> dict[str, Any]:
     return record(t, ctx, "reopen", reason=text_arg(reason, "--reason"))
 
 
+CUSTOMER_REOPEN = "The customer replied after it was "  # how intake's reopen reasons start
+
+
+def customer_reopen(t: Ticket, ctx: Context, via: str, text: str) -> dict[str, Any]:
+    """The requester's reply reopened a resolved or closed ticket. The reason keeps their words for
+    staff; the status page says a fixed sentence instead (`by_customer`), as a mail can hold anything."""
+    return record(t, ctx, "reopen", reason=f"{CUSTOMER_REOPEN}{t.status}: {text_arg(text, 'text')}", via=via)
+
+
+def by_customer(event: dict[str, Any]) -> bool:
+    """A reopen made by the customer's reply (also one recorded before `via` was written)."""
+    return bool(event.get("via")) or str(event.get("reason") or "").startswith(CUSTOMER_REOPEN)
+
+
 def cancel(t: Ticket, ctx: Context, reason: str, duplicate_of: str | None = None) -> dict[str, Any]:
     return record(t, ctx, "cancel", reason=text_arg(reason, "--reason"), duplicate_of=duplicate_of)
 

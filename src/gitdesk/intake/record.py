@@ -18,7 +18,7 @@ from typing import Any
 
 from gitdesk.core import actions
 from gitdesk.core.config import human_size
-from gitdesk.core.ids import id_pattern
+from gitdesk.core.ids import canonical, id_pattern
 from gitdesk.core.ticket import Ticket, dump, parse_time
 from gitdesk.desk.gate import Change
 from gitdesk.errors import GitdeskError, UnknownTicket
@@ -146,13 +146,16 @@ def _survey_answers(desk: Any, ticket_id: str, req: Request) -> survey_reply.Ans
 
 
 def _tagged(desk: Any, subject: str) -> str | None:
-    """A `[HD-xxxx]` tag in the subject names the ticket when the headers do not."""
+    """A `[HD-xxxxxxxx]` tag in the subject names the ticket when the headers do not: the FULL ID
+    (any case), never a prefix, which a stranger could guess in a few tries."""
     prefix = re.escape(desk.config.prefix)
     for ref in re.findall(rf"\[\s*({id_pattern(prefix)})\s*\]", subject, re.I):
         try:
-            return str(desk.store.resolve(ref))
+            found = str(desk.store.resolve(canonical(ref)))
         except (UnknownTicket, GitdeskError):
             continue
+        if found == canonical(ref):
+            return found
     return None
 
 
@@ -229,22 +232,40 @@ def _reply(
     ticket.set(FIELD, ids_of(ticket.meta) + [req.message_id])
     if stored:
         ticket.set("attachments", list(ticket.meta.get("attachments") or []) + stored)
-    for note_text in [*refused, *([flag] if flag else [])]:
+    notes = [*refused, *([flag] if flag else [])]
+    for note_text in notes:
         actions.record(ticket, ctx, "note", text=str(note_text))
     kind: Kind = "replied"
     if reopen and req.technician is None and before in ("resolved", "closed"):
-        if rules.reply_to_closed == "reopen" and not _THANKS.match(text):
-            actions.reopen(ticket, ctx, f"The customer replied after it was {before}: {one_line(text, 300)}")
-            kind = "reopened"
-        elif rules.reply_to_closed == "flag":
-            flag = f"The customer replied after it was {before} (intake.reply_to_closed: flag); please look."
-            actions.record(ticket, ctx, "note", text=flag)
+        kind, flag = _reply_when_done(ticket, ctx, req, rules, text)
+        notes += [flag] if flag else []
     files[desk.store.rel(ticket_id)] = dump(ticket)
     direction = "outbound" if req.technician is not None else "inbound"
     moved = f"{before} -> {ticket.status}" if before != ticket.status else f"status {ticket.status}"
-    outcome = Outcome(kind, ticket_id, moved, [*refused, *([flag] if flag else [])])
+    outcome = Outcome(kind, ticket_id, moved, notes)
     body = f"Intake via {req.channel}: {req.message_id}"
     return Change(files, f"contact {direction} via {req.channel}", ticket_id, "contact", body, outcome)
+
+
+def _reply_when_done(
+    ticket: Ticket, ctx: actions.Context, req: Request, rules: IntakeSettings, text: str
+) -> tuple[Kind, str]:
+    """A reply to a resolved or closed ticket: (outcome kind, the note it got). Only the requester's
+    own reply (From, never Reply-To; their Slack user, GitHub login) may reopen it: anyone else's
+    is kept as an inbound contact with a note for staff, and the ticket and its page stay as they are."""
+    before = ticket.status
+    if not review_reply.from_requester(ticket, author(req), "", None):
+        who = author(req) or "someone"
+        flag = f"A reply from {who}, who is not the requester, after it was {before}: not reopened; please look."
+    elif rules.reply_to_closed == "reopen" and not _THANKS.match(text):
+        actions.customer_reopen(ticket, ctx, req.channel, one_line(text, 300))
+        return "reopened", ""
+    elif rules.reply_to_closed == "flag":
+        flag = f"The customer replied after it was {before} (intake.reply_to_closed: flag); please look."
+    else:
+        return "replied", ""
+    actions.record(ticket, ctx, "note", text=flag)
+    return "replied", flag
 
 
 def _sent_by_desk(desk: Any, thread_ids: list[str]) -> str | None:

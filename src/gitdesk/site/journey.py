@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from gitdesk.core import review_policy
+from gitdesk.core.actions import by_customer
 from gitdesk.core.config import Config
 from gitdesk.core.ticket import Ticket
 from gitdesk.i18n import N_, Translator, translator
@@ -28,6 +29,7 @@ NEXT_STEP = {
     "cancelled": N_("Nothing: the request is cancelled."),
 }
 FEEDBACK_HEADING = N_("You asked us to change the solution")
+CUSTOMER_REOPENED = N_("You told us the solution did not work, so we are working on it again.")
 
 
 def open_question(t: Ticket) -> str:
@@ -50,13 +52,16 @@ def open_feedback(t: Ticket) -> str:
     return ""
 
 
-def last_reason(t: Ticket) -> str:
-    """Why a cancelled or reopened ticket is where it is."""
+def last_reason(t: Ticket, tr: Translator | None = None) -> str:
+    """Why a cancelled or reopened ticket is where it is: staff's reason as they wrote it, or for a
+    reopen by the customer's reply a fixed sentence (their mail's text stays in the history for staff)."""
     want = {"cancelled": "cancel", "in_progress": "reopen"}.get(t.status)
     if not want:
         return ""
     for event in reversed(t.history):
         if event.get("action") == want:
+            if want == "reopen" and by_customer(event):
+                return (tr or translator())._(CUSTOMER_REOPENED)
             return str(event.get("reason") or "")
         if event.get("action") in ("propose", "start") and want == "reopen":
             return ""
@@ -111,7 +116,7 @@ def journey_view(
         "feedback": open_feedback(t) or None,
         "review": review_links(t, config, mailbox, key, tr),
         "next_step": tr._(NEXT_STEP[t.status]) if t.status in NEXT_STEP else "",
-        "reason": last_reason(t) or None,
+        "reason": last_reason(t, tr) or None,
     }
 
 
