@@ -179,3 +179,13 @@ def test_no_known_value_survives(name, data, parts):
     text = "".join(f"{p} {m} " for p, m in zip(parts, mentions, strict=True))
     out = Scrubber.of(meta)(text)
     assert not _survivors(out, name), (text, out)
+
+
+def test_ids_of_hidden_tickets_are_removed_however_cased():
+    scrub = Scrubber.of({"requester": {"name": "Ann Lee"}})
+    scrub.hide_ids(frozenset({"HD-4f7k9z", "HD-p2q8"}), own="HD-p2q8")
+    text = "Like HD-4f7k9z, hd-4F7K9Z and HD-p2q8, not HD-4f7k9zz or XHD-4f7k9z nor HD-public1."
+    assert scrub(text) == f"Like {REMOVED}, {REMOVED} and HD-p2q8, not HD-4f7k9zz or XHD-4f7k9z nor HD-public1."
+    everyone = Scrubber()
+    everyone.merge(scrub)  # the desk-wide scrubber (KB, surveys) hides them too, its own exemption aside
+    assert everyone("HD-p2q8 and HD-4f7k9z") == f"{REMOVED} and {REMOVED}"

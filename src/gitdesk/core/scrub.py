@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from gitdesk.core.common_words import COMMON, GENERIC
+from gitdesk.core.ids import ID_PART_PATTERN, PREFIX_PATTERN, canonical
 
 REMOVED = "[removed]"
 # Front-matter keys whose values are not personal; every other key may hold personal data.
@@ -54,6 +55,7 @@ _DIGIT_RUN = re.compile(r"[+(]{0,3}\d[\d\s().-]*\d")  # a number as people write
 _PHONE_VALUE = re.compile(r"\s*\+?[\d\s().-]+")
 _ISO_DATE = re.compile(r"\s*\d{4}-\d{2}-\d{2}")
 _WORD = re.compile(r"\w+")
+_MENTIONED_ID = re.compile(rf"(?<![\w-]){PREFIX_PATTERN}-{ID_PART_PATTERN}(?![\w-])", re.IGNORECASE)
 _SENTENCE_MARKS = frozenset(".!?:;\n\"'([")
 MIN_DIGITS_IN_PHONE = 9  # ISO dates have 8 digits, phone numbers 9 or more: any such run is removed
 MIN_PHONE_DIGITS = 6  # a known phone number (the requester's) is removed however it is written, from 6 digits
@@ -205,6 +207,8 @@ class Scrubber:
         self._tokens: set[str] = set()  # distinctive: removed wherever they stand
         self._name_words: set[str] = set()  # everyday words in a value: removed where written as a name
         self._phones: set[str] = set()  # _phone_key of known phone numbers: removed however spaced
+        self._hidden: frozenset[str] = frozenset()  # IDs of tickets with no public page (hide_ids)
+        self._own = ""  # the one hidden ID the text may name: its own ticket's
         for value in values:
             self.add(value)
 
@@ -232,12 +236,19 @@ class Scrubber:
             elif word not in _GENERIC:
                 self._name_words.add(word)
 
+    def hide_ids(self, ids: frozenset[str], own: str = "") -> None:
+        """Mentions of these tickets (private, unlisted: no public page) are removed like personal
+        values, however the ID is cased; `own`, the ticket whose text this is, may name itself."""
+        self._hidden, self._own = ids, canonical(own) if own else ""
+
     def merge(self, other: Scrubber) -> None:
         for word, group in other._by_word.items():
             self._by_word.setdefault(word, set()).update(group)
         self._tokens |= other._tokens
         self._name_words |= other._name_words
         self._phones |= other._phones
+        if other._hidden and other._hidden is not self._hidden:
+            self._hidden = self._hidden | other._hidden
 
     def values(self) -> Iterator[str]:
         for group in self._by_word.values():
@@ -247,11 +258,18 @@ class Scrubber:
     def __call__(self, text: str | None) -> str:
         if not text:
             return ""
-        text = scrub_emails(str(text))
+        text = str(text)
+        if self._hidden:
+            text = _MENTIONED_ID.sub(self._ticket_id, text)
+        text = scrub_emails(text)
         text = _DIGIT_RUN.sub(self._phone, text)
         if not (self._by_word or self._tokens or self._name_words):
             return text
         return self._known(text)
+
+    def _ticket_id(self, match: re.Match[str]) -> str:
+        ref = canonical(match.group(0))
+        return REMOVED if ref in self._hidden and ref != self._own else match.group(0)
 
     def _phone(self, match: re.Match[str]) -> str:
         """A run of digits and separators: removed when it is long enough to be a phone number, or

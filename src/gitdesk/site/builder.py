@@ -59,6 +59,7 @@ class SiteData:
     feed: list[tuple[str, str, int, str, str]] = field(default_factory=list)  # newest public events
     incidents: list[Any] = field(default_factory=list)  # incidents.Incident: public P1 or `incident: true`
     unpublished_unlisted: int = 0
+    hidden: frozenset[str] = frozenset()  # IDs of private and unlisted tickets: scrubbed from published text
 
 
 class SiteBuilder:
@@ -101,6 +102,8 @@ class SiteBuilder:
         from gitdesk.core.sla import Facts, checkin_due
 
         related: list[Ticket] = []
+        self.data.hidden = self._hidden_ids()
+        self.data.scrubber.hide_ids(self.data.hidden)
         for n, t in enumerate(self.desk.store.every_ticket(), 1):
             if not self._collected(t, Facts):
                 continue
@@ -116,6 +119,10 @@ class SiteBuilder:
         if progress:
             progress(len(self.data.cards) % 200)
         return self.data
+
+    def _hidden_ids(self) -> frozenset[str]:
+        """The tickets with no public page, known before the pass so any page's text can drop their IDs."""
+        return frozenset(str(s.id) for s in self.desk.summaries() if getattr(s, "visibility", "public") != "public")
 
     def _collected(self, t: Ticket, facts_of: Any) -> bool:
         """Collect one ticket; one whose fields do not read is left out, noted beside the unparsable ones."""
@@ -134,7 +141,7 @@ class SiteBuilder:
     def _collect(self, t: Ticket, facts_of: Any) -> None:
         if not t.id:
             raise MalformedTicket(t.path, 2, "a ticket needs an id")
-        scrub = ticket_scrubber(t)
+        scrub = ticket_scrubber(t, self.data.hidden)
         own = self.data.cards[t.id] = card(t, scrub, self.key)
         self.data.facts.append(facts_of.of(t))
         self.data.scrubber.merge(scrub)
@@ -161,7 +168,9 @@ class SiteBuilder:
         tr = for_ticket(self.config, t.meta)  # the ticket's page is in the ticket's language
         survey = survey_view(t, t.id in self.answered, self.invite, tr)
         journey = journey_view(t, self.config, self.invite.mailbox, self.key, tr)
-        view = ticket_view(t, self.config, self.data.cards, self.now, checkin_due, survey, tr, journey)
+        view = ticket_view(
+            t, self.config, self.data.cards, self.now, checkin_due, survey, tr, journey, hidden=self.data.hidden
+        )
         for entry in view["timeline"]:
             if entry.get("kb") not in self.kb_slugs:
                 entry.pop("kb", None)  # an article that is not published is not named either

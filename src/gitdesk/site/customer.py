@@ -132,8 +132,11 @@ def card(t: Ticket, scrub: Scrubber, key: str | None) -> Card:
     )
 
 
-def ticket_scrubber(t: Ticket) -> Scrubber:
-    return Scrubber.of(t.meta)
+def ticket_scrubber(t: Ticket, hidden: frozenset[str] = frozenset()) -> Scrubber:
+    """The ticket's own personal values, and the IDs of the tickets with no public page (`hidden`)."""
+    scrub = Scrubber.of(t.meta)
+    scrub.hide_ids(hidden, own=t.id)
+    return scrub
 
 
 def _detail(name: str, event: dict[str, Any], config: Config, tr: Translator) -> str:
@@ -269,6 +272,7 @@ def ticket_view(
     survey: dict[str, Any] | None = None,
     tr: Translator | None = None,
     journey: dict[str, Any] | None = None,
+    hidden: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """The customer's view of one ticket, in `tr`'s language: the content of its page and of its JSON file.
 
@@ -278,7 +282,7 @@ def ticket_view(
         from gitdesk.i18n import for_ticket
 
         tr = for_ticket(config, t.meta)
-    scrub = ticket_scrubber(t)
+    scrub = ticket_scrubber(t, hidden)
     own = cards[t.id]
     queue = next((q for q in config.queues if q.name == own.queue), None)
     due = checkin_due(t, config) if checkin_due and t.status not in DONE else None

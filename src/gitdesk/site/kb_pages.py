@@ -112,7 +112,7 @@ def public_articles(builder: SiteBuilder) -> list[Article]:
         if not is_slug(a.slug) or a.slug not in builder.kb_slugs:
             continue  # not published, or a hand-made file name that is not a safe URL: skip rather than guess
         tags = sorted({kb.slugify(t, 40) for t in a.tags} - personal_slugs - {"article"})
-        body = _unnamed_ids(builder, scrub(kb.plain_headings(a.body)))
+        body = scrub(_unnamed_ids(builder, kb.plain_headings(a.body)))
         out.append(Article(a.slug, scrub(a.title), tags, a.tickets, a.created, a.updated, body, True))
     return out
 
