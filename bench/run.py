@@ -42,6 +42,18 @@ ENV = {
 }
 
 
+def compile_bytecode() -> None:
+    """An installed package has its bytecode; a source checkout run with PYTHONDONTWRITEBYTECODE
+    would otherwise recompile every changed module on every command and time the compiler."""
+    import gitdesk
+
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(Path(gitdesk.__file__).parent)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def default_gitdesk() -> str:
     here = Path(sys.executable).parent / "gitdesk"
     return str(here) if here.exists() else (shutil.which("gitdesk") or "gitdesk")
@@ -145,15 +157,7 @@ def main() -> None:
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     args.work.mkdir(parents=True, exist_ok=True)
     desks = {n: ensure_desk(args.work, n) for n in sizes}
-    # An installed package has its bytecode; a source checkout run with PYTHONDONTWRITEBYTECODE
-    # would otherwise recompile every module on every command and time the compiler.
-    import gitdesk
-
-    subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", str(Path(gitdesk.__file__).parent)],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    compile_bytecode()
     print(f"runs: {args.runs} (+1 warm-up), interleaved; seconds; load average before: {load_average()}")
     print(f"{'tickets':>8} {'operation':12} {'median':>8} {'min':>8} {'max':>8} {'cpu':>8} {'bar':>6}")
     for n, (root, ticket_id) in desks.items():
