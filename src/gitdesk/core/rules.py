@@ -233,6 +233,8 @@ def check_ticket(
 
 def _controls(path: str, t: Ticket, loc: Locator) -> list[Problem]:
     """A control character, an escape sequence or a bidi override anywhere in the ticket: one problem per field."""
+    if "\\" not in loc.text and controls.first_refused(loc.text) is None:
+        return []  # one pass over the file: without a backslash escape, no parsed string can hold one
     out = []
     for where, char in controls.refused_fields(t.meta):
         field = ".".join(str(w) for w in where) or "a key"
