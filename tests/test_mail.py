@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
 import socket
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from recording_servers import Inbox
 
 MAIL = Path(__file__).parent / "fixtures" / "mail"
 
@@ -20,18 +20,6 @@ def _git(root: Path, *args: str) -> str:
 
 def _head(root: Path) -> str:
     return _git(root, "rev-parse", "HEAD")
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.envelopes: list = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-    def messages(self):
-        return [email.message_from_bytes(e.content, policy=email.policy.default) for e in self.envelopes]
 
 
 @pytest.fixture
