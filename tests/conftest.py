@@ -154,6 +154,18 @@ def desk(desk_root, clock):
 
 
 @pytest.fixture
+def proposed(desk, clock):
+    """A P3 ticket with a solution proposed, its clock moved on: what the review tests start from."""
+    t = desk.open("Printer on floor 3 jams", {"name": "Bob Smith", "email": "bob@example.com"})
+    desk.prioritise(t.id, "P3")
+    desk.start(t.id)
+    clock.advance(minutes=10)
+    desk.propose(t.id, "Replace the tray 2 rollers")
+    clock.advance(minutes=10)
+    return t.id
+
+
+@pytest.fixture
 def cli_invoke(desk_root):
     """Run a gitdesk command in the desk; print output and traceback when it fails unexpectedly."""
     runner = CliRunner()

@@ -62,17 +62,6 @@ def event(  # type: ignore[no-untyped-def]
     return path
 
 
-@pytest.fixture
-def proposed(desk, clock):
-    t = desk.open("Printer on floor 3 jams", REQ)
-    desk.prioritise(t.id, "P3")
-    desk.start(t.id)
-    clock.advance(minutes=10)
-    desk.propose(t.id, "Replace the tray 2 rollers")
-    clock.advance(minutes=10)
-    return t.id
-
-
 def status(desk, ticket_id: str) -> str:  # type: ignore[no-untyped-def]
     return desk.get(ticket_id).status
 

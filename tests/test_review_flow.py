@@ -43,17 +43,6 @@ def _gitdesk_on_path(monkeypatch):
     monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
 
 
-@pytest.fixture
-def proposed(desk, clock):
-    t = desk.open("Printer on floor 3 jams", REQ)
-    desk.prioritise(t.id, "P3")
-    desk.start(t.id)
-    clock.advance(minutes=10)
-    desk.propose(t.id, "Replace the tray 2 rollers")
-    clock.advance(minutes=10)
-    return t.id
-
-
 def ticket(root: Path, ticket_id: str):  # type: ignore[no-untyped-def]
     return parse((root / "tickets" / f"{ticket_id}.md").read_text())
 
