@@ -31,7 +31,6 @@ NOT_MIRRORED_YET = frozenset(
         "cli/views.py",
         "core/actions.py",
         "core/changeset.py",
-        "core/common_words.py",
         "core/config.py",
         "core/marks.py",
         "core/rules.py",

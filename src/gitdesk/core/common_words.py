@@ -82,11 +82,12 @@ recepció recepción reunió reunión reuniones reunions salas sede segona segun
 societat sucursal tercera tienda universidad universitat con del els las les los para per por una
 """
 
-# Words of the trade and of addresses: never a clue to who or where, however they are written.
-GENERIC = frozenset((_DESK + _ADDRESS_AND_ORG + _DESK_ES_CA + _ADDRESS_ES_CA).split()) | frozenset(
-    "a an and at by for from in of on or the to with".split()
-)
 # Everyday Spanish and Catalan words that are surnames too (Marta Sala, Luis Plaza): kept in running
-# text, removed where written as a name.
+# text, removed where written as a name, so never generic (English addresses list "plaza" too).
 _EVERYDAY_ES_CA = "sala plaza plaça"
+# Words of the trade and of addresses: never a clue to who or where, however they are written.
+GENERIC = (
+    frozenset((_DESK + _ADDRESS_AND_ORG + _DESK_ES_CA + _ADDRESS_ES_CA).split())
+    | frozenset("a an and at by for from in of on or the to with".split())
+) - frozenset(_EVERYDAY_ES_CA.split())
 COMMON = frozenset((_ENGLISH + _EVERYDAY_ES_CA).split()) | GENERIC
