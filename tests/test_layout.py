@@ -32,9 +32,7 @@ NOT_MIRRORED_YET = frozenset(
         "core/actions.py",
         "core/changeset.py",
         "core/config.py",
-        "core/marks.py",
         "core/rules.py",
-        "core/survey.py",
         "desk/facade.py",
         "desk/merging.py",
         "desk/revisions.py",
@@ -71,8 +69,6 @@ NOT_MIRRORED_YET = frozenset(
         "store/entries.py",
         "store/messages.py",
         "store/rows.py",
-        "store/sizes.py",
-        "store/writer.py",
     }
 )
 
