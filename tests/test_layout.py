@@ -31,7 +31,6 @@ NOT_MIRRORED_YET = frozenset(
         "cli/views.py",
         "core/actions.py",
         "core/changeset.py",
-        "core/config.py",
         "core/rules.py",
         "desk/facade.py",
         "desk/merging.py",
@@ -66,9 +65,6 @@ NOT_MIRRORED_YET = frozenset(
         "site/plugin.py",
         "site/run.py",
         "site/ticket_page.py",
-        "store/entries.py",
-        "store/messages.py",
-        "store/rows.py",
     }
 )
 
