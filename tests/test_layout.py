@@ -49,7 +49,6 @@ NOT_MIRRORED_YET = frozenset(
         "intake/server.py",
         "intake/spool.py",
         "intake/survey_reply.py",
-        "intake/text.py",
         "site/assemble.py",
         "site/builder.py",
         "site/charts.py",
