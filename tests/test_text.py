@@ -121,6 +121,15 @@ def test_slack_markup_reads_as_a_person_wrote_it():
     )
 
 
+@pytest.mark.parametrize(
+    "markup, read",
+    [("<!subteam^S0TR1SJKX|@imps>", "@imps"), ("<!subteam^S0TR1SJKX>", "@subteam"), ("<!here|@here>", "@here")],
+)
+def test_slack_group_and_special_mentions_get_one_at_sign(markup, read):
+    """Slack labels a user-group mention with its handle, "@" included: `@@imps` is not what anyone wrote."""
+    assert slack_text(f"FYI {markup} the printer") == f"FYI {read} the printer"
+
+
 def test_slack_escapes_are_undone_once_and_typed_brackets_are_not_mentions():
     # the customer typed "&lt;" and "<@U1>" literally: Slack escaped them, and they must read as typed
     assert slack_text("a &amp;lt; b &lt;@U1&gt; &amp; c", {"U1": "ada"}) == "a &lt; b <@U1> & c"

@@ -170,8 +170,8 @@ def slack_text(text: str, names: dict[str, str] | None = None) -> str:
             return f"@{label or names.get(user) or user}"
         if target.startswith("#"):
             return f"#{label or target[1:]}"
-        if target.startswith("!"):
-            return f"@{label or target[1:].split('^')[0]}"
+        if target.startswith("!"):  # Slack labels these with their "@": <!subteam^S1|@team>
+            return f"@{(label or target[1:].split('^')[0]).removeprefix('@')}"
         if label and label != target and label != target.removeprefix("mailto:"):
             return f"{label} ({target})"
         return target.removeprefix("mailto:")
