@@ -42,7 +42,6 @@ NOT_MIRRORED_YET = frozenset(
         "intake/forms.py",
         "intake/issue_comments.py",
         "intake/mailgate.py",
-        "intake/message.py",
         "intake/record.py",
         "intake/release.py",
         "intake/rules.py",
