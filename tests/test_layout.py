@@ -44,7 +44,6 @@ NOT_MIRRORED_YET = frozenset(
         "intake/mailgate.py",
         "intake/record.py",
         "intake/release.py",
-        "intake/rules.py",
         "intake/server.py",
         "intake/spool.py",
         "intake/survey_reply.py",
