@@ -46,7 +46,6 @@ NOT_MIRRORED_YET = frozenset(
         "intake/release.py",
         "intake/server.py",
         "intake/spool.py",
-        "intake/survey_reply.py",
         "site/assemble.py",
         "site/builder.py",
         "site/charts.py",
