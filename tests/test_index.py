@@ -303,6 +303,46 @@ def test_list_after_one_write_does_not_reread_the_whole_desk(desk_root, two, cli
     assert table(desk_root) == rebuilt_table(desk_root)
 
 
+def columns(root: Path) -> tuple[list, list]:
+    """Every ticket's SLA facts and the check-ins owed, as a new process reads them."""
+    desk = Desk(root)
+    return desk.facts(), desk.checkin_dues()
+
+
+def test_a_column_moved_along_after_each_change_equals_a_rebuild(desk_root, two, open_ticket, cli_invoke, monkeypatch):
+    """After a write, `due` and `report` move their stored column along by the changed files only,
+    without loading the whole folder's listing; every step must equal columns made from nothing."""
+    a, b = two
+    path = desk_root / "tickets" / f"{a}.md"
+    steps = [
+        lambda: cli_invoke("prioritise", a, "P1", "--reason", "outage"),
+        lambda: open_ticket("Arrived later"),
+        lambda: rewrite_in_place(path, "priority: P1", "priority: P4"),  # same tick, same size
+        lambda: git(desk_root, "checkout", "--", f"tickets/{a}.md"),  # ... and its revert
+        (desk_root / "tickets" / f"{b}.md").unlink,
+        lambda: git(desk_root, "checkout", "--", f"tickets/{b}.md"),
+        lambda: cli_invoke("note", b, "a note"),
+    ]
+    columns(desk_root)  # the stored columns every later step starts from
+    whole_listings = []
+    real_files = DeskIndex.files
+
+    def files(self, folder):
+        whole_listings.append(folder)
+        return real_files(self, folder)
+
+    for step in steps:
+        step()
+        monkeypatch.setattr(DeskIndex, "files", files)
+        moved = columns(desk_root)
+        monkeypatch.setattr(DeskIndex, "files", real_files)
+        shutil.rmtree(desk_root / ".git" / "gitdesk")
+        assert moved == columns(desk_root)
+        columns(desk_root)  # the next step moves these rebuilt columns along
+    assert "tickets" not in whole_listings
+    assert [f.priority for f in moved[0] if f.id == a] == ["P1"]
+
+
 def test_a_left_out_ticket_stays_reported_after_a_write_moves_the_listing(desk_root, two, cli_invoke):
     """A committed ticket that does not parse is still named (and list still exits 65) once the listing moves on."""
     from gitdesk.errors import ExitCode

@@ -21,6 +21,7 @@ means it is rebuilt.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import marshal
 import os
@@ -280,19 +281,58 @@ class DeskIndex:
         token = self.token(folder) + (self.sizes.key() if sized else "")  # a column holds one limit's refusals
         if stored is not None and stored[0] == token:
             return stored[1], stored[3], stored[4]
-        paths, blobs = self.files(folder)
-        if stored is not None and stored[1] == paths and stored[2] == blobs:
-            values, derived = stored[3], stored[4]
+        moved = self._moved_along(stored, folder, kind, value)
+        if moved is not None:
+            paths, blobs, values = moved
+            derived = stored[4] if values is stored[3] else {}
         else:
-            values = self._patched(stored, paths, blobs, kind, value)
-            derived = {}
+            paths, blobs = self.files(folder)
+            if stored is not None and stored[1] == paths and stored[2] == blobs:
+                values, derived = stored[3], stored[4]
+            else:
+                values = self._patched(stored, paths, blobs, kind, value)
+                derived = {}
         if sized:  # held to today's limit; what is derived from other values is made again
             limited = self.sizes.apply(
                 blobs, values, lambda i: self._patched(None, paths[i : i + 1], [blobs[i]], kind, value)[0]
             )
             values, derived = limited, derived if limited is values else {}
-        self.put_column(name, (token, paths, blobs, values, derived))
+        self.put_column(name, (token, paths, blobs, values, derived, self.overlay_paths(folder)))
         return paths, values, derived
+
+    def _moved_along(
+        self, stored: Any, folder: str, kind: str, value: Callable[[str, Any], Any] | None
+    ) -> tuple[list[str], list[str], list[Any]] | None:
+        """The stored column with only the files changed since its state made again: after a write,
+        no whole-folder listing is loaded or compared. None when that is not the cheap way (nothing
+        stored, or many changes). The values list is the stored one itself when nothing changed."""
+        if stored is None or len(stored) < 6:
+            return None
+        changes = self._changes_since(folder, stored[0].split("@", 1)[0], stored[5], 500)
+        if changes is None:
+            return None
+        paths, blobs, values = stored[1], stored[2], stored[3]
+        todo: dict[str, str] = {}  # path -> its blob now, to be made
+        edited = False
+        for path, blob in sorted(changes.items()):
+            at = bisect.bisect_left(paths, path)
+            present = at < len(paths) and paths[at] == path
+            if present and blob == blobs[at]:
+                continue
+            if not edited:
+                paths, blobs, values, edited = list(paths), list(blobs), list(values), True
+            if present:
+                del paths[at], blobs[at], values[at]
+            if blob is not None:
+                paths.insert(at, path)
+                blobs.insert(at, blob)
+                values.insert(at, _MISSING)
+                todo[path] = blob
+        if todo:
+            made = self._patched(None, list(todo), list(todo.values()), kind, value)
+            for path, row in zip(todo, made, strict=True):
+                values[bisect.bisect_left(paths, path)] = row
+        return paths, blobs, values
 
     def values(
         self, name: str, folder: str, kind: str, value: Callable[[str, Any], Any] | None = None
@@ -320,7 +360,7 @@ class DeskIndex:
     def put_derived(self, name: str, derived: dict[str, list[Any]]) -> None:
         stored = self.get_column(name)
         if stored is not None:
-            self.put_column(name, (*stored[:4], derived))
+            self.put_column(name, (*stored[:4], derived, *stored[5:]))
 
     def _patched(
         self, stored: Any, paths: list[str], blobs: list[str], kind: str, value: Callable[[str, Any], Any] | None
@@ -500,7 +540,7 @@ class DeskIndex:
         def read() -> Any:
             row = self._conn().execute("SELECT row FROM col WHERE name=?", (name,)).fetchone()
             data = _loads(row[0]) if row else None
-            if data is not None and not (isinstance(data, tuple) and len(data) == 5):
+            if data is not None and not (isinstance(data, tuple) and len(data) in (5, 6)):
                 raise _Corrupt("foreign column")
             return data
 
