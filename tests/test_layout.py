@@ -30,8 +30,6 @@ NOT_MIRRORED_YET = frozenset(
         "cli/tell.py",
         "cli/views.py",
         "desk/facade.py",
-        "desk/merging.py",
-        "desk/revisions.py",
         "intake/checkins.py",
         "intake/forms.py",
         "intake/issue_comments.py",
