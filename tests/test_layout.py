@@ -34,7 +34,6 @@ NOT_MIRRORED_YET = frozenset(
         "intake/forms.py",
         "intake/issue_comments.py",
         "intake/mailgate.py",
-        "intake/record.py",
         "intake/release.py",
         "intake/server.py",
         "intake/spool.py",
