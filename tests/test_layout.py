@@ -30,7 +30,6 @@ NOT_MIRRORED_YET = frozenset(
         "cli/tell.py",
         "cli/views.py",
         "desk/facade.py",
-        "intake/checkins.py",
         "intake/forms.py",
         "intake/issue_comments.py",
         "intake/mailgate.py",
