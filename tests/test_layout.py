@@ -30,8 +30,6 @@ NOT_MIRRORED_YET = frozenset(
         "cli/tell.py",
         "cli/views.py",
         "desk/facade.py",
-        "intake/forms.py",
-        "intake/issue_comments.py",
         "intake/mailgate.py",
         "intake/release.py",
         "intake/server.py",
