@@ -71,3 +71,10 @@ def test_a_bots_comment_changes_nothing(desk, desk_root):
     before = desk.get(opened.ticket_id).meta
     outcome = take_comment(desk, comment_event("We have a question", 6, user={"login": "x[bot]", "type": "Bot"}))
     assert outcome.kind == "ignored" and desk.get(opened.ticket_id).meta == before
+
+
+def test_a_comment_on_an_issue_no_ticket_came_from_opens_nothing(desk):
+    """A bug report or a discussion in the desk's repository is not a request: its comments are not either."""
+    outcome = take_comment(desk, comment_event("Any news on the dark mode?", 9))
+    assert (outcome.kind, outcome.reason) == ("ignored", "a comment on an issue no ticket came from")
+    assert list(desk.tickets()) == []

@@ -40,7 +40,11 @@ def request_of(event: dict[str, Any]) -> Request | str:
 
 
 def take_comment(desk: Any, event: dict[str, Any]) -> Outcome:
+    from gitdesk.store.messages import MessageIndex
+
     req = request_of(event)
     if isinstance(req, str):
         return Outcome("ignored", reason=req)
+    if MessageIndex(desk.store).first(req.thread_ids) is None:  # only ever a reply: never a ticket of its own
+        return Outcome("ignored", reason="a comment on an issue no ticket came from")
     return receive(desk, req, settings(desk.config))
