@@ -31,7 +31,6 @@ NOT_MIRRORED_YET = frozenset(
         "cli/views.py",
         "desk/facade.py",
         "intake/mailgate.py",
-        "intake/release.py",
         "intake/server.py",
         "intake/spool.py",
         "site/assemble.py",
