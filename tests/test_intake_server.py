@@ -1,6 +1,7 @@
-"""`gitdesk intake serve` as Slack meets it: a real server process on 127.0.0.1, requests signed by the
-slack_sdk package's own SignatureVerifier, a burst under a held desk lock, SIGTERM with work queued,
-and malformed or hostile requests on a raw socket."""
+"""intake/server.py, `gitdesk intake serve` as Slack meets it: a real server process on 127.0.0.1, requests
+signed by the slack_sdk package's own SignatureVerifier, a burst under a held desk lock, SIGTERM with work
+queued, and malformed or hostile requests on a raw socket; then the parts in process (replays, the words
+of each answer, what the worker keeps when a payload fails, replaying and draining the spool)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ import pytest
 from slack_sdk.signature import SignatureVerifier
 
 from conftest import gitdesk_exe
+from gitdesk.intake import Outcome, Unusable
+from gitdesk.intake.server import MAX_AGE, Replays, SlackApp, _reply, make_server
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 SIGNER = SignatureVerifier(SECRET)
@@ -272,3 +275,138 @@ def test_a_stalled_client_is_cut_off_by_the_socket_timeout(serve, desk_root):
         assert sock.recv(1024) == b""  # the server closed it; without a timeout this recv waits forever
     assert post(server.url, event(8))[0] == 200  # and it kept serving
     assert "client gone or too slow" in server.log() and "Traceback" not in server.log()
+
+
+# -- in process: the server's parts, with the desk's own intake or a `take` that fails on purpose --------------
+
+
+def test_replays_a_signature_is_taken_once_then_forgotten_after_twice_the_max_age():
+    seen = Replays()
+    assert seen.first_time("v0=aa", 1000.0)
+    assert not seen.first_time("v0=aa", 1000.0 + MAX_AGE)
+    assert seen.first_time("v0=bb", 1000.0 + MAX_AGE)
+    assert seen.first_time("v0=aa", 1000.0 + 2 * MAX_AGE + 1)  # by then its timestamp is refused anyway
+
+
+def _done(outcome: Outcome | None = None, error: Exception | None = None):
+    from concurrent.futures import Future
+
+    future: Future[Outcome] = Future()
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(outcome)
+    return future
+
+
+@pytest.mark.parametrize(
+    "outcome, text",
+    [
+        (Outcome("opened", "HD-1"), "Opened HD-1. We will get back to you."),
+        (Outcome("replied", "HD-1"), "Added to HD-1."),
+        (Outcome("reopened", "HD-1"), "Reopened HD-1."),
+        (Outcome("duplicate", "HD-1"), "Already recorded on HD-1."),
+        (Outcome("ignored", reason="a bot's message"), "Not a request (a bot's message)."),
+        (Outcome("held", reason="empty"), "Received, but it is not a request we can open as it is"),
+        (Outcome("review", "HD-1"), "HD-1: customer's verdict recorded"),  # no words of its own: the CLI's line
+    ],
+)
+def test_each_outcome_has_its_answer(outcome, text):
+    answer = _reply(_done(outcome), 1.0)
+    assert answer["response_type"] == "ephemeral" and answer["text"].startswith(text)
+    assert answer["gitdesk"] == {"kind": outcome.kind, "ticket": outcome.ticket_id}
+
+
+def test_no_outcome_yet_or_a_failure_is_still_received():
+    queued = {"response_type": "ephemeral", "text": "Received; your ticket is being opened."}
+    assert _reply(None, 1.0) == queued
+    from concurrent.futures import Future
+
+    assert _reply(Future(), 0.0) == queued  # not done within the time: queued
+    failed = _reply(_done(error=RuntimeError("kept in the spool (x.slack): disk full")), 1.0)
+    assert failed["text"] == "Received, but not yet recorded: kept in the spool (x.slack): disk full"
+
+
+def _fails(exc: Exception):
+    def take(raw: bytes) -> Outcome:
+        raise exc
+
+    return take
+
+
+def test_a_payload_that_fails_stays_in_the_spool_with_its_error(tmp_path):
+    app = SlackApp(SECRET, _fails(OSError("disk full")), tmp_path)
+    path, future = app.accept(b"command=%2Fhelpdesk&text=x")
+    assert future is not None
+    with pytest.raises(RuntimeError, match=r"kept in the spool \(.*\.slack\): disk full"):
+        future.result(timeout=30)
+    app.worker.shutdown(wait=True)
+    assert path.exists() and path.with_name(path.name + ".error").read_text() == "OSError: disk full\n"
+
+
+def test_an_unusable_payload_is_held_and_leaves_the_spool(tmp_path):
+    app = SlackApp(SECRET, _fails(Unusable("slack payload", "empty command")), tmp_path)
+    path, future = app.accept(b"command=%2Fhelpdesk&text=+")
+    assert future is not None
+    outcome = future.result(timeout=30)
+    app.worker.shutdown(wait=True)
+    assert outcome.kind == "held" and "empty command" in outcome.reason
+    assert not path.exists() and sorted(p.suffix for p in (tmp_path / "held").iterdir()) == [".error", ".slack"]
+
+
+def test_replay_and_drain_take_what_the_spool_holds_with_the_desks_own_intake(desk_root, tmp_path):
+    from gitdesk.desk.facade import Desk
+    from gitdesk.intake.slack import take_slack
+    from gitdesk.intake.spool import save
+
+    lines: list[str] = []
+    app = SlackApp(SECRET, lambda raw: take_slack(Desk(desk_root), raw), tmp_path, lines.append)
+    save(tmp_path, event(1), "slack", "left by a crash")
+    save(tmp_path, b"not json, not a form", "eml", "another intake's")  # not this server's to replay
+    assert app.replay() == 1
+    app.worker.shutdown(wait=True)
+    path, future = app.accept(event(2))  # arrived while stopping: spooled, left for the drain
+    assert future is None and path.exists()
+    assert app.drain() == 0
+    assert len(tickets(desk_root)) == 2 and list(tmp_path.glob("*.slack")) == []
+    assert len(list(tmp_path.glob("*.eml"))) == 1
+    assert lines[0].startswith("replayed ") and ": HD-" in lines[0] and lines[1].startswith("drained: HD-")
+
+
+@pytest.fixture
+def in_process(desk_root, tmp_path):
+    """The server in this process, on 127.0.0.1 port 0, over the desk's own Slack intake; its log lines."""
+    from gitdesk.desk.facade import Desk
+    from gitdesk.intake.slack import take_slack
+
+    lines: list[str] = []
+    app = SlackApp(SECRET, lambda raw: take_slack(Desk(desk_root), raw), tmp_path / "spool", lines.append, 30.0)
+    httpd = make_server(app, "127.0.0.1", 0)
+    serving = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)  # a quick shutdown
+    serving.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", lines, tmp_path / "spool"
+    httpd.shutdown()
+    httpd.server_close()
+    app.worker.shutdown(wait=True)
+
+
+def test_get_is_a_health_check(in_process):
+    url, lines, _ = in_process
+    with urllib.request.urlopen(f"{url}/", timeout=30) as resp:
+        assert (resp.status, json.loads(resp.read())) == (200, {"ok": True, "service": "gitdesk intake"})
+    assert lines == ["GET / 200 health"]
+
+
+def test_a_signed_but_unreadable_payload_is_400_and_spools_nothing(in_process, desk_root):
+    url, lines, spool = in_process
+    status, answer = post(f"{url}/slack", b"{not json")
+    assert status == 400 and "invalid JSON" in answer["error"]
+    assert not spool.exists() and tickets(desk_root) == []
+
+
+def test_an_accepted_payload_is_logged_with_its_outcome_and_ticket(in_process, desk_root):
+    url, lines, spool = in_process
+    status, answer = post(f"{url}/slack", event(3))
+    assert status == 200 and answer["gitdesk"]["kind"] == "opened"
+    assert lines == [f"POST /slack 200 opened {answer['gitdesk']['ticket']}"]
+    assert list(spool.glob("*.slack")) == [] and len(tickets(desk_root)) == 1
