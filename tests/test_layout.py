@@ -29,7 +29,6 @@ NOT_MIRRORED_YET = frozenset(
         "cli/report_views.py",
         "cli/tell.py",
         "cli/views.py",
-        "intake/spool.py",
         "site/assemble.py",
         "site/builder.py",
         "site/charts.py",
