@@ -72,11 +72,13 @@ class Call:
 
 @dataclass
 class RecordingAPI:
-    """What the stand-in API received, and whether it should refuse (`fail` = an HTTP status)."""
+    """What the stand-in API received, and whether it should refuse (`fail` = an HTTP status) or
+    answer 200 with other bytes than the API's usual JSON (`raw`: b"", b"ok", a refusal in the body)."""
 
     url: str = ""
     calls: list[Call] = field(default_factory=list)
     fail: int = 0
+    raw: bytes | None = None
 
     def to(self, suffix: str) -> list[Call]:
         return [c for c in self.calls if c.path.endswith(suffix)]
@@ -95,6 +97,12 @@ def _handler(api: RecordingAPI):
                 self.send_response(api.fail)
                 self.end_headers()
                 self.wfile.write(b'{"message": "stand-in refused"}')
+                return
+            if api.raw is not None:
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(api.raw)))
+                self.end_headers()
+                self.wfile.write(api.raw)
                 return
             n = next(counter)
             if self.path.endswith("/chat.postMessage"):
@@ -124,7 +132,7 @@ def api():
     recorder = RecordingAPI()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(recorder))
     recorder.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)  # shutdown: 0.05 s, not 0.5
     thread.start()
     yield recorder
     server.shutdown()

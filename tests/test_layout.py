@@ -15,7 +15,6 @@ SRC = ROOT / "src" / "gitdesk"
 NOT_MIRRORED_YET = frozenset(
     {
         "channels/github.py",
-        "channels/http.py",
         "channels/messages.py",
         "channels/slack.py",
         "channels/updates.py",
