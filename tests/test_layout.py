@@ -14,9 +14,7 @@ SRC = ROOT / "src" / "gitdesk"
 
 NOT_MIRRORED_YET = frozenset(
     {
-        "channels/github.py",
         "channels/messages.py",
-        "channels/slack.py",
         "channels/updates.py",
         "cli/commands/checks.py",
         "cli/commands/intake.py",
