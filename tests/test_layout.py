@@ -14,7 +14,6 @@ SRC = ROOT / "src" / "gitdesk"
 
 NOT_MIRRORED_YET = frozenset(
     {
-        "channels/updates.py",
         "cli/commands/checks.py",
         "cli/commands/intake.py",
         "cli/commands/metrics.py",
