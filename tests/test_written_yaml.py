@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from gitdesk.core import actions, written_yaml
 from gitdesk.core.actions import Context
 from gitdesk.core.config import from_mapping
-from gitdesk.core.ticket import dump, dump_yaml, parse, split_front_matter
+from gitdesk.core.ticket import dump, dump_yaml, parse, pyyaml_dump, split_front_matter
 from gitdesk.errors import GitdeskError
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -196,6 +196,137 @@ def test_any_mapping_gitdesk_dumps_reads_the_same_both_ways(data):
     assert fast is None or same(fast, data)
 
 
+def dumps_as_pyyaml(data: Any) -> str | None:
+    """The fast dump, after checking it is None or exactly what PyYAML writes."""
+    fast = written_yaml.dump(data)
+    if fast is not None:
+        assert fast == pyyaml_dump(data), f"fast:\n{fast}\nPyYAML:\n{pyyaml_dump(data)}"
+    return fast
+
+
+@SETTINGS
+@given(st.dictionaries(word, tree, min_size=1, max_size=6))
+def test_any_mapping_is_dumped_as_pyyaml_dumps_it_or_left_to_pyyaml(data):
+    dumps_as_pyyaml(data)
+
+
+@SETTINGS
+@given(written_ticket())
+def test_every_ticket_gitdesk_writes_is_dumped_as_pyyaml_dumps_it(ticket_text):
+    meta = parse(ticket_text).meta
+    dumps_as_pyyaml(meta)
+    assert dump_yaml(meta) == pyyaml_dump(meta)
+
+
+@pytest.mark.parametrize("name", ["canonical-new.md", "canonical-closed.md"])
+def test_the_fast_dump_is_taken_for_ordinary_tickets(name):
+    meta = parse((GOLDEN / name).read_text(encoding="utf-8")).meta
+    assert dumps_as_pyyaml(meta) is not None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "yes",
+        "No",
+        "~",
+        "null",
+        "1",
+        "0x1f",
+        "1.5",
+        "2026-03-02",
+        "2026-03-02T09:00:00Z",
+        "-",
+        "- a",
+        "? x",
+        ": x",
+        "#x",
+        "a #b",
+        "a: b",
+        "a:",
+        "'quoted'",
+        '"dq"',
+        " lead",
+        "trail ",
+        "tab\there",
+        "nul\x00",
+        "bom\ufeff",
+        "line\u2028sep",
+        "a\nb",
+        "a\nb\n",
+        "a\nb\n\n",
+        "\nlead",
+        " a\nb",
+        "a \nb",
+        "a\n\nb",
+        "a\n  b",
+        "x" * 3000,
+        "señora Núñez, l'Hospitalet 🙂",
+        "[flow]",
+        "{flow}",
+        "*alias",
+        "&anchor",
+        "!tag",
+        "%directive",
+        "@at",
+        "`tick",
+        "|pipe",
+        ">gt",
+        "<<",
+        "=",
+        "---",
+        "...",
+        ".inf",
+        "+1",
+        "+44 20 7946 0000",
+        "555 0100",
+        "1_000",
+        "0o17",
+        "017",
+        "0b101",
+        "1:30",
+        "1:30.5",
+        "190:20:30",
+        "1e5",
+        "1.0e+5",
+        "2026-3-2",
+        "2026-03-02 09:00:00",
+        "2026-03-02t09:00:00.5 +01:00",
+        "2026-03-02T09:00:00Zx",
+        "-1",
+        "-x",
+        "?x",
+        ":x",
+        "~x",
+        "<<x",
+        "=x",
+        ".x",
+        ".nan",
+        ".NaN",
+        "-.inf",
+        "yEs",
+        "y",
+        "n",
+    ],
+)
+@pytest.mark.parametrize("where", ["value", "item", "nested"])
+def test_tricky_strings_are_dumped_as_pyyaml_dumps_them_or_left_to_it(value, where):
+    value = value.encode().decode("unicode_escape") if "\\" in value else value
+    shapes = {"value": {"k": value}, "item": {"k": [value, {"a": value, "b": value}]}, "nested": {"k": {"m": value}}}
+    data = shapes[where]
+    dumps_as_pyyaml(data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"k": 1.5}, {"k": dt.date(2026, 1, 2)}, {"k": [[1]]}, {"k": [{}]}, {"on": 1}, {"a b": 1}, {1: 2}, {"k": b"x"}],
+)
+def test_what_the_fast_dump_is_not_sure_of_goes_to_pyyaml(data):
+    assert written_yaml.dump(data) is None
+    assert dump_yaml(data) == pyyaml_dump(data)
+
+
 EDITS = [
     lambda s: s.replace("\n", "\n\n", 1),  # a blank line
     lambda s: "# a comment\n" + s,
@@ -260,6 +391,7 @@ def test_the_fast_path_is_taken_for_what_gitdesk_writes(name):
         "- a\n- b\n",
         "just text\n",
         "tier: " + "9" * 5000 + "\n",  # left to the full parser, which refuses it
+        "a: |+\n  kept",  # no final line break: a `|+` block keeps only the breaks there are
     ],
 )
 def test_what_gitdesk_does_not_write_is_declined(front):

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any, NamedTuple
 
-import yaml
-
 from gitdesk.core import controls
 from gitdesk.core import survey as survey_format
 from gitdesk.core.config import CONFIG_FILE, LANGUAGES
@@ -34,7 +32,6 @@ from gitdesk.core.ticket import (
 )
 from gitdesk.errors import GitdeskError, InvalidValue, MalformedTicket
 
-_Composer = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MARKERS = re.compile(r"^(<{7}|={7}|>{7})(?: .*)?$", re.M)
 
 
@@ -126,9 +123,11 @@ class Locator:
         self._index: dict[tuple[Any, ...], int] | None = None
 
     def _build(self) -> dict[tuple[Any, ...], int]:
+        import yaml  # only when a problem needs its line: a write that passes never loads PyYAML
+
         index: dict[tuple[Any, ...], int] = {}
         try:
-            root = yaml.compose(self.yaml_text or "", Loader=_Composer)
+            root = yaml.compose(self.yaml_text or "", Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except yaml.YAMLError:
             return index
         if not isinstance(root, yaml.MappingNode):

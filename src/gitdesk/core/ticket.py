@@ -278,6 +278,12 @@ def _normalise_times(meta: dict[str, Any]) -> None:
 
 
 def dump_yaml(data: Any) -> str:
+    """`data` in block style: written by `written_yaml.dump` when it is sure to match PyYAML, else by PyYAML."""
+    fast = written_yaml.dump(data) if type(data) is dict else None
+    return fast if fast is not None else pyyaml_dump(data)
+
+
+def pyyaml_dump(data: Any) -> str:
     yaml, _, dumper = _yaml()
     return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100000)
 

@@ -56,7 +56,7 @@ class _Unrecognised(Exception):
 
 def load(text: str) -> dict[str, Any] | None:
     """The mapping in `text` if it is written the way gitdesk writes, else None."""
-    if not text or "\t" in text or "\r" in text:
+    if not text.endswith("\n") or "\t" in text or "\r" in text:  # gitdesk ends every line (a `|+` block keeps it)
         return None
     lines = text.split("\n")
     if lines[-1] == "":
@@ -263,3 +263,143 @@ def _literal(header: str, lines: list[str], i: int, indent: int) -> tuple[str, i
     elif chomp == "":
         text = text.rstrip("\n") + "\n" if text.strip("\n") else ""
     return text, i
+
+
+# -- the other way: dump, for the same part of YAML -----------------------------------------------
+# `dump` writes what `ticket.dump_yaml` (PyYAML, block style) writes, byte for byte, for the values
+# it is sure of, and answers None for anything else, so the caller uses PyYAML: a write then never
+# imports PyYAML (~15 ms) for an ordinary ticket. tests/test_written_yaml.py checks the property.
+_SAFE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+# What YAML 1.1 reads as something other than a string (its int, float, timestamp, merge and value
+# forms, from the spec's type pages): PyYAML single-quotes such a string so that it stays one.
+_NOT_A_STRING = re.compile(
+    r"[-+]?(?:0b[0-1_]+|0[0-7_]+|0|[1-9][0-9_]*|0x[0-9a-fA-F_]+|[1-9][0-9_]*(?::[0-5]?[0-9])+)"
+    r"|[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+    r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+    r"|[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+    r"(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?"
+    r"|<<|=|~"
+)
+_QUOTED_FIRST = frozenset("#,[]{}&*!|>'\"%@`")  # a plain scalar cannot start with these: single quotes
+_DOUBTFUL_WORDS = frozenset(w.lower() for w in (*_NULLS, *_BOOLS))  # in any case: left to PyYAML
+_LONGEST = 2000  # PyYAML folds a scalar past its width; this stays far below it
+
+
+class _Declined(Exception):
+    """A value `dump` is not sure to write as PyYAML does."""
+
+
+def _printable(text: str) -> bool:
+    """No character PyYAML escapes (it writes only these as they are, with allow_unicode)."""
+    for ch in text:
+        if "\x20" <= ch <= "\x7e":
+            continue
+        if not ("\xa0" <= ch <= "\ud7ff" or "\ue000" <= ch <= "\ufffd"):  # libyaml escapes beyond the BMP
+            return False
+        if ch in "\ufeff\u2028\u2029":  # a byte order mark, or line breaks
+            return False
+    return True
+
+
+def _scalar_text(value: Any) -> str:
+    """A one-line scalar as PyYAML writes it, or _Declined."""
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if type(value) is int:
+        return str(value)
+    if type(value) is not str or len(value) > _LONGEST or not _printable(value):
+        raise _Declined
+    if value == "":
+        return "''"
+    if value[0] == " " or value[-1] == " " or value.lower() in _DOUBTFUL_WORDS:
+        raise _Declined
+    if (
+        _NOT_A_STRING.fullmatch(value)
+        or value[0] in _QUOTED_FIRST
+        or (value[0] in "-?:" and (len(value) == 1 or value[1] == " "))
+        or value.startswith(("---", "..."))
+        or ": " in value
+        or " #" in value
+        or value.endswith(":")
+    ):
+        return "'" + value.replace("'", "''") + "'"
+    return value
+
+
+def _literal_text(value: str, indent: int) -> str:
+    """A multi-line string as a `|` block (PyYAML's choice for text with a line break), or _Declined."""
+    body = value[:-1] if value.endswith("\n") else value
+    if (
+        len(value) > _LONGEST
+        or value[0] in " \n"
+        or body.endswith("\n")
+        or " \n" in value
+        or value.endswith(" ")
+        or not all(map(_printable, body.split("\n")))
+    ):
+        raise _Declined
+    pad = " " * indent
+    lines = "".join(f"{pad}{line}\n" if line else "\n" for line in body.split("\n"))
+    return ("|\n" if value.endswith("\n") else "|-\n") + lines
+
+
+def _key(key: Any) -> str:
+    if type(key) is not str or not _SAFE_KEY.fullmatch(key) or key.lower() in _DOUBTFUL_WORDS:
+        raise _Declined
+    return key
+
+
+def _mapping(data: dict[str, Any], indent: int, out: list[str], first_prefix: str | None = None) -> None:
+    pad = " " * indent
+    for n, (key, value) in enumerate(data.items()):
+        lead = first_prefix if n == 0 and first_prefix is not None else pad
+        out.append(f"{lead}{_key(key)}:")
+        _value(value, indent, out)
+
+
+def _value(value: Any, indent: int, out: list[str]) -> None:
+    """The rest of a `key:` line (already in `out`) and the lines below it."""
+    if type(value) is dict:
+        if not value:
+            out.append(" {}\n")
+            return
+        out.append("\n")
+        _mapping(value, indent + 2, out)
+    elif type(value) is list:
+        if not value:
+            out.append(" []\n")
+            return
+        out.append("\n")
+        _sequence(value, indent, out)
+    elif type(value) is str and "\n" in value:
+        out.append(" " + _literal_text(value, indent + 2))
+    else:
+        out.append(f" {_scalar_text(value)}\n")
+
+
+def _sequence(items: list[Any], indent: int, out: list[str]) -> None:
+    pad = " " * indent
+    for item in items:
+        if type(item) is dict and item:
+            _mapping(item, indent + 2, out, first_prefix=pad + "- ")
+        elif type(item) in (dict, list):
+            raise _Declined  # an empty mapping or a list in a list: left to PyYAML
+        elif type(item) is str and "\n" in item:
+            out.append(f"{pad}- " + _literal_text(item, indent + 2))
+        else:
+            out.append(f"{pad}- {_scalar_text(item)}\n")
+
+
+def dump(data: dict[str, Any]) -> str | None:
+    """`data` as PyYAML's block style writes it (see `ticket.dump_yaml`), or None when not sure."""
+    if type(data) is not dict or not data:
+        return None
+    out: list[str] = []
+    try:
+        _mapping(data, 0, out)
+    except _Declined:
+        return None
+    return "".join(out)
