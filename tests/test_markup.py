@@ -110,6 +110,8 @@ def test_safe_markdown_shows_raw_html_as_text_in_blocks_inline_code_and_tables()
         "https://evil.example/p.png",
         "//evil.example/p.png",
         "data:image/png;base64,AAAA",
+        r"/\evil.example/p.png",  # a browser reads a backslash as a slash: //evil.example
+        r"\/evil.example/p.png",
     ],
 )
 def test_safe_markdown_never_keeps_an_image_from_another_host(src):

@@ -94,7 +94,8 @@ def _sanitise_url(url: str) -> str | None:
 
 def _same_site(url: str) -> bool:
     compact = re.sub(r"[\x00-\x20]+", "", html.unescape(url or ""))
-    return bool(compact) and not _SCHEME.match(compact) and not compact.startswith(("//", "\\\\"))
+    # a browser reads a backslash in a URL as a slash: any two of them make "//host", another host
+    return bool(compact) and not _SCHEME.match(compact) and not re.match(r"[/\\]{2}", compact)
 
 
 def safe_markdown(text: str) -> str:
