@@ -37,6 +37,19 @@ def new_id(prefix: str) -> str:
     return f"{prefix}-{body}"
 
 
+_PIECE = 2000  # lines per stored piece of an ordered listing
+
+
+def _joined(ids: list[int], pieces: dict[int, Any]) -> tuple[list[str], list[str]]:
+    """(statuses, lines) of a listing from its pieces, in the header's order."""
+    statuses: list[str] = []
+    lines: list[str] = []
+    for i in ids:
+        statuses += pieces[i][0]
+        lines += pieces[i][1]
+    return statuses, lines
+
+
 class TicketStore:
     """The ticket files: loading one, and the whole-desk reads through the read index."""
 
@@ -153,18 +166,20 @@ class TicketStore:
     ) -> tuple[list[str], list[str]]:
         """(statuses, renderings) of every ticket sorted by `order_key(row)`; name the order after its key.
 
-        Kept as its own small column, so the everyday listing reads two lists and builds no object per ticket.
+        Kept as its own listing, so the everyday `list` reads two lists and builds no object per ticket.
+        It is stored in pieces of about _PIECE lines, and beside them (read only to move the listing
+        along) the path and sort key of each line: a write rewrites the piece or two it changed.
         """
         index = self._index()
         name = f"list:{kind}:{order_name}{index.sizes.key()}"  # a listing holds one limit's refusals
         with gc_paused():
             index.prefetch(TICKETS_DIR)  # git stats the files while the stored listing is read
-            stored = index.get_column(name)
+            stored = index.get_pieces(name, "L")
             token = index.token(TICKETS_DIR)
-            if stored is not None and stored[0] == token:
-                if stored[1]:  # the files left out of this listing, kept beside it
-                    index.skipped.update(stored[1])
-                return stored[3]  # type: ignore[no-any-return]
+            if stored is not None and stored[0][0] == token:
+                if stored[0][2]:  # the files left out of this listing, kept beside it
+                    index.skipped.update(stored[0][2])
+                return _joined(stored[0][1], stored[1])
             if stored is not None:
                 patched = self._patched_order(name, stored, render, order_key)
                 if patched is not None:
@@ -173,17 +188,27 @@ class TicketStore:
             rows = [v[0] for v in values]
             keys = list(map(order_key, rows))
             order = sorted(range(len(rows)), key=keys.__getitem__)
-            result = ([rows[i][_STATUS] for i in order], [values[i][1] for i in order])
-            self._store_order(name, token, result, [paths[i] for i in order], [keys[i] for i in order])
-            return result
+            statuses, lines = [rows[i][_STATUS] for i in order], [values[i][1] for i in order]
+            paths, keys = [paths[i] for i in order], [keys[i] for i in order]
+            cuts = range(0, len(order), _PIECE)
+            pieces = {
+                n: [statuses[c : c + _PIECE], lines[c : c + _PIECE], paths[c : c + _PIECE], keys[c : c + _PIECE]]
+                for n, c in enumerate(cuts)
+            }
+            self._store_order(name, list(pieces), pieces, pieces, whole=True)
+            return statuses, lines
 
     def _store_order(
-        self, name: str, token: str, result: tuple[list[str], list[str]], paths: list[str], keys: list[Any]
+        self, name: str, ids: list[int], pieces: dict[int, list[Any]], touched: Any, drop: Any = (), whole: bool = False
     ) -> None:
-        """The ordered listing, and beside it (read only to patch it) the path and sort key of each line."""
+        """The listing's header and its `touched` pieces: (statuses, lines) as part L, (paths, keys) as part K."""
         index = self._index()
-        index.put_column(name, (token, dict(index.skipped), [], result, {}))
-        index.put_column(name + ":keys", (token, paths, keys, None, {"overlay": index.overlay_paths(TICKETS_DIR)}))
+        header = (index.token(TICKETS_DIR), ids, dict(index.skipped), index.overlay_paths(TICKETS_DIR))
+        parts = {
+            "L": {i: (pieces[i][0], pieces[i][1]) for i in touched},
+            "K": {i: (pieces[i][2], pieces[i][3]) for i in touched},
+        }
+        index.put_pieces(name, header, parts, drop, whole)
 
     def _patched_order(
         self, name: str, stored: Any, render: Callable[[Summary], str], order_key: Callable[[tuple[Any, ...]], Any]
@@ -192,38 +217,65 @@ class TicketStore:
 
         None when that is not the cheap way (no stored keys, many changes, a file that does not parse)."""
         index = self._index()
-        keyed = index.get_column(name + ":keys")
+        (token_then, ids, skipped_then, overlay_then), lines_of = stored
+        keyed = index.get_pieces(name, "K")
         if keyed is None or keyed[0] != stored[0]:
             return None
-        overlay_then = keyed[4].get("overlay", [])
-        changes = index.changes_since(TICKETS_DIR, stored[0], overlay_then)
+        changes = index.changes_since(TICKETS_DIR, token_then, overlay_then)
         if changes is None:
             return None
         rows = index.rows("summary", {b: p for p, b in changes.items() if b is not None})
         if any(map(is_error, rows.values())):
             return None
-        statuses, lines = list(stored[3][0]), list(stored[3][1])
-        paths, keys = list(keyed[1]), list(keyed[2])
+        ids = list(ids)
+        pieces = {i: [*lines_of[i], *keyed[1][i]] for i in ids}  # statuses, lines, paths, keys
+        touched: set[int] = set()
+        dropped: list[int] = []
+
+        def edit(i: int) -> list[Any]:
+            if i not in touched:
+                pieces[i] = [list(column) for column in pieces[i]]
+                touched.add(i)
+            return pieces[i]
+
         for path, blob in changes.items():
-            with contextlib.suppress(ValueError):
-                at = paths.index(path)
-                del statuses[at], lines[at], paths[at], keys[at]
+            at_piece = next((i for i in ids if path in pieces[i][2]), None)
+            if at_piece is not None:
+                piece = edit(at_piece)
+                at = piece[2].index(path)
+                for column in piece:
+                    del column[at]
+                if not piece[2]:
+                    ids.remove(at_piece)
+                    touched.discard(at_piece)
+                    dropped.append(at_piece)
             if blob is None:
                 continue
             row = rows[blob][0]
             key = order_key(row)
-            at = bisect.bisect_left(keys, key)
-            statuses.insert(at, row[_STATUS])
-            lines.insert(at, render(Summary._make(row)))
-            paths.insert(at, path)
-            keys.insert(at, key)
-        result = (statuses, lines)
+            if not ids:  # the first ticket of an empty listing
+                ids.append(max(dropped, default=-1) + 1)
+                pieces[ids[0]] = [[], [], [], []]
+                i = ids[0]
+            else:
+                lasts = [pieces[i][3][-1] for i in ids]  # no piece in `ids` is empty
+                i = ids[min(bisect.bisect_left(lasts, key), len(ids) - 1)]
+            piece = edit(i)
+            at = bisect.bisect_left(piece[3], key)
+            for column, value in zip(piece, (row[_STATUS], render(Summary._make(row)), path, key), strict=True):
+                column.insert(at, value)
+            if len(piece[2]) > 2 * _PIECE:  # a piece that grew twice its size is cut in two
+                new = max([*ids, *dropped]) + 1
+                pieces[new] = [column[_PIECE:] for column in piece]
+                pieces[i] = [column[:_PIECE] for column in piece]
+                ids.insert(ids.index(i) + 1, new)
+                touched.add(new)
         # the committed files left out before, unchanged; what the work tree holds is looked at afresh
         worktree_then = {"/".join(p.split("/", 2)[:2]) for p in overlay_then}
-        still = dict(stored[1] or {}).items()
+        still = dict(skipped_then or {}).items()
         index.skipped.update((p, why) for p, why in still if p not in changes and p not in worktree_then)
-        self._store_order(name, index.token(TICKETS_DIR), result, paths, keys)
-        return result
+        self._store_order(name, ids, pieces, touched, [i for i in dropped if i not in ids])
+        return _joined(ids, {i: pieces[i][:2] for i in ids})
 
     def _listing(
         self, kind: str, render: Callable[[Summary], str]

@@ -38,7 +38,7 @@ from gitdesk.store.rows import is_ticket_file
 from gitdesk.store.sizes import SIZED_KINDS, Sizes
 
 FILE = "index.sqlite"
-SCHEMA = 2
+SCHEMA = 3  # 3: ordered listings kept in pieces
 FOLDERS = ("tickets", "kb", "surveys")
 _KINDS: dict[str, Callable[[str, bytes], Any]] = {
     "summary": kinds.summary_row,
@@ -551,6 +551,60 @@ class DeskIndex:
             return
         with self._write():
             self._conn().execute("INSERT OR REPLACE INTO col VALUES (?, ?)", (name, marshal.dumps(data)))
+
+    # -- pieces: a long listing kept in parts, so that a write rewrites only the parts it changed ------
+    def get_pieces(self, name: str, part: str) -> tuple[tuple[Any, ...], dict[int, Any]] | None:
+        """(header, piece id -> piece) stored under `name`, with only the pieces of `part` read.
+
+        The header's second item lists the piece ids in order; None when one of them is missing."""
+
+        def read() -> tuple[tuple[Any, ...], dict[int, Any]] | None:
+            first, last = f"{name}#{part}", f"{name}#{part}~"
+            query = "SELECT name, row FROM col WHERE name = ? OR (name > ? AND name < ?)"
+            header, pieces = None, {}
+            for key, raw in self._conn().execute(query, (name, first, last)):
+                if key == name:
+                    header = _loads(raw)
+                else:
+                    pieces[int(key[len(first) :])] = _loads(raw)
+            if header is None:
+                return None
+            if not (isinstance(header, tuple) and len(header) == 4 and isinstance(header[1], list)):
+                raise _Corrupt("foreign listing")
+            if any(i not in pieces for i in header[1]):
+                return None
+            return header, pieces
+
+        return self._guarded(read)  # type: ignore[no-any-return]
+
+    def put_pieces(
+        self,
+        name: str,
+        header: tuple[Any, ...],
+        parts: dict[str, dict[int, Any]],
+        drop: Iterable[int] = (),
+        whole: bool = False,
+    ) -> None:
+        """Store the header and the given pieces of each part (one transaction); `whole` first forgets every
+        piece stored under `name`, `drop` the ids no longer in the header."""
+        if self.file is None:
+            return
+
+        def write() -> None:
+            with self._write():
+                db = self._conn()
+                if whole:
+                    db.execute("DELETE FROM col WHERE name > ? AND name < ?", (f"{name}#", f"{name}#~"))
+                for part in parts:
+                    db.executemany("DELETE FROM col WHERE name = ?", [(f"{name}#{part}{i}",) for i in drop])
+                rows = [
+                    (f"{name}#{part}{i}", marshal.dumps(piece))
+                    for part, got in parts.items()
+                    for i, piece in got.items()
+                ]
+                db.executemany("INSERT OR REPLACE INTO col VALUES (?, ?)", [(name, marshal.dumps(header)), *rows])
+
+        self._guarded(write)
 
 
 def is_regular(path: Path) -> bool:
