@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -90,10 +91,11 @@ def hostile() -> Ticket:
 
 def test_ticket_view_holds_only_the_allowed_fields_and_no_personal_or_internal_value():
     t = hostile()
-    journey = journey_view(t, CONFIG, "", KEY, EN)
+    journey = journey_view(t, CONFIG, "help@desk.example", KEY, EN)
     view = view_of(t, journey=journey)
     assert set(view) == VIEW_KEYS | set(journey)
-    text = json.dumps(view, ensure_ascii=False)
+    assert view["answer_mailto"]
+    text = unquote(json.dumps(view, ensure_ascii=False))  # the reply link's subject is URL-quoted
     for secret in SECRETS:
         assert secret not in text, secret
     assert "[removed]" in view["title"] and "[removed]" in view["description"] and "[removed]" in view["question"]

@@ -142,6 +142,17 @@ def test_answer_link_replies_with_the_tag_while_we_wait():
     assert answer_link(ticket("in_progress"), MAILBOX) == ""
 
 
+def test_the_reply_subject_names_the_request_as_its_published_page_does():
+    """The link is published with the page: the title in its subject is scrubbed like the page's title."""
+    asked = {"action": "wait", "question": "Which floor?"}
+    waiting = ticket("waiting", asked, title="Bob Smith: printer, see HD-zzzz9999")
+    mailto = answer_link(waiting, MAILBOX, hidden=frozenset({"HD-zzzz9999"}))
+    subject = unquote(parse_qs(urlparse(mailto).query)["subject"][0])
+    assert subject == "[HD-abcd2345] Answer: [removed]: printer, see [removed]"
+    view = journey_view(waiting, REQUIRED, MAILBOX, KEY, hidden=frozenset({"HD-zzzz9999"}))
+    assert view["answer_mailto"] == mailto
+
+
 @pytest.mark.parametrize("status", sorted(NEXT_STEP))
 def test_journey_view_names_the_next_step_of_every_status_in_the_readers_language(status):
     es = translator("es")

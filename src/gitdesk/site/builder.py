@@ -167,7 +167,7 @@ class SiteBuilder:
 
         tr = for_ticket(self.config, t.meta)  # the ticket's page is in the ticket's language
         survey = survey_view(t, t.id in self.answered, self.invite, tr)
-        journey = journey_view(t, self.config, self.invite.mailbox, self.key, tr)
+        journey = journey_view(t, self.config, self.invite.mailbox, self.key, tr, self.data.hidden)
         view = ticket_view(
             t, self.config, self.data.cards, self.now, checkin_due, survey, tr, journey, hidden=self.data.hidden
         )

@@ -96,22 +96,31 @@ def review_links(
     return links if any(links.values()) else None
 
 
-def answer_link(t: Ticket, mailbox: str, tr: Translator | None = None) -> str:
-    """How to answer our question: a reply with the ticket tag."""
+def answer_link(t: Ticket, mailbox: str, tr: Translator | None = None, hidden: frozenset[str] = frozenset()) -> str:
+    """How to answer our question: a reply with the ticket tag, and the title as the page shows it
+    (the link is published with the page: scrubbed of personal values and of `hidden` tickets' IDs)."""
+    from gitdesk.site.customer import ticket_scrubber
+
     if not mailbox or t.status != "waiting":
         return ""
-    subject = f"[{t.id}] " + (tr or translator())._("Answer: {title}", title=t.title)
+    title = ticket_scrubber(t, hidden)(t.title)
+    subject = f"[{t.id}] " + (tr or translator())._("Answer: {title}", title=title)
     return f"mailto:{mailbox}?subject={quote(subject)}"
 
 
 def journey_view(
-    t: Ticket, config: Config, mailbox: str, key: str | None, tr: Translator | None = None
+    t: Ticket,
+    config: Config,
+    mailbox: str,
+    key: str | None,
+    tr: Translator | None = None,
+    hidden: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """The journey's part of the customer's view (customer.ticket_view adds it), in `tr`'s language."""
     tr = tr or translator()
     return {
         "question": open_question(t) or None,
-        "answer_mailto": answer_link(t, mailbox, tr) or None,
+        "answer_mailto": answer_link(t, mailbox, tr, hidden) or None,
         "answer_address": mailbox or None,
         "feedback": open_feedback(t) or None,
         "review": review_links(t, config, mailbox, key, tr),
