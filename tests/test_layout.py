@@ -14,11 +14,7 @@ SRC = ROOT / "src" / "gitdesk"
 
 NOT_MIRRORED_YET = frozenset(
     {
-        "cli/commands/checks.py",
         "cli/commands/intake.py",
-        "cli/commands/metrics.py",
-        "cli/commands/query.py",
-        "cli/commands/setup.py",
         "cli/commands/solution.py",
         "site/assemble.py",
         "site/builder.py",

@@ -1,5 +1,5 @@
-"""`gitdesk priorities`, `sla`, `report`, the clock lines of `show` and `prioritise --impact/--urgency`,
-through the real CLI on a real desk."""
+"""cli/commands/metrics.py: `gitdesk priorities`, `sla`, `report` (with the clock lines of `show` and
+`prioritise --impact/--urgency` they share the story with), through the real CLI on a real desk."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 
 from conftest import gitdesk_exe
 from gitdesk.core.reports import build_report, load_surveys
+from gitdesk.errors import ExitCode
 
 
 def run_story(cli_invoke, open_ticket, clock):
@@ -240,3 +241,34 @@ def test_unreadable_time_names_the_file_and_field(cli_invoke, open_ticket, desk_
         (warning,) = result.stderr.splitlines()
         assert f"tickets/{tid}.md" in warning and "created: 'yesterday-ish'" in warning
         assert tid not in result.stdout
+
+
+def test_priorities_shows_each_target_as_gitdesk_yml_writes_it(cli_invoke, desk_root):
+    config = desk_root / "gitdesk.yml"
+    config.write_text(config.read_text().replace("response: 1d, resolution: 5d", "response: 5400, resolution: 1.5w"))
+    p3 = json.loads(cli_invoke("priorities", "--json").stdout)["priorities"][2]
+    assert (p3["response"], p3["resolution"]) == ("5400", "1.5w")  # not re-spelt as 5400s
+    line = next(x for x in cli_invoke("priorities").stdout.splitlines() if x.startswith("P3"))
+    assert line.split()[-4:] == ["5400", "1.5w", "2d", "business"]
+
+
+def test_report_json_is_one_compact_line_for_a_pipe(cli_invoke, story):
+    out = cli_invoke("report", "--format", "json").stdout
+    assert out.count("\n") == 1 and '": ' in out and ', "' in out  # the default separators, no indent
+    assert json.loads(out)["counts"]["opened"] == 3
+
+
+def test_report_csv_ends_with_one_newline(cli_invoke, story):
+    out = cli_invoke("report", "--format", "csv").stdout
+    assert out.endswith("\n") and not out.endswith("\n\n") and len(out.splitlines()) == 2
+
+
+def test_a_breach_outranks_a_skipped_file_in_the_exit_status(cli_invoke, story, desk_root, clock):
+    clock.set(clock.now.replace(hour=15))  # the P1's response is breached by then
+    (desk_root / "tickets" / "HD-zzzzzzzz.md").write_text("---\nid: [unclosed\n---\n")
+    plain = cli_invoke("sla", ok=False)
+    assert plain.exit_code == ExitCode.DATAERR and "warning: skipped tickets/HD-zzzzzzzz.md" in plain.stderr
+    failing = cli_invoke("sla", "--fail-on-breach", ok=False)
+    assert failing.exit_code == ExitCode.BREACH
+    assert failing.stderr.splitlines()[0] == f"gitdesk: 1 ticket(s) breached their SLA: {story[1]}"
+    assert "warning: skipped tickets/HD-zzzzzzzz.md" in failing.stderr  # still named
