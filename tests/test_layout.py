@@ -17,14 +17,12 @@ NOT_MIRRORED_YET = frozenset(
         "cli/commands/intake.py",
         "cli/commands/solution.py",
         "site/assemble.py",
-        "site/builder.py",
         "site/figures.py",
         "site/kb_pages.py",
         "site/outputs.py",
         "site/pages.py",
         "site/plugin.py",
         "site/run.py",
-        "site/ticket_page.py",
     }
 )
 
