@@ -14,8 +14,6 @@ SRC = ROOT / "src" / "gitdesk"
 
 NOT_MIRRORED_YET = frozenset(
     {
-        "cli/commands/intake.py",
-        "cli/commands/solution.py",
         "site/assemble.py",
         "site/figures.py",
         "site/kb_pages.py",
