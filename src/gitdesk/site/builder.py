@@ -111,7 +111,7 @@ class SiteBuilder:
                 if t.meta.get("children") or t.meta.get("parent") or t.status == "cancelled":
                     related.append(t)  # needs its relatives' cards: written after the pass
                 else:
-                    self._write(out_dir, t, checkin_due)
+                    self._write(out_dir, t, checkin_due, self._scrub)
             if progress and n % 200 == 0:
                 progress(200)
         for t in related:
@@ -141,7 +141,7 @@ class SiteBuilder:
     def _collect(self, t: Ticket, facts_of: Any) -> None:
         if not t.id:
             raise MalformedTicket(t.path, 2, "a ticket needs an id")
-        scrub = ticket_scrubber(t, self.data.hidden)
+        scrub = self._scrub = ticket_scrubber(t, self.data.hidden)  # its page, written next, uses it too
         own = self.data.cards[t.id] = card(t, scrub, self.key)
         self.data.facts.append(facts_of.of(t))
         self.data.scrubber.merge(scrub)
@@ -162,14 +162,14 @@ class SiteBuilder:
             elif item > self.data.feed[0]:
                 heapq.heapreplace(self.data.feed, item)
 
-    def _write(self, out_dir: Path, t: Ticket, checkin_due: Any) -> None:
+    def _write(self, out_dir: Path, t: Ticket, checkin_due: Any, scrub: Any = None) -> None:
         from gitdesk.i18n import for_ticket
 
         tr = for_ticket(self.config, t.meta)  # the ticket's page is in the ticket's language
         survey = survey_view(t, t.id in self.answered, self.invite, tr)
         journey = journey_view(t, self.config, self.invite.mailbox, self.key, tr, self.data.hidden)
         view = ticket_view(
-            t, self.config, self.data.cards, self.now, checkin_due, survey, tr, journey, hidden=self.data.hidden
+            t, self.config, self.data.cards, self.now, checkin_due, survey, tr, journey, self.data.hidden, scrub
         )
         for entry in view["timeline"]:
             if entry.get("kb") not in self.kb_slugs:

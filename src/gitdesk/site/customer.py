@@ -273,8 +273,11 @@ def ticket_view(
     tr: Translator | None = None,
     journey: dict[str, Any] | None = None,
     hidden: frozenset[str] = frozenset(),
+    scrub: Scrubber | None = None,
 ) -> dict[str, Any]:
     """The customer's view of one ticket, in `tr`'s language: the content of its page and of its JSON file.
+
+    `scrub` is `ticket_scrubber(t, hidden)` when the caller has just made it.
 
     `journey` (site/journey.py) adds our open question, the customer's requested changes,
     the verdict buttons and the next step."""
@@ -282,7 +285,7 @@ def ticket_view(
         from gitdesk.i18n import for_ticket
 
         tr = for_ticket(config, t.meta)
-    scrub = ticket_scrubber(t, hidden)
+    scrub = ticket_scrubber(t, hidden) if scrub is None else scrub
     own = cards[t.id]
     queue = next((q for q in config.queues if q.name == own.queue), None)
     due = checkin_due(t, config) if checkin_due and t.status not in DONE else None
