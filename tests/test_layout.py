@@ -15,10 +15,8 @@ SRC = ROOT / "src" / "gitdesk"
 NOT_MIRRORED_YET = frozenset(
     {
         "site/assemble.py",
-        "site/figures.py",
         "site/kb_pages.py",
         "site/outputs.py",
-        "site/pages.py",
         "site/plugin.py",
         "site/run.py",
     }
