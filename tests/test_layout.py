@@ -14,9 +14,7 @@ SRC = ROOT / "src" / "gitdesk"
 
 NOT_MIRRORED_YET = frozenset(
     {
-        "site/assemble.py",
         "site/kb_pages.py",
-        "site/outputs.py",
         "site/plugin.py",
         "site/run.py",
     }
