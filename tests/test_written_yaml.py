@@ -320,7 +320,17 @@ def test_tricky_strings_are_dumped_as_pyyaml_dumps_them_or_left_to_it(value, whe
 
 @pytest.mark.parametrize(
     "data",
-    [{"k": 1.5}, {"k": dt.date(2026, 1, 2)}, {"k": [[1]]}, {"k": [{}]}, {"on": 1}, {"a b": 1}, {1: 2}, {"k": b"x"}],
+    [
+        {"k": 1.5},
+        {"k": dt.date(2026, 1, 2)},
+        {"k": [[1]]},
+        {"k": [{}]},
+        {"on": 1},
+        {"a b": 1},
+        {1: 2},
+        {"k": b"x"},
+        {"k" * 130: 1},
+    ],
 )
 def test_what_the_fast_dump_is_not_sure_of_goes_to_pyyaml(data):
     assert written_yaml.dump(data) is None

@@ -347,7 +347,8 @@ def _literal_text(value: str, indent: int) -> str:
 
 
 def _key(key: Any) -> str:
-    if type(key) is not str or not _SAFE_KEY.fullmatch(key) or key.lower() in _DOUBTFUL_WORDS:
+    if type(key) is not str or len(key) > 100 or not _SAFE_KEY.fullmatch(key) or key.lower() in _DOUBTFUL_WORDS:
+        # (PyYAML writes a key of 128 characters or more as a complex `? key` one)
         raise _Declined
     return key
 
