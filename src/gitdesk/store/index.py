@@ -14,7 +14,10 @@ differ from it. Each command brings that up to date:
 - the rows of new blobs: one `git cat-file --batch` per few thousand blobs.
 
 Readers get whole columns (every ticket's summary, facts, ...) lined up with the
-files, stored marshalled beside the rows and patched only where a blob changed.
+files, stored marshalled beside the rows; after a write a column is moved along by
+the files changed since its state, never rebuilt from the whole folder. `list`'s
+ordered listings are kept in pieces of a few thousand lines, so a write re-stores
+only the piece or two it changed.
 The files stay the only truth: deleting the index, or finding it corrupt, only
 means it is rebuilt.
 """
