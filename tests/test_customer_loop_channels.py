@@ -209,6 +209,18 @@ def test_the_whole_customer_loop_on_a_github_issue(gd, api, customer_desk_root, 
     assert [e["update"] for e in desk.get(tid).history if e.get("update")][-1] == "reopened"
 
 
+def test_a_cancelled_request_closes_its_issue_as_not_planned(gd, api, customer_desk_root, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("GITDESK_GITHUB_API", api.url)
+    monkeypatch.setenv("GITDESK_GITHUB_TOKEN", "ghs-test")
+    tid = json.loads(gd("intake", "github-issue", "payload.json", "--json", payload=issue_event()).stdout)["ticket"]
+    gd("prioritise", tid, "P3")
+    assert [c for c in api.calls if c.method == "PATCH"] == []  # an internal move leaves the issue open
+    gd("cancel", tid, "--reason", "The scanner was replaced anyway.")
+    [closing] = [c for c in api.calls if c.method == "PATCH"]
+    assert closing.path == "/repos/acme/desk/issues/7"
+    assert closing.body == {"state": "closed", "state_reason": "not_planned"}
+
+
 def test_a_verdict_on_the_issue_counts_only_from_the_issue_author(gd, api, customer_desk_root, clock, monkeypatch):  # noqa: F811
     """`accept` or `not solved: ...` commented by someone else is kept as a comment, never a verdict."""
     monkeypatch.setenv("GITDESK_GITHUB_API", api.url)

@@ -19,6 +19,7 @@ from gitdesk.channels import messages
 from gitdesk.channels.http import DeliveryError
 from gitdesk.core import review_policy
 from gitdesk.core.config import Config, expect
+from gitdesk.core.lifecycle import ENDED
 from gitdesk.core.ticket import Ticket
 from gitdesk.errors import ConfigError, GitdeskError
 
@@ -132,8 +133,8 @@ def _send(desk: Any, t: Ticket, message: messages.Message, via: str, cfg: Any) -
         return slack.post(t, message.text())
     if via == "github":
         ref = github.comment(t, message.text())
-        if message.kind in ("closed", "cancelled"):
-            github.close_issue(t, completed=message.kind == "closed")
+        if t.status in ENDED:  # the close or cancel this update reports
+            github.close_issue(t, completed=t.status == "closed")
         elif message.kind == "reopened":
             github.reopen_issue(t)
         return ref

@@ -29,6 +29,7 @@ ACTIVE = ("new", "triaged", "in_progress", "waiting", "proposed")
 RESOLVED: frozenset[str] = frozenset({"resolved", "closed"})  # a solution was approved (and maybe closed)
 WITHOUT_CLOCKS: frozenset[str] = frozenset({"split", "cancelled"})  # no SLA figures: the work is elsewhere or none
 FINISHED: frozenset[str] = RESOLVED | {"cancelled"}  # a split's child that needs nothing more
+ENDED: frozenset[str] = frozenset({"closed", "cancelled"})  # the request is over: its GitHub issue is closed
 EVERY = STATUSES
 
 # Fields a ticket must carry once it is in a status.

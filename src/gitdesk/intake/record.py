@@ -19,6 +19,7 @@ from typing import Any
 from gitdesk.core import actions
 from gitdesk.core.config import human_size
 from gitdesk.core.ids import canonical, id_pattern
+from gitdesk.core.lifecycle import RESOLVED
 from gitdesk.core.ticket import Ticket, dump, parse_time
 from gitdesk.desk.gate import Change
 from gitdesk.errors import GitdeskError, UnknownTicket
@@ -126,11 +127,11 @@ def _follow_up_instead(desk: Any, ticket_id: str, rules: IntakeSettings) -> bool
     """A reply to a resolved/closed ticket opens a new linked ticket (policy new-ticket, or reopen
     past intake.reopen_within since it was closed) instead of landing on the old one."""
     ticket = desk.store.load(ticket_id)
-    if ticket.status not in ("resolved", "closed") or rules.reply_to_closed == "flag":
+    if ticket.status not in RESOLVED or rules.reply_to_closed == "flag":
         return False
     if rules.reply_to_closed == "new-ticket":
         return True
-    done = next((e.get("at") for e in reversed(ticket.history) if e.get("to") in ("resolved", "closed")), None)
+    done = next((e.get("at") for e in reversed(ticket.history) if e.get("to") in RESOLVED), None)
     try:
         age = (desk.clock() - parse_time(done)).total_seconds() if done else 0
     except (TypeError, ValueError):
@@ -236,7 +237,7 @@ def _reply(
     for note_text in notes:
         actions.record(ticket, ctx, "note", text=str(note_text))
     kind: Kind = "replied"
-    if reopen and req.technician is None and before in ("resolved", "closed"):
+    if reopen and req.technician is None and before in RESOLVED:
         kind, flag = _reply_when_done(ticket, ctx, req, rules, text)
         notes += [flag] if flag else []
     files[desk.store.rel(ticket_id)] = dump(ticket)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,11 +12,14 @@ from gitdesk.cli.options import json_flag, pass_desk, warn_skipped
 from gitdesk.core.reports import GROUP_KEYS
 from gitdesk.errors import ExitCode
 
+if TYPE_CHECKING:
+    from gitdesk.desk.facade import Desk
+
 
 @click.command(epilog="Examples:\n\n\b\n  gitdesk priorities\n  gitdesk priorities --json")
 @json_flag("the table")
 @pass_desk
-def priorities(desk, as_json):  # type: ignore[no-untyped-def]
+def priorities(desk: Desk, as_json: bool) -> None:
     """Print each priority's criteria and targets, the business calendar and the impact x urgency matrix."""
     from gitdesk.cli.report_views import priorities_text
     from gitdesk.core.calendar import summary
@@ -54,7 +58,7 @@ def priorities(desk, as_json):  # type: ignore[no-untyped-def]
 @json_flag("the alerts")
 @click.option("--fail-on-breach", is_flag=True, help="Exit with status 3 when any ticket is breached.")
 @pass_desk
-def sla(desk, at, as_json, fail_on_breach):  # type: ignore[no-untyped-def]
+def sla(desk: Desk, at: str | None, as_json: bool, fail_on_breach: bool) -> None:
     """List open tickets whose SLA clocks are at risk or breached, with time left or overdue."""
     from gitdesk.cli.report_views import alerts_table
     from gitdesk.cli.views import terminal_text
@@ -96,7 +100,7 @@ def sla(desk, at, as_json, fail_on_breach):  # type: ignore[no-untyped-def]
     help="json is indented on a terminal and one compact line when piped.",
 )
 @pass_desk
-def report(desk, since, until, by, fmt):  # type: ignore[no-untyped-def]
+def report(desk: Desk, since: str | None, until: str | None, by: str | None, fmt: str) -> None:
     """Volumes, response and resolution times (business hours), SLA compliance, rates and satisfaction."""
     from gitdesk.cli.report_views import report_csv, report_table
     from gitdesk.cli.views import terminal_text

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from gitdesk.cli import completion
 from gitdesk.cli.options import PRIORITY, emit, id_argument, json_option, pass_desk, warn_skipped, write_out
+
+if TYPE_CHECKING:
+    from gitdesk.core.ticket import Ticket
+    from gitdesk.desk.facade import Desk
 
 _PRIORITY_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "": 9}
 
@@ -31,7 +37,18 @@ _PRIORITY_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "": 9}
 )
 @json_option
 @pass_desk
-def list_tickets(desk, status, queue, priority, assignee, tier, requester, show_all, sort, as_json):  # type: ignore[no-untyped-def]
+def list_tickets(
+    desk: Desk,
+    status: tuple[str, ...],
+    queue: str | None,
+    priority: str | None,
+    assignee: str | None,
+    tier: int | None,
+    requester: str | None,
+    show_all: bool,
+    sort: str,
+    as_json: bool,
+) -> None:
     """List tickets (open ones unless --all or --status)."""
     from gitdesk.cli.views import SORT_KEYS, TABLE_LINE_KIND, summaries_json, table_line, table_lines
     from gitdesk.core.lifecycle import OPEN, STATUSES
@@ -98,7 +115,7 @@ def _priority_order(row: tuple) -> str:  # type: ignore[type-arg]
     return f"{_PRIORITY_RANK.get(row[f.index('priority')], 9)}\0{row[f.index('created')]}\0{row[0]}"
 
 
-def _by_priority(desk, show_all: bool, open_statuses: frozenset[str]) -> str:  # type: ignore[no-untyped-def]
+def _by_priority(desk: Desk, show_all: bool, open_statuses: frozenset[str]) -> str:
     """`list` and `list --all` in the default order, from lines and an order the store keeps cached.
 
     No object per ticket is made here: at 100k tickets that halves the time of `list --all`.
@@ -117,7 +134,7 @@ def _by_priority(desk, show_all: bool, open_statuses: frozenset[str]) -> str:  #
 @id_argument
 @json_option
 @pass_desk
-def show(desk, ticket_ref, as_json):  # type: ignore[no-untyped-def]
+def show(desk: Desk, ticket_ref: str, as_json: bool) -> None:
     """Show a ticket with its full history: what was done, by whom, when."""
     from gitdesk.cli.views import show as render
     from gitdesk.cli.views import terminal_text
@@ -129,7 +146,7 @@ def show(desk, ticket_ref, as_json):  # type: ignore[no-untyped-def]
     click.echo(terminal_text(render(ticket, _clock_lines(desk, ticket), _related_titles(desk, ticket))))
 
 
-def _related_titles(desk, ticket) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _related_titles(desk: Desk, ticket: Ticket) -> dict[str, str]:
     """Titles of the parent, children and original of a duplicate: a few files, never the whole desk."""
     from gitdesk.errors import GitdeskError
 
@@ -145,7 +162,7 @@ def _related_titles(desk, ticket) -> dict[str, str]:  # type: ignore[no-untyped-
     return titles
 
 
-def _clock_lines(desk, ticket) -> list[str]:  # type: ignore[no-untyped-def]
+def _clock_lines(desk: Desk, ticket: Ticket) -> list[str]:
     """The SLA clock state. A clock that cannot be computed (a bad calendar in gitdesk.yml, a
     hand-edited time) is reported on its line, so the rest of the ticket still shows."""
     from gitdesk.cli.report_views import describe_clocks
