@@ -21,8 +21,7 @@ def test_init_brings_back_a_missing_file_and_lists_it(cli_invoke, desk_root):
     (desk_root / "surveys" / ".gitkeep").unlink()
     git(desk_root, "commit", "-qam", "lost a file")
     lines = cli_invoke("init").stdout.splitlines()
-    assert lines[0].startswith(f"{desk_root}: 1 ")
-    assert lines[0].endswith(f" written for gitdesk {__version__} and committed:")
+    assert lines[0] == f"{desk_root}: 1 file written for gitdesk {__version__} and committed:"
     assert lines[1:] == ["  surveys/.gitkeep"]
     assert git(desk_root, "log", "-1", "--format=%s") == "gitdesk: init desk"  # no --update: not an upgrade
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -104,7 +104,7 @@ def list_tickets(
     warn_skipped(desk.skipped())
 
 
-def _priority_order(row: tuple) -> str:  # type: ignore[type-arg]
+def _priority_order(row: tuple[Any, ...]) -> str:
     """Most urgent first, then oldest, then ID: the default `--sort priority` as one string.
 
     One string sorts as (rank, created, id) would (the rank is one digit, NUL ends each part),

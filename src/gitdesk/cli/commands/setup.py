@@ -72,7 +72,8 @@ def lay_out(root: Path, update: bool, action: str | None) -> None:
         click.echo(f"{root}: desk ready ({len(files)} files committed; workflows call {desk_action(root)})")
         click.echo("next: gitdesk install   (registers the ticket merge driver in this clone)")
     else:
-        click.echo(f"{root}: {len(files)} files written for gitdesk {__version__} and committed:")
+        written = f"{len(files)} file{'' if len(files) == 1 else 's'}"
+        click.echo(f"{root}: {written} written for gitdesk {__version__} and committed:")
         for rel in sorted(files):
             click.echo(f"  {rel}")
 
