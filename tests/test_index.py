@@ -402,3 +402,20 @@ def test_rows_read_in_many_batches_while_git_unpacks_the_next(desk_root, open_ti
     one_batch = rebuilt_table(desk_root), run(desk_root, "report", "--format", "json")
     monkeypatch.setattr(index_module, "_BATCH", 2)
     assert (rebuilt_table(desk_root), run(desk_root, "report", "--format", "json")) == one_batch
+
+
+def test_a_column_first_made_after_a_commit_lists_the_files_in_path_order(desk_root, two, cli_invoke):
+    """The committed listing is moved along by a tree diff when a reader first needs it after a commit;
+    a file the commit added must take its place by path, or a column made from it (here report's)
+    is out of order and the next write's ticket is counted twice."""
+    table(desk_root)  # the committed listing is stored at this commit
+    first = desk_root / "tickets" / "HD-00000000.md"  # sorts before every other ticket
+    first.write_text((desk_root / "tickets" / f"{two[0]}.md").read_text().replace(two[0], "HD-00000000"))
+    git(desk_root, "add", str(first))
+    git(desk_root, "commit", "-qm", "a ticket added by hand")
+    paths, _ = Desk(desk_root).store.index.files("tickets")
+    assert paths == sorted(paths)
+    run(desk_root, "report", "--format", "json")  # report's column, first made now
+    cli_invoke("note", "HD-00000000", "a note")
+    counts = json.loads(run(desk_root, "report", "--format", "json"))["counts"]
+    assert counts["opened"] == 3

@@ -152,7 +152,7 @@ class DeskIndex:
         paths = sorted(tree)
         blobs = list(map(tree.__getitem__, paths))
         self._set_meta(**{f"tree:{folder}": marshal.dumps((paths, blobs)), f"treeid:{folder}": tree_id})
-        return tree
+        return dict(zip(paths, blobs, strict=True))  # in path order: a moved-along tree has its new files last
 
     def changes_since(
         self, folder: str, token: str, overlay_then: list[str], most: int = 500
