@@ -12,13 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src" / "gitdesk"
 
-NOT_MIRRORED_YET = frozenset(
-    {
-        "site/kb_pages.py",
-        "site/plugin.py",
-        "site/run.py",
-    }
-)
+NOT_MIRRORED_YET: frozenset[str] = frozenset()
 
 
 def _unmirrored() -> set[str]:
