@@ -263,6 +263,14 @@ def test_kb_articles_need_a_slug_a_title_and_lists_of_names():
     assert "is not a KB slug" in slug
     problems = check(b"---\ntitle: ' '\ntags: printer\ntickets: [1, 2]\n---\n", path="kb/x.md").problems
     assert [(p.field, p.line) for p in problems] == [("title", 2), ("tags", 3), ("tickets", 4)]
+    for flag in ("'false'", "null", "yes please", "1"):
+        (published,) = check(f"---\ntitle: X\npublished: {flag}\n---\n".encode(), path="kb/x.md").problems
+        assert (published.field, published.line, published.message) == (
+            "published",
+            3,
+            "published must be true or false",
+        )
+    assert check(b"---\ntitle: X\npublished: false\n---\n", path="kb/x.md").problems == []
 
 
 def _survey(**changes) -> bytes:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from gitdesk.core import kb
 from gitdesk.core.kb import lesson_article, merge_article, parse_article
 from gitdesk.core.ticket import Ticket
 from gitdesk.git.repo import GitRepo
@@ -63,3 +66,19 @@ def test_an_edit_of_an_old_section_merges_line_by_line_and_a_clash_is_named():
     clash = BASE.replace("Clean the rollers", "Replace the rollers")
     text, conflicts = merge(BASE, ours, clash)
     assert conflicts == ["the article text: both sides changed the same lines"] and "<<<<<<<" in text
+
+
+@pytest.mark.parametrize(
+    "meta,expected",
+    [
+        ({}, None),
+        ({"published": True}, True),
+        ({"published": False}, False),
+        ({"published": "false"}, False),
+        ({"published": "true"}, False),
+        ({"published": None}, False),
+        ({"published": 1}, False),
+    ],
+)
+def test_only_true_publishes_an_article_and_no_flag_is_none(meta, expected):
+    assert kb.published_flag(meta) is expected

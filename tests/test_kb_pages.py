@@ -47,9 +47,12 @@ def test_load_articles_reads_the_front_matter_with_its_fallbacks(desk_root):
     )
     write_article(desk_root, "bare", created="'2026-03-01T09:00:00Z'")
     write_article(desk_root, "hidden", title="Hidden", published="false")
+    write_article(desk_root, "quoted", title="Quoted", published="'false'")  # a hand edit validate refuses
+    write_article(desk_root, "unset", title="Unset", published="null")
     articles = load_articles(desk_root)
-    assert [a.slug for a in articles] == ["bare", "full", "hidden"]  # in file-name order
-    bare, full, hidden = articles
+    assert [a.slug for a in articles] == ["bare", "full", "hidden", "quoted", "unset"]  # in file-name order
+    bare, full, hidden, quoted, unset = articles
+    assert quoted.published is False and unset.published is False  # only `true` publishes
     assert (full.title, full.tags, full.tickets, full.updated, full.published) == (
         "Printer rollers",
         ["hardware"],

@@ -106,6 +106,15 @@ def _section(lesson: Lesson, date: str) -> str:
     return "\n".join(parts)
 
 
+def published_flag(meta: dict[str, Any]) -> bool | None:
+    """An article's `published`: True or False as written; None where it has none (written before
+    the flag). Anything else, a hand edit `gitdesk validate` refuses (`"false"` quoted, `null`),
+    keeps the article off the site: only `true` publishes."""
+    if "published" not in meta:
+        return None
+    return meta["published"] is True
+
+
 def publication(existing: dict[str, Any] | None, slug: str, public_ticket: bool, choice: bool | None) -> bool:
     """Whether the article is published after this close.
 
@@ -115,7 +124,7 @@ def publication(existing: dict[str, Any] | None, slug: str, public_ticket: bool,
     """
     if existing is None:
         return public_ticket if choice is None else choice
-    published = existing.get("published", True) is not False
+    published = published_flag(existing) is not False  # an article from before the flag was on the site
     if choice is True:
         return True
     if published and (choice is False or not public_ticket):

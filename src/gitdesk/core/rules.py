@@ -529,6 +529,8 @@ def check_article(path: str, data: bytes) -> list[Problem]:
         value = meta.get(key)
         if value is not None and not (isinstance(value, list) and all(isinstance(x, str) for x in value)):
             out.append(Problem(path, loc.line(key), f"{key} must be a list of names", key))
+    if "published" in meta and not isinstance(meta["published"], bool):
+        out.append(Problem(path, loc.line("published"), "published must be true or false", "published"))
     return out
 
 

@@ -403,7 +403,7 @@ class Desk:
         if text is None:
             return False
         meta, _ = kb.parse_article(text, f"{kb.KB_DIR}/{slug}.md")
-        return meta.get("published", True) is not False
+        return kb.published_flag(meta) is not False
 
     def reopen(self, ref: str, reason: str) -> Ticket:
         return self.apply(ref, "reopen", lambda t, c: actions.reopen(t, c, reason), "reopen")

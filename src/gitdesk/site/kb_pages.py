@@ -66,7 +66,7 @@ def load_articles(root: Path) -> list[Article]:
                 str(meta.get("created") or ""),
                 str(meta.get("updated") or meta.get("created") or ""),
                 body,
-                meta["published"] is not False if "published" in meta else None,
+                kb.published_flag(meta),
             )
         )
     return out
