@@ -62,3 +62,36 @@ def test_loading_never_follows_a_symlink_or_blocks_on_a_fifo(store, tmp_path):
         with pytest.raises(UnknownTicket):
             store.load(name)
     assert store.load("HD-abc12345").id == "HD-abc12345"
+
+
+@pytest.mark.parametrize("piece", [2000, 2])
+def test_the_moved_listing_keeps_equal_keys_in_path_order_as_a_rebuild_does(
+    desk_root, open_ticket, cli_invoke, monkeypatch, piece
+):
+    """Hand-edited twins with `id: 0` share one sort key; a rebuild lists them by path, and so must
+    the stored listing a write moved along, whichever twin changed and however it is cut in pieces."""
+    import shutil
+    import subprocess
+
+    from gitdesk.store import files
+
+    monkeypatch.setattr(files, "_PIECE", piece)
+    base = (desk_root / "tickets" / f"{open_ticket('Base')}.md").read_text(encoding="utf-8")
+    for n in "abcd":
+        text = base.replace("title: Base", f"title: Twin {n}")
+        text = "\n".join("id: 0" if line.startswith("id: ") else line for line in text.split("\n"))
+        (desk_root / "tickets" / f"HD-0000000{n}.md").write_text(text, encoding="utf-8")
+    subprocess.run(["git", "add", "-A"], cwd=desk_root, check=True)
+    subprocess.run(["git", "commit", "-qm", "twins"], cwd=desk_root, check=True)
+
+    def table() -> list[str]:
+        return [line.split()[-1] for line in cli_invoke("list", "--all").output.splitlines()[1:]]
+
+    assert table()[:4] == ["a", "b", "c", "d"]
+    for n in "cad":
+        twin = desk_root / "tickets" / f"HD-0000000{n}.md"
+        twin.write_text(twin.read_text(encoding="utf-8").replace(f"Twin {n}", f"Twin {n}2"), encoding="utf-8")
+        moved = table()
+        shutil.rmtree(desk_root / ".git" / "gitdesk")
+        assert moved == table()
+    assert moved[:4] == ["a2", "b", "c2", "d2"]

@@ -258,10 +258,12 @@ class TicketStore:
                 pieces[ids[0]] = [[], [], [], []]
                 i = ids[0]
             else:
-                lasts = [pieces[i][3][-1] for i in ids]  # no piece in `ids` is empty
-                i = ids[min(bisect.bisect_left(lasts, key), len(ids) - 1)]
+                # by (key, path): equal keys (hand-edited `id: 0` twins) stay in path order, as a rebuild sorts them
+                lasts = [(pieces[i][3][-1], pieces[i][2][-1]) for i in ids]  # no piece in `ids` is empty
+                i = ids[min(bisect.bisect_left(lasts, (key, path)), len(ids) - 1)]
             piece = edit(i)
-            at = bisect.bisect_left(piece[3], key)
+            lo, hi = bisect.bisect_left(piece[3], key), bisect.bisect_right(piece[3], key)
+            at = bisect.bisect_left(piece[2], path, lo, hi)
             for column, value in zip(piece, (row[_STATUS], render(Summary._make(row)), path, key), strict=True):
                 column.insert(at, value)
             if len(piece[2]) > 2 * _PIECE:  # a piece that grew twice its size is cut in two
