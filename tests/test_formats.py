@@ -60,3 +60,20 @@ def test_a_count_reads_as_babel_writes_it(language):
     for value in (0, 7, 1234, 1234567, -42):
         assert formats.number(value, language, 0) == format_decimal(value, "#,##0", locale=language)
     assert formats.number(1234.5, language, 1) == format_decimal(1234.5, "#,##0.0", locale=language)
+
+
+@pytest.mark.parametrize(
+    ("stamp", "timezone"),
+    [
+        ("9999-12-31T23:30:00Z", "Europe/Madrid"),  # already the year 10000 there
+        ("9999-12-31T23:30:00Z", "Pacific/Kiritimati"),
+        ("0001-01-01T00:00:00Z", "America/New_York"),  # still the year 0 there
+    ],
+)
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_moment_past_the_calendar_in_the_zone_reads_as_its_stamp(stamp, timezone, language):
+    """A hand-edited ticket `gitdesk validate` accepts must not stop the site build with a traceback."""
+    assert formats.when(stamp, language, timezone) == stamp
+    assert formats.when(stamp, language, timezone, long=True) == stamp
+    assert formats.day(stamp, language, timezone) == stamp
+    assert formats.when(stamp, language, "UTC").endswith(" UTC")  # in UTC it is a date like any other

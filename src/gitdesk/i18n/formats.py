@@ -30,7 +30,10 @@ def _moment(stamp: Any, timezone: str) -> dt.datetime | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(_zone(timezone))
+    try:
+        return moment.astimezone(_zone(timezone))
+    except OverflowError:  # 9999-12-31T23:30Z is already year 10000 in Madrid; 0001-01-01 is year 0 in New York
+        return None
 
 
 def when(stamp: Any, language: str, timezone: str, long: bool = False) -> str:
