@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -181,3 +182,15 @@ def test_describe_clocks_needs_a_priority_then_gives_one_line_per_clock(desk):
     lines = describe_clocks(desk, t)
     assert [line.split()[0] for line in lines] == ["response", "resolution", "check-in"]
     assert lines[0].startswith("  response    running, 0m of 4h used (0 %)")
+
+
+def test_a_due_time_past_the_calendar_is_said_in_words_not_a_traceback():
+    """A ticket created 9999-12-31T23:30Z (validate accepts it) is due in the year 10000: `show` still shows it."""
+    config = from_mapping({"calendar": {"timezone": "Europe/Madrid"}})
+    last = int(dt.datetime(9999, 12, 31, 23, 30, tzinfo=dt.UTC).timestamp())
+    assert when(last, from_config(config)) == "after 9999-12-31"
+    assert when(last + 3600, from_config(config)) == "after 9999-12-31"
+    assert when(last - 86400, from_config(config)) == "9999-12-31 00:30 CET"
+    first = int(dt.datetime(1, 1, 1, tzinfo=dt.UTC).timestamp())
+    assert when(first, from_config(from_mapping({"calendar": {"timezone": "America/New_York"}}))) == "before 0001-01-01"
+    assert clock_line(clock(due=last + 3600), config, "P3", 0, from_config(config)).endswith(", due after 9999-12-31")

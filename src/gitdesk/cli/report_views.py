@@ -206,7 +206,10 @@ def priorities_text(rows: list[dict[str, Any]], calendar: dict[str, Any], matrix
 
 # -- SLA clocks in words, for `gitdesk show` ------------------------------------------------
 def when(instant: int, calendars: Calendars) -> str:
-    local = dt.datetime.fromtimestamp(instant, calendars.business.tz)
+    try:
+        local = dt.datetime.fromtimestamp(instant, calendars.business.tz)
+    except (ValueError, OverflowError, OSError):  # a hand-edited stamp near 9999-12-31: due past the calendar
+        return "after 9999-12-31" if instant > 0 else "before 0001-01-01"
     return local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "")
 
 
