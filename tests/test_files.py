@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -95,3 +96,46 @@ def test_the_moved_listing_keeps_equal_keys_in_path_order_as_a_rebuild_does(
         shutil.rmtree(desk_root / ".git" / "gitdesk")
         assert moved == table()
     assert moved[:4] == ["a2", "b", "c2", "d2"]
+
+
+def test_pieces_patched_by_two_processes_at_once_do_not_mix(desk_root, open_ticket, monkeypatch):
+    """A lists while the first ticket is hand-edited; B lists after that edit is undone and the last
+    ticket edited; both move the listing from one stored header, A stores first. B's header with A's
+    piece would show the undone edit to every later reader: B's pieces are stored only onto its header."""
+    import shutil
+    import subprocess
+
+    from gitdesk.cli.commands.query import _priority_order
+    from gitdesk.cli.views import TABLE_LINE_KIND, table_line
+    from gitdesk.desk.facade import Desk
+    from gitdesk.store import files
+    from gitdesk.store.index import DeskIndex
+
+    monkeypatch.setattr(files, "_PIECE", 2)
+    for n in range(5):
+        open_ticket(f"Ticket {n}")
+
+    def listing() -> list[str]:
+        store = Desk(desk_root).store
+        return store.rendered_in_order(TABLE_LINE_KIND, table_line, "priority,created,id-v2", _priority_order)[1]
+
+    def edit(line: str, word: str) -> Path:
+        path = desk_root / "tickets" / f"{line.split(maxsplit=1)[0]}.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("title: ", f"title: {word} ", 1), encoding="utf-8")
+        return path
+
+    lines = listing()
+    real, deferred = DeskIndex.put_pieces, []
+    monkeypatch.setattr(DeskIndex, "put_pieces", lambda self, *a, **k: deferred.append((self, a, k)))
+    first = edit(lines[0], "EDITED")
+    listing()  # A
+    subprocess.run(["git", "checkout", "--", str(first)], cwd=desk_root, check=True)
+    edit(lines[-1], "OTHER")
+    listing()  # B
+    monkeypatch.setattr(DeskIndex, "put_pieces", real)
+    for index, args, kwargs in deferred:
+        real(index, *args, **kwargs)
+    moved = listing()
+    shutil.rmtree(desk_root / ".git" / "gitdesk")
+    assert moved == listing()
+    assert not any("EDITED" in line for line in moved) and "OTHER" in moved[-1]

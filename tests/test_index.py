@@ -419,3 +419,25 @@ def test_a_column_first_made_after_a_commit_lists_the_files_in_path_order(desk_r
     cli_invoke("note", "HD-00000000", "a note")
     counts = json.loads(run(desk_root, "report", "--format", "json"))["counts"]
     assert counts["opened"] == 3
+
+
+def test_an_order_stored_late_by_a_slower_process_is_not_kept_beside_a_newer_column(desk_root, two, open_ticket):
+    """Process A makes the summary column and its oldest-first order; before A stores the order, B stores
+    the column of a newer state. A's order (of fewer rows) must not be kept beside B's rows, or every
+    later reader at that state leaves a ticket out."""
+    deferred = []
+    real = DeskIndex.put_derived
+    DeskIndex.put_derived = lambda self, name, derived: deferred.append((self, name, derived))
+    try:
+        assert len(Desk(desk_root).summaries()) == 2  # A
+    finally:
+        DeskIndex.put_derived = real
+    assert deferred
+    late = open_ticket("Arrived meanwhile")
+    assert len(Desk(desk_root).summaries()) == 3  # B
+    for index, name, derived in deferred:  # A, slower, stores its order last
+        real(index, name, derived)
+    after = [s.id for s in Desk(desk_root).summaries()]
+    shutil.rmtree(desk_root / ".git" / "gitdesk")
+    assert after == [s.id for s in Desk(desk_root).summaries()]
+    assert sorted(after) == sorted([*two, late])  # made at one clock time: oldest first is by ID

@@ -199,16 +199,24 @@ class TicketStore:
             return statuses, lines
 
     def _store_order(
-        self, name: str, ids: list[int], pieces: dict[int, list[Any]], touched: Any, drop: Any = (), whole: bool = False
+        self,
+        name: str,
+        ids: list[int],
+        pieces: dict[int, list[Any]],
+        touched: Any,
+        drop: Any = (),
+        whole: bool = False,
+        expect: Any = None,
     ) -> None:
-        """The listing's header and its `touched` pieces: (statuses, lines) as part L, (paths, keys) as part K."""
+        """The listing's header and its `touched` pieces: (statuses, lines) as part L, (paths, keys) as part K;
+        patched pieces only onto the header (`expect`) they were patched from."""
         index = self._index()
         header = (index.token(TICKETS_DIR), ids, dict(index.skipped), index.overlay_paths(TICKETS_DIR))
         parts = {
             "L": {i: (pieces[i][0], pieces[i][1]) for i in touched},
             "K": {i: (pieces[i][2], pieces[i][3]) for i in touched},
         }
-        index.put_pieces(name, header, parts, drop, whole)
+        index.put_pieces(name, header, parts, drop, whole, expect)
 
     def _patched_order(
         self, name: str, stored: Any, render: Callable[[Summary], str], order_key: Callable[[tuple[Any, ...]], Any]
@@ -276,7 +284,7 @@ class TicketStore:
         worktree_then = {"/".join(p.split("/", 2)[:2]) for p in overlay_then}
         still = dict(skipped_then or {}).items()
         index.skipped.update((p, why) for p, why in still if p not in changes and p not in worktree_then)
-        self._store_order(name, ids, pieces, touched, [i for i in dropped if i not in ids])
+        self._store_order(name, ids, pieces, touched, [i for i in dropped if i not in ids], expect=stored[0])
         return _joined(ids, {i: pieces[i][:2] for i in ids})
 
     def _listing(

@@ -94,6 +94,7 @@ class DeskIndex:
         self.skipped: dict[str, tuple[int | None, str]] = {}  # path -> (line, problem): files a reader left out
         self.odd: dict[str, tuple[int | None, str]] = {}  # the same for what is not a regular file (FIFO, ...)
         self.sizes = Sizes(self._load_sizes, self._save_sizes)
+        self._served: dict[str, str] = {}  # column name -> the token of the column handed out
 
     # -- freshness --------------------------------------------------------------------------
     def changed(self, folders: Iterable[str] | None = None) -> None:
@@ -282,6 +283,7 @@ class DeskIndex:
         stored = self.get_column(name)
         sized = kind in SIZED_KINDS
         token = self.token(folder) + (self.sizes.key() if sized else "")  # a column holds one limit's refusals
+        self._served[name] = token
         if stored is not None and stored[0] == token:
             return stored[1], stored[3], stored[4]
         moved = self._moved_along(stored, folder, kind, value)
@@ -361,9 +363,18 @@ class DeskIndex:
         return [paths[i] for i in keep], [values[i] for i in keep]
 
     def put_derived(self, name: str, derived: dict[str, list[Any]]) -> None:
-        stored = self.get_column(name)
-        if stored is not None:
-            self.put_column(name, (*stored[:4], derived, *stored[5:]))
+        """Keep `derived` beside the column this index handed out; not when another process has stored
+        the column of another state since (an order of its rows would then line up with the wrong rows)."""
+
+        def write() -> None:
+            with self._write():
+                row = self._conn().execute("SELECT row FROM col WHERE name=?", (name,)).fetchone()
+                stored = _loads(row[0]) if row else None
+                if stored is not None and stored[0] == self._served.get(name):
+                    data = marshal.dumps((*stored[:4], derived, *stored[5:]))
+                    self._conn().execute("INSERT OR REPLACE INTO col VALUES (?, ?)", (name, data))
+
+        self._guarded(write)
 
     def _patched(
         self, stored: Any, paths: list[str], blobs: list[str], kind: str, value: Callable[[str, Any], Any] | None
@@ -587,15 +598,21 @@ class DeskIndex:
         parts: dict[str, dict[int, Any]],
         drop: Iterable[int] = (),
         whole: bool = False,
+        expect: tuple[Any, ...] | None = None,
     ) -> None:
         """Store the header and the given pieces of each part (one transaction); `whole` first forgets every
-        piece stored under `name`, `drop` the ids no longer in the header."""
+        piece stored under `name`, `drop` the ids no longer in the header. `expect`: the header the pieces
+        were patched from; when another process has stored since, nothing is (its pieces and ours would mix)."""
         if self.file is None:
             return
 
         def write() -> None:
             with self._write():
                 db = self._conn()
+                if expect is not None:
+                    row = db.execute("SELECT row FROM col WHERE name=?", (name,)).fetchone()
+                    if row is None or _loads(row[0]) != expect:
+                        return
                 if whole:
                     db.execute("DELETE FROM col WHERE name > ? AND name < ?", (f"{name}#", f"{name}#~"))
                 for part in parts:
