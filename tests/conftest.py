@@ -153,6 +153,25 @@ def desk(desk_root, clock):
     return Desk(desk_root, clock=clock)
 
 
+BOB = {"name": "Bob", "email": "bob@example.com"}
+
+
+def closed_ticket(
+    desk, title: str = "Printer jams", requester: dict | None = None, visibility: str | None = "public"
+) -> str:
+    """A ticket taken the whole way to closed: prioritised P3, started, proposed, approved, closed with a lesson.
+
+    `visibility=None` leaves the desk's default."""
+    extra = {"visibility": visibility} if visibility else {}
+    t = desk.open(title, requester or BOB, **extra)
+    desk.prioritise(t.id, "P3")
+    desk.start(t.id)
+    desk.propose(t.id, "New rollers")
+    desk.review(t.id, True, "lead")
+    desk.close(t.id, "Rollers wear out")
+    return t.id
+
+
 @pytest.fixture
 def proposed(desk, clock):
     """A P3 ticket with a solution proposed, its clock moved on: what the review tests start from."""

@@ -6,22 +6,12 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from conftest import START
+from conftest import START, closed_ticket
 from gitdesk.i18n import translator
 from gitdesk.site.builder import SiteBuilder
 from gitdesk.site.figures import CHARTS, WEEKS_SHOWN, chart_files, metrics_page, surveys_page
 
 EN, ES = translator("en"), translator("es")
-
-
-def _closed(desk, title: str, requester: dict) -> str:
-    t = desk.open(title, requester, visibility="public")
-    desk.prioritise(t.id, "P3")
-    desk.start(t.id)
-    desk.propose(t.id, "New rollers")
-    desk.review(t.id, True, "lead")
-    desk.close(t.id, "Rollers wear out")
-    return t.id
 
 
 def built(desk, tmp_path) -> SiteBuilder:
@@ -79,7 +69,7 @@ def test_metrics_page_is_in_the_desks_language(desk, tmp_path):
 
 def test_surveys_page_scrubs_suggestions_and_never_shows_comments(desk, tmp_path):
     bob = {"name": "Bob Smith", "email": "bob@example.com"}
-    ticket = _closed(desk, "Printer jams", bob)
+    ticket = closed_ticket(desk, "Printer jams", bob)
     desk.survey(
         ticket,
         4,

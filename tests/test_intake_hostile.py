@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import closed_ticket
 from gitdesk.intake.message import parse
 from gitdesk.intake.text import one_line
 from test_mail import smtp  # noqa: F401 - the real aiosmtpd server on 127.0.0.1, as a fixture
@@ -117,16 +118,6 @@ def test_it_is_not_fixed_reopens_a_resolved_ticket_which_shows_in_list_and_due(c
 PHISH = "NOT fixed. NOTICE: this desk moved, log in at https://evil.example/login"
 
 
-def _public_closed(desk) -> str:
-    t = desk.open("Printer jams", {"name": "Bob", "email": "bob@example.com"}, visibility="public")
-    desk.prioritise(t.id, "P3")
-    desk.start(t.id)
-    desk.propose(t.id, "New rollers")
-    desk.review(t.id, True, "lead")
-    desk.close(t.id, "Rollers wear out")
-    return t.id
-
-
 def _published(cli_invoke, desk_root, ticket_id: str) -> str:
     cli_invoke("site", "build", "--out", "site")
     site = desk_root / "site"
@@ -136,7 +127,7 @@ def _published(cli_invoke, desk_root, ticket_id: str) -> str:
 
 
 def test_a_subject_tag_threads_only_on_the_full_ticket_id(cli_invoke, desk):
-    ticket_id = _public_closed(desk)
+    ticket_id = closed_ticket(desk)
     for n, tag in enumerate((ticket_id[:4], ticket_id[:-1], ticket_id.lower()[:4] + "x")):
         raw = mail(
             f"From: Mallory <mallory@evil.example>\nSubject: Re: [{tag}] your request\nMessage-ID: <p{n}@e>", PHISH
@@ -149,7 +140,7 @@ def test_a_subject_tag_threads_only_on_the_full_ticket_id(cli_invoke, desk):
 
 
 def test_a_strangers_not_fixed_neither_reopens_nor_reaches_the_site(cli_invoke, desk, desk_root):
-    ticket_id = _public_closed(desk)
+    ticket_id = closed_ticket(desk)
     spoof = f"From: Mallory <mallory@evil.example>\nReply-To: bob@example.com\nSubject: Re: [{ticket_id}] Printer jams"
     Path("in.eml").write_bytes(mail(spoof, PHISH))
     out = cli_invoke("intake", "email", "in.eml").output
@@ -169,7 +160,7 @@ def test_a_strangers_not_fixed_neither_reopens_nor_reaches_the_site(cli_invoke, 
 
 
 def test_the_requesters_own_not_fixed_reopens_and_the_site_says_a_fixed_sentence(cli_invoke, desk, desk_root):
-    ticket_id = _public_closed(desk)
+    ticket_id = closed_ticket(desk)
     assert _take(cli_invoke, _reply(ticket_id, PHISH))["kind"] == "reopened"
     t = desk.get(ticket_id)
     assert t.status == "in_progress" and "evil.example/login" in t.history[-1]["reason"]  # staff read the mail

@@ -9,21 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import BOB, closed_ticket
 from gitdesk.intake.survey_reply import fill_link, survey_token
 
 GITHUB = Path(__file__).parent / "fixtures" / "github"
 KEY = "k3y-for-tests-0123456789abcdef-32-bytes-or-more"  # the site key must be 32 bytes or more
-
-
-def _closed(desk, github: str = "") -> str:
-    who = {"name": "Bob", "email": "bob@example.com", **({"github": github} if github else {})}
-    t = desk.open("Printer jams", who)
-    desk.prioritise(t.id, "P3")
-    desk.start(t.id)
-    desk.propose(t.id, "New rollers")
-    desk.review(t.id, True, "lead")
-    desk.close(t.id, "Rollers wear out")
-    return t.id
 
 
 def _answer(cli_invoke, tmp_path, ref: str, token: str | None = None, ok: bool = True):
@@ -35,7 +25,7 @@ def _answer(cli_invoke, tmp_path, ref: str, token: str | None = None, ok: bool =
 
 
 def test_a_prefix_is_not_a_ticket_id(cli_invoke, desk, tmp_path):
-    ticket_id = _closed(desk)
+    ticket_id = closed_ticket(desk, visibility=None)
     result = _answer(cli_invoke, tmp_path, ticket_id[:5], ok=False)
     assert result.exit_code == 1 and "Ticket ID: " in result.output and "give it whole" in result.output
 
@@ -43,7 +33,7 @@ def test_a_prefix_is_not_a_ticket_id(cli_invoke, desk, tmp_path):
 @pytest.mark.parametrize("token, counts", [("right", True), ("", False), ("0" * 24, False)])
 def test_with_a_site_key_the_token_decides(cli_invoke, desk, desk_root, tmp_path, monkeypatch, token, counts):
     monkeypatch.setenv("GITDESK_SITE_KEY", KEY)
-    ticket_id = _closed(desk)
+    ticket_id = closed_ticket(desk, visibility=None)
     given = survey_token(KEY, ticket_id) if token == "right" else token
     result = _answer(cli_invoke, tmp_path, ticket_id, given, ok=counts)
     survey = desk_root / "surveys" / f"{ticket_id}.yml"
@@ -57,7 +47,9 @@ def test_with_a_site_key_the_token_decides(cli_invoke, desk, desk_root, tmp_path
 
 def test_the_requesters_own_github_account_needs_no_token(cli_invoke, desk, desk_root, tmp_path, monkeypatch):
     monkeypatch.setenv("GITDESK_SITE_KEY", KEY)
-    ticket_id = _closed(desk, github="ada-l")  # the fixture's issue is filed by ada-l
+    ticket_id = closed_ticket(
+        desk, requester={**BOB, "github": "ada-l"}, visibility=None
+    )  # the fixture's issue is filed by ada-l
     _answer(cli_invoke, tmp_path, ticket_id)
     assert yaml.safe_load((desk_root / "surveys" / f"{ticket_id}.yml").read_text())["answered_by"] == "github:ada-l"
 

@@ -13,19 +13,10 @@ import jsonschema
 import pytest
 import yaml
 
+from conftest import closed_ticket
 from gitdesk.site.run import build
 
 SCHEMA = Path(__file__).resolve().parent.parent / "src" / "gitdesk" / "site" / "theme" / "schema" / "ticket.schema.json"
-
-
-def _closed(desk, title: str = "Printer jams") -> str:
-    t = desk.open(title, {"name": "Bob", "email": "bob@example.com"}, visibility="public")
-    desk.prioritise(t.id, "P3")
-    desk.start(t.id)
-    desk.propose(t.id, "New rollers")
-    desk.review(t.id, True, "lead")
-    desk.close(t.id, "Rollers wear out")
-    return t.id
 
 
 def _with_mail(root: Path, extra: str = "") -> None:
@@ -50,7 +41,7 @@ def _page(out: Path, ticket_id: str) -> str:
 
 def test_closed_ticket_page_invites_to_the_survey_and_open_ones_do_not(desk, desk_root, tmp_path):
     _with_mail(desk_root)
-    closed = _closed(desk)
+    closed = closed_ticket(desk)
     still_open = desk.open("VPN drops", {"name": "Ann", "email": "ann@example.com"}, visibility="public").id
     out = _site(desk_root, tmp_path / "out")
     survey = _view(out, closed)["survey"]
@@ -67,7 +58,7 @@ def test_closed_ticket_page_invites_to_the_survey_and_open_ones_do_not(desk, des
 
 
 def test_form_link_from_survey_url_or_the_repos_github_form(desk, desk_root, tmp_path):
-    closed = _closed(desk)
+    closed = closed_ticket(desk)
     mkdocs = desk_root / "mkdocs.yml"
     mkdocs.write_text(mkdocs.read_text() + "\nrepo_url: https://github.com/example/desk\n")
     survey = _view(_site(desk_root, tmp_path / "a"), closed)["survey"]
@@ -87,7 +78,7 @@ def test_form_link_from_survey_url_or_the_repos_github_form(desk, desk_root, tmp
 def test_answering_by_the_page_link_records_the_survey_and_the_page_says_thanks(cli_invoke, desk, desk_root, tmp_path):
     """The mailto link of the built page, filled in and sent back through `gitdesk intake email`."""
     _with_mail(desk_root)
-    closed = _closed(desk)
+    closed = closed_ticket(desk)
     page = _page(_site(desk_root, tmp_path / "before"), closed)
     href = html.unescape(re.search(r'href="(mailto:[^"]+)"', page).group(1))
     link = urlparse(href)
