@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from gitdesk.git.repo import _UNSURE, GitRepo, _read_head
 
@@ -153,3 +156,29 @@ def test_default_listing_fast_path_matches_the_general_one(desk_root, cli_invoke
         assert fast_open == cli_invoke("list", *every_open).stdout
     assert len(fast_all.splitlines()) == 7 and len(fast_open.splitlines()) == 6
     assert [line.split()[2] for line in fast_all.splitlines()[1:4]] == ["P1", "P2", "P3"]
+
+
+READS_LEAVE_OUT = ("yaml", "gitdesk.core.actions", "gitdesk.core.survey", "gitdesk.core.scrub", "gitdesk.desk.gate")
+
+
+@pytest.mark.parametrize(
+    "args,left_out",
+    [
+        (["show", "{tid}"], READS_LEAVE_OUT),
+        (["list", "--all"], READS_LEAVE_OUT),
+        (["prioritise", "{tid}", "P1", "--reason", "outage"], ("yaml",)),  # a write: gitdesk writes its own YAML
+        (["note", "{tid}", "called back"], ("yaml",)),
+    ],
+)
+def test_a_command_imports_only_what_its_path_needs(desk_root, open_ticket, cli_invoke, args, left_out):
+    """Start-up: the reads never load the write path, and an ordinary write never loads PyYAML."""
+    tid = open_ticket("VPN drops")
+    cli_invoke("show", tid)  # gitdesk.yml parsed once and kept beside the index
+    argv = [a.format(tid=tid) for a in args]
+    code = (
+        "import sys; from gitdesk.cli.main import cli; "
+        f"cli.main(['--desk', {str(desk_root)!r}, *{argv!r}], standalone_mode=False); "
+        f"print([m for m in {list(left_out)!r} if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from gitdesk.cli import completion
-from gitdesk.core import actions, survey
 from gitdesk.core.ticket import CHANNELS, PRIORITIES, VISIBILITIES
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -26,10 +25,31 @@ json_option = json_flag()
 PRIORITY = click.Choice(PRIORITIES, case_sensitive=False)
 CHANNEL = click.Choice(CHANNELS)
 VISIBILITY = click.Choice(VISIBILITIES)
-CONTACT_VIA = click.Choice(actions.CONTACT_VIA)
-UPDATES = click.Choice(actions.UPDATES)
-YES_NO = click.Choice(survey.YES_NO)
-TIME_ANSWER = click.Choice(survey.TIME_ANSWERS)
+# These four are made when a command that offers them is imported (the writing verbs), so that
+# `show` and `list` never import the actions and survey modules.
+_LATER = {
+    "CONTACT_VIA": ("actions", "CONTACT_VIA"),
+    "UPDATES": ("actions", "UPDATES"),
+    "YES_NO": ("survey", "YES_NO"),
+    "TIME_ANSWER": ("survey", "TIME_ANSWERS"),
+}
+if TYPE_CHECKING:
+    CONTACT_VIA: click.Choice
+    UPDATES: click.Choice
+    YES_NO: click.Choice
+    TIME_ANSWER: click.Choice
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LATER:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    module, attr = _LATER[name]
+    choice = globals()[name] = click.Choice(getattr(importlib.import_module(f"gitdesk.core.{module}"), attr))
+    return choice
+
+
 id_argument = click.argument("ticket_ref", metavar="ID", shell_complete=completion.ticket_refs)
 
 

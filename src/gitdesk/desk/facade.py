@@ -15,11 +15,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gitdesk.core import actions, kb, review_event, review_policy, survey
-from gitdesk.core.actions import Context
 from gitdesk.core.config import CONFIG_FILE, Config
 from gitdesk.core.config import load as load_config
-from gitdesk.core.scrub import Scrubber
 from gitdesk.core.ticket import Ticket, iso, parse_time
 from gitdesk.core.ticket import dump as _dump
 from gitdesk.errors import (
@@ -36,7 +33,9 @@ from gitdesk.store.entries import read_plain
 from gitdesk.store.files import TICKETS_DIR, TicketStore, gc_paused
 from gitdesk.store.index import DeskIndex
 
-if TYPE_CHECKING:  # the write path (gate, journal, rules) is imported only by commands that write
+if TYPE_CHECKING:  # the write path (actions, gate, journal, rules) is imported only by commands that write
+    from gitdesk.core import review_event
+    from gitdesk.core.actions import Context
     from gitdesk.core.sla import Facts
     from gitdesk.desk.gate import Change, Draft
 
@@ -106,6 +105,8 @@ class Desk:
         return self._actor
 
     def context(self) -> Context:
+        from gitdesk.core.actions import Context
+
         return Context(self.config, iso(self.clock()), self.actor)
 
     # -- reading ----------------------------------------------------------------------
@@ -123,6 +124,8 @@ class Desk:
 
     def kb_slugs(self) -> list[str]:
         """The slugs of the knowledge base's articles (kb/<slug>.md), sorted."""
+        from gitdesk.core import kb
+
         return sorted(p.stem for p in (self.root / kb.KB_DIR).glob("*.md") if p.is_file())
 
     def facts(self) -> list[Facts]:
@@ -157,6 +160,8 @@ class Desk:
 
     def surveys(self) -> list[dict[str, Any]]:
         """Every survey record under surveys/, sorted by ticket, from the read index."""
+        from gitdesk.core import survey
+
         _, values = self.index.good(*self.index.column("surveys", survey.SURVEYS_DIR, "survey")[:2])
         return survey.sort_records([dict(v) for v in values])
 
@@ -259,6 +264,7 @@ class Desk:
 
     # -- the verbs ----------------------------------------------------------------------
     def open(self, title: str, requester: dict[str, str], **fields: Any) -> Ticket:
+        from gitdesk.core import actions
         from gitdesk.desk.gate import Change
 
         def prepare(draft: Draft) -> Change:
@@ -270,6 +276,8 @@ class Desk:
         return self.write(prepare).result  # type: ignore[no-any-return]
 
     def prioritise(self, ref: str, priority: str, reason: str | None = None, **inputs: Any) -> Ticket:
+        from gitdesk.core import actions
+
         return self.apply(
             ref,
             "prioritise",
@@ -279,6 +287,8 @@ class Desk:
 
     def assign(self, ref: str, to: str | None = None, queue: str | None = None, unassign: bool = False) -> Ticket:
         """Route to a technician and/or queue; `unassign` (or `to=""`) leaves nobody on it."""
+        from gitdesk.core import actions
+
         unassign = unassign or (to is not None and not to.strip())
         name = to.strip() if to and to.strip() else None
         rest = " ".join(x for x in (f"to {name}" if name else "", f"queue {queue}" if queue else "") if x)
@@ -287,22 +297,34 @@ class Desk:
         return self.apply(ref, action, lambda t, c: actions.assign(t, c, to, queue, unassign), subject)
 
     def escalate(self, ref: str, reason: str, tier: int | None = None) -> Ticket:
+        from gitdesk.core import actions
+
         return self.apply(ref, "escalate", lambda t, c: actions.escalate(t, c, reason, tier), "escalate")
 
     def de_escalate(self, ref: str, reason: str, tier: int | None = None) -> Ticket:
+        from gitdesk.core import actions
+
         return self.apply(ref, "de-escalate", lambda t, c: actions.de_escalate(t, c, reason, tier), "de-escalate")
 
     def quick_resolve(self, ref: str, solution: str) -> Ticket:
         """Resolve a trivial ticket without a review (review.quick_resolve; review_policy says when)."""
+        from gitdesk.core import actions
+
         return self.apply(ref, "resolve", lambda t, c: actions.quick_resolve(t, c, solution), "resolve (quick)")
 
     def start(self, ref: str) -> Ticket:
+        from gitdesk.core import actions
+
         return self.apply(ref, "start", actions.start, "start work")
 
     def note(self, ref: str, text: str) -> Ticket:
+        from gitdesk.core import actions
+
         return self.apply(ref, "note", lambda t, c: actions.note(t, c, text), "note")
 
     def contact(self, ref: str, via: str, summary: str, inbound: bool = False, **extra: Any) -> Ticket:
+        from gitdesk.core import actions
+
         way = "inbound" if inbound else "outbound"
         return self.apply(
             ref,
@@ -312,12 +334,18 @@ class Desk:
         )
 
     def wait(self, ref: str, question: str) -> Ticket:
+        from gitdesk.core import actions
+
         return self.apply(ref, "wait", lambda t, c: actions.wait(t, c, question), "wait for the customer")
 
     def propose(self, ref: str, solution: str, branch: str | None = None) -> Ticket:
+        from gitdesk.core import actions
+
         return self.apply(ref, "propose", lambda t, c: actions.propose(t, c, solution, branch), "propose a solution")
 
     def review(self, ref: str, approve: bool, by: str, comment: str | None = None, **extra: Any) -> Ticket:
+        from gitdesk.core import actions, review_event
+
         verdict = "approve" if approve else "request changes"
 
         def change(t: Ticket, c: Context) -> None:
@@ -328,6 +356,8 @@ class Desk:
 
     def review_from_github(self, found: review_event.ReviewVerdict) -> tuple[Ticket | None, str]:
         """Record a PR review (`review --from-github-event`); (ticket, "") or (ticket or None, why nothing changed)."""
+        from gitdesk.core import review_event
+
         if found.ignored:
             return None, found.ignored
         what = "dismissed" if found.dismiss else "approve" if found.approve else "request changes"
@@ -339,6 +369,8 @@ class Desk:
 
     def codeowners(self) -> frozenset[str]:
         """The logins CODEOWNERS names, where the desk has one (GitHub's three places)."""
+        from gitdesk.core import review_policy
+
         for rel in ("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS"):
             path = self.root / rel
             if path.is_file():
@@ -347,6 +379,8 @@ class Desk:
 
     def customer_review(self, ref: str, approve: bool, feedback: str = "", **extra: Any) -> Ticket:
         """The requester's own verdict (checked to be theirs by the face that took it)."""
+        from gitdesk.core import actions
+
         verdict = "accepted by the customer" if approve else "changes requested by the customer"
         return self.apply(
             ref,
@@ -366,6 +400,9 @@ class Desk:
     ) -> Ticket:
         """`kb_public`: True publishes the article (a private ticket's lesson scrubbed), False keeps it
         off the site; None publishes only a public ticket's (see core.kb.publication)."""
+
+        from gitdesk.core import actions, kb
+        from gitdesk.core.scrub import Scrubber
 
         def articles(t: Ticket, ctx: Context) -> dict[str, str]:
             slug = t.history[-1]["kb"]
@@ -399,6 +436,8 @@ class Desk:
 
     def kb_published(self, slug: str) -> bool:
         """Whether kb/<slug>.md is on the public site (its `published` flag)."""
+        from gitdesk.core import kb
+
         text = self._text(f"{kb.KB_DIR}/{slug}.md")
         if text is None:
             return False
@@ -406,10 +445,13 @@ class Desk:
         return kb.published_flag(meta) is not False
 
     def reopen(self, ref: str, reason: str) -> Ticket:
+        from gitdesk.core import actions
+
         return self.apply(ref, "reopen", lambda t, c: actions.reopen(t, c, reason), "reopen")
 
     def cancel(self, ref: str, reason: str, duplicate_of: str | None = None) -> Ticket:
         """Cancel; as a duplicate, the original gets its back-link (`duplicates`) in the same commit."""
+        from gitdesk.core import actions
         from gitdesk.desk.gate import Change
 
         original_id = self.resolve(duplicate_of) if duplicate_of else None
@@ -432,9 +474,12 @@ class Desk:
         return self.write(prepare).result  # type: ignore[no-any-return]
 
     def edit(self, ref: str, changes: dict[str, Any]) -> Ticket:
+        from gitdesk.core import actions
+
         return self.apply(ref, "edit", lambda t, c: actions.edit(t, c, changes), "edit " + ", ".join(sorted(changes)))
 
     def split(self, ref: str, titles: list[str]) -> list[Ticket]:
+        from gitdesk.core import actions
         from gitdesk.desk.gate import Change
 
         def prepare(draft: Draft) -> Change:
@@ -460,6 +505,8 @@ class Desk:
         source: str = "cli",
         answered_by: str = "",
     ) -> Ticket:
+        from gitdesk.core import actions, survey
+
         def files(t: Ticket, ctx: Context) -> dict[str, str]:
             record = survey.make(t.id, ctx.now, score, right_questions, time, comment, improve, source, answered_by)
             rel = f"{survey.SURVEYS_DIR}/{t.id}.yml"
