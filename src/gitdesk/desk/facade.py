@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # the write path (actions, gate, journal, rules) is imported 
     from gitdesk.core.actions import Context
     from gitdesk.core.sla import Facts
     from gitdesk.desk.gate import Change, Draft
+    from gitdesk.store.rows import Summary
 
 Clock = Callable[[], dt.datetime]
 
@@ -116,7 +117,7 @@ class Desk:
     def get(self, ref: str) -> Ticket:
         return self.store.load(self.store.resolve(_plain_ref(ref)))
 
-    def summaries(self):  # type: ignore[no-untyped-def]
+    def summaries(self) -> list[Summary]:
         return self.store.summaries()
 
     def tickets(self) -> Iterator[Ticket]:

@@ -14,10 +14,14 @@ from __future__ import annotations
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gitdesk import __version__
 from gitdesk.errors import InvalidValue
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from importlib.resources.abc import Traversable
 
 # The tokens in the scaffold's workflow files that become the running gitdesk's version and the
 # action the desk calls.
@@ -49,7 +53,7 @@ def desk_action(root: Path, given: str | None = None) -> str:
     return check_action(configured, f"gitdesk.yml: {ACTION_KEY}") if configured else LOCAL_ACTION
 
 
-def _walk(node, prefix: str = ""):  # type: ignore[no-untyped-def]
+def _walk(node: Traversable, prefix: str = "") -> Iterator[tuple[str, bytes]]:
     for child in sorted(node.iterdir(), key=lambda c: c.name):
         name = child.name
         if name == "__pycache__" or name.endswith(".pyc"):

@@ -15,7 +15,7 @@ import contextlib
 import hashlib
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -154,7 +154,7 @@ def check_sparse(repo: GitRepo, paths: Sequence[str]) -> None:
         )
 
 
-def _cone(repo: GitRepo):  # type: ignore[no-untyped-def]
+def _cone(repo: GitRepo) -> Callable[[str], bool]:
     """A test for 'is this path in the cone', from .git/info/sparse-checkout in cone mode."""
     try:
         lines = (common_dir(repo) / "info" / "sparse-checkout").read_text(encoding="utf-8").splitlines()
