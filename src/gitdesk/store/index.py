@@ -311,7 +311,7 @@ class DeskIndex:
         """The stored column with only the files changed since its state made again: after a write,
         no whole-folder listing is loaded or compared. None when that is not the cheap way (nothing
         stored, or many changes). The values list is the stored one itself when nothing changed."""
-        if stored is None or len(stored) < 6:
+        if stored is None:
             return None
         changes = self._changes_since(folder, stored[0].split("@", 1)[0], stored[5], 500)
         if changes is None:
@@ -554,15 +554,13 @@ class DeskIndex:
         def read() -> Any:
             row = self._conn().execute("SELECT row FROM col WHERE name=?", (name,)).fetchone()
             data = _loads(row[0]) if row else None
-            if data is not None and not (isinstance(data, tuple) and len(data) in (5, 6)):
+            if data is not None and not (isinstance(data, tuple) and len(data) == 6):
                 raise _Corrupt("foreign column")
             return data
 
         return self._guarded(read)
 
     def put_column(self, name: str, data: Any) -> None:
-        if self.file is None and name.startswith("list:"):
-            return
         with self._write():
             self._conn().execute("INSERT OR REPLACE INTO col VALUES (?, ?)", (name, marshal.dumps(data)))
 
