@@ -1,4 +1,5 @@
-"""Stand-ins for the outside world, on 127.0.0.1: an SMTP inbox (aiosmtpd) and a recording HTTP API.
+"""Stand-ins for the outside world, on 127.0.0.1: an SMTP inbox (aiosmtpd), a recording HTTP API,
+and Slack's side of a request to gitdesk's Slack endpoint (signed with slack_sdk).
 
 The HTTP server answers like the Slack Web API (`chat.postMessage`) and the GitHub REST
 API (issue comments, issue updates) and records every request, so tests can read what
@@ -13,6 +14,9 @@ import itertools
 import json
 import socket
 import threading
+import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -137,3 +141,27 @@ def api():
     yield recorder
     server.shutdown()
     server.server_close()
+
+
+SLACK_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"  # Slack's documented example signing secret
+
+
+def slack_post(
+    url: str, body: bytes, content_type: str, ts: str | None = None, sig: str | None = None, timeout: float = 30
+) -> tuple[int, dict[str, Any]]:
+    """POST `body` as Slack does: timestamped and signed by slack_sdk's SignatureVerifier with
+    SLACK_SECRET (or with `sig`, a forged one); (status, the JSON answer)."""
+    from slack_sdk.signature import SignatureVerifier
+
+    ts = ts or str(int(time.time()))
+    headers = {
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": sig or SignatureVerifier(SLACK_SECRET).generate_signature(timestamp=ts, body=body),
+        "Content-Type": content_type,
+    }
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())

@@ -23,8 +23,9 @@ from slack_sdk.signature import SignatureVerifier
 from conftest import gitdesk_exe
 from gitdesk.intake import Outcome, Unusable
 from gitdesk.intake.server import MAX_AGE, Replays, SlackApp, _reply, make_server
+from recording_servers import SLACK_SECRET, slack_post
 
-SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+SECRET = SLACK_SECRET
 SIGNER = SignatureVerifier(SECRET)
 
 
@@ -96,18 +97,7 @@ def event(n: int) -> bytes:
 
 
 def post(url: str, body: bytes) -> tuple[int, dict]:
-    ts = str(int(time.time()))
-    headers = {
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": SIGNER.generate_signature(timestamp=ts, body=body),
-        "Content-Type": "application/json",
-    }
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as resp:
-            return resp.status, json.loads(resp.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
+    return slack_post(url, body, "application/json")
 
 
 def tickets(root: Path) -> list[Path]:

@@ -7,17 +7,16 @@ import os
 import re
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from conftest import gitdesk_exe
 from gitdesk.intake.slack import signature, verify
+from recording_servers import SLACK_SECRET, slack_post
 
 SLACK = Path(__file__).parent / "fixtures" / "slack"
-SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+SECRET = SLACK_SECRET
 
 
 def _take(cli_invoke, name):
@@ -84,18 +83,7 @@ def server(desk_root):
 
 
 def _post(url, body: bytes, ts: str | None = None, sig: str | None = None):
-    ts = ts or str(int(time.time()))
-    headers = {
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": sig or signature(SECRET, ts, body),
-        "Content-Type": "application/x-www-form-urlencoded",
-    }
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=5) as resp:
-            return resp.status, json.loads(resp.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
+    return slack_post(url, body, "application/x-www-form-urlencoded", ts, sig, timeout=5)
 
 
 def _tickets(root: Path) -> list[Path]:
