@@ -18,7 +18,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from slack_sdk.signature import SignatureVerifier
 
 from conftest import gitdesk_exe
 from gitdesk.intake import Outcome, Unusable
@@ -26,7 +25,6 @@ from gitdesk.intake.server import MAX_AGE, Replays, SlackApp, _reply, make_serve
 from recording_servers import SLACK_SECRET, slack_post
 
 SECRET = SLACK_SECRET
-SIGNER = SignatureVerifier(SECRET)
 
 
 class Serve:
